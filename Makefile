@@ -1,0 +1,54 @@
+# Club — two commands: `make run` (demo app on http://127.0.0.1:5000) and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+FLASK := $(BIN)/flask --app wsgi
+CATALOGS := $(wildcard club/translations club/*/translations)
+
+.PHONY: run test install install-test translations extract-messages db demo lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed setup.cfg
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+translations: $(VENV)/.installed
+	@for d in $(CATALOGS); do $(BIN)/pybabel compile --statistics -d $$d 2>&1 | grep -v '^$$' || exit 1; done
+
+db: translations
+	mkdir -p instance
+	$(FLASK) db upgrade
+
+demo: db
+	$(FLASK) demo
+
+run: demo
+	@echo "Club is served on http://127.0.0.1:$(PORT) — demo accounts in README.md (password: club-demo)"
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: install-test translations
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check .
+
+# Maintainers: refresh every catalogue from the sources (one catalogue per domain).
+extract-messages: install-test
+	$(BIN)/python -m club.i18n_tools extract
+
+bench: install-test translations
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) instance/club.db* bench-results

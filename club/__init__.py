@@ -1,0 +1,97 @@
+"""Club: the CRM of the Oriental Offshoring Club (Club de l'Offshoring de l'Oriental)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from club.config import ROOT, Defaults, from_environment
+
+DOMAINS = ("core", "auth", "members")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(Defaults)
+    app.config.update(from_environment())
+    if config:
+        app.config.update(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    register_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_security(app)
+    register_templates(app)
+    register_errors(app)
+    register_commands(app)
+    return app
+
+
+def register_logging(app: Flask) -> None:
+    if not logging.getLogger("club").handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logging.getLogger("club").addHandler(handler)
+    logging.getLogger("club").setLevel(logging.INFO)
+
+
+def register_extensions(app: Flask) -> None:
+    from club import database
+    from club.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+    from club.i18n import select_locale, select_timezone, translation_directories
+
+    database.configure(app)
+    db.init_app(app)
+    import club.model_index  # noqa: F401  (every table in the metadata)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    mail.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=select_timezone,
+        default_translation_directories=";".join(translation_directories()),
+    )
+    limiter.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from club.admin import bp as admin_bp
+    from club.auth import bp as auth_bp
+    from club.core import bp as core_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def register_security(app: Flask) -> None:
+    from club.security import init_security
+
+    init_security(app)
+
+
+def register_templates(app: Flask) -> None:
+    from club.filters import init_filters
+
+    init_filters(app)
+
+
+def register_errors(app: Flask) -> None:
+    from club.core.errors import init_errors
+
+    init_errors(app)
+
+
+def register_commands(app: Flask) -> None:
+    from club.core.cli import init_commands
+
+    init_commands(app)

@@ -1,0 +1,92 @@
+"""Settings from the environment; tests pass a dict to ``create_app``."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain ``postgresql://`` URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class ConfigError(RuntimeError):
+    pass
+
+
+def from_environment() -> dict:
+    """Read the configuration. ``CLUB_ENV`` is ``development`` (default) or ``production``."""
+    env = os.environ.get("CLUB_ENV", "development")
+    production = env == "production"
+    secret = os.environ.get("SECRET_KEY")
+    if production and not secret:
+        raise ConfigError("SECRET_KEY must be set when CLUB_ENV=production")
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'club.db'}"
+    redis_url = os.environ.get("REDIS_URL")
+    mail_server = os.environ.get("MAIL_SERVER")
+    return {
+        "ENV_NAME": env,
+        "DEMO": _bool("CLUB_DEMO", not production),
+        "SECRET_KEY": secret or "dev-only-not-secret",
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(INSTANCE / "uploads")),
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(12 * 1024 * 1024))),
+        "SESSION_COOKIE_SECURE": production or _bool("SESSION_COOKIE_SECURE"),
+        "REMEMBER_COOKIE_SECURE": production or _bool("SESSION_COOKIE_SECURE"),
+        "HSTS": production,
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "MAIL_SERVER": mail_server or "localhost",
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS"),
+        "MAIL_USE_SSL": _bool("MAIL_USE_SSL"),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "Club de l'Offshoring <noreply@club.example>"),
+        # Without an SMTP server configured, development prints mail to the log instead.
+        "MAIL_CONSOLE": not mail_server and not production,
+    }
+
+
+class Defaults:
+    """Values every environment shares; ``from_environment`` and test dicts override them."""
+
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    BABEL_DEFAULT_LOCALE = "fr"
+    BABEL_DEFAULT_TIMEZONE = "Africa/Casablanca"
+    LANGUAGES = ("fr", "en")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_NAME = "club_session"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_NAME = "club_remember"
+    WTF_CSRF_TIME_LIMIT = 4 * 3600
+    WTF_CSRF_HEADERS = ["X-CSRFToken"]
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_LOGIN = "10 per minute"
+    RATELIMIT_LOGIN_ACCOUNT = "20 per hour"
+    RATELIMIT_SENSITIVE = "5 per minute"
+    RESET_TOKEN_MAX_AGE = 3600
+    CONFIRM_TOKEN_MAX_AGE = 3 * 24 * 3600
+    INVITE_TOKEN_MAX_AGE = 7 * 24 * 3600
+    MAIL_TIMEOUT = 10
+    PAGE_SIZE = 50

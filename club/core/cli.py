@@ -1,0 +1,39 @@
+"""Command-line tools: ``flask --app wsgi demo``, ``flask --app wsgi outbox send``."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from club.extensions import db
+
+outbox_cli = AppGroup("outbox", help="The mail outbox.")
+
+
+@outbox_cli.command("send")
+@click.option("--limit", default=200, show_default=True, help="At most this many messages.")
+def outbox_send(limit: int):
+    """Send pending messages (and retry failed attempts)."""
+    from club.core.outbox import send_pending
+
+    sent = send_pending(limit=limit)
+    click.echo(f"{sent} message(s) sent.")
+
+
+@click.command("demo")
+def demo_command():
+    """Load the demo world of the Siccam 2020 article (idempotent: run it as often as you like)."""
+    from club.core.outbox import dispatch_committed
+    from club.demo import load_demo
+
+    summary = load_demo()
+    db.session.commit()
+    dispatch_committed()
+    for line in summary:
+        click.echo(line)
+
+
+def init_commands(app: Flask) -> None:
+    app.cli.add_command(outbox_cli)
+    app.cli.add_command(demo_command)

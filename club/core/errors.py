@@ -1,0 +1,61 @@
+"""Error pages: generic, translated, with an error id for 500s that is also in the log."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from flask import Flask, current_app, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from club.extensions import db
+from club.htmx import is_htmx_partial
+from club.permissions import enforce_access
+
+log = logging.getLogger("club.errors")
+security_log = logging.getLogger("club.security")
+
+PAGES = {400, 403, 404, 405, 413, 429, 500}
+
+
+def _render(code: int, **context):
+    template = "errors/_error.html" if is_htmx_partial() else "errors/error.html"
+    response = current_app.make_response((render_template(template, code=code, **context), code))
+    response.vary.add("HX-Request")
+    return response
+
+
+def http_error(error: HTTPException):
+    code = error.code if error.code in PAGES else 400
+    if error.code == 429:
+        security_log.warning("rate limit hit on %s %s from %s", request.method, request.path, request.remote_addr)
+    response = _render(code)
+    if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
+
+
+def server_error(error: Exception):
+    db.session.rollback()
+    error_id = secrets.token_hex(4)
+    log.error("error %s on %s %s", error_id, request.method, request.path, exc_info=error)
+    return _render(500, error_id=error_id)
+
+
+def csrf_error(error: CSRFError):
+    """An expired or missing token: a form view re-renders itself with the user's input."""
+    security_log.warning("CSRF failure on %s %s: %s", request.method, request.path, error.description)
+    view = current_app.view_functions.get(request.endpoint or "")
+    if view is not None and getattr(view, "rerender_on_csrf_error", False) and not request.headers.get("HX-Request"):
+        denied = enforce_access()
+        if denied is not None:
+            return denied
+        return view(**(request.view_args or {}))
+    return _render(400, csrf=True)
+
+
+def init_errors(app: Flask) -> None:
+    app.register_error_handler(CSRFError, csrf_error)
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(Exception, server_error)

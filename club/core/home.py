@@ -1,0 +1,39 @@
+"""What each role's home shows. Domains add panels with ``register_home_panel``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+
+from club.core.models import AuditEvent, OutboxMessage, OutboxStatus
+from club.extensions import db
+from club.permissions import Role
+
+# (role, template, context function): domains register what they add to a home page.
+_PANELS: list[tuple[Role, str, Callable]] = []
+
+
+def register_home_panel(role: Role, template: str, context: Callable) -> None:
+    if all(p[:2] != (role, template) for p in _PANELS):
+        _PANELS.append((role, template, context))
+
+
+def home_context(user) -> dict:
+    context: dict = {"panels": []}
+    for role, template, fn in _PANELS:
+        if role == user.role:
+            context["panels"].append({"template": template, **fn(user)})
+    if user.role == Role.SECRETARIAT:
+        from club.auth.models import User
+
+        context["user_counts"] = dict(
+            db.session.execute(sa.select(User.role, sa.func.count()).where(User.active.is_(True)).group_by(User.role)).all()
+        )
+        context["pending_mail"] = db.session.scalar(
+            sa.select(sa.func.count()).select_from(OutboxMessage).where(OutboxMessage.status != OutboxStatus.SENT)
+        )
+        context["recent_events"] = list(
+            db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id.desc()).limit(10))
+        )
+    return context

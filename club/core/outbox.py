@@ -1,0 +1,200 @@
+"""Email through an outbox.
+
+``queue_mail`` renders ``templates/email/<name>.txt`` (and ``.html`` when it exists) in the
+recipient's language and adds an ``OutboxMessage`` to the current transaction. Nothing is sent
+unless that transaction commits: the ids queued in a session are handed over on commit and sent at
+the end of the request (``dispatch_committed``), or by ``flask outbox send``. A message is claimed
+by a conditional UPDATE before it is sent, so two workers never send it twice; an SMTP failure puts
+it back to ``pending`` with the error, and the change that caused it is already safe.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import smtplib
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app, g, has_app_context, render_template
+from flask_babel import force_locale
+from flask_mail import Connection, Message
+from jinja2 import TemplateNotFound
+from sqlalchemy.orm import Session
+
+from club.core.models import OutboxMessage, OutboxStatus
+from club.extensions import db, mail
+from club.models import utcnow
+
+log = logging.getLogger("club.outbox")
+
+MAX_ATTEMPTS = 10
+STALE_CLAIM = timedelta(minutes=10)
+
+
+class UnsafeHeader(ValueError):
+    pass
+
+
+def _check_header(value: str) -> str:
+    if "\r" in value or "\n" in value:
+        raise UnsafeHeader("line break in a mail header")
+    return value
+
+
+def queue_mail(template: str, to: str, *, subject, locale: str = "fr", context: dict | None = None,
+               dedup_key: str | None = None, attachments: list[dict] | None = None) -> OutboxMessage:
+    """Render and add one message to the session; the caller's transaction decides its fate.
+
+    ``subject`` is a lazy string (``_l``) or a callable taking the context, evaluated in ``locale``.
+    ``attachments`` are ``{"filename", "content_type", "data": bytes}``.
+    """
+    context = dict(context or {})
+    with force_locale(locale or "fr"):
+        subject_text = subject(context) if callable(subject) and not isinstance(subject, str) else str(subject)
+        body_text = render_template(f"email/{template}.txt", **context)
+        try:
+            body_html = render_template(f"email/{template}.html", **context)
+        except TemplateNotFound:
+            body_html = None
+    message = OutboxMessage(
+        recipient=_check_header(to.strip()),
+        subject=_check_header(subject_text.strip())[:200],
+        body_text=body_text,
+        body_html=body_html,
+        template=template,
+        dedup_key=dedup_key,
+        attachments=[
+            {
+                "filename": _check_header(a["filename"]),
+                "content_type": a["content_type"],
+                "data": base64.b64encode(a["data"]).decode("ascii"),
+            }
+            for a in (attachments or [])
+        ],
+    )
+    db.session.add(message)
+    db.session.flush()
+    db.session.info.setdefault("outbox_new", []).append(message.id)
+    return message
+
+
+def already_queued(dedup_key: str) -> bool:
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(OutboxMessage).where(OutboxMessage.dedup_key == dedup_key)
+    ) > 0
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _hand_over_on_commit(session):
+    ids = session.info.pop("outbox_new", None)
+    if ids and has_app_context():
+        g.setdefault("outbox_committed", []).extend(ids)
+
+
+@sa.event.listens_for(Session, "after_rollback")
+def _forget_on_rollback(session):
+    session.info.pop("outbox_new", None)
+
+
+def dispatch_committed() -> int:
+    """Send what the committed transactions of this request or command queued."""
+    ids = g.pop("outbox_committed", None) if has_app_context() else None
+    if not ids:
+        return 0
+    db.session.rollback()  # nothing uncommitted may ride along with the claims below
+    return send_pending(ids=ids)
+
+
+class _Connection(Connection):
+    """Flask-Mail's connection with a socket timeout, so a hung server cannot hang a request."""
+
+    def configure_host(self):
+        timeout = current_app.config.get("MAIL_TIMEOUT", 10)
+        if self.mail.use_ssl:
+            host = smtplib.SMTP_SSL(self.mail.server, self.mail.port, timeout=timeout)
+        else:
+            host = smtplib.SMTP(self.mail.server, self.mail.port, timeout=timeout)
+        if self.mail.use_tls:
+            host.starttls()
+        if self.mail.username and self.mail.password:
+            host.login(self.mail.username, self.mail.password)
+        return host
+
+
+def _claim(message_id: int) -> bool:
+    now = utcnow()
+    result = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            sa.or_(
+                OutboxMessage.status == OutboxStatus.PENDING,
+                sa.and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at < now - STALE_CLAIM),
+            ),
+        )
+        .values(status=OutboxStatus.SENDING, claimed_at=now, attempts=OutboxMessage.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def _deliver(message: OutboxMessage) -> None:
+    msg = Message(
+        subject=message.subject,
+        recipients=[message.recipient],
+        body=message.body_text,
+        html=message.body_html,
+        sender=current_app.config["MAIL_DEFAULT_SENDER"],
+    )
+    for a in message.attachments or []:
+        msg.attach(a["filename"], a["content_type"], base64.b64decode(a["data"]))
+    if current_app.config.get("MAIL_CONSOLE"):
+        log.info("mail (console, not sent by SMTP) to %s: %s\n%s", message.recipient, message.subject,
+                 message.body_text)
+        return
+    with _Connection(mail) as conn:
+        conn.send(msg)
+
+
+def send_pending(ids: list[int] | None = None, limit: int = 200) -> int:
+    """Claim and send pending messages (the given ids, or the oldest ones). Returns how many were sent."""
+    if ids is None:
+        now = utcnow()
+        ids = list(
+            db.session.scalars(
+                sa.select(OutboxMessage.id)
+                .where(
+                    sa.or_(
+                        OutboxMessage.status == OutboxStatus.PENDING,
+                        sa.and_(
+                            OutboxMessage.status == OutboxStatus.SENDING,
+                            OutboxMessage.claimed_at < now - STALE_CLAIM,
+                        ),
+                    )
+                )
+                .order_by(OutboxMessage.id)
+                .limit(limit)
+            )
+        )
+        db.session.rollback()
+    sent = 0
+    for message_id in ids:
+        if not _claim(message_id):
+            continue
+        message = db.session.get(OutboxMessage, message_id)
+        try:
+            _deliver(message)
+        except Exception as exc:  # noqa: BLE001 - any transport failure leaves the row to retry
+            message.status = OutboxStatus.FAILED if message.attempts >= MAX_ATTEMPTS else OutboxStatus.PENDING
+            message.last_error = f"{type(exc).__name__}: {exc}"[:500]
+            log.warning("mail %s to %s not sent (attempt %s): %s", message.id, message.recipient,
+                        message.attempts, message.last_error)
+        else:
+            message.status = OutboxStatus.SENT
+            message.sent_at = utcnow()
+            message.last_error = None
+            sent += 1
+        db.session.commit()
+    return sent

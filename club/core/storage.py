@@ -1,0 +1,135 @@
+"""Uploaded files: stored outside ``static/`` under random names, typed from their content.
+
+Views never hand out paths: they check access to the owning record, then call ``send_stored``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import secrets
+import zipfile
+from datetime import datetime
+from pathlib import Path
+from typing import Optional
+
+import sqlalchemy as sa
+from flask import current_app, send_file
+from sqlalchemy.orm import Mapped, mapped_column
+
+from club.extensions import db
+from club.models import utcnow
+
+KINDS = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv",
+}
+
+
+class UploadRefused(ValueError):
+    """The file is empty, too big or not of an accepted kind; the message is for the user."""
+
+
+class StoredFile(db.Model):
+    __tablename__ = "stored_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(sa.String(255))
+    kind: Mapped[str] = mapped_column(sa.String(8))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    uploaded_by_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def content_type(self) -> str:
+        return KINDS[self.kind]
+
+
+def detect_kind(data: bytes) -> str | None:
+    """The kind of a file judged by its bytes alone (never by its name or declared type)."""
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = set(archive.namelist())
+        except zipfile.BadZipFile:
+            return None
+        if "[Content_Types].xml" in names:
+            if any(n.startswith("word/") for n in names):
+                return "docx"
+            if any(n.startswith("xl/") for n in names):
+                return "xlsx"
+    return None
+
+
+def safe_display_name(name: str | None, kind: str) -> str:
+    """Keep the user's file name for display and downloads only: no path, no control characters."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if ch.isprintable() and ch not in '"<>|:*?').strip(" .")
+    if not base:
+        base = f"document.{kind}"
+    return base[:200]
+
+
+def _root() -> Path:
+    return Path(current_app.config["UPLOAD_FOLDER"])
+
+
+def store(data: bytes, original_name: str | None, *, kinds: set[str], max_size: int, by=None) -> StoredFile:
+    """Check and write a file; add its ``StoredFile`` row to the session."""
+    if not data:
+        raise UploadRefused("empty")
+    if len(data) > max_size:
+        raise UploadRefused("too_big")
+    kind = detect_kind(data)
+    if kind not in kinds:
+        raise UploadRefused("wrong_kind")
+    key = secrets.token_hex(16)
+    path = _root() / key[:2] / key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".part")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    stored = StoredFile(
+        key=key,
+        original_name=safe_display_name(original_name, kind),
+        kind=kind,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by_id=getattr(by, "id", None),
+    )
+    db.session.add(stored)
+    db.session.flush()
+    return stored
+
+
+def read_limited(file_storage, max_size: int) -> bytes:
+    """Read at most ``max_size + 1`` bytes of an uploaded file (enough to know it is too big)."""
+    return file_storage.stream.read(max_size + 1)
+
+
+def send_stored(stored: StoredFile):
+    path = _root() / stored.key[:2] / stored.key
+    response = send_file(
+        path,
+        mimetype=stored.content_type,
+        as_attachment=True,
+        download_name=stored.original_name,
+        max_age=0,
+        conditional=False,
+        etag=False,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

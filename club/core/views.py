@@ -1,0 +1,48 @@
+"""Home per role, language switch, health check."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import redirect, render_template, session, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from club.auth.forms import LanguageForm
+from club.core import bp
+from club.core.home import home_context
+from club.extensions import db
+from club.navigation import register_nav
+from club.permissions import public, signed_in
+from club.security import safe_next
+
+register_nav("core.index", _l("Home"), order=0)
+
+
+@bp.route("/")
+@signed_in
+def index():
+    role = current_user.role.value
+    return render_template(f"core/home_{role}.html", **home_context(current_user))
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def language():
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["locale"] = form.locale.data
+        if current_user.is_authenticated and current_user.locale != form.locale.data:
+            current_user.locale = form.locale.data
+            db.session.commit()
+    return redirect(safe_next(form.next.data, url_for("core.index")), 303)
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        return {"status": "unavailable"}, 503
+    return {"status": "ok"}

@@ -1,0 +1,64 @@
+"""Jinja filters and globals: dates in Africa/Casablanca, MAD for the locale, navigation per role."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import Flask, request, url_for
+from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
+from flask_login import current_user
+
+from club.i18n import LANGUAGE_NAMES
+from club.navigation import visible_items
+
+
+def money(value, currency: str = "MAD") -> str:
+    if value is None or value == "":
+        return "—"
+    return format_currency(Decimal(value), currency)
+
+
+def number(value) -> str:
+    if value is None:
+        return "—"
+    return format_decimal(value)
+
+
+def datetime_filter(value, fmt: str = "medium") -> str:
+    if value is None:
+        return "—"
+    return format_datetime(value, fmt)
+
+
+def date_filter(value, fmt: str = "medium") -> str:
+    if value is None:
+        return "—"
+    return format_date(value, fmt)
+
+
+def url_with(**changes) -> str:
+    """The current URL with some query arguments changed (``None`` removes one); page resets to 1."""
+    args = request.args.to_dict(flat=False)
+    if "page" not in changes:
+        args.pop("page", None)
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = [value]
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def init_filters(app: Flask) -> None:
+    app.jinja_env.filters.update(money=money, number=number, datetime=datetime_filter, date=date_filter)
+    app.jinja_env.globals.update(url_with=url_with)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def inject():
+        return {
+            "current_locale": str(get_locale() or "fr"),
+            "language_names": LANGUAGE_NAMES,
+            "nav_items": visible_items(current_user) if current_user else [],
+        }

@@ -1,0 +1,31 @@
+"""Languages: French by default, English; the user's choice is kept on the user (or in the session)."""
+
+from __future__ import annotations
+
+from flask import current_app, session
+from flask_login import current_user
+
+from club.config import ROOT
+
+LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
+
+
+def translation_directories() -> list[str]:
+    """One catalogue per domain (``club/translations``, ``club/<domain>/translations``), merged."""
+    dirs = [ROOT / "club" / "translations"]
+    dirs += sorted(p for p in (ROOT / "club").glob("*/translations") if p.is_dir())
+    return [str(d) for d in dirs]
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]

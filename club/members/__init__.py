@@ -1,0 +1,1 @@
+"""Members: the register of organisations (fleshed out by the members module)."""

@@ -1,0 +1,62 @@
+"""Request-wide protections: access declarations, headers, cache rules, redirects."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, request
+from flask_login import current_user
+
+from club.permissions import enforce_access
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'self'; object-src 'none'"
+)
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Only local absolute paths: no scheme, no host, no protocol-relative or backslash tricks."""
+    if not target or not isinstance(target, str):
+        return False
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+def safe_next(target: str | None, default: str) -> str:
+    return target if is_safe_next(target) else default
+
+
+def _headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if current_app.config.get("HSTS"):
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if current_user and current_user.is_authenticated and request.endpoint != "static":
+        headers["Cache-Control"] = "no-store"
+    if request.headers.get("HX-Request"):
+        response.vary.add("HX-Request")
+    return response
+
+
+def _dispatch_mail(response):
+    from club.core.outbox import dispatch_committed
+
+    dispatch_committed()
+    return response
+
+
+def init_security(app: Flask) -> None:
+    app.before_request(enforce_access)
+    app.after_request(_headers)
+    app.after_request(_dispatch_mail)

@@ -1,0 +1,36 @@
+"""Values for URL arguments in the access walk (tests/test_access.py).
+
+A module that adds a route with a new argument adds a sample here: a function of the loaded demo
+world returning an id that exists, so the walk reaches the view and not just a missing row.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from club.auth.models import User
+from club.extensions import db
+from club.members.models import Organization
+
+
+def _user_id():
+    return db.session.scalar(sa.select(User.id).where(User.email == "contact@saccom.example"))
+
+
+def _org_id():
+    return db.session.scalar(sa.select(Organization.id).where(Organization.name == "Saccom"))
+
+
+SAMPLES = {
+    "user_id": _user_id,
+    "org_id": _org_id,
+    "token": lambda: "not-a-valid-token",
+}
+
+
+def sample(argument: str, converter: str):
+    if argument in SAMPLES:
+        return SAMPLES[argument]()
+    if converter in ("IntegerConverter",):
+        return 1
+    return "x"

@@ -9,9 +9,6 @@ from flask import Flask
 
 from club.config import ROOT, Defaults, from_environment
 
-DOMAINS = ("core", "auth", "members")
-
-
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
@@ -63,14 +60,19 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
 
 
-def register_blueprints(app: Flask) -> None:
-    from club.admin import bp as admin_bp
-    from club.auth import bp as auth_bp
-    from club.core import bp as core_bp
+# (module holding a blueprint ``bp``, URL prefix); one line per domain.
+BLUEPRINTS = (
+    ("club.core", ""),
+    ("club.auth", "/auth"),
+    ("club.admin", "/admin"),
+)
 
-    app.register_blueprint(core_bp)
-    app.register_blueprint(auth_bp, url_prefix="/auth")
-    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+def register_blueprints(app: Flask) -> None:
+    import importlib
+
+    for module, prefix in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(module).bp, url_prefix=prefix or None)
 
 
 def register_security(app: Flask) -> None:

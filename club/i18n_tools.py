@@ -1,4 +1,4 @@
-"""Message catalogues, one per domain: ``python -m club.i18n_tools extract|check``.
+"""Message catalogues, one per domain: ``python -m club.i18n_tools extract [DOMAIN]|check``.
 
 ``club/translations`` holds the shared strings (layout, auth, admin, core); a domain with its own
 ``club/<domain>/translations`` owns the strings of ``club/<domain>/``, ``templates/<domain>/`` and
@@ -69,8 +69,10 @@ def po_path(domain: str | None, locale: str) -> Path:
     return catalogue_dir(domain) / locale / "LC_MESSAGES" / "messages.po"
 
 
-def update() -> None:
+def update(only: str | None = None) -> None:
     for domain, template in extract().items():
+        if only is not None and (domain or "core") != only:
+            continue
         for locale in LOCALES:
             path = po_path(domain, locale)
             if path.exists():
@@ -128,7 +130,7 @@ def problems() -> list[str]:
 if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else "extract"
     if command == "extract":
-        update()
+        update(sys.argv[2] if len(sys.argv) > 2 else None)
     elif command == "check":
         issues = problems()
         print("\n".join(issues) or "all messages translated")

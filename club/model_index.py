@@ -1,6 +1,6 @@
-"""Import every model so the metadata (migrations, tests) knows every table."""
+"""Import every model so the metadata (migrations, tests) knows every table. One line per domain."""
 
-from club.auth.models import User  # noqa: F401
-from club.core.models import AuditEvent, OutboxMessage  # noqa: F401
-from club.core.storage import StoredFile  # noqa: F401
-from club.members.models import Organization  # noqa: F401
+from club.auth import models as auth_models  # noqa: F401
+from club.core import models as core_models  # noqa: F401
+from club.core import storage  # noqa: F401
+from club.members import models as members_models  # noqa: F401

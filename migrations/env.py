@@ -38,11 +38,13 @@ def run_migrations_online():
         if connection.dialect.name == "sqlite":
             # Batch mode recreates tables: foreign keys must not cascade-delete children meanwhile.
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # end the autobegun transaction so Alembic commits its own
         context.configure(**_options(connection))
         with context.begin_transaction():
             context.run_migrations()
         if connection.dialect.name == "sqlite":
             connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 if context.is_offline_mode():

@@ -3,6 +3,7 @@ the migrations once per run and emptied after every test; clients, logins, facto
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 from contextlib import contextmanager
@@ -12,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from club import create_app
-from club.config import normalise_database_url
+from club.config import ROOT, normalise_database_url
 
 
 def _free_port() -> int:
@@ -32,7 +33,8 @@ def fresh_database_url(tmp_path_factory, suffix: str = "") -> str:
         path = tmp_path_factory.mktemp("db") / f"club{suffix}.db"
         return f"sqlite:///{path}"
     url = make_url(normalise_database_url(base))
-    name = f"{url.database or 'club'}_test_{_worker()}{suffix}".lower()
+    checkout = hashlib.sha1(str(ROOT).encode()).hexdigest()[:6]  # several checkouts share one server
+    name = f"{url.database or 'club'}_test_{checkout}_{_worker()}{suffix}".lower()
     admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -35,6 +35,7 @@ class OrganizationFactory(Base):
 
     name = factory.Sequence(lambda n: f"Organisation {n}")
     name_key = factory.LazyAttribute(lambda o: Organization.key_for(o.name))
+    search_text = factory.LazyAttribute(lambda o: Organization.key_for(o.name))
     kind = OrgKind.CALL_CENTER
     city = "Oujda"
 

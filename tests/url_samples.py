@@ -1,10 +1,14 @@
 """Values for URL arguments in the access walk (tests/test_access.py).
 
-A module that adds a route with a new argument adds a sample here: a function of the loaded demo
-world returning an id that exists, so the walk reaches the view and not just a missing row.
+A module that adds a route with a new argument adds a sample in ``tests/<domain>/samples.py``:
+``SAMPLES = {"argument_name": lambda: <an id that exists in the demo world>}``, so the walk reaches
+the view and not just a missing row. Every ``tests/*/samples.py`` is read.
 """
 
 from __future__ import annotations
+
+import importlib
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -27,10 +31,14 @@ SAMPLES = {
     "token": lambda: "not-a-valid-token",
 }
 
+for path in sorted(Path(__file__).parent.glob("*/samples.py")):
+    module = importlib.import_module(f"tests.{path.parent.name}.samples")
+    SAMPLES.update(module.SAMPLES)
+
 
 def sample(argument: str, converter: str):
     if argument in SAMPLES:
         return SAMPLES[argument]()
-    if converter in ("IntegerConverter",):
+    if converter == "IntegerConverter":
         return 1
     return "x"

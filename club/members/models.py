@@ -1,9 +1,15 @@
-"""Organisations: one record for every role an organisation plays in the club."""
+"""Organisations and their people, membership, dues and job commitments.
+
+One ``Organization`` record serves every role it plays in the club: member, applicant's startup,
+deal target or investor, mission participant or partner.
+"""
 
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+import re
+from datetime import date, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Optional
 
 import sqlalchemy as sa
@@ -12,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from club.core.text import fold
 from club.extensions import db
-from club.models import TimestampMixin, VersionedMixin, enum_column
+from club.models import TimestampMixin, VersionedMixin, enum_column, utcnow
 
 if TYPE_CHECKING:
     from club.auth.models import User
@@ -39,31 +45,355 @@ ORG_KIND_LABELS = {
 }
 
 
+class Province(enum.StrEnum):
+    OUJDA_ANGAD = "oujda_angad"
+    BERKANE = "berkane"
+    NADOR = "nador"
+    DRIOUCH = "driouch"
+    JERADA = "jerada"
+    TAOURIRT = "taourirt"
+    GUERCIF = "guercif"
+    FIGUIG = "figuig"
+    OUTSIDE = "outside"
+
+
+PROVINCE_LABELS = {
+    Province.OUJDA_ANGAD: "Oujda-Angad",
+    Province.BERKANE: "Berkane",
+    Province.NADOR: "Nador",
+    Province.DRIOUCH: "Driouch",
+    Province.JERADA: "Jerada",
+    Province.TAOURIRT: "Taourirt",
+    Province.GUERCIF: "Guercif",
+    Province.FIGUIG: "Figuig",
+    Province.OUTSIDE: _l("Outside the region"),
+}
+
+
+class Site(enum.StrEnum):
+    OUJDA_SHORE = "oujda_shore"
+    CASA_SHORE = "casa_shore"
+    RABAT_TECHNOPOLIS = "rabat_technopolis"
+    FES_SHORE = "fes_shore"
+    TETOUAN_SHORE = "tetouan_shore"
+    NONE = "none"
+
+
+SITE_LABELS = {
+    Site.OUJDA_SHORE: "Oujda-shore",
+    Site.CASA_SHORE: "Casa-shore",
+    Site.RABAT_TECHNOPOLIS: "Rabat Technopolis",
+    Site.FES_SHORE: "Fès-shore",
+    Site.TETOUAN_SHORE: "Tétouan-shore",
+    Site.NONE: _l("No park"),
+}
+
+
+class Trade(enum.StrEnum):
+    CUSTOMER_RELATIONS = "customer_relations"
+    TECHNICAL_SUPPORT = "technical_support"
+    TELEMARKETING = "telemarketing"
+    DOCUMENT_MANAGEMENT = "document_management"
+    HR_SERVICES = "hr_services"
+    IT_SERVICES = "it_services"
+    BACK_OFFICE = "back_office"
+    FINANCE = "finance"
+    TRAINING = "training"
+    OTHER = "other"
+
+
+TRADE_LABELS = {
+    Trade.CUSTOMER_RELATIONS: _l("Customer relations"),
+    Trade.TECHNICAL_SUPPORT: _l("Technical support"),
+    Trade.TELEMARKETING: _l("Telemarketing"),
+    Trade.DOCUMENT_MANAGEMENT: _l("Document management"),
+    Trade.HR_SERVICES: _l("HR services"),
+    Trade.IT_SERVICES: _l("IT services"),
+    Trade.BACK_OFFICE: _l("Back office"),
+    Trade.FINANCE: _l("Finance and investment"),
+    Trade.TRAINING: _l("Training"),
+    Trade.OTHER: _l("Other"),
+}
+
+
+class Language(enum.StrEnum):
+    FRENCH = "fr"
+    ARABIC = "ar"
+    AMAZIGH = "zgh"
+    ENGLISH = "en"
+    SPANISH = "es"
+    GERMAN = "de"
+    ITALIAN = "it"
+    DUTCH = "nl"
+    PORTUGUESE = "pt"
+
+
+LANGUAGE_LABELS = {
+    Language.FRENCH: _l("French"),
+    Language.ARABIC: _l("Arabic"),
+    Language.AMAZIGH: _l("Amazigh"),
+    Language.ENGLISH: _l("English"),
+    Language.SPANISH: _l("Spanish"),
+    Language.GERMAN: _l("German"),
+    Language.ITALIAN: _l("Italian"),
+    Language.DUTCH: _l("Dutch"),
+    Language.PORTUGUESE: _l("Portuguese"),
+}
+
+LEGAL_SUFFIXES = ("sarl au", "sarl", "s a r l", "sa", "s a", "sas", "groupe", "group", "ste", "societe", "holding")
+
+
+def organization_key(name: str) -> str:
+    """Folded name for duplicate detection: case, accents, punctuation and legal suffixes ignored."""
+    text = re.sub(r"[^\w\s]", " ", fold(name))
+    text = re.sub(r"\s+", " ", text).strip()
+    changed = True
+    while changed:
+        changed = False
+        for suffix in LEGAL_SUFFIXES:
+            for candidate in (f" {suffix}", f"{suffix} "):
+                if (text.endswith(candidate) if candidate.startswith(" ") else text.startswith(candidate)) \
+                        and len(text) > len(candidate):
+                    text = text[: -len(candidate)] if candidate.startswith(" ") else text[len(candidate):]
+                    text = text.strip()
+                    changed = True
+    return text[:200]
+
+
 class Organization(TimestampMixin, VersionedMixin, db.Model):
     __tablename__ = "organizations"
+    __table_args__ = (
+        sa.CheckConstraint("headcount IS NULL OR headcount >= 0", name="headcount_positive"),
+        sa.Index("ix_organizations_active_name", "archived_at", "name_key", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200), unique=True)
-    # Folded name (case, accents, punctuation, legal suffixes): duplicate detection and search.
+    # Folded name (case, accents, punctuation, legal suffixes): duplicate detection and sorting.
     name_key: Mapped[str] = mapped_column(sa.String(200), index=True)
     kind: Mapped[OrgKind] = mapped_column(enum_column(OrgKind), index=True)
+    ice: Mapped[Optional[str]] = mapped_column(sa.String(15), unique=True)
     city: Mapped[Optional[str]] = mapped_column(sa.String(100))
+    province: Mapped[Optional[Province]] = mapped_column(enum_column(Province), index=True)
+    site: Mapped[Optional[Site]] = mapped_column(enum_column(Site), index=True)
+    headcount: Mapped[Optional[int]]
     website: Mapped[Optional[str]] = mapped_column(sa.String(255))
+    email: Mapped[Optional[str]] = mapped_column(sa.String(254))
+    phone: Mapped[Optional[str]] = mapped_column(sa.String(20))
     description: Mapped[Optional[str]] = mapped_column(sa.Text)
+    # Folded text of name, description and contact names, kept by the members services for search.
+    search_text: Mapped[str] = mapped_column(sa.Text, default="")
     archived_at: Mapped[Optional[datetime]]
 
     users: Mapped[list[User]] = relationship(back_populates="organization")
+    contacts: Mapped[list[Contact]] = relationship(
+        back_populates="organization", cascade="all, delete-orphan", order_by="Contact.name_key"
+    )
+    trades: Mapped[list[OrganizationTrade]] = relationship(cascade="all, delete-orphan")
+    languages: Mapped[list[OrganizationLanguage]] = relationship(cascade="all, delete-orphan")
+    membership: Mapped[Optional[Membership]] = relationship(back_populates="organization", uselist=False,
+                                                            cascade="all, delete-orphan")
+    dues: Mapped[list[Dues]] = relationship(back_populates="organization", cascade="all, delete-orphan",
+                                            order_by="Dues.year.desc()")
+    job_commitments: Mapped[list[JobCommitment]] = relationship(
+        back_populates="organization", cascade="all, delete-orphan", order_by="JobCommitment.id"
+    )
 
     @staticmethod
     def key_for(name: str) -> str:
-        return fold(name)
+        return organization_key(name)
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
     def is_visible_to(self, user) -> bool:
-        return user.is_authenticated and user.role != "applicant"
+        """Secretariat, partners and members see organisation profiles; applicants do not."""
+        return bool(user.is_authenticated and user.role in ("secretariat", "partner", "member"))
+
+    def can_edit(self, user) -> bool:
+        """The secretariat edits every organisation; a member contact edits their own."""
+        if not user.is_authenticated:
+            return False
+        return user.role == "secretariat" or (user.role == "member" and user.organization_id == self.id)
 
     @property
     def kind_label(self):
         return ORG_KIND_LABELS[self.kind]
 
+    @property
+    def trade_values(self) -> list[Trade]:
+        return [t.trade for t in self.trades]
+
+    @property
+    def language_values(self) -> list[Language]:
+        return [lang.language for lang in self.languages]
+
     def __repr__(self) -> str:
         return f"<Organization {self.name}>"
+
+
+class OrganizationTrade(db.Model):
+    __tablename__ = "organization_trades"
+    __table_args__ = (sa.Index("ix_organization_trades_trade", "trade", "organization_id"),)
+
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"),
+                                                 primary_key=True)
+    trade: Mapped[Trade] = mapped_column(enum_column(Trade), primary_key=True)
+
+
+class OrganizationLanguage(db.Model):
+    __tablename__ = "organization_languages"
+    __table_args__ = (sa.Index("ix_organization_languages_language", "language", "organization_id"),)
+
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"),
+                                                 primary_key=True)
+    language: Mapped[Language] = mapped_column(enum_column(Language, 8), primary_key=True)
+
+
+class Contact(TimestampMixin, VersionedMixin, db.Model):
+    """A person at an organisation (a user account is separate: not every contact signs in)."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (
+        sa.Index("ix_contacts_one_primary", "organization_id", unique=True,
+                 sqlite_where=sa.text("is_primary = 1"), postgresql_where=sa.text("is_primary")),
+        sa.Index("ix_contacts_organization_name", "organization_id", "name_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(sa.String(120))
+    name_key: Mapped[str] = mapped_column(sa.String(120))
+    title: Mapped[Optional[str]] = mapped_column(sa.String(120))
+    email: Mapped[Optional[str]] = mapped_column(sa.String(254), index=True)
+    phone: Mapped[Optional[str]] = mapped_column(sa.String(20))
+    is_primary: Mapped[bool] = mapped_column(default=False)
+
+    organization: Mapped[Organization] = relationship(back_populates="contacts")
+
+
+class MembershipStatus(enum.StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    LAPSED = "lapsed"
+    RESIGNED = "resigned"
+
+
+MEMBERSHIP_STATUS_LABELS = {
+    MembershipStatus.PENDING: _l("Pending"),
+    MembershipStatus.ACTIVE: _l("Active"),
+    MembershipStatus.SUSPENDED: _l("Suspended"),
+    MembershipStatus.LAPSED: _l("Lapsed"),
+    MembershipStatus.RESIGNED: _l("Resigned"),
+}
+
+
+class Membership(TimestampMixin, VersionedMixin, db.Model):
+    __tablename__ = "memberships"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"), unique=True)
+    status: Mapped[MembershipStatus] = mapped_column(enum_column(MembershipStatus, 16), index=True)
+    tier: Mapped[Optional[str]] = mapped_column(sa.String(40))
+    joined_on: Mapped[Optional[date]]
+
+    organization: Mapped[Organization] = relationship(back_populates="membership")
+    changes: Mapped[list[MembershipChange]] = relationship(
+        back_populates="membership", cascade="all, delete-orphan", order_by="MembershipChange.id.desc()"
+    )
+
+
+class MembershipChange(db.Model):
+    """One dated change of membership status (the history shown on the organisation page)."""
+
+    __tablename__ = "membership_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    membership_id: Mapped[int] = mapped_column(sa.ForeignKey("memberships.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[Optional[MembershipStatus]] = mapped_column(enum_column(MembershipStatus, 16))
+    to_status: Mapped[MembershipStatus] = mapped_column(enum_column(MembershipStatus, 16))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    note: Mapped[Optional[str]] = mapped_column(sa.String(500))
+
+    membership: Mapped[Membership] = relationship(back_populates="changes")
+    by: Mapped[Optional[User]] = relationship()
+
+
+class PaymentMethod(enum.StrEnum):
+    TRANSFER = "transfer"
+    CHEQUE = "cheque"
+    CASH = "cash"
+    CARD = "card"
+
+
+PAYMENT_METHOD_LABELS = {
+    PaymentMethod.TRANSFER: _l("Bank transfer"),
+    PaymentMethod.CHEQUE: _l("Cheque"),
+    PaymentMethod.CASH: _l("Cash"),
+    PaymentMethod.CARD: _l("Card"),
+}
+
+
+class Dues(TimestampMixin, VersionedMixin, db.Model):
+    __tablename__ = "dues"
+    __table_args__ = (
+        sa.UniqueConstraint("organization_id", "year", name="uq_dues_organization_year"),
+        sa.CheckConstraint("amount >= 0", name="amount_positive"),
+        sa.CheckConstraint("year BETWEEN 2000 AND 2100", name="year_range"),
+        sa.Index("ix_dues_year_paid", "year", "paid_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"))
+    year: Mapped[int]
+    amount: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2))
+    invoiced_on: Mapped[Optional[date]]
+    paid_on: Mapped[Optional[date]]
+    method: Mapped[Optional[PaymentMethod]] = mapped_column(enum_column(PaymentMethod, 16))
+
+    organization: Mapped[Organization] = relationship(back_populates="dues")
+
+    @property
+    def is_paid(self) -> bool:
+        return self.paid_on is not None
+
+
+class JobCommitment(TimestampMixin, VersionedMixin, db.Model):
+    """Jobs an organisation announced for the region (e.g. "announced at Siccam 2020")."""
+
+    __tablename__ = "job_commitments"
+    __table_args__ = (sa.CheckConstraint("jobs_announced >= 0", name="jobs_announced_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    jobs_announced: Mapped[int]
+    horizon: Mapped[Optional[date]]
+    announced_on: Mapped[Optional[date]]
+    source: Mapped[Optional[str]] = mapped_column(sa.String(200))
+
+    organization: Mapped[Organization] = relationship(back_populates="job_commitments")
+    reports: Mapped[list[JobReport]] = relationship(
+        back_populates="commitment", cascade="all, delete-orphan", order_by="JobReport.reported_on.desc()"
+    )
+
+
+class JobReport(TimestampMixin, db.Model):
+    """A dated count of the jobs actually created against a commitment."""
+
+    __tablename__ = "job_reports"
+    __table_args__ = (
+        sa.CheckConstraint("jobs_created >= 0", name="jobs_created_positive"),
+        sa.Index("ix_job_reports_commitment_date", "commitment_id", "reported_on", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(sa.ForeignKey("job_commitments.id", ondelete="CASCADE"))
+    reported_on: Mapped[date]
+    jobs_created: Mapped[int]
+    note: Mapped[Optional[str]] = mapped_column(sa.String(500))
+    reported_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+
+    commitment: Mapped[JobCommitment] = relationship(back_populates="reports")

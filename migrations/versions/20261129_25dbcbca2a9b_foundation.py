@@ -1,8 +1,8 @@
-"""foundation: users, organisations, audit, outbox, files
+"""foundation
 
 Revision ID: 25dbcbca2a9b
 Revises: 
-Create Date: 2026-11-29 00:25:25.075852
+Create Date: 2026-11-29 00:28:20.868414
 """
 from alembic import op
 import sqlalchemy as sa
@@ -22,19 +22,31 @@ def upgrade():
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('name_key', sa.String(length=200), nullable=False),
     sa.Column('kind', sa.Enum('call_center', 'bpo', 'startup', 'investor', 'institution', 'association', 'other', name='orgkind', native_enum=False, length=32), nullable=False),
+    sa.Column('ice', sa.String(length=15), nullable=True),
     sa.Column('city', sa.String(length=100), nullable=True),
+    sa.Column('province', sa.Enum('oujda_angad', 'berkane', 'nador', 'driouch', 'jerada', 'taourirt', 'guercif', 'figuig', 'outside', name='province', native_enum=False, length=32), nullable=True),
+    sa.Column('site', sa.Enum('oujda_shore', 'casa_shore', 'rabat_technopolis', 'fes_shore', 'tetouan_shore', 'none', name='site', native_enum=False, length=32), nullable=True),
+    sa.Column('headcount', sa.Integer(), nullable=True),
     sa.Column('website', sa.String(length=255), nullable=True),
+    sa.Column('email', sa.String(length=254), nullable=True),
+    sa.Column('phone', sa.String(length=20), nullable=True),
     sa.Column('description', sa.Text(), nullable=True),
+    sa.Column('search_text', sa.Text(), nullable=False),
     sa.Column('archived_at', club.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', club.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', club.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('version', sa.Integer(), server_default='1', nullable=False),
+    sa.CheckConstraint('headcount IS NULL OR headcount >= 0', name=op.f('ck_organizations_headcount_positive')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_organizations')),
+    sa.UniqueConstraint('ice', name=op.f('uq_organizations_ice')),
     sa.UniqueConstraint('name', name=op.f('uq_organizations_name'))
     )
     with op.batch_alter_table('organizations', schema=None) as batch_op:
+        batch_op.create_index('ix_organizations_active_name', ['archived_at', 'name_key', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_organizations_kind'), ['kind'], unique=False)
         batch_op.create_index(batch_op.f('ix_organizations_name_key'), ['name_key'], unique=False)
+        batch_op.create_index(batch_op.f('ix_organizations_province'), ['province'], unique=False)
+        batch_op.create_index(batch_op.f('ix_organizations_site'), ['site'], unique=False)
 
     op.create_table('outbox_messages',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -56,6 +68,97 @@ def upgrade():
     )
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_messages_status_id', ['status', 'id'], unique=False)
+
+    op.create_table('contacts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organization_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=120), nullable=False),
+    sa.Column('name_key', sa.String(length=120), nullable=False),
+    sa.Column('title', sa.String(length=120), nullable=True),
+    sa.Column('email', sa.String(length=254), nullable=True),
+    sa.Column('phone', sa.String(length=20), nullable=True),
+    sa.Column('is_primary', sa.Boolean(), nullable=False),
+    sa.Column('created_at', club.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', club.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
+    sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_contacts_organization_id_organizations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_contacts'))
+    )
+    with op.batch_alter_table('contacts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_contacts_email'), ['email'], unique=False)
+        batch_op.create_index('ix_contacts_one_primary', ['organization_id'], unique=True, sqlite_where=sa.text('is_primary = 1'), postgresql_where=sa.text('is_primary'))
+        batch_op.create_index('ix_contacts_organization_name', ['organization_id', 'name_key'], unique=False)
+
+    op.create_table('dues',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organization_id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('amount', sa.Numeric(precision=14, scale=2), nullable=False),
+    sa.Column('invoiced_on', sa.Date(), nullable=True),
+    sa.Column('paid_on', sa.Date(), nullable=True),
+    sa.Column('method', sa.Enum('transfer', 'cheque', 'cash', 'card', name='paymentmethod', native_enum=False, length=16), nullable=True),
+    sa.Column('created_at', club.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', club.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
+    sa.CheckConstraint('amount >= 0', name=op.f('ck_dues_amount_positive')),
+    sa.CheckConstraint('year BETWEEN 2000 AND 2100', name=op.f('ck_dues_year_range')),
+    sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_dues_organization_id_organizations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_dues')),
+    sa.UniqueConstraint('organization_id', 'year', name='uq_dues_organization_year')
+    )
+    with op.batch_alter_table('dues', schema=None) as batch_op:
+        batch_op.create_index('ix_dues_year_paid', ['year', 'paid_on'], unique=False)
+
+    op.create_table('job_commitments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organization_id', sa.Integer(), nullable=False),
+    sa.Column('jobs_announced', sa.Integer(), nullable=False),
+    sa.Column('horizon', sa.Date(), nullable=True),
+    sa.Column('announced_on', sa.Date(), nullable=True),
+    sa.Column('source', sa.String(length=200), nullable=True),
+    sa.Column('created_at', club.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', club.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
+    sa.CheckConstraint('jobs_announced >= 0', name=op.f('ck_job_commitments_jobs_announced_positive')),
+    sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_job_commitments_organization_id_organizations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_job_commitments'))
+    )
+    with op.batch_alter_table('job_commitments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_job_commitments_organization_id'), ['organization_id'], unique=False)
+
+    op.create_table('memberships',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organization_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.Enum('pending', 'active', 'suspended', 'lapsed', 'resigned', name='membershipstatus', native_enum=False, length=16), nullable=False),
+    sa.Column('tier', sa.String(length=40), nullable=True),
+    sa.Column('joined_on', sa.Date(), nullable=True),
+    sa.Column('created_at', club.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', club.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
+    sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_memberships_organization_id_organizations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_memberships')),
+    sa.UniqueConstraint('organization_id', name=op.f('uq_memberships_organization_id'))
+    )
+    with op.batch_alter_table('memberships', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_memberships_status'), ['status'], unique=False)
+
+    op.create_table('organization_languages',
+    sa.Column('organization_id', sa.Integer(), nullable=False),
+    sa.Column('language', sa.Enum('fr', 'ar', 'zgh', 'en', 'es', 'de', 'it', 'nl', 'pt', name='language', native_enum=False, length=8), nullable=False),
+    sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_organization_languages_organization_id_organizations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('organization_id', 'language', name=op.f('pk_organization_languages'))
+    )
+    with op.batch_alter_table('organization_languages', schema=None) as batch_op:
+        batch_op.create_index('ix_organization_languages_language', ['language', 'organization_id'], unique=False)
+
+    op.create_table('organization_trades',
+    sa.Column('organization_id', sa.Integer(), nullable=False),
+    sa.Column('trade', sa.Enum('customer_relations', 'technical_support', 'telemarketing', 'document_management', 'hr_services', 'it_services', 'back_office', 'finance', 'training', 'other', name='trade', native_enum=False, length=32), nullable=False),
+    sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_organization_trades_organization_id_organizations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('organization_id', 'trade', name=op.f('pk_organization_trades'))
+    )
+    with op.batch_alter_table('organization_trades', schema=None) as batch_op:
+        batch_op.create_index('ix_organization_trades_trade', ['trade', 'organization_id'], unique=False)
 
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -99,6 +202,40 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_audit_events_at'), ['at'], unique=False)
         batch_op.create_index('ix_audit_events_entity', ['entity_type', 'entity_id', 'id'], unique=False)
 
+    op.create_table('job_reports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('commitment_id', sa.Integer(), nullable=False),
+    sa.Column('reported_on', sa.Date(), nullable=False),
+    sa.Column('jobs_created', sa.Integer(), nullable=False),
+    sa.Column('note', sa.String(length=500), nullable=True),
+    sa.Column('reported_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', club.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', club.models.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('jobs_created >= 0', name=op.f('ck_job_reports_jobs_created_positive')),
+    sa.ForeignKeyConstraint(['commitment_id'], ['job_commitments.id'], name=op.f('fk_job_reports_commitment_id_job_commitments'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['reported_by_id'], ['users.id'], name=op.f('fk_job_reports_reported_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_job_reports'))
+    )
+    with op.batch_alter_table('job_reports', schema=None) as batch_op:
+        batch_op.create_index('ix_job_reports_commitment_date', ['commitment_id', 'reported_on', 'id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_job_reports_reported_by_id'), ['reported_by_id'], unique=False)
+
+    op.create_table('membership_changes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('membership_id', sa.Integer(), nullable=False),
+    sa.Column('from_status', sa.Enum('pending', 'active', 'suspended', 'lapsed', 'resigned', name='membershipstatus', native_enum=False, length=16), nullable=True),
+    sa.Column('to_status', sa.Enum('pending', 'active', 'suspended', 'lapsed', 'resigned', name='membershipstatus', native_enum=False, length=16), nullable=False),
+    sa.Column('at', club.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('by_id', sa.Integer(), nullable=True),
+    sa.Column('note', sa.String(length=500), nullable=True),
+    sa.ForeignKeyConstraint(['by_id'], ['users.id'], name=op.f('fk_membership_changes_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['membership_id'], ['memberships.id'], name=op.f('fk_membership_changes_membership_id_memberships'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_membership_changes'))
+    )
+    with op.batch_alter_table('membership_changes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_membership_changes_by_id'), ['by_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_membership_changes_membership_id'), ['membership_id'], unique=False)
+
     op.create_table('stored_files',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('key', sa.String(length=64), nullable=False),
@@ -124,6 +261,16 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_stored_files_uploaded_by_id'))
 
     op.drop_table('stored_files')
+    with op.batch_alter_table('membership_changes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_membership_changes_membership_id'))
+        batch_op.drop_index(batch_op.f('ix_membership_changes_by_id'))
+
+    op.drop_table('membership_changes')
+    with op.batch_alter_table('job_reports', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_job_reports_reported_by_id'))
+        batch_op.drop_index('ix_job_reports_commitment_date')
+
+    op.drop_table('job_reports')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_events_entity')
         batch_op.drop_index(batch_op.f('ix_audit_events_at'))
@@ -135,13 +282,42 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_users_organization_id'))
 
     op.drop_table('users')
+    with op.batch_alter_table('organization_trades', schema=None) as batch_op:
+        batch_op.drop_index('ix_organization_trades_trade')
+
+    op.drop_table('organization_trades')
+    with op.batch_alter_table('organization_languages', schema=None) as batch_op:
+        batch_op.drop_index('ix_organization_languages_language')
+
+    op.drop_table('organization_languages')
+    with op.batch_alter_table('memberships', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_memberships_status'))
+
+    op.drop_table('memberships')
+    with op.batch_alter_table('job_commitments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_job_commitments_organization_id'))
+
+    op.drop_table('job_commitments')
+    with op.batch_alter_table('dues', schema=None) as batch_op:
+        batch_op.drop_index('ix_dues_year_paid')
+
+    op.drop_table('dues')
+    with op.batch_alter_table('contacts', schema=None) as batch_op:
+        batch_op.drop_index('ix_contacts_organization_name')
+        batch_op.drop_index('ix_contacts_one_primary', sqlite_where=sa.text('is_primary = 1'), postgresql_where=sa.text('is_primary'))
+        batch_op.drop_index(batch_op.f('ix_contacts_email'))
+
+    op.drop_table('contacts')
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_messages_status_id')
 
     op.drop_table('outbox_messages')
     with op.batch_alter_table('organizations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_organizations_site'))
+        batch_op.drop_index(batch_op.f('ix_organizations_province'))
         batch_op.drop_index(batch_op.f('ix_organizations_name_key'))
         batch_op.drop_index(batch_op.f('ix_organizations_kind'))
+        batch_op.drop_index('ix_organizations_active_name')
 
     op.drop_table('organizations')
     # ### end Alembic commands ###

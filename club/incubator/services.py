@@ -1,0 +1,480 @@
+"""Incubator services: they take data, add, flush, audit, queue mail, and never commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+
+from club.core import audit
+from club.core.outbox import queue_mail
+from club.core.storage import UploadRefused, store
+from club.core.text import fold
+from club.core.urls import absolute_url
+from club.extensions import db
+from club.incubator.models import (
+    STATUS_LABELS,
+    Application,
+    Call,
+    Criterion,
+    DeckVersion,
+    Message,
+    Recommendation,
+    Review,
+    Score,
+    Stage,
+    Status,
+    StatusChange,
+    may_move,
+)
+from club.members.models import Organization, OrgKind, Province
+from club.models import utcnow
+from club.permissions import Role
+
+DECK_MAX_SIZE = 10 * 1024 * 1024
+
+EDITABLE_FIELDS = ("startup_name", "project_title", "problem", "solution", "market", "business_model", "stage",
+                   "team", "needs", "jobs_12m", "jobs_36m", "province")
+# Fields that must be filled to submit (a draft may leave them empty).
+REQUIRED_TO_SUBMIT = EDITABLE_FIELDS
+CALL_FIELDS = ("title", "description", "opens_at", "closes_at", "capacity", "is_blind_first_round")
+
+
+class Refused(ValueError):
+    """A business rule refused the action; ``str(exc)`` is the message for the user."""
+
+    def __init__(self, message, field: str | None = None, problems: dict | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+        self.problems = problems or {}
+
+
+class StaleVersion(Refused):
+    """Someone saved the record since the form was loaded."""
+
+
+UPLOAD_MESSAGES = {
+    "empty": _l("The file is empty."),
+    "too_big": _l("The pitch deck is larger than 10 MB."),
+    "wrong_kind": _l("The pitch deck must be a PDF file (its content is checked, not its name)."),
+}
+
+
+# Calls -------------------------------------------------------------------------------------------
+
+@dataclass
+class CriterionData:
+    name: str
+    weight: int
+    low_anchor: str = ""
+    high_anchor: str = ""
+    id: int | None = None
+
+
+def _check_call_dates(opens_at: datetime, closes_at: datetime) -> None:
+    if closes_at <= opens_at:
+        raise Refused(_l("The closing date must come after the opening date."), field="closes_at")
+
+
+def create_call(*, title: str, description: str, opens_at: datetime, closes_at: datetime, capacity: int,
+                is_blind_first_round: bool, criteria: list[CriterionData], by) -> Call:
+    _check_call_dates(opens_at, closes_at)
+    if not criteria:
+        raise Refused(_l("A call needs at least one scoring criterion."), field="criteria")
+    call = Call(title=title, description=description, opens_at=opens_at, closes_at=closes_at, capacity=capacity,
+                is_blind_first_round=is_blind_first_round)
+    for position, c in enumerate(criteria):
+        call.criteria.append(Criterion(position=position, name=c.name, weight=c.weight, low_anchor=c.low_anchor,
+                                       high_anchor=c.high_anchor))
+    db.session.add(call)
+    db.session.flush()
+    audit.record("incubator.call.create", call, by=by, changes={"title": [None, title]})
+    return call
+
+
+def has_scores(call: Call) -> bool:
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(Score).join(Criterion).where(Criterion.call_id == call.id)
+    ) > 0
+
+
+def update_call(call: Call, *, version: int, criteria: list[CriterionData] | None = None, by, **fields) -> dict:
+    if version != call.version:
+        raise StaleVersion(_l("Someone else saved this call in the meantime."))
+    _check_call_dates(fields.get("opens_at", call.opens_at), fields.get("closes_at", call.closes_at))
+    for name, value in fields.items():
+        setattr(call, name, value)
+    changes = audit.diff(call, [f for f in CALL_FIELDS if f in fields])
+    if criteria is not None:
+        if not criteria:
+            raise Refused(_l("A call needs at least one scoring criterion."), field="criteria")
+        old = [(c.name, c.weight, c.low_anchor, c.high_anchor) for c in call.criteria]
+        new = [(c.name, c.weight, c.low_anchor, c.high_anchor) for c in criteria]
+        if old != new:
+            by_id = {c.id: c for c in call.criteria}
+            kept_ids = {c.id for c in criteria if c.id in by_id}
+            if has_scores(call) and (kept_ids != set(by_id) or len(criteria) != len(by_id)):
+                raise Refused(_l("Reviews have been scored: criteria can be renamed or reweighted, "
+                                 "not added or removed."), field="criteria")
+            for c in list(call.criteria):
+                if c.id not in kept_ids:
+                    call.criteria.remove(c)
+            db.session.flush()
+            for position, data in enumerate(criteria):
+                row = by_id.get(data.id) if data.id in kept_ids else None
+                if row is None:
+                    row = Criterion(position=position)
+                    call.criteria.append(row)
+                row.position, row.name, row.weight = position, data.name, data.weight
+                row.low_anchor, row.high_anchor = data.low_anchor, data.high_anchor
+            changes["criteria"] = [[o[0] for o in old], [n[0] for n in new]]
+    if changes:
+        db.session.flush()
+        audit.record("incubator.call.update", call, by=by, changes=changes)
+    return changes
+
+
+def open_second_round(call: Call, *, by) -> None:
+    if call.review_round != 1:
+        raise Refused(_l("The second round is already open."))
+    call.review_round = 2
+    db.session.flush()
+    audit.record("incubator.call.second_round", call, by=by, changes={"review_round": [1, 2]})
+
+
+# Applications ------------------------------------------------------------------------------------
+
+def create_application(call: Call, *, applicant, now: datetime | None = None) -> Application:
+    if not call.is_open(now):
+        raise Refused(_l("This call is not open for applications."))
+    existing = db.session.scalar(sa.select(Application).where(Application.call_id == call.id,
+                                                              Application.applicant_id == applicant.id))
+    if existing is not None:
+        return existing
+    application = Application(call=call, applicant_id=applicant.id, status=Status.DRAFT)
+    db.session.add(application)
+    db.session.flush()
+    db.session.add(StatusChange(application=application, from_status=None, to_status=Status.DRAFT,
+                                by_id=applicant.id))
+    audit.record("incubator.application.create", application, by=applicant, changes={"call_id": [None, call.id]})
+    return application
+
+
+def save_draft(application: Application, *, version: int, data: dict, consent: bool | None = None, by) -> dict:
+    """Save what the applicant typed; nothing is required at this point."""
+    if application.status != Status.DRAFT:
+        raise Refused(_l("A submitted application can no longer be edited."))
+    if version != application.version:
+        raise StaleVersion(_l("This application was saved elsewhere in the meantime."))
+    for name in EDITABLE_FIELDS:
+        if name in data:
+            value = data[name]
+            if isinstance(value, str):
+                value = value.strip()
+            if name == "stage" and value:
+                value = Stage(value)
+            if name == "province" and value:
+                value = Province(value)
+            if name in ("stage", "province") and not value:
+                value = None
+            setattr(application, name, value)
+    if consent is not None:
+        if consent and application.consent_at is None:
+            application.consent_at = utcnow()
+        elif not consent:
+            application.consent_at = None
+    changes = audit.diff(application, [*EDITABLE_FIELDS, "consent_at"])
+    if changes:
+        application.updated_at = utcnow()
+        db.session.flush()
+        audit.record("incubator.application.save", application, by=by, changes=changes)
+    return changes
+
+
+def missing_for_submit(application: Application) -> list[str]:
+    missing = [name for name in REQUIRED_TO_SUBMIT if getattr(application, name) in (None, "")]
+    if application.deck is None:
+        missing.append("deck")
+    if application.consent_at is None:
+        missing.append("consent")
+    return missing
+
+
+def upload_deck(application: Application, *, data: bytes, filename: str | None, by) -> DeckVersion:
+    if not application.can_edit(by):
+        raise Refused(_l("The pitch deck can only be changed while the application is a draft."))
+    try:
+        stored = store(data, filename, kinds={"pdf"}, max_size=DECK_MAX_SIZE, by=by)
+    except UploadRefused as exc:
+        raise Refused(UPLOAD_MESSAGES.get(str(exc), UPLOAD_MESSAGES["wrong_kind"]), field="deck") from exc
+    number = (db.session.scalar(sa.select(sa.func.max(DeckVersion.number))
+                                .where(DeckVersion.application_id == application.id)) or 0) + 1
+    deck = DeckVersion(application_id=application.id, number=number, stored_file_id=stored.id, uploaded_by_id=by.id)
+    db.session.add(deck)
+    db.session.flush()
+    db.session.expire(application, ["decks"])
+    audit.record("incubator.application.deck", application, by=by,
+                 changes={"deck": [number - 1 or None, number]})
+    return deck
+
+
+def link_organization(application: Application) -> Organization:
+    """The startup becomes an organisation of kind startup, or is linked to the one of the same name."""
+    name = application.startup_name.strip()
+    key = Organization.key_for(name)
+    org = db.session.scalar(sa.select(Organization).where(Organization.name_key == key).order_by(Organization.id)
+                            .limit(1))
+    if org is None:
+        org = db.session.scalar(sa.select(Organization).where(Organization.name == name))
+    if org is None:
+        org = Organization(name=name, name_key=key, kind=OrgKind.STARTUP, province=application.province,
+                           description=application.project_title or None,
+                           search_text=" ".join(filter(None, [fold(name), fold(application.project_title)])))
+        db.session.add(org)
+        db.session.flush()
+        audit.record("members.organization.create", org, by=application.applicant,
+                     changes={"name": [None, name], "kind": [None, OrgKind.STARTUP]})
+    application.organization_id = org.id
+    applicant = application.applicant
+    if applicant.organization_id is None:
+        applicant.organization_id = org.id
+    return org
+
+
+def _record_move(application: Application, to_status: Status, *, by, note: str | None = None) -> StatusChange:
+    old = application.status
+    application.status = to_status
+    application.status_changed_at = utcnow()
+    change = StatusChange(application_id=application.id, from_status=old, to_status=to_status,
+                          by_id=getattr(by, "id", None), note=note or None)
+    db.session.add(change)
+    db.session.flush()
+    db.session.expire(application, ["changes"])
+    audit.record("incubator.application.move", application, by=by, changes={"status": [old, to_status]})
+    return change
+
+
+def submit(application: Application, *, by, now: datetime | None = None) -> StatusChange:
+    now = now or utcnow()
+    if not application.is_owned_by(by):
+        raise Refused(_l("Only the applicant can submit the application."))
+    if not may_move(application.status, Status.SUBMITTED):
+        raise Refused(_l("This application has already been submitted."))
+    call = application.call
+    if now >= call.closes_at:
+        raise Refused(_l("The deadline of this call has passed: the application can no longer be submitted."))
+    if now < call.opens_at:
+        raise Refused(_l("This call is not open yet."))
+    missing = missing_for_submit(application)
+    if missing:
+        raise Refused(_l("Some required information is missing."), problems={m: True for m in missing})
+    application.submitted_at = now
+    link_organization(application)
+    change = _record_move(application, Status.SUBMITTED, by=by)
+    queue_mail("incubator_submitted", application.applicant.email,
+               subject=_l("Your application has been received"), locale=application.applicant.locale,
+               context={"application": application, "call": call,
+                        "url": absolute_url("incubator.application", application_id=application.id)},
+               dedup_key=f"incubator-submitted-{application.id}")
+    return change
+
+
+def withdraw(application: Application, *, by, note: str | None = None) -> StatusChange:
+    if not may_move(application.status, Status.WITHDRAWN):
+        raise Refused(_l("This application can no longer be withdrawn."))
+    return _record_move(application, Status.WITHDRAWN, by=by, note=note)
+
+
+# Default emails of a move, in the applicant's language; the secretariat may edit them before sending.
+MOVE_MAIL = {
+    Status.SCREENING: (_l("Your application is being screened"),
+                       _l("Hello %(name)s,\n\nYour application \"%(title)s\" to the call \"%(call)s\" is now "
+                          "being screened by the secretariat. We may contact you with questions.\n\n"
+                          "The secretariat of the Oriental Offshoring Club")),
+    Status.INTERVIEW: (_l("Invitation to an interview"),
+                       _l("Hello %(name)s,\n\nYour application \"%(title)s\" to the call \"%(call)s\" has been "
+                          "short-listed. The secretariat will contact you to set a date for an interview with the "
+                          "selection committee.\n\nThe secretariat of the Oriental Offshoring Club")),
+    Status.ACCEPTED: (_l("Your application has been accepted"),
+                      _l("Hello %(name)s,\n\nCongratulations: your application \"%(title)s\" to the call "
+                         "\"%(call)s\" has been accepted into the incubator.\n\n"
+                         "The secretariat of the Oriental Offshoring Club")),
+    Status.WAITLISTED: (_l("Your application is on the waiting list"),
+                        _l("Hello %(name)s,\n\nYour application \"%(title)s\" to the call \"%(call)s\" is on the "
+                           "waiting list. We will tell you as soon as a place opens.\n\n"
+                           "The secretariat of the Oriental Offshoring Club")),
+    Status.REJECTED: (_l("Your application to the incubator"),
+                      _l("Hello %(name)s,\n\nThank you for applying with \"%(title)s\" to the call \"%(call)s\". "
+                         "We regret that we cannot take your application further this time.\n\n"
+                         "The secretariat of the Oriental Offshoring Club")),
+    Status.WITHDRAWN: (_l("Your application has been withdrawn"),
+                       _l("Hello %(name)s,\n\nYour application \"%(title)s\" to the call \"%(call)s\" has been "
+                          "withdrawn.\n\nThe secretariat of the Oriental Offshoring Club")),
+    Status.INCUBATED: (_l("Welcome to the incubator"),
+                       _l("Hello %(name)s,\n\n\"%(title)s\" now starts its incubation with the Oriental Offshoring "
+                          "Club.\n\nThe secretariat of the Oriental Offshoring Club")),
+    Status.GRADUATED: (_l("Congratulations on graduating from the incubator"),
+                       _l("Hello %(name)s,\n\n\"%(title)s\" has graduated from the incubator of the Oriental "
+                          "Offshoring Club. Congratulations!\n\nThe secretariat of the Oriental Offshoring Club")),
+    Status.DROPPED: (_l("Your incubation has ended"),
+                     _l("Hello %(name)s,\n\nThe incubation of \"%(title)s\" has ended.\n\n"
+                        "The secretariat of the Oriental Offshoring Club")),
+}
+
+
+def default_move_mail(application: Application, to_status: Status) -> tuple[str, str]:
+    """Subject and body of the email for a move, in the applicant's language."""
+    subject, body = MOVE_MAIL[to_status]
+    values = {"name": application.applicant.name, "title": application.project_title or application.startup_name,
+              "call": application.call.title}
+    with force_locale(application.applicant.locale or "fr"):
+        return str(subject), str(body) % values
+
+
+def secretariat_moves(application: Application) -> list[Status]:
+    """Targets the secretariat may choose (only the applicant submits)."""
+    return [s for s in Status if may_move(application.status, s) and s != Status.SUBMITTED]
+
+
+def move(application: Application, to_status: Status, *, by, version: int | None = None, note: str | None = None,
+         mail_subject: str | None = None, mail_body: str | None = None) -> StatusChange:
+    """A secretariat move; with a subject and body, the applicant is emailed (text as edited)."""
+    if version is not None and version != application.version:
+        raise StaleVersion(_l("This application changed in the meantime; check its status and try again."))
+    if not may_move(application.status, to_status) or to_status == Status.SUBMITTED:
+        raise Refused(_l("An application cannot move from %(old)s to %(new)s.",
+                         old=STATUS_LABELS[application.status], new=STATUS_LABELS[to_status]))
+    change = _record_move(application, to_status, by=by, note=note)
+    if mail_subject and mail_body:
+        applicant = application.applicant
+        queue_mail("incubator_status", applicant.email, subject=mail_subject.strip(), locale=applicant.locale,
+                   context={"body": mail_body, "application": application,
+                            "url": absolute_url("incubator.application", application_id=application.id)},
+                   dedup_key=f"incubator-move-{change.id}")
+    return change
+
+
+def post_message(application: Application, *, body: str, by) -> Message:
+    body = body.strip()
+    if not body:
+        raise Refused(_l("The message is empty."), field="body")
+    from_secretariat = by.role == Role.SECRETARIAT
+    if not from_secretariat and not application.is_owned_by(by):
+        raise Refused(_l("You cannot write in this thread."))
+    if not from_secretariat and application.status == Status.DRAFT:
+        raise Refused(_l("Messages open once the application is submitted."))
+    message = Message(application_id=application.id, author_id=by.id, from_secretariat=from_secretariat, body=body)
+    db.session.add(message)
+    db.session.flush()
+    db.session.expire(application, ["messages"])
+    audit.record("incubator.application.message", application, by=by, changes={"message": [None, message.id]})
+    if from_secretariat:
+        applicant = application.applicant
+        queue_mail("incubator_message", applicant.email, subject=_l("A message about your application"),
+                   locale=applicant.locale,
+                   context={"application": application, "body": body,
+                            "url": absolute_url("incubator.application", application_id=application.id)},
+                   dedup_key=f"incubator-message-{message.id}")
+    return message
+
+
+# Reviews -----------------------------------------------------------------------------------------
+
+def eligible_reviewer(user) -> bool:
+    return user is not None and user.active and user.role in (Role.SECRETARIAT, Role.PARTNER)
+
+
+def assign(applications: list[Application], reviewer, *, by) -> tuple[list[Review], int]:
+    """Assign one reviewer to applications; returns the new assignments and how many already existed."""
+    if not eligible_reviewer(reviewer):
+        raise Refused(_l("Only secretariat and partner users can review."), field="reviewer")
+    ids = [a.id for a in applications]
+    existing = set(db.session.scalars(sa.select(Review.application_id).where(
+        Review.reviewer_id == reviewer.id, Review.application_id.in_(ids)))) if ids else set()
+    created = []
+    for application in applications:
+        if application.id in existing:
+            continue
+        if application.status == Status.DRAFT:
+            continue
+        review = Review(application_id=application.id, reviewer_id=reviewer.id, assigned_by_id=by.id)
+        db.session.add(review)
+        created.append(review)
+    db.session.flush()
+    for review in created:
+        audit.record("incubator.review.assign", review, by=by,
+                     changes={"reviewer_id": [None, reviewer.id], "application_id": [None, review.application_id]})
+    return created, len(existing)
+
+
+def unassign(review: Review, *, by) -> None:
+    if review.is_final:
+        raise Refused(_l("A final review cannot be removed."))
+    audit.record("incubator.review.unassign", review, by=by,
+                 changes={"reviewer_id": [review.reviewer_id, None], "application_id": [review.application_id, None]})
+    db.session.delete(review)
+    db.session.flush()
+
+
+def declare_conflict(review: Review, *, has_conflict: bool, note: str | None, by) -> None:
+    if review.has_conflict is not None:
+        raise Refused(_l("You have already declared your interests for this application."))
+    review.has_conflict = has_conflict
+    review.conflict_note = (note or "").strip() or None
+    review.declared_at = utcnow()
+    db.session.flush()
+    audit.record("incubator.review.conflict", review, by=by,
+                 changes={"has_conflict": [None, has_conflict], "conflict_note": [None, review.conflict_note]})
+
+
+def save_review(review: Review, *, version: int, scores: dict[int, int | None], comment: str,
+                recommendation: str | None, final: bool, by) -> dict:
+    if review.has_conflict is not False:
+        raise Refused(_l("Declare your interests before scoring."))
+    if review.is_final:
+        raise Refused(_l("This review is final and can no longer be changed."))
+    if version != review.version:
+        raise StaleVersion(_l("This review was saved elsewhere in the meantime."))
+    criteria = {c.id: c for c in review.application.call.criteria}
+    problems = {}
+    for criterion_id, value in scores.items():
+        if criterion_id not in criteria:
+            raise Refused(_l("Unknown criterion."))
+        if value is not None and not (1 <= value <= 5):
+            problems[criterion_id] = True
+    if problems:
+        raise Refused(_l("Scores go from 1 to 5."), problems=problems)
+    if final:
+        if any(scores.get(cid) is None for cid in criteria) or not recommendation:
+            raise Refused(_l("Score every criterion and give a recommendation before marking the review final."),
+                          problems={cid: True for cid in criteria if scores.get(cid) is None})
+    current = {s.criterion_id: s for s in review.scores}
+    old_scores = {cid: s.value for cid, s in current.items()}
+    for criterion_id, value in scores.items():
+        row = current.get(criterion_id)
+        if value is None:
+            if row is not None:
+                review.scores.remove(row)
+        elif row is None:
+            review.scores.append(Score(criterion_id=criterion_id, value=value))
+        else:
+            row.value = value
+    review.comment = (comment or "").strip()
+    review.recommendation = Recommendation(recommendation) if recommendation else None
+    changes = audit.diff(review, ["comment", "recommendation"])
+    new_scores = {cid: v for cid, v in scores.items() if v is not None}
+    if new_scores != old_scores:
+        changes["scores"] = [{str(k): v for k, v in old_scores.items()}, {str(k): v for k, v in new_scores.items()}]
+    if final:
+        review.is_final = True
+        review.finalized_at = utcnow()
+        changes["is_final"] = [False, True]
+    review.updated_at = utcnow()  # bumps the version even when only scores changed
+    db.session.flush()
+    if changes:
+        audit.record("incubator.review.save", review, by=by, changes=changes)
+    return changes

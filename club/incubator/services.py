@@ -179,8 +179,10 @@ def save_draft(application: Application, *, version: int, data: dict, consent: b
                 value = Stage(value)
             if name == "province" and value:
                 value = Province(value)
-            if name in ("stage", "province") and not value:
+            if name in ("stage", "province", "jobs_12m", "jobs_36m") and value in ("", None):
                 value = None
+            elif value is None:
+                value = ""
             setattr(application, name, value)
     if consent is not None:
         if consent and application.consent_at is None:

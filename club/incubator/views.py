@@ -361,7 +361,7 @@ def edit(application_id: int):
     stale = None
     status = 200
     if form.validate_on_submit():
-        data = {name: getattr(form, name).data for name in EDITABLE_FIELDS}
+        data = {name: getattr(form, name).data for name in EDITABLE_FIELDS if name in request.form}
         try:
             services.save_draft(app_, version=int(form.version.data or 0), data=data, consent=form.consent.data,
                                 by=current_user)

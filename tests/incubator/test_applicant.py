@@ -1,0 +1,243 @@
+"""The applicant's portal: drafts, the deck, submission, the thread, withdrawal; never someone else's."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from club.core.storage import StoredFile
+from club.incubator.models import Application, DeckVersion, Message, Status, StatusChange
+from club.members.models import Organization, OrgKind
+from club.models import utcnow
+from tests.incubator.factories import COMPLETE, PDF, ApplicationFactory, CallFactory
+
+
+def _form(**overrides):
+    data = {k: (v.value if hasattr(v, "value") else v) for k, v in COMPLETE.items()}
+    data.update(overrides)
+    return data
+
+
+def _start(client, call):
+    response = client.post(f"/incubator/calls/{call.id}/apply")
+    assert response.status_code == 303
+    return int(response.headers["Location"].split("/")[-2])
+
+
+def _upload(client, application_id, data=PDF, name="deck.pdf", content_type="application/pdf"):
+    return client.post(f"/incubator/applications/{application_id}/deck",
+                       data={"deck": (io.BytesIO(data), name, content_type)},
+                       content_type="multipart/form-data", follow_redirects=True)
+
+
+def test_public_page_lists_open_calls_for_anyone(client, db):
+    open_call = CallFactory(title="Appel ouvert")
+    CallFactory(title="Appel clos", opens_at=utcnow() - timedelta(days=30), closes_at=utcnow() - timedelta(days=1))
+    response = client.get("/incubator/")
+    assert response.status_code == 200
+    assert "Appel ouvert" in response.text and "Appel clos" not in response.text
+    assert client.get(f"/incubator/calls/{open_call.id}").status_code == 200
+    closed = db.session.scalar(sa.select(sa.func.max(Application.id)))  # noqa: F841
+    closed_call = db.session.scalar(sa.text("SELECT id FROM incubator_calls WHERE title = 'Appel clos'"))
+    assert client.get(f"/incubator/calls/{closed_call}").status_code == 404
+
+
+def test_draft_upload_and_submit(db, factories, login_as, outbox):
+    call = CallFactory()
+    founder = factories.UserFactory(applicant=True, name="Samira", email="samira@example.org")
+    client = login_as(founder)
+    app_id = _start(client, call)
+    assert _start(client, call) == app_id  # a second click opens the same application
+
+    # a draft saves with almost nothing filled in
+    response = client.post(f"/incubator/applications/{app_id}/edit",
+                           data={"version": 1, "startup_name": "Atlas Calls", "action": "save"})
+    assert response.status_code == 303
+    application = db.session.get(Application, app_id)
+    assert application.startup_name == "Atlas Calls" and application.status == Status.DRAFT
+
+    # submitting with fields missing: refused, and what was typed is kept
+    response = client.post(f"/incubator/applications/{app_id}/edit",
+                           data={"version": application.version, "startup_name": "Atlas Calls",
+                                 "problem": "Un vrai problème", "action": "submit"})
+    assert response.status_code == 422
+    assert "Required to submit" in response.text or "Obligatoire" in response.text
+    db.session.expire_all()
+    application = db.session.get(Application, app_id)
+    assert application.status == Status.DRAFT and application.problem == "Un vrai problème"
+
+    # the deck, then everything with consent
+    first = _upload(client, app_id).text
+    assert "Pitch deck uploaded" in first or "téléversé" in first
+    _upload(client, app_id, name="deck-v2.pdf")
+    db.session.expire_all()
+    versions = db.session.scalars(sa.select(DeckVersion).where(DeckVersion.application_id == app_id)).all()
+    assert [v.number for v in versions] == [1, 2]  # the old one stays in history
+    response = client.post(f"/incubator/applications/{app_id}/edit",
+                           data=_form(version=db.session.get(Application, app_id).version, action="submit"))
+    assert response.status_code == 422  # no consent yet
+    db.session.expire_all()
+    response = client.post(f"/incubator/applications/{app_id}/edit",
+                           data=_form(version=db.session.get(Application, app_id).version, consent="y",
+                                      action="submit"))
+    assert response.status_code == 303
+    db.session.expire_all()
+    application = db.session.get(Application, app_id)
+    assert application.status == Status.SUBMITTED and application.consent_at is not None
+    org = application.organization
+    assert org.kind == OrgKind.STARTUP and org.name == "Atlas Calls" and org.name_key == Organization.key_for("Atlas Calls")
+    assert "atlas calls" in org.search_text
+    assert founder.organization_id == org.id
+    assert [m.recipient for m in outbox(template="incubator_submitted")] == ["samira@example.org"]
+
+    page = client.get(f"/incubator/applications/{app_id}")
+    assert "Soumise" in page.text or "Submitted" in page.text
+    # no more edits once submitted
+    assert client.get(f"/incubator/applications/{app_id}/edit").status_code == 303
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(StatusChange)
+                             .where(StatusChange.application_id == app_id)) == 2
+
+
+def test_startup_reuses_an_existing_organisation(db, ctx, factories):
+    from club.incubator import services
+
+    existing = factories.OrganizationFactory(name="Oriental Digital Lab", kind=OrgKind.STARTUP)
+    application = ApplicationFactory(draft=True, startup_name="ORIENTAL digital lab")
+    org = services.link_organization(application)
+    assert org.id == existing.id
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Organization)) == 1
+
+
+def test_submit_after_the_deadline_is_refused_and_nothing_lost(db, factories, login_as):
+    call = CallFactory(opens_at=utcnow() - timedelta(days=10), closes_at=utcnow() - timedelta(minutes=1))
+    founder = factories.UserFactory(applicant=True)
+    application = ApplicationFactory(call=call, applicant=founder, draft=True)
+    application.consent_at = utcnow()
+    db.session.add(DeckVersion(application_id=application.id, number=1, stored_file_id=_stored(db, founder).id))
+    db.session.commit()
+    client = login_as(founder)
+    response = client.post(f"/incubator/applications/{application.id}/edit",
+                           data=_form(version=application.version, consent="y", problem="Texte révisé",
+                                      action="submit"))
+    assert response.status_code == 422
+    assert "deadline" in response.text or "date limite" in response.text
+    db.session.expire_all()
+    application = db.session.get(Application, application.id)
+    assert application.status == Status.DRAFT and application.problem == "Texte révisé"
+
+
+def _stored(db, user):
+    row = StoredFile(key=f"k{user.id}x", original_name="d.pdf", kind="pdf", size=len(PDF), sha256="0" * 64,
+                     uploaded_by_id=user.id)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def test_cannot_apply_to_a_closed_call(db, factories, login_as):
+    call = CallFactory(opens_at=utcnow() + timedelta(days=1), closes_at=utcnow() + timedelta(days=5))
+    client = login_as(factories.UserFactory(applicant=True))
+    assert client.post(f"/incubator/calls/{call.id}/apply").status_code == 404
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Application)) == 0
+
+
+def test_bad_decks_are_refused_and_the_draft_is_kept(db, factories, login_as, app):
+    founder = factories.UserFactory(applicant=True)
+    application = ApplicationFactory(applicant=founder, draft=True, problem="Mon brouillon")
+    client = login_as(founder)
+    not_pdf = _upload(client, application.id, data=b"MZ\x90\x00 not a pdf", name="deck.pdf")
+    assert "PDF" in not_pdf.text
+    html_as_pdf = _upload(client, application.id, data=b"<html><script>x</script>", name="x.pdf",
+                          content_type="application/pdf")
+    assert "PDF" in html_as_pdf.text
+    too_big = _upload(client, application.id, data=PDF + b"0" * (10 * 1024 * 1024), name="big.pdf")
+    assert "10" in too_big.text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(DeckVersion)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(StoredFile)) == 0
+    # a path in the name is reduced to its last part, never used on disk
+    _upload(client, application.id, name="../../x.pdf")
+    deck = db.session.scalar(sa.select(DeckVersion))
+    assert deck.file.original_name == "x.pdf" and "/" not in deck.file.key
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).problem == "Mon brouillon"
+    response = client.get(f"/incubator/applications/{application.id}/decks/{deck.id}")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF-")
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_another_applicants_application_is_404_everywhere(db, factories, login_as):
+    owner = factories.UserFactory(applicant=True)
+    application = ApplicationFactory(applicant=owner, draft=True, problem="Secret")
+    db.session.add(DeckVersion(application_id=application.id, number=1, stored_file_id=_stored(db, owner).id))
+    db.session.commit()
+    deck_id = db.session.scalar(sa.select(DeckVersion.id))
+    intruder = factories.UserFactory(applicant=True)
+    client = login_as(intruder)
+    base = f"/incubator/applications/{application.id}"
+    for url in (base, f"{base}/edit", f"{base}/decks/{deck_id}"):
+        assert client.get(url).status_code == 404, url
+    for url, data in ((f"{base}/edit", _form(version=1, action="submit")), (f"{base}/withdraw", {}),
+                      (f"{base}/messages", {"body": "Hello"}), (f"{base}/move", {"to_status": "accepted"}),
+                      (f"{base}/deck", {})):
+        assert client.post(url, data=data).status_code == 404, url
+    db.session.expire_all()
+    application = db.session.get(Application, application.id)
+    assert application.status == Status.DRAFT and application.problem == "Secret"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Message)) == 0
+    # a member sees nothing of the incubator but the public page
+    member = factories.UserFactory(member=True)
+    client = login_as(member)
+    assert client.get(base).status_code == 404
+
+
+def test_the_applicant_cannot_set_a_status(db, factories, login_as):
+    founder = factories.UserFactory(applicant=True)
+    application = ApplicationFactory(applicant=founder, status=Status.INTERVIEW)
+    client = login_as(founder)
+    assert client.post(f"/incubator/applications/{application.id}/move",
+                       data={"to_status": "accepted", "version": application.version}).status_code == 404
+    # a forged status field on the edit form is ignored (and the form refuses edits after submission)
+    client.post(f"/incubator/applications/{application.id}/edit", data={"status": "accepted"})
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).status == Status.INTERVIEW
+
+
+def test_thread_and_withdraw(db, factories, login_as, outbox):
+    founder = factories.UserFactory(applicant=True, locale="en", email="f@example.org")
+    staff = factories.UserFactory()
+    application = ApplicationFactory(applicant=founder, status=Status.SCREENING)
+    client = login_as(staff)
+    client.post(f"/incubator/applications/{application.id}/messages", data={"body": "Combien d'emplois ?"})
+    mails = outbox(template="incubator_message")
+    assert len(mails) == 1 and mails[0].recipient == "f@example.org"
+    assert mails[0].subject == "A message about your application"  # in the applicant's language
+    client = login_as(founder)
+    page = client.get(f"/incubator/applications/{application.id}")
+    assert "Combien d&#39;emplois ?" in page.text or "Combien d'emplois ?" in page.text
+    client.post(f"/incubator/applications/{application.id}/messages", data={"body": "Vingt."})
+    messages = db.session.scalars(sa.select(Message).order_by(Message.id)).all()
+    assert [(m.from_secretariat, m.body) for m in messages] == [(True, "Combien d'emplois ?"), (False, "Vingt.")]
+    response = client.post(f"/incubator/applications/{application.id}/withdraw", data={"note": "Plus tard"})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).status == Status.WITHDRAWN
+    response = client.post(f"/incubator/applications/{application.id}/withdraw", data={}, follow_redirects=True)
+    assert "can no longer be withdrawn" in response.text or "ne peut plus" in response.text
+
+
+def test_draft_saved_elsewhere_is_not_overwritten(db, factories, login_as):
+    founder = factories.UserFactory(applicant=True)
+    application = ApplicationFactory(applicant=founder, draft=True, problem="v1")
+    client = login_as(founder)
+    version = application.version
+    assert client.post(f"/incubator/applications/{application.id}/edit",
+                       data={"version": version, "problem": "from tab A", "action": "save"}).status_code == 303
+    response = client.post(f"/incubator/applications/{application.id}/edit",
+                           data={"version": version, "problem": "from tab B", "action": "save"})
+    assert response.status_code == 409
+    assert "from tab A" in response.text and "from tab B" in response.text
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).problem == "from tab A"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_login import current_user
 
 from club.permissions import enforce_access
@@ -56,7 +56,13 @@ def _dispatch_mail(response):
     return response
 
 
+def _forget_request_user(_exc=None):
+    """The signed-in user is cached on ``g``; never let it outlive its request (tests share an app context)."""
+    g.pop("_login_user", None)
+
+
 def init_security(app: Flask) -> None:
+    app.teardown_request(_forget_request_user)
     app.before_request(enforce_access)
     app.after_request(_headers)
     app.after_request(_dispatch_mail)

@@ -196,10 +196,14 @@ class QueryCounter:
 
 @pytest.fixture()
 def count_queries(db):
-    """``with count_queries() as q: ...; q.count`` — SQL statements run inside the block."""
+    """``with count_queries() as q: ...; q.count`` — SQL statements run inside the block.
+
+    The session is emptied first, so a request starts as cold as in production.
+    """
 
     @contextmanager
     def _count():
+        db.session.remove()
         counter = QueryCounter()
         sa.event.listen(db.engine, "before_cursor_execute", counter)
         try:
@@ -220,3 +224,10 @@ def demo_world(db):
     return db
 
 
+
+
+def text(response) -> str:
+    """The response body with HTML entities decoded, for assertions on what a user reads."""
+    import html
+
+    return html.unescape(response.get_data(as_text=True))

@@ -16,7 +16,8 @@ from club.navigation import visible_items
 def money(value, currency: str = "MAD") -> str:
     if value is None or value == "":
         return "—"
-    return format_currency(Decimal(value), currency)
+    # The amount then the code in every locale: "1 250 000,00 MAD", "1,250,000.00 MAD".
+    return format_currency(Decimal(value), currency, format="#,##0.00\u00a0¤¤")
 
 
 def number(value) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import flask_babel
 from flask import Flask, current_app, g, request
 from flask_login import current_user
 
@@ -57,8 +58,10 @@ def _dispatch_mail(response):
 
 
 def _forget_request_user(_exc=None):
-    """The signed-in user is cached on ``g``; never let it outlive its request (tests share an app context)."""
+    """The user and their locale are cached on the app context; never let them outlive their request
+    (an app context outlives requests in tests and CLI commands)."""
     g.pop("_login_user", None)
+    flask_babel.refresh()
 
 
 def init_security(app: Flask) -> None:

@@ -43,7 +43,7 @@ def fresh_database_url(tmp_path_factory, suffix: str = "") -> str:
     return url.set(database=name).render_as_string(hide_password=False)
 
 
-def test_config(database_url: str, tmp_path) -> dict:
+def make_test_config(database_url: str, tmp_path) -> dict:
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
@@ -54,6 +54,7 @@ def test_config(database_url: str, tmp_path) -> dict:
         "RATELIMIT_SENSITIVE": "1000 per minute",
         "RATELIMIT_STORAGE_URI": "memory://",
         "MAIL_CONSOLE": False,
+        "MAIL_SUPPRESS_SEND": False,  # Flask-Mail suppresses mail under TESTING: we test the real thing
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": _free_port(),  # nothing listens: sending fails fast unless a test starts a server
         "MAIL_TIMEOUT": 3,
@@ -70,7 +71,7 @@ def database_url(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
-    application = create_app(test_config(database_url, tmp_path_factory.mktemp("files")))
+    application = create_app(make_test_config(database_url, tmp_path_factory.mktemp("files")))
     with application.app_context():
         from flask_migrate import upgrade
 

@@ -134,3 +134,15 @@ def test_user_list_filters_search_and_constant_queries(client, factories, login_
     with count_queries() as many:
         client.get("/admin/users")
     assert few.count == many.count
+
+
+def test_the_first_administrator_is_invited_from_the_command_line(app, db, outbox):
+    result = app.test_cli_runner().invoke(args=["users", "create-admin", "--email", "Boss@Club.example",
+                                                "--name", "La Présidente"])
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(sa.select(User).where(User.email == "boss@club.example"))
+    assert user.is_admin and user.role == Role.SECRETARIAT and user.password_hash is None
+    [message] = outbox()
+    assert "Le secrétariat du club vous invite" in message.body_text
+    again = app.test_cli_runner().invoke(args=["users", "create-admin", "--email", "boss@club.example", "--name", "X"])
+    assert again.exit_code != 0

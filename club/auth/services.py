@@ -21,6 +21,19 @@ log = logging.getLogger("club.security")
 
 INVITABLE_ROLES = (Role.SECRETARIAT, Role.PARTNER, Role.MEMBER)
 
+audit.register_action_labels({
+    "user.registered": _l("Account created (self-registration)"),
+    "user.confirmed": _l("Email address confirmed"),
+    "user.invited": _l("Invitation sent"),
+    "user.invitation_accepted": _l("Invitation accepted"),
+    "user.password_changed": _l("Password changed"),
+    "user.password_reset": _l("Password reset"),
+    "user.profile_updated": _l("Profile updated"),
+    "user.access_changed": _l("Role or organisation changed"),
+    "user.activated": _l("Account reactivated"),
+    "user.deactivated": _l("Account deactivated"),
+})
+
 
 class _Secretariat:
     name = _l("The club's secretariat")

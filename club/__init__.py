@@ -9,6 +9,7 @@ from flask import Flask
 
 from club.config import ROOT, Defaults, from_environment
 
+
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(
         __name__,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, request
+import flask_babel
+from flask import Flask, current_app, g, request
 from flask_login import current_user
 
 from club.permissions import enforce_access
@@ -56,7 +57,15 @@ def _dispatch_mail(response):
     return response
 
 
+def _forget_request_user(_exc=None):
+    """The user and their locale are cached on the app context; never let them outlive their request
+    (an app context outlives requests in tests and CLI commands)."""
+    g.pop("_login_user", None)
+    flask_babel.refresh()
+
+
 def init_security(app: Flask) -> None:
+    app.teardown_request(_forget_request_user)
     app.before_request(enforce_access)
     app.after_request(_headers)
     app.after_request(_dispatch_mail)

@@ -101,6 +101,7 @@ def logout():
         db.session.commit()
         logout_user()
         session.clear()
+        session["locale"] = user.locale  # the sign-in page stays in the user's language
         flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"), 303)
 

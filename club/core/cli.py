@@ -34,6 +34,27 @@ def demo_command():
         click.echo(line)
 
 
+users_cli = AppGroup("users", help="User accounts.")
+
+
+@users_cli.command("create-admin")
+@click.option("--email", required=True, help="The administrator's email address.")
+@click.option("--name", required=True, help="The administrator's full name.")
+def create_admin(email: str, name: str):
+    """Invite a first secretariat administrator (the invitation link is emailed through the outbox)."""
+    from club.auth import services
+    from club.core.outbox import dispatch_committed
+    from club.permissions import Role
+
+    if services.email_exists(email):
+        raise click.ClickException(f"{email} already has an account")
+    services.invite(email=email, name=name, role=Role.SECRETARIAT, is_admin=True, organization_id=None, by=None)
+    db.session.commit()
+    dispatch_committed()
+    click.echo(f"Invitation queued for {email}.")
+
+
 def init_commands(app: Flask) -> None:
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)

@@ -23,7 +23,7 @@ from jinja2 import TemplateNotFound
 from sqlalchemy.orm import Session
 
 from club.core.models import OutboxMessage, OutboxStatus
-from club.extensions import db, mail
+from club.extensions import db
 from club.models import utcnow
 
 log = logging.getLogger("club.outbox")
@@ -154,7 +154,7 @@ def _deliver(message: OutboxMessage) -> None:
         log.info("mail (console, not sent by SMTP) to %s: %s\n%s", message.recipient, message.subject,
                  message.body_text)
         return
-    with _Connection(mail) as conn:
+    with _Connection(current_app.extensions["mail"]) as conn:
         conn.send(msg)
 
 

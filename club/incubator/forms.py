@@ -116,7 +116,6 @@ class ApplicationForm(FlaskForm):
     consent = BooleanField(_l("I agree to the processing of the personal data in this application by the Oriental "
                               "Offshoring Club for the selection and follow-up of the incubator, under Moroccan "
                               "law 09-08 (I may access, correct and object to it by writing to the secretariat)."))
-    action = HiddenField()
 
 
 class DeckForm(FlaskForm):
@@ -181,7 +180,6 @@ class ReviewForm(FlaskForm):
     version = HiddenField()
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=10000)], filters=[strip_filter])
     recommendation = RadioField(_l("Recommendation"), choices=_recommendation_choices, validators=[Optional()])
-    action = HiddenField()
 
 
 def read_scores(formdata, criteria) -> tuple[dict[int, int | None], dict[int, str]]:

@@ -374,7 +374,7 @@ def edit(application_id: int):
             status = 409
         else:
             db.session.commit()
-            if form.action.data != "submit":
+            if request.form.get("action") != "submit":
                 flash(_("Draft saved."), "success")
                 return redirect(url_for("incubator.edit", application_id=app_.id), 303)
             try:
@@ -592,7 +592,7 @@ def review(review_id: int):
     try:
         services.save_review(the_review, version=int(form.version.data or 0), scores=scores,
                              comment=form.comment.data or "", recommendation=form.recommendation.data or None,
-                             final=form.action.data == "final", by=current_user)
+                             final=request.form.get("action") == "final", by=current_user)
     except StaleVersion as exc:
         db.session.rollback()
         the_review = _review_or_404(review_id)

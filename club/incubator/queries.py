@@ -14,6 +14,7 @@ from club.incubator.models import (
     Call,
     Criterion,
     Message,
+    Recommendation,
     Review,
     Score,
     Status,
@@ -63,7 +64,7 @@ def to_screen(limit: int = 10) -> tuple[list[Application], int]:
     return rows, total
 
 
-def review_scores():
+def review_scores(*where):
     """One row per final review: its weighted score (sum of score × weight / sum of weights)."""
     weighted = (sa.cast(sa.func.sum(Score.value * Criterion.weight), sa.Float)
                 / sa.func.nullif(sa.func.sum(Criterion.weight), 0))
@@ -72,15 +73,17 @@ def review_scores():
                   weighted.label("score"))
         .join(Score, Score.review_id == Review.id)
         .join(Criterion, Criterion.id == Score.criterion_id)
-        .where(Review.is_final.is_(True))
+        .where(Review.is_final.is_(True), *where)
         .group_by(Review.id, Review.application_id)
         .subquery("review_scores")
     )
 
 
-def application_stats():
-    """Per application: weighted average, spread (max − min), final, assigned, missing, conflicts."""
-    rs = review_scores()
+def application_stats(*where):
+    """Per application: weighted average, spread (max − min), final, assigned, missing, conflicts.
+
+    ``where`` narrows the reviews aggregated (one call, one application)."""
+    rs = review_scores(*where)
     scored = (
         sa.select(rs.c.application_id, sa.func.avg(rs.c.score).label("average"),
                   (sa.func.max(rs.c.score) - sa.func.min(rs.c.score)).label("spread"))
@@ -92,11 +95,16 @@ def application_stats():
             sa.func.count(Review.id).filter(Review.has_conflict.is_not(True)).label("assigned"),
             sa.func.count(Review.id).filter(Review.is_final.is_(True)).label("final"),
             sa.func.count(Review.id).filter(Review.has_conflict.is_(True)).label("conflicts"),
-            sa.func.count(Review.id).filter(Review.recommendation == "yes").label("yes"),
+            sa.func.count(Review.id).filter(Review.recommendation == Recommendation.YES).label("yes"),
         )
+        .where(*where)
         .group_by(Review.application_id).subquery("counted")
     )
     return scored, counted
+
+
+def _of_call(call: Call):
+    return Review.application_id.in_(sa.select(Application.id).where(Application.call_id == call.id))
 
 
 def _with_stats(stmt: sa.Select, stats=None) -> sa.Select:
@@ -126,12 +134,12 @@ def call_applications(call: Call, *, status: str | None = None, q: str | None = 
         pattern = f"%{like_escape(q.lower())}%"
         stmt = stmt.where(sa.or_(sa.func.lower(Application.startup_name).like(pattern, escape="\\"),
                                  sa.func.lower(Application.project_title).like(pattern, escape="\\")))
-    return _with_stats(stmt).order_by(Application.id)
+    return _with_stats(stmt, application_stats(_of_call(call))).order_by(Application.id)
 
 
 def ranking(call: Call) -> sa.Select:
     """The call's ranking, in SQL: by weighted average (unscored last), then by yes recommendations."""
-    scored, counted = application_stats()
+    scored, counted = application_stats(_of_call(call))
     order = (sa.case((scored.c.average.is_(None), 1), else_=0), scored.c.average.desc(),
              sa.func.coalesce(counted.c.yes, 0).desc(), Application.id)
     stmt = (
@@ -146,7 +154,8 @@ def ranking(call: Call) -> sa.Select:
 
 
 def stats_for(application: Application):
-    stmt = _with_stats(sa.select(Application.id).where(Application.id == application.id))
+    stmt = _with_stats(sa.select(Application.id).where(Application.id == application.id),
+                       application_stats(Review.application_id == application.id))
     return db.session.execute(stmt).one()
 
 

@@ -359,7 +359,6 @@ def edit(application_id: int):
         form = ApplicationForm()
     missing: list[str] = []
     stale = None
-    status = 200
     if form.validate_on_submit():
         data = {name: getattr(form, name).data for name in EDITABLE_FIELDS if name in request.form}
         try:
@@ -371,7 +370,6 @@ def edit(application_id: int):
             stale = _stale_differences(app_, form)
             form.form_errors.append(exc.message)
             form.version.data = app_.version
-            status = 409
         else:
             db.session.commit()
             if request.form.get("action") != "submit":
@@ -389,17 +387,13 @@ def edit(application_id: int):
                 for name in missing:
                     if name in EDITABLE_FIELDS:
                         getattr(form, name).errors.append(_("Required to submit."))
-                status = 422
             else:
                 db.session.commit()
                 flash(_("Your application is submitted. You can follow its progress here."), "success")
                 return redirect(url_for("incubator.application", application_id=app_.id), 303)
-    elif request.method == "POST":
-        status = 422
-    response = render_template("incubator/edit.html", application=app_, form=form, deck_form=DeckForm(),
-                               missing=missing, field_labels=FIELD_LABELS, stale=stale, labels=_labels(),
-                               max_mb=DECK_MAX_SIZE // (1024 * 1024))
-    return response, status
+    return render_template("incubator/edit.html", application=app_, form=form, deck_form=DeckForm(),
+                           missing=missing, field_labels=FIELD_LABELS, stale=stale, labels=_labels(),
+                           max_mb=DECK_MAX_SIZE // (1024 * 1024))
 
 
 @bp.route("/applications/<int:application_id>/deck", methods=["POST"])
@@ -508,7 +502,7 @@ def move(application_id: int):
     if form.to_status.errors:
         flash(_("This move is not allowed from the current status."), "danger")
         return redirect(url_for("incubator.application", application_id=app_.id), 303)
-    return render_template("incubator/move.html", application=app_, form=form, labels=_labels()), 422
+    return render_template("incubator/move.html", application=app_, form=form, labels=_labels())
 
 
 @bp.route("/applications/<int:application_id>/reviewers", methods=["POST"])
@@ -561,12 +555,12 @@ def _review_or_404(review_id: int) -> Review:
 
 
 def _render_review(review: Review, form: ReviewForm, *, typed: dict | None = None, bad: dict | None = None,
-                   problems: dict | None = None, stale: Review | None = None, status: int = 200):
+                   problems: dict | None = None, stale: Review | None = None):
     app_ = review.application
     blind = app_.call.is_blind
     return render_template("incubator/review.html", review=review, application=app_, call=app_.call, blind=blind,
                            form=form, conflict_form=ConflictForm(), typed=typed or review.score_by_criterion,
-                           bad=bad or {}, problems=problems or {}, stale=stale, labels=_labels()), status
+                           bad=bad or {}, problems=problems or {}, stale=stale, labels=_labels())
 
 
 @bp.route("/reviews/<int:review_id>", methods=["GET", "POST"])
@@ -585,10 +579,10 @@ def review(review_id: int):
     criteria = the_review.application.call.criteria
     scores, bad = read_scores(request.form, criteria)
     if not form.validate_on_submit():
-        return _render_review(the_review, form, typed=scores, bad=bad, status=422)
+        return _render_review(the_review, form, typed=scores, bad=bad)
     if bad:
         form.form_errors.append(_("Scores go from 1 to 5."))
-        return _render_review(the_review, form, typed=scores, bad=bad, problems=dict.fromkeys(bad, True), status=422)
+        return _render_review(the_review, form, typed=scores, bad=bad, problems=dict.fromkeys(bad, True))
     try:
         services.save_review(the_review, version=int(form.version.data or 0), scores=scores,
                              comment=form.comment.data or "", recommendation=form.recommendation.data or None,
@@ -598,12 +592,12 @@ def review(review_id: int):
         the_review = _review_or_404(review_id)
         form.form_errors.append(exc.message)
         form.version.data = the_review.version
-        return _render_review(the_review, form, typed=scores, stale=the_review, status=409)
+        return _render_review(the_review, form, typed=scores, stale=the_review)
     except Refused as exc:
         db.session.rollback()
         the_review = _review_or_404(review_id)
         form.form_errors.append(exc.message)
-        return _render_review(the_review, form, typed=scores, problems=exc.problems, status=422)
+        return _render_review(the_review, form, typed=scores, problems=exc.problems)
     db.session.commit()
     flash(_("Review marked final. Thank you.") if the_review.is_final else _("Review saved."), "success")
     return redirect(url_for("incubator.review", review_id=the_review.id), 303)

@@ -108,7 +108,7 @@ def test_a_header_injection_in_the_subject_is_refused(db, factories, login_as, o
     response = client.post(f"/incubator/applications/{application.id}/move",
                            data={"to_status": "screening", "version": application.version, "send_mail": "y",
                                  "subject": "Hi\r\nBcc: x@evil.example", "body": "Text"})
-    assert response.status_code == 422
+    assert response.status_code == 200
     db.session.expire_all()
     assert db.session.get(Application, application.id).status == Status.SUBMITTED
     assert outbox() == []

@@ -83,9 +83,10 @@ def pages() -> list[BenchPage]:
         or db.session.scalar(sa.select(Application.id).where(Application.call_id == call_id).limit(1))
     return [
         BenchPage("incubator: public calls", "/incubator/", login=None),
-        BenchPage("incubator: call applications", f"/incubator/calls/{call_id}/applications"),
-        BenchPage("incubator: applications, status filter", f"/incubator/calls/{call_id}/applications?status=interview"),
-        BenchPage("incubator: ranking", f"/incubator/calls/{call_id}/ranking"),
-        BenchPage("incubator: application page", f"/incubator/applications/{app_id}"),
+        BenchPage("incubator: call applications", f"/incubator/calls/{call_id}/applications", max_median_ms=300),
+        BenchPage("incubator: applications, status filter", f"/incubator/calls/{call_id}/applications?status=interview",
+                  max_median_ms=300),
+        BenchPage("incubator: ranking", f"/incubator/calls/{call_id}/ranking", max_median_ms=300),
+        BenchPage("incubator: application page", f"/incubator/applications/{app_id}", max_median_ms=200),
         BenchPage("incubator: cohort", f"/incubator/calls/{call_id}/cohort"),
     ]

@@ -8,11 +8,13 @@ import sqlalchemy as sa
 
 from club.auth import passwords
 from club.auth.models import User
+from club.core.storage import store
 from club.extensions import db
 from club.incubator import services
 from club.incubator.models import (
     Application,
     Call,
+    DeckVersion,
     Message,
     Recommendation,
     Review,
@@ -51,6 +53,15 @@ APPLICANTS = [
 ]
 
 DEMO_PASSWORD = "club-demo"
+
+# A one-page PDF ("Oriental Digital Lab — pitch"), enough for the demo's deck download.
+DEMO_DECK = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+             b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+             b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R"
+             b"/Resources<</Font<</F1 5 0 R>>>>>>endobj\n"
+             b"4 0 obj<</Length 60>>stream\nBT /F1 24 Tf 72 760 Td (Oriental Digital Lab - pitch) Tj ET\n"
+             b"endstream endobj\n5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj\n"
+             b"trailer<</Root 1 0 R>>\n%%EOF\n")
 
 
 def _user(email: str, name: str) -> User:
@@ -139,6 +150,10 @@ def load() -> list[str]:
     db.session.flush()
     first = db.session.scalar(sa.select(Application).join(User, User.id == Application.applicant_id)
                               .where(User.email == "founder@startup.example", Application.call_id == call.id))
+    stored = store(DEMO_DECK, "oriental-digital-lab-pitch.pdf", kinds={"pdf"}, max_size=services.DECK_MAX_SIZE,
+                   by=first.applicant)
+    db.session.add(DeckVersion(application_id=first.id, number=1, stored_file_id=stored.id,
+                               uploaded_by_id=first.applicant_id, uploaded_at=now - timedelta(days=16)))
     db.session.add(Message(application_id=first.id, author_id=secretariat.id, from_secretariat=True,
                                     body="Pouvez-vous préciser le nombre de postes prévus à Oujda la première année ?",
                                     at=now - timedelta(days=2)))

@@ -122,7 +122,7 @@ def _with_stats(stmt: sa.Select, stats=None) -> sa.Select:
 
 
 def call_applications(call: Call, *, status: str | None = None, q: str | None = None) -> sa.Select:
-    """The call's applications (drafts only when asked), each with its scoring figures, one query."""
+    """The call's applications (drafts only when asked); their figures come from ``stats_by_application``."""
     stmt = sa.select(Application).options(joinedload(Application.applicant)).where(Application.call_id == call.id)
     if status and status in {s.value for s in Status}:
         stmt = stmt.where(Application.status == Status(status))
@@ -134,7 +134,24 @@ def call_applications(call: Call, *, status: str | None = None, q: str | None = 
         pattern = f"%{like_escape(q.lower())}%"
         stmt = stmt.where(sa.or_(sa.func.lower(Application.startup_name).like(pattern, escape="\\"),
                                  sa.func.lower(Application.project_title).like(pattern, escape="\\")))
-    return _with_stats(stmt, application_stats(_of_call(call))).order_by(Application.id)
+    return stmt.order_by(Application.id)
+
+
+def stats_by_application(ids: list[int]) -> dict:
+    """The scoring figures of some applications (a page of a list), in one query."""
+    if not ids:
+        return {}
+    stmt = _with_stats(sa.select(Application.id).where(Application.id.in_(ids)),
+                       application_stats(Review.application_id.in_(ids)))
+    return {row.id: row for row in db.session.execute(stmt)}
+
+
+RANKED_OUT = (Status.DRAFT, Status.WITHDRAWN)
+
+
+def ranked_count(call: Call) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Application).where(
+        Application.call_id == call.id, Application.status.not_in(RANKED_OUT)))
 
 
 def ranking(call: Call) -> sa.Select:
@@ -145,7 +162,7 @@ def ranking(call: Call) -> sa.Select:
     stmt = (
         sa.select(Application)
         .where(Application.call_id == call.id,
-               Application.status.not_in([Status.DRAFT, Status.WITHDRAWN]))
+               Application.status.not_in(RANKED_OUT))
     )
     stmt = _with_stats(stmt, (scored, counted))
     return stmt.add_columns(

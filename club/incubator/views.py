@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from club.auth.models import User
 from club.core.audit import events_for
-from club.core.pagination import paginate
+from club.core.pagination import Page, page_number, paginate
 from club.core.storage import read_limited, send_stored
 from club.core.text import csv_safe
 from club.extensions import db
@@ -212,12 +212,13 @@ def applications(call_id: int):
     the_call = _secretariat_call(call_id)
     filters = FilterForm(request.args)
     filters.validate()
-    page = paginate(queries.call_applications(the_call, status=filters.status.data, q=filters.q.data), scalars=False)
+    page = paginate(queries.call_applications(the_call, status=filters.status.data, q=filters.q.data))
+    stats = queries.stats_by_application([a.id for a in page.items])
     assign_form = AssignForm()
     assign_form.set_reviewers(queries.reviewers())
     return render_page_or_partial("incubator/applications.html", "incubator/_applications.html", call=the_call,
-                                  page=page, filters=filters, assign_form=assign_form, labels=_labels(),
-                                  confirm_form=ConfirmForm())
+                                  page=page, stats=stats, filters=filters, assign_form=assign_form,
+                                  labels=_labels(), confirm_form=ConfirmForm())
 
 
 @bp.route("/calls/<int:call_id>/assign", methods=["POST"])
@@ -250,7 +251,12 @@ def assign_bulk(call_id: int):
 @role_required(Role.SECRETARIAT)
 def ranking(call_id: int):
     the_call = _secretariat_call(call_id)
-    page = paginate(queries.ranking(the_call), scalars=False, per_page=100)
+    # Counting the ranked rows needs no scores: count the applications, then fetch one page of the ranking.
+    per_page = 100
+    total = queries.ranked_count(the_call)
+    number = min(page_number(), max(1, -(-total // per_page)))
+    rows = list(db.session.execute(queries.ranking(the_call).limit(per_page).offset((number - 1) * per_page)))
+    page = Page(items=rows, page=number, per_page=per_page, total=total)
     return render_template("incubator/ranking.html", call=the_call, page=page, labels=_labels())
 
 

@@ -54,7 +54,33 @@ def create_admin(email: str, name: str):
     click.echo(f"Invitation queued for {email}.")
 
 
+backup_cli = AppGroup("backup", help="Back up and restore the database and the uploaded files.")
+
+
+@backup_cli.command("create")
+@click.option("--output", default="instance/backups", show_default=True, help="Folder for the archive.")
+def backup_create(output: str):
+    """Write a backup archive (database + uploaded files)."""
+    from club.core import backup
+
+    click.echo(str(backup.create(output)))
+
+
+@backup_cli.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Confirm: the current data is replaced.")
+def backup_restore(archive: str, yes: bool):
+    """Replace the database and the uploaded files with those of ARCHIVE."""
+    from club.core import backup
+
+    if not yes:
+        raise click.ClickException("restoring replaces every current record: add --yes to confirm")
+    backup.restore(archive)
+    click.echo("Restored.")
+
+
 def init_commands(app: Flask) -> None:
+    app.cli.add_command(backup_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)

@@ -13,20 +13,27 @@ outbox_cli = AppGroup("outbox", help="The mail outbox.")
 
 @outbox_cli.command("send")
 @click.option("--limit", default=200, show_default=True, help="At most this many messages.")
-def outbox_send(limit: int):
-    """Send pending messages (and retry failed attempts)."""
-    from club.core.outbox import send_pending
+@click.option("--retry-failed", is_flag=True, help="Also retry messages that used up their attempts.")
+def outbox_send(limit: int, retry_failed: bool):
+    """Send the pending messages that are due (a failed attempt waits 1, 2, 4… minutes)."""
+    from club.core import outbox
 
-    sent = send_pending(limit=limit)
+    if retry_failed:
+        click.echo(f"{outbox.retry_failed()} failed message(s) queued again.")
+    sent = outbox.send_pending(limit=limit)
     click.echo(f"{sent} message(s) sent.")
 
 
 @click.command("demo")
 def demo_command():
     """Load the demo world of the Siccam 2020 article (idempotent: run it as often as you like)."""
+    from flask import current_app
+
     from club.core.outbox import dispatch_committed
     from club.demo import load_demo
 
+    if not current_app.config.get("DEMO"):
+        raise click.ClickException("the demo world is for development only (CLUB_DEMO is off)")
     summary = load_demo()
     db.session.commit()
     dispatch_committed()

@@ -39,9 +39,14 @@ def date_filter(value, fmt: str = "medium") -> str:
     return format_date(value, fmt)
 
 
+def _plain_key(key: str) -> bool:
+    """A query key that ``url_for`` treats as data (not ``_external``, ``_scheme``, ``endpoint``...)."""
+    return bool(key) and not key.startswith("_") and key not in ("endpoint", "values")
+
+
 def url_with(**changes) -> str:
     """The current URL with some query arguments changed (``None`` removes one); page resets to 1."""
-    args = request.args.to_dict(flat=False)
+    args = {k: v for k, v in request.args.to_dict(flat=False).items() if _plain_key(k)}
     if "page" not in changes:
         args.pop("page", None)
     for key, value in changes.items():
@@ -49,7 +54,7 @@ def url_with(**changes) -> str:
             args.pop(key, None)
         else:
             args[key] = [value]
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return url_for(request.endpoint, **{**args, **(request.view_args or {})})
 
 
 def init_filters(app: Flask) -> None:

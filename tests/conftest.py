@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 
 from club import create_app
@@ -69,9 +70,19 @@ def database_url(tmp_path_factory):
     return fresh_database_url(tmp_path_factory)
 
 
+class ClosingClient(FlaskClient):
+    """A test client that reads the whole response and closes it, as a WSGI server does: what the app
+    does once the response has gone out (sending mail) happens before the test goes on."""
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     application = create_app(make_test_config(database_url, tmp_path_factory.mktemp("files")))
+    application.test_client_class = ClosingClient
     with application.app_context():
         from flask_migrate import upgrade
 

@@ -88,12 +88,13 @@ def register_applicant(*, name: str, email: str, password: str, locale: str) -> 
     so the page cannot be used to learn which addresses have accounts.
     """
     existing = find_by_email(email)
+    password_hash = passwords.hash_password(password)  # on both paths, so timing tells nothing
     if existing is not None:
         _mail(existing, "auth_already_registered", _l("You already have an account"),
               login_url=absolute_url("auth.login"), reset_url=absolute_url("auth.forgot"))
         return None
     user = User(email=email.strip().lower(), name=name, role=Role.APPLICANT, locale=locale,
-                password_hash=passwords.hash_password(password))
+                password_hash=password_hash)
     db.session.add(user)
     db.session.flush()
     audit.record("user.registered", user, by=user, changes={"email": [None, user.email], "role": [None, "applicant"]})

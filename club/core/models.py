@@ -62,4 +62,6 @@ class OutboxMessage(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.String(500))
     claimed_at: Mapped[datetime | None]
+    # After a failure, not retried before this time (backoff), so an outage does not use up the attempts.
+    next_attempt_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]

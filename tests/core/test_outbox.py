@@ -45,6 +45,15 @@ def test_smtp_back_the_pending_message_is_sent_exactly_once(client, factories, l
 def test_flask_outbox_send_retries_after_a_failure(app, client, factories, login_as, outbox, db):
     invite(client, factories, login_as)
     assert outbox()[0].status == OutboxStatus.PENDING
+    result = app.test_cli_runner().invoke(args=["outbox", "send"])
+    assert "0 message(s) sent." in result.output  # the retry is not due yet
+    from datetime import timedelta
+
+    from club.core.models import OutboxMessage
+    from club.models import utcnow
+
+    db.session.execute(sa.update(OutboxMessage).values(next_attempt_at=utcnow() - timedelta(seconds=1)))
+    db.session.commit()  # ... a minute later
     from aiosmtpd.controller import Controller
 
     from tests.conftest import SMTPRecorder
@@ -98,3 +107,40 @@ def test_mail_is_written_in_the_recipients_language(client, db, outbox):
     assert message.subject == "Confirm your email address"
     assert "Thank you for creating your account" in message.body_text
     assert 'lang="en"' in message.body_html
+
+
+def test_failures_back_off_and_failed_messages_can_be_retried(app, db, outbox):
+    from datetime import timedelta
+
+    from club.core.outbox import MAX_ATTEMPTS, retry_failed
+    from club.models import utcnow
+
+    with app.test_request_context():
+        message = queue_mail("auth_confirm", "x@example.org", subject=_l("Confirm your email address"),
+                             context={"user": {"name": "X"}, "url": "http://club.test/x"})
+        db.session.commit()
+    assert send_pending() == 0
+    [row] = outbox()
+    assert row.attempts == 1 and row.next_attempt_at > utcnow()
+    assert send_pending() == 0
+    assert outbox()[0].attempts == 1  # not due yet: the outage does not use up the attempts
+    for _ in range(MAX_ATTEMPTS):
+        db.session.execute(sa.update(type(row)).values(next_attempt_at=utcnow() - timedelta(seconds=1)))
+        db.session.commit()
+        send_pending()
+    [row] = outbox()
+    assert row.status == OutboxStatus.FAILED and row.attempts == MAX_ATTEMPTS
+    assert send_pending() == 0
+    from aiosmtpd.controller import Controller
+
+    from tests.conftest import SMTPRecorder
+
+    recorder = SMTPRecorder()
+    controller = Controller(recorder, hostname="127.0.0.1", port=app.config["MAIL_PORT"])
+    controller.start()
+    try:
+        assert retry_failed() == 1
+        assert send_pending() == 1
+    finally:
+        controller.stop()
+    assert outbox()[0].status == OutboxStatus.SENT and len(recorder.messages) == 1 and message.id

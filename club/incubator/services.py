@@ -337,6 +337,13 @@ def default_move_mail(application: Application, to_status: Status) -> tuple[str,
         return str(subject), str(body) % values
 
 
+def places_taken(call: Call) -> int:
+    """Applications holding a place in the cohort (accepted, incubated, graduated)."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Application).where(
+        Application.call_id == call.id,
+        Application.status.in_([Status.ACCEPTED, Status.INCUBATED, Status.GRADUATED])))
+
+
 def secretariat_moves(application: Application) -> list[Status]:
     """Targets the secretariat may choose (only the applicant submits)."""
     return [s for s in Status if may_move(application.status, s) and s != Status.SUBMITTED]
@@ -410,6 +417,11 @@ def assign(applications: list[Application], reviewer, *, by) -> tuple[list[Revie
     for review in created:
         audit.record("incubator.review.assign", review, by=by,
                      changes={"reviewer_id": [None, reviewer.id], "application_id": [None, review.application_id]})
+    if created:
+        queue_mail("incubator_assigned", reviewer.email, subject=_l("Incubator applications to review"),
+                   locale=reviewer.locale, context={"reviewer": reviewer, "count": len(created),
+                                                    "url": absolute_url("incubator.index")},
+                   dedup_key=f"incubator-assigned-{created[0].id}")
     return created, len(existing)
 
 

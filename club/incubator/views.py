@@ -489,7 +489,8 @@ def move(application_id: int):
         subject, body = services.default_move_mail(app_, Status(wanted))
         form = MoveForm(to_status=wanted, version=app_.version, subject=subject, body=body)
         form.set_targets(targets)
-        return render_template("incubator/move.html", application=app_, form=form, labels=_labels())
+        return render_template("incubator/move.html", application=app_, form=form, labels=_labels(),
+                               places_taken=services.places_taken(app_.call))
     form = MoveForm()
     form.set_targets(targets)
     if form.validate_on_submit():
@@ -508,7 +509,8 @@ def move(application_id: int):
     if form.to_status.errors:
         flash(_("This move is not allowed from the current status."), "danger")
         return redirect(url_for("incubator.application", application_id=app_.id), 303)
-    return render_template("incubator/move.html", application=app_, form=form, labels=_labels())
+    return render_template("incubator/move.html", application=app_, form=form, labels=_labels(),
+                           places_taken=services.places_taken(app_.call))
 
 
 @bp.route("/applications/<int:application_id>/reviewers", methods=["POST"])
@@ -564,6 +566,8 @@ def _render_review(review: Review, form: ReviewForm, *, typed: dict | None = Non
                    problems: dict | None = None, stale: Review | None = None):
     app_ = review.application
     blind = app_.call.is_blind
+    if review.is_final:
+        form.comment.render_kw = {"readonly": True}
     return render_template("incubator/review.html", review=review, application=app_, call=app_.call, blind=blind,
                            form=form, conflict_form=ConflictForm(), typed=typed or review.score_by_criterion,
                            bad=bad or {}, problems=problems or {}, stale=stale, labels=_labels())

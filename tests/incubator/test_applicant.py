@@ -241,3 +241,30 @@ def test_draft_saved_elsewhere_is_not_overwritten(db, factories, login_as):
     assert "from tab A" in response.text and "from tab B" in response.text
     db.session.expire_all()
     assert db.session.get(Application, application.id).problem == "from tab A"
+
+
+def test_an_upload_over_the_request_limit_gets_the_friendly_413(db, factories, login_as, app):
+    founder = factories.UserFactory(applicant=True)
+    application = ApplicationFactory(applicant=founder, draft=True, problem="Gardé")
+    client = login_as(founder)
+    response = client.post(f"/incubator/applications/{application.id}/deck",
+                           data={"deck": (io.BytesIO(PDF + b"0" * app.config["MAX_CONTENT_LENGTH"]), "big.pdf")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 413
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(DeckVersion)) == 0
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).problem == "Gardé"
+
+
+def test_reviewers_are_told_of_their_assignments_once_per_batch(db, factories, login_as, outbox):
+    partner = factories.UserFactory(partner=True, email="rev@firo.example", locale="en")
+    call = CallFactory()
+    apps = [ApplicationFactory(call=call) for _ in range(3)]
+    client = login_as(factories.UserFactory())
+    client.post(f"/incubator/calls/{call.id}/assign", data={"reviewer": partner.id,
+                                                            "application_ids": [a.id for a in apps]})
+    client.post(f"/incubator/calls/{call.id}/assign", data={"reviewer": partner.id,
+                                                            "application_ids": [a.id for a in apps]})
+    mails = outbox(template="incubator_assigned")
+    assert len(mails) == 1 and mails[0].recipient == "rev@firo.example"
+    assert "3 applications" in mails[0].body_text

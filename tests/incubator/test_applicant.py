@@ -268,3 +268,22 @@ def test_reviewers_are_told_of_their_assignments_once_per_batch(db, factories, l
     mails = outbox(template="incubator_assigned")
     assert len(mails) == 1 and mails[0].recipient == "rev@firo.example"
     assert "3 applications" in mails[0].body_text
+
+
+def test_nested_urls_must_agree(db, factories, login_as):
+    owner = factories.UserFactory(applicant=True)
+    mine = ApplicationFactory(applicant=owner, draft=True)
+    other = ApplicationFactory()
+    db.session.add(DeckVersion(application_id=other.id, number=1, stored_file_id=_stored(db, other.applicant).id))
+    db.session.commit()
+    other_deck = db.session.scalar(sa.select(DeckVersion.id))
+    assert login_as(owner).get(f"/incubator/applications/{mine.id}/decks/{other_deck}").status_code == 404
+    staff = factories.UserFactory()
+    from club.incubator.models import Review
+    from tests.incubator.factories import ReviewFactory
+
+    review = ReviewFactory(application=other)
+    client = login_as(staff)
+    assert client.get(f"/incubator/applications/{mine.id}/decks/{other_deck}").status_code == 404
+    assert client.post(f"/incubator/applications/{mine.id}/reviews/{review.id}/remove").status_code == 404
+    assert db.session.get(Review, review.id) is not None

@@ -115,7 +115,7 @@ def table_query(where: list, sort: str = "updated", descending: bool = True, now
     if sort == "days":
         order = Deal.stage_entered_at.asc() if descending else Deal.stage_entered_at.desc()
     else:
-        order = column.desc() if descending else column.asc()
+        order = (column.desc() if descending else column.asc()).nulls_last()
     return (sa.select(Deal, days).where(*where).order_by(order, Deal.id.desc())
             .options(selectinload(Deal.investors)))
 

@@ -49,9 +49,12 @@ class DealRefused(ValueError):
     """A rule refused the change; ``str(exc)`` is a message for the user, ``field`` where it belongs."""
 
     def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
+        super().__init__(message)
         self.message = message
         self.field = field
+
+    def __str__(self) -> str:
+        return str(self.message)
 
 
 def _organisations(ids) -> list[Organization]:

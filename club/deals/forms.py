@@ -168,7 +168,8 @@ class MemberForm(Form):
     name = StringField(_l("Member present"), filters=[strip_filter], validators=[Length(max=120), no_line_breaks])
     conflict_declared = BooleanField(_l("Declared a conflict of interest"))
     conflict_note = StringField(_l("Conflict"), filters=[strip_filter], validators=[Length(max=300), no_line_breaks])
-    vote = SelectField(_l("Vote"), choices=choices([("", _l("— no vote —"))] + [(v.value, label) for v, label in VOTE_LABELS.items()]))
+    vote = SelectField(_l("Vote"), default="",
+                       choices=choices([("", _l("— no vote —"))] + [(v.value, label) for v, label in VOTE_LABELS.items()]))
 
     def validate_vote(self, field):
         if field.data and self.conflict_declared.data:

@@ -23,7 +23,7 @@ from club.members.models import Organization
 from club.models import utcnow
 from club.permissions import Role
 
-BOARD_CARDS_PER_COLUMN = 50
+BOARD_CARDS_PER_COLUMN = 25
 
 
 def days_between(start, end: datetime):
@@ -64,11 +64,10 @@ def column_figures(where=None) -> dict[Stage, dict]:
 
 def board_cards(now: datetime | None = None, per_column: int = BOARD_CARDS_PER_COLUMN) -> dict[Stage, list]:
     """The cards of each column (the most recently moved first), with days in stage from SQL."""
-    days = days_in_stage(now).label("days")
     rank = sa.func.row_number().over(partition_by=Deal.stage,
                                      order_by=(Deal.stage_entered_at.desc(), Deal.id.desc())).label("rank")
-    inner = sa.select(Deal.id.label("id"), days, rank).subquery()
-    stmt = (sa.select(Deal, inner.c.days)
+    inner = sa.select(Deal.id.label("id"), rank).subquery()
+    stmt = (sa.select(Deal, days_in_stage(now).label("days"))
             .join(inner, inner.c.id == Deal.id)
             .where(inner.c.rank <= per_column)
             .order_by(inner.c.rank)

@@ -89,7 +89,8 @@ def _today() -> date:
 def _board_context(message: str | None = None, message_kind: str = "danger") -> dict:
     figures = queries.column_figures()
     cards = queries.board_cards()
-    return {"figures": figures, "cards": cards, "stages": STAGES, "stage_labels": STAGE_LABELS,
+    labels = {stage: str(label) for stage, label in STAGE_LABELS.items()}  # translated once, not per card
+    return {"figures": figures, "cards": cards, "stages": STAGES, "stage_labels": labels,
             "transitions": TRANSITIONS, "board_message": message, "board_message_kind": message_kind,
             "today": _today(), "per_column": queries.BOARD_CARDS_PER_COLUMN}
 
@@ -98,9 +99,9 @@ def _board_context(message: str | None = None, message_kind: str = "danger") -> 
 @role_required(SECRETARIAT, PARTNER)
 def index():
     if current_user.role == PARTNER:
-        deals = list(db.session.scalars(queries.visible_deals(current_user)
-                                        .order_by(Deal.updated_at.desc(), Deal.id.desc())))
-        return render_template("deals/room.html", deals=deals)
+        page = paginate(queries.visible_deals(current_user).order_by(Deal.updated_at.desc(), Deal.id.desc()),
+                        per_page=50)
+        return render_template("deals/room.html", page=page, stage_labels=STAGE_LABELS, kind_labels=KIND_LABELS)
     return render_page_or_partial("deals/board.html", "deals/_board.html", **_board_context())
 
 

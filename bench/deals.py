@@ -54,11 +54,11 @@ def seed(scale: float) -> None:
         stage = steps[-1]
         start = now - timedelta(days=rng.randint(30, 2000))
         # The path walked, padded with recorded entries in the first stage to reach the volume (bench data).
-        history = [(None, steps[0])] + list(zip(steps, steps[1:]))
+        history = [(None, steps[0])] + list(zip(steps, steps[1:], strict=False))
         while len(history) < per_deal:
             history.insert(1, (steps[0], steps[0]))
         moments = sorted(start + timedelta(hours=rng.randint(1, 24 * 25 * (k + 1))) for k in range(len(history)))
-        for (source, target), at in zip(history, moments):
+        for (source, target), at in zip(history, moments, strict=True):
             changes.append({"deal_id": deal_id, "from_stage": source, "to_stage": target, "by_id": owner, "at": at})
         deals.append({
             "id": deal_id, "title": f"Bench deal {i}", "kind": rng.choice(kinds), "target_id": rng.choice(orgs),
@@ -91,7 +91,8 @@ def seed(scale: float) -> None:
     _batched(conn, DocumentVersion.__table__, versions)
     if conn.dialect.name == "postgresql":
         for table in ("deals", "stored_files", "deal_documents"):
-            conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
+            sql = f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"  # noqa: S608
+            conn.exec_driver_sql(sql)
     db.session.commit()
 
 

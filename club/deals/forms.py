@@ -214,7 +214,7 @@ class TableFilterForm(FlaskForm):
 
     kind = SelectField(_l("Kind"), choices=choices([("", _l("All kinds"))] + [(k.value, KIND_LABELS[k]) for k in DealKind]),
                        validate_choice=False)
-    stage = SelectField(_l("Stage"), choices=choices([("", _l("All stages"))] + [(s.value, l) for s, l in STAGE_LABELS.items()]),
+    stage = SelectField(_l("Stage"), choices=choices([("", _l("All stages"))] + [(s.value, label) for s, label in STAGE_LABELS.items()]),
                         validate_choice=False)
     investor = SelectField(_l("Investor"), coerce=int, validate_choice=False)
     target = SelectField(_l("Target"), coerce=int, validate_choice=False)

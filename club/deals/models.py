@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -116,23 +116,23 @@ class Deal(TimestampMixin, VersionedMixin, db.Model):
     title: Mapped[str] = mapped_column(sa.String(200))
     kind: Mapped[DealKind] = mapped_column(enum_column(DealKind), index=True)
     target_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id", ondelete="RESTRICT"), index=True)
-    amount: Mapped[Optional[Decimal]] = mapped_column(sa.Numeric(14, 2))
-    stake: Mapped[Optional[Decimal]] = mapped_column(sa.Numeric(5, 2))
-    owner_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    amount: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
+    stake: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 2))
+    owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
     summary: Mapped[str] = mapped_column(sa.Text, default="")
-    expected_close: Mapped[Optional[date]]
+    expected_close: Mapped[date | None]
     next_step: Mapped[str] = mapped_column(sa.String(300), default="")
-    next_step_due: Mapped[Optional[date]] = mapped_column(index=True)
-    signed_on: Mapped[Optional[date]]
-    announced_on: Mapped[Optional[date]]
+    next_step_due: Mapped[date | None] = mapped_column(index=True)
+    signed_on: Mapped[date | None]
+    announced_on: Mapped[date | None]
     stage: Mapped[Stage] = mapped_column(enum_column(Stage), default=Stage.LEAD, index=True)
     stage_entered_at: Mapped[datetime] = mapped_column(default=utcnow)
-    drop_reason: Mapped[Optional[str]] = mapped_column(sa.Text)
+    drop_reason: Mapped[str | None] = mapped_column(sa.Text)
     # The secretariat may let partners read each other's opinions on this deal.
     opinions_open: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     target: Mapped[Organization] = relationship(foreign_keys=[target_id], lazy="joined")
-    owner: Mapped[Optional[User]] = relationship(foreign_keys=[owner_id], lazy="joined")
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id], lazy="joined")
     investors: Mapped[list[Organization]] = relationship(secondary=deal_investors, lazy="selectin",
                                                          order_by="Organization.name")
     signatories: Mapped[list[Organization]] = relationship(secondary=deal_signatories, lazy="selectin",
@@ -184,14 +184,14 @@ class StageChange(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     deal_id: Mapped[int] = mapped_column(sa.ForeignKey("deals.id", ondelete="CASCADE"))
-    from_stage: Mapped[Optional[Stage]] = mapped_column(enum_column(Stage))
+    from_stage: Mapped[Stage | None] = mapped_column(enum_column(Stage))
     to_stage: Mapped[Stage] = mapped_column(enum_column(Stage))
-    by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
-    reason: Mapped[Optional[str]] = mapped_column(sa.Text)
+    reason: Mapped[str | None] = mapped_column(sa.Text)
 
     deal: Mapped[Deal] = relationship(back_populates="stage_changes")
-    by: Mapped[Optional[User]] = relationship(lazy="joined")
+    by: Mapped[User | None] = relationship(lazy="joined")
 
 
 class DocumentKind(enum.StrEnum):
@@ -219,7 +219,7 @@ class DealDocument(db.Model):
     title: Mapped[str] = mapped_column(sa.String(200))
     kind: Mapped[DocumentKind] = mapped_column(enum_column(DocumentKind))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"),
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"),
                                                           index=True)
 
     deal: Mapped[Deal] = relationship(back_populates="documents")
@@ -232,7 +232,7 @@ class DealDocument(db.Model):
         return DOCUMENT_KIND_LABELS[self.kind]
 
     @property
-    def current(self) -> Optional[DocumentVersion]:
+    def current(self) -> DocumentVersion | None:
         return self.versions[0] if self.versions else None
 
 
@@ -245,12 +245,12 @@ class DocumentVersion(db.Model):
     number: Mapped[int]
     stored_file_id: Mapped[int] = mapped_column(sa.ForeignKey("stored_files.id", ondelete="RESTRICT"), index=True)
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
-    uploaded_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"),
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"),
                                                            index=True)
 
     document: Mapped[DealDocument] = relationship(back_populates="versions")
     stored: Mapped[StoredFile] = relationship(lazy="joined")
-    uploaded_by: Mapped[Optional[User]] = relationship(lazy="joined")
+    uploaded_by: Mapped[User | None] = relationship(lazy="joined")
 
 
 class DealNote(db.Model):
@@ -261,10 +261,10 @@ class DealNote(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     deal_id: Mapped[int] = mapped_column(sa.ForeignKey("deals.id", ondelete="CASCADE"), index=True)
     body: Mapped[str] = mapped_column(sa.Text)
-    by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    by: Mapped[Optional[User]] = relationship(lazy="joined")
+    by: Mapped[User | None] = relationship(lazy="joined")
 
 
 class DealShare(db.Model):
@@ -278,7 +278,7 @@ class DealShare(db.Model):
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"),
                                                  index=True)
     shared_at: Mapped[datetime] = mapped_column(default=utcnow)
-    shared_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"),
+    shared_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"),
                                                          index=True)
 
     deal: Mapped[Deal] = relationship(back_populates="shares")
@@ -295,11 +295,11 @@ class DealComment(db.Model):
     deal_id: Mapped[int] = mapped_column(sa.ForeignKey("deals.id", ondelete="CASCADE"))
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"),
                                                  index=True)
-    author_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
     body: Mapped[str] = mapped_column(sa.Text)
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    author: Mapped[Optional[User]] = relationship(lazy="joined")
+    author: Mapped[User | None] = relationship(lazy="joined")
     organization: Mapped[Organization] = relationship(lazy="joined")
 
 
@@ -325,13 +325,13 @@ class Opinion(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     deal_id: Mapped[int] = mapped_column(sa.ForeignKey("deals.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    organization_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("organizations.id", ondelete="SET NULL"),
+    organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id", ondelete="SET NULL"),
                                                            index=True)
     verdict: Mapped[Verdict] = mapped_column(enum_column(Verdict))
     comment: Mapped[str] = mapped_column(sa.Text, default="")
 
     user: Mapped[User] = relationship(lazy="joined")
-    organization: Mapped[Optional[Organization]] = relationship(lazy="joined")
+    organization: Mapped[Organization | None] = relationship(lazy="joined")
 
     @property
     def verdict_label(self):
@@ -346,7 +346,7 @@ class CommitteeMeeting(db.Model):
     held_on: Mapped[date]
     quorum_reached: Mapped[bool]
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
-    recorded_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"),
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"),
                                                            index=True)
 
     members: Mapped[list[CommitteeMember]] = relationship(back_populates="meeting", cascade="all, delete-orphan",
@@ -354,7 +354,7 @@ class CommitteeMeeting(db.Model):
     decisions: Mapped[list[CommitteeDecision]] = relationship(
         back_populates="meeting", cascade="all, delete-orphan", passive_deletes=True,
         order_by="CommitteeDecision.id")
-    recorded_by: Mapped[Optional[User]] = relationship(lazy="joined")
+    recorded_by: Mapped[User | None] = relationship(lazy="joined")
 
     @property
     def tally(self) -> dict[str, int]:
@@ -388,7 +388,7 @@ class CommitteeMember(db.Model):
     name: Mapped[str] = mapped_column(sa.String(120))
     conflict_declared: Mapped[bool] = mapped_column(default=False)
     conflict_note: Mapped[str] = mapped_column(sa.String(300), default="")
-    vote: Mapped[Optional[Vote]] = mapped_column(enum_column(Vote))
+    vote: Mapped[Vote | None] = mapped_column(enum_column(Vote))
 
     meeting: Mapped[CommitteeMeeting] = relationship(back_populates="members")
 
@@ -422,14 +422,14 @@ class CommitteeDecision(db.Model):
                                             index=True)
     decision: Mapped[Decision] = mapped_column(enum_column(Decision))
     minutes: Mapped[str] = mapped_column(sa.Text)
-    corrects_id: Mapped[Optional[int]] = mapped_column(
+    corrects_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("deal_committee_decisions.id", ondelete="SET NULL"), index=True)
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
-    recorded_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"),
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"),
                                                            index=True)
 
     meeting: Mapped[CommitteeMeeting] = relationship(back_populates="decisions")
-    recorded_by: Mapped[Optional[User]] = relationship(lazy="joined")
+    recorded_by: Mapped[User | None] = relationship(lazy="joined")
 
     @property
     def decision_label(self):
@@ -449,13 +449,13 @@ class DealAccess(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     deal_id: Mapped[int] = mapped_column(sa.ForeignKey("deals.id", ondelete="CASCADE"))
-    user_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
-    organization_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("organizations.id", ondelete="SET NULL"),
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id", ondelete="SET NULL"),
                                                            index=True)
     action: Mapped[AccessAction] = mapped_column(enum_column(AccessAction, 16))
-    version_id: Mapped[Optional[int]] = mapped_column(
+    version_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("deal_document_versions.id", ondelete="SET NULL"), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    user: Mapped[Optional[User]] = relationship(lazy="joined")
-    version: Mapped[Optional[DocumentVersion]] = relationship(lazy="joined")
+    user: Mapped[User | None] = relationship(lazy="joined")
+    version: Mapped[DocumentVersion | None] = relationship(lazy="joined")

@@ -7,7 +7,7 @@ import io
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -40,7 +40,6 @@ from club.deals.models import (
     TRANSITIONS,
     VERDICT_LABELS,
     AccessAction,
-    CommitteeDecision,
     CommitteeMeeting,
     Deal,
     DealAccess,

@@ -7,10 +7,10 @@ Create Date: 2026-11-29 00:36:23.590908
 The deal pipeline: deals, their parties, stage history, documents (versioned), internal notes, shares
 with partner organisations, comments, opinions, committee records and the partners' access log.
 """
-from alembic import op
 import sqlalchemy as sa
-import club.models
+from alembic import op
 
+import club.models
 
 revision = 'c3d4e5f6a7b8'
 down_revision = '25dbcbca2a9b'

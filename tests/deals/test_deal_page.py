@@ -107,7 +107,7 @@ def test_deal_page_shows_everything_to_the_secretariat(db, login_as, client):
     login_as(by)
     html = client.get(f"/deals/{deal.id}").get_data(as_text=True)
     for text in ("Full page", "Only for us", "Call the CFO", "FIRO test", "memo.pdf", 'id="access-log"',
-                 'id="committee"', "/deals/%d/committee" % deal.id):
+                 'id="committee"', f"/deals/{deal.id}/committee"):
         assert text in html, text
     # Stage history with the time spent in each stage.
     assert html.count("table-active") == 1

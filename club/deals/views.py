@@ -7,10 +7,11 @@ import io
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -101,6 +102,12 @@ def index():
         page = paginate(queries.visible_deals(current_user).order_by(Deal.updated_at.desc(), Deal.id.desc()),
                         per_page=50)
         return render_template("deals/room.html", page=page, stage_labels=STAGE_LABELS, kind_labels=KIND_LABELS)
+    if request.headers.get("HX-Boosted") == "true":
+        # A boosted swap would not run the board's scripts (drag and drop): ask htmx for a full page load.
+        response = make_response("", 200)
+        response.headers["HX-Redirect"] = request.full_path.rstrip("?")
+        response.vary.add("HX-Request")
+        return response
     return render_page_or_partial("deals/board.html", "deals/_board.html", **_board_context())
 
 
@@ -122,12 +129,16 @@ def move(deal_id: int):
         try:
             services.move_deal(deal, Stage(form.to_stage.data), by=current_user, reason=form.reason.data,
                                signed_on=form.signed_on.data)
+            db.session.commit()
         except services.DealRefused as refused:
             db.session.rollback()
             message = str(refused.message)
             getattr(form, refused.field, form.to_stage).errors.append(refused.message)
+        except StaleDataError:
+            db.session.rollback()
+            message = _("Someone else changed this deal at the same moment; look at it again.")
+            form.to_stage.errors.append(message)
         else:
-            db.session.commit()
             done = _("“%(title)s” moved to %(stage)s.", title=deal.title, stage=STAGE_LABELS[deal.stage])
             if is_htmx_partial():
                 return render_page_or_partial("deals/board.html", "deals/_board.html",
@@ -139,7 +150,11 @@ def move(deal_id: int):
     deal = db.session.get(Deal, deal_id)
     if is_htmx_partial():
         text = _("“%(title)s” was not moved: %(reason)s", title=deal.title, reason=message)
-        return render_page_or_partial("deals/board.html", "deals/_board.html", **_board_context(text))
+        context = _board_context(text)
+        if form.to_stage.data in {s.value for s in TRANSITIONS[deal.stage]}:
+            context["retry_url"] = url_for("deals.move", deal_id=deal.id, to_stage=form.to_stage.data,
+                                           next=url_for("deals.index"))
+        return render_page_or_partial("deals/board.html", "deals/_board.html", **context)
     return render_template("deals/move.html", deal=deal, form=form, back=back,
                            moves=allowed_moves(deal.stage), stage_labels=STAGE_LABELS), 422
 
@@ -473,11 +488,17 @@ def add_share(deal_id: int):
     form.organization_id.choices = choices(queries.partner_organisations())
     if form.validate_on_submit():
         organization = db.session.get(Organization, form.organization_id.data)
-        if services.share(deal, organization, by=current_user):
+        name = organization.name
+        try:
+            shared = services.share(deal, organization, by=current_user)
             db.session.commit()
-            flash(_("Deal shared with %(name)s.", name=organization.name), "success")
+        except IntegrityError:  # the same share saved at the same moment by someone else
+            db.session.rollback()
+            shared = None
+        if shared:
+            flash(_("Deal shared with %(name)s.", name=name), "success")
         else:
-            flash(_("The deal was already shared with %(name)s.", name=organization.name), "info")
+            flash(_("The deal was already shared with %(name)s.", name=name), "info")
         return redirect(url_for("deals.detail", deal_id=deal.id) + "#shares", 303)
     return _render_detail(deal, 422, share_form=form)
 
@@ -541,13 +562,20 @@ def give_opinion(deal_id: int):
     form = OpinionForm()
     if form.validate_on_submit():
         try:
-            services.give_opinion(deal, by=current_user, verdict=Verdict(form.verdict.data),
-                                  comment=form.comment.data or "")
+            try:
+                services.give_opinion(deal, by=current_user, verdict=Verdict(form.verdict.data),
+                                      comment=form.comment.data or "")
+                db.session.commit()
+            except IntegrityError:  # a double submit: the first one created it, this one updates it
+                db.session.rollback()
+                deal = db.session.get(Deal, deal_id)
+                services.give_opinion(deal, by=current_user, verdict=Verdict(form.verdict.data),
+                                      comment=form.comment.data or "")
+                db.session.commit()
         except services.DealRefused as refused:
             db.session.rollback()
             form.verdict.errors.append(refused.message)
         else:
-            db.session.commit()
             flash(_("Your opinion is recorded. You can change it while the deal is in committee."), "success")
             return redirect(url_for("deals.detail", deal_id=deal.id) + "#opinions", 303)
     return _render_detail(db.session.get(Deal, deal_id), 422, opinion_form=form)

@@ -184,3 +184,48 @@ def test_board_and_table_run_a_constant_number_of_queries(db, login_as, client, 
             assert client.get("/deals/table.csv").status_code == 200
         counts[n] = (board.count, table.count, export.count)
     assert counts[5] == counts[50]
+
+
+def test_boosted_navigation_to_the_board_asks_for_a_full_load(db, login_as, client):
+    login_as(staff())
+    response = client.get("/deals/?x=1", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert response.headers["HX-Redirect"] == "/deals/?x=1"
+
+
+def test_refused_drop_on_the_board_offers_the_move_form(db, login_as, client):
+    by = staff()
+    deal = make_deal(by, title="Needs a reason")
+    login_as(by)
+    html = client.post(f"/deals/{deal.id}/move", data={"to_stage": "dropped"},
+                       headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "alert-danger" in html and f"/deals/{deal.id}/move?to_stage=dropped" in html
+    html = client.get(f"/deals/{deal.id}/move?to_stage=dropped").get_data(as_text=True)
+    assert '<option selected value="dropped">' in html
+
+
+def test_table_partial_for_htmx(db, login_as, client):
+    make_deal(staff(), title="In the table")
+    login_as(staff())
+    response = client.get("/deals/table?stage=lead", headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert "<html" not in html and 'id="deal-table"' in html and "In the table" in html
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_partners_room_runs_a_constant_number_of_queries(db, login_as, client, count_queries):
+    from tests.deals.factories import partner_of
+
+    fund = OrganizationFactory()
+    partner = partner_of(fund)
+    by = staff()
+    counts = []
+    for n in (3, 30):
+        for _ in range(n - len(counts) * 3):
+            make_deal(by, shared_with=[fund])
+        login_as(partner)
+        client.get("/deals/")
+        with count_queries() as q:
+            html = client.get("/deals/").get_data(as_text=True)
+        counts.append(q.count)
+        assert html.count('href="/deals/') >= n
+    assert counts[0] == counts[1]

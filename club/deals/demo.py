@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from club.auth.models import User
 from club.deals import local_today, services
-from club.deals.models import Deal, DealKind, DocumentKind, Stage, StageChange
+from club.deals.models import Deal, DealKind, Decision, DocumentKind, Stage, StageChange
 from club.demo import organisation
 from club.extensions import db
 
@@ -53,6 +53,11 @@ def _deal(spec: dict, by: User) -> Deal | None:
         change = services.move_deal(deal, step, by=by, signed_on=spec.get("signed_on"))
         change.at = _at(day)
         deal.stage_entered_at = _at(day)
+        if step == Stage.COMMITTEE and "committee" in spec:
+            meeting = services.record_meeting(deal, by=by, held_on=day + timedelta(days=7), quorum_reached=True,
+                                              members=spec["committee"]["members"],
+                                              decision=Decision.APPROVED, minutes=spec["committee"]["minutes"])
+            meeting.recorded_at = _at(day + timedelta(days=7))
     if target == Stage.DROPPED:
         day = day + timedelta(days=20)
         change = services.move_deal(deal, Stage.DROPPED, by=by, reason=spec["reason"])
@@ -75,6 +80,16 @@ def load() -> list[str]:
          "summary": "Pacte d'associés officialisé à Oujda-shore pendant le Siccam 2020 : première opération de "
                     "capital-investissement dans l'offshoring au Maroc cette année-là. (Montant et participation "
                     "fictifs, pour la démonstration.)",
+         "committee": {
+             "members": [
+                 {"name": "Représentant du FIRO", "vote": "for"},
+                 {"name": "Représentant du CRI de l'Oriental", "vote": "for"},
+                 {"name": "Administrateur indépendant", "vote": "for"},
+                 {"name": "Représentant d'Apebi", "conflict_declared": True,
+                  "conflict_note": "Notoriety est adhérent de la fédération"},
+             ],
+             "minutes": "Le comité approuve l'entrée du FIRO au capital de Notoriety et le projet de pacte "
+                        "d'associés, sous réserve du plan d'emplois à Oujda-shore. (Procès-verbal de démonstration.)"},
          "shared_with": ["FIRO"], "next_step": "Suivi des engagements d'emplois", "next_step_due": today + timedelta(days=30)},
         {"title": "Mémorandum d'entente — Groupe international A", "kind": DealKind.MOU,
          "target": "Groupe international A", "investors": ["FIRO"], "signatories": ["CRI de l'Oriental"],

@@ -1,4 +1,5 @@
-"""URL argument samples for the access walk: the demo's committee deal, shared with FIRO, and its memo."""
+"""URL argument samples for the access walk: the demo's FIRO × Notoriety pact (shared with FIRO), its memo, its
+share and its committee meeting, so that every nested URL agrees and the walk reaches each view."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from club.extensions import db
 
 
 def _deal_id():
-    from club.deals.models import Deal, Stage
+    from club.deals.models import Deal, DealKind
 
-    return db.session.scalar(sa.select(Deal.id).where(Deal.stage == Stage.COMMITTEE).order_by(Deal.id).limit(1))
+    return db.session.scalar(sa.select(Deal.id).where(Deal.kind == DealKind.SHAREHOLDERS_PACT).order_by(Deal.id)
+                             .limit(1))
 
 
 def _document_id():
@@ -35,7 +37,7 @@ def _share_id():
 def _meeting_id():
     from club.deals.models import CommitteeMeeting
 
-    return db.session.scalar(sa.select(CommitteeMeeting.id).order_by(CommitteeMeeting.id).limit(1)) or 1
+    return db.session.scalar(sa.select(CommitteeMeeting.id).where(CommitteeMeeting.deal_id == _deal_id()).limit(1))
 
 
 SAMPLES = {

@@ -44,8 +44,10 @@ def _deal(spec: dict, by: User) -> Deal | None:
     day = start
     if target in (Stage.COMMITTEE, Stage.TERM_SHEET, Stage.SIGNED, Stage.CLOSED) or (
             target == Stage.DROPPED and Stage.COMMITTEE in steps):
-        services.add_document(deal, title="Mémo d'investissement", kind=DocumentKind.MEMO, data=MEMO_PDF,
-                              filename="memo-investissement.pdf", by=by)
+        version = services.add_document(deal, title="Mémo d'investissement", kind=DocumentKind.MEMO,
+                                        data=MEMO_PDF, filename="memo-investissement.pdf", by=by)
+        memo_day = start + timedelta(days=spec.get("step_days", 12) * 2)  # written during due diligence
+        version.uploaded_at = version.document.created_at = _at(memo_day)
     for step in steps:
         day = day + timedelta(days=spec.get("step_days", 12))
         if step == Stage.SIGNED:
@@ -58,6 +60,8 @@ def _deal(spec: dict, by: User) -> Deal | None:
                                               members=spec["committee"]["members"],
                                               decision=Decision.APPROVED, minutes=spec["committee"]["minutes"])
             meeting.recorded_at = _at(day + timedelta(days=7))
+            for decision in meeting.decisions:
+                decision.recorded_at = meeting.recorded_at
     if target == Stage.DROPPED:
         day = day + timedelta(days=20)
         change = services.move_deal(deal, Stage.DROPPED, by=by, reason=spec["reason"])

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from club.deals.models import CommitteeDecision, Deal, Opinion, Stage, Verdict
+from club.deals.models import CommitteeDecision, CommitteeMeeting, Deal, Decision, Opinion, Stage, Verdict
 from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -59,7 +59,9 @@ def test_secretariat_moves_with_the_menu_and_records_a_committee_decision(page, 
     expect(page.locator(".deal-decision")).to_contain_text("Approuvé sous réserve du plan d'emplois.")
     expect(page.locator(".deal-meeting")).to_contain_text("Youssef Benali")
     db.session.expire_all()
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(CommitteeDecision)) == 1
+    decisions = db.session.scalars(sa.select(CommitteeDecision).join(CommitteeMeeting)
+                                   .where(CommitteeMeeting.deal_id == committee.id)).all()
+    assert [d.decision for d in decisions] == [Decision.APPROVED_WITH_CONDITIONS]
     assert db.session.get(Deal, lead.id).stage == Stage.SCREENING
 
 

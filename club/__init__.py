@@ -9,6 +9,7 @@ from flask import Flask
 
 from club.config import ROOT, Defaults, from_environment
 
+
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
@@ -22,6 +23,7 @@ def create_app(config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     register_logging(app)
+    register_converters(app)
     register_extensions(app)
     register_blueprints(app)
     register_security(app)
@@ -37,6 +39,17 @@ def register_logging(app: Flask) -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         logging.getLogger("club").addHandler(handler)
     logging.getLogger("club").setLevel(logging.INFO)
+
+
+def register_converters(app: Flask) -> None:
+    """``<int:...>`` accepts what a database integer holds: larger ids are simply not found (404)."""
+    from werkzeug.routing import IntegerConverter
+
+    class BoundedInt(IntegerConverter):
+        def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):  # noqa: A002
+            super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+    app.url_map.converters["int"] = BoundedInt
 
 
 def register_extensions(app: Flask) -> None:

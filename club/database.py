@@ -20,9 +20,11 @@ def _sqlite_pragmas(dbapi_connection, _record):
 def configure(app: Flask) -> None:
     """Attach connection hooks lazily: the engine is created on first use (after gunicorn forks)."""
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})  # never mutate the shared defaults
     if uri.startswith("sqlite"):
-        options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
-        options.setdefault("connect_args", {}).setdefault("timeout", 10)
+        options["connect_args"] = {**options.get("connect_args", {}), "timeout": 10}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    if uri.startswith("sqlite"):
         if not getattr(configure, "_listening", False):
             sa.event.listen(sa.engine.Engine, "connect", _on_connect)
             configure._listening = True

@@ -8,6 +8,7 @@ from flask import Flask, request, url_for
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
+from club.core.audit import action_label
 from club.core.sections import sections_for
 from club.i18n import LANGUAGE_NAMES
 from club.navigation import visible_items
@@ -16,7 +17,8 @@ from club.navigation import visible_items
 def money(value, currency: str = "MAD") -> str:
     if value is None or value == "":
         return "—"
-    return format_currency(Decimal(value), currency)
+    # The amount then the code in every locale: "1 250 000,00 MAD", "1,250,000.00 MAD".
+    return format_currency(Decimal(value), currency, format="#,##0.00\u00a0¤¤")
 
 
 def number(value) -> str:
@@ -37,9 +39,14 @@ def date_filter(value, fmt: str = "medium") -> str:
     return format_date(value, fmt)
 
 
+def _plain_key(key: str) -> bool:
+    """A query key that ``url_for`` treats as data (not ``_external``, ``_scheme``, ``endpoint``...)."""
+    return bool(key) and not key.startswith("_") and key not in ("endpoint", "values")
+
+
 def url_with(**changes) -> str:
     """The current URL with some query arguments changed (``None`` removes one); page resets to 1."""
-    args = request.args.to_dict(flat=False)
+    args = {k: v for k, v in request.args.to_dict(flat=False).items() if _plain_key(k)}
     if "page" not in changes:
         args.pop("page", None)
     for key, value in changes.items():
@@ -47,11 +54,12 @@ def url_with(**changes) -> str:
             args.pop(key, None)
         else:
             args[key] = [value]
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return url_for(request.endpoint, **{**args, **(request.view_args or {})})
 
 
 def init_filters(app: Flask) -> None:
-    app.jinja_env.filters.update(money=money, number=number, datetime=datetime_filter, date=date_filter)
+    app.jinja_env.filters.update(money=money, number=number, datetime=datetime_filter, date=date_filter,
+                                 action_label=action_label)
     app.jinja_env.globals.update(url_with=url_with, sections_for=sections_for)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

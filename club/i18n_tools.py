@@ -80,9 +80,9 @@ def update(only: str | None = None) -> None:
                     catalogue = read_po(fh, locale=locale)
                 catalogue.update(template, update_header_comment=False)
             else:
-                catalogue = Catalog(locale=locale)
+                catalogue = Catalog(locale=locale, fuzzy=False)
                 catalogue.update(template)
-            catalogue.project, catalogue.version = "club", "1"
+            catalogue.project, catalogue.version, catalogue.fuzzy = "club", "1", False
             catalogue.obsolete.clear()
             path.parent.mkdir(parents=True, exist_ok=True)
             with open(path, "wb") as fh:

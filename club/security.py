@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, request
+import flask_babel
+from flask import Flask, abort, current_app, g, request
 from flask_login import current_user
 
 from club.permissions import enforce_access
@@ -50,13 +51,42 @@ def _headers(response):
 
 
 def _dispatch_mail(response):
-    from club.core.outbox import dispatch_committed
+    """Send the mail this request committed once the response has gone out: the user never waits for
+    (nor learns anything from the timing of) the SMTP server, and a failure leaves the message pending."""
+    ids = g.pop("outbox_committed", None)
+    if ids:
+        app = current_app._get_current_object()
 
-    dispatch_committed()
+        def send():
+            from club.core.outbox import send_pending
+
+            with app.app_context():
+                send_pending(ids=ids)
+
+        response.call_on_close(send)
     return response
 
 
+def refuse_nul_bytes():
+    """NUL cannot be typed and PostgreSQL refuses it in text: such a request is malformed (400)."""
+    for values in (request.args, request.form):
+        for key, items in values.lists():
+            if "\x00" in key or any("\x00" in item for item in items):
+                abort(400)
+    if "\x00" in request.path:
+        abort(400)
+
+
+def _forget_request_user(_exc=None):
+    """The user and their locale are cached on the app context; never let them outlive their request
+    (an app context outlives requests in tests and CLI commands)."""
+    g.pop("_login_user", None)
+    flask_babel.refresh()
+
+
 def init_security(app: Flask) -> None:
+    app.teardown_request(_forget_request_user)
+    app.before_request(refuse_nul_bytes)
     app.before_request(enforce_access)
     app.after_request(_headers)
     app.after_request(_dispatch_mail)

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 
 from club import create_app
@@ -43,7 +44,7 @@ def fresh_database_url(tmp_path_factory, suffix: str = "") -> str:
     return url.set(database=name).render_as_string(hide_password=False)
 
 
-def test_config(database_url: str, tmp_path) -> dict:
+def make_test_config(database_url: str, tmp_path) -> dict:
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
@@ -54,6 +55,7 @@ def test_config(database_url: str, tmp_path) -> dict:
         "RATELIMIT_SENSITIVE": "1000 per minute",
         "RATELIMIT_STORAGE_URI": "memory://",
         "MAIL_CONSOLE": False,
+        "MAIL_SUPPRESS_SEND": False,  # Flask-Mail suppresses mail under TESTING: we test the real thing
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": _free_port(),  # nothing listens: sending fails fast unless a test starts a server
         "MAIL_TIMEOUT": 3,
@@ -68,9 +70,19 @@ def database_url(tmp_path_factory):
     return fresh_database_url(tmp_path_factory)
 
 
+class ClosingClient(FlaskClient):
+    """A test client that reads the whole response and closes it, as a WSGI server does: what the app
+    does once the response has gone out (sending mail) happens before the test goes on."""
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
-    application = create_app(test_config(database_url, tmp_path_factory.mktemp("files")))
+    application = create_app(make_test_config(database_url, tmp_path_factory.mktemp("files")))
+    application.test_client_class = ClosingClient
     with application.app_context():
         from flask_migrate import upgrade
 
@@ -196,10 +208,14 @@ class QueryCounter:
 
 @pytest.fixture()
 def count_queries(db):
-    """``with count_queries() as q: ...; q.count`` — SQL statements run inside the block."""
+    """``with count_queries() as q: ...; q.count`` — SQL statements run inside the block.
+
+    The session is emptied first, so a request starts as cold as in production.
+    """
 
     @contextmanager
     def _count():
+        db.session.remove()
         counter = QueryCounter()
         sa.event.listen(db.engine, "before_cursor_execute", counter)
         try:
@@ -220,3 +236,10 @@ def demo_world(db):
     return db
 
 
+
+
+def text(response) -> str:
+    """The response body with HTML entities decoded, for assertions on what a user reads."""
+    import html
+
+    return html.unescape(response.get_data(as_text=True))

@@ -7,13 +7,14 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from club.admin import bp
 from club.admin.forms import ROLE_LABELS, AccessForm, InviteForm, UserFilterForm
 from club.auth import services
 from club.auth.models import User
 from club.core.models import OutboxMessage, OutboxStatus
-from club.core.outbox import send_pending
+from club.core.outbox import retry_failed, send_pending
 from club.core.pagination import paginate
 from club.core.text import like_escape
 from club.extensions import db
@@ -60,13 +61,17 @@ def users():
 def invite():
     form = InviteForm()
     if form.validate_on_submit():
-        if services.email_exists(form.email.data):
-            form.email.errors.append(_("A user with this email already exists."))
-        else:
+        try:
+            if services.email_exists(form.email.data):
+                raise services.EmailTaken(form.email.data)
             user = services.invite(email=form.email.data, name=form.name.data, role=Role(form.role.data),
                                    is_admin=form.is_admin.data, organization_id=form.organization_id.data or None,
                                    by=current_user)
             db.session.commit()
+        except (services.EmailTaken, IntegrityError):  # also two admins inviting the same address at once
+            db.session.rollback()
+            form.email.errors.append(_("A user with this email already exists."))
+        else:
             flash(_("Invitation sent to %(email)s.", email=user.email), "success")
             return redirect(url_for("admin.user", user_id=user.id), 303)
     return render_template("admin/invite.html", form=form)
@@ -147,6 +152,7 @@ def outbox():
 @admin_required
 def outbox_send():
     if ConfirmForm().validate_on_submit():
+        retry_failed()
         sent = send_pending()
         flash(_("%(n)s message(s) sent.", n=sent), "info")
     return redirect(url_for("admin.outbox"), 303)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -27,24 +27,24 @@ class User(UserMixin, TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
     name: Mapped[str] = mapped_column(sa.String(120))
-    password_hash: Mapped[Optional[str]] = mapped_column(sa.String(255))
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     role: Mapped[Role] = mapped_column(
         enum_column(Role, 16),
         index=True,
     )
     is_admin: Mapped[bool] = mapped_column(default=False)
-    organization_id: Mapped[Optional[int]] = mapped_column(
+    organization_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("organizations.id", ondelete="SET NULL"), index=True
     )
     locale: Mapped[str] = mapped_column(sa.String(5), default="fr")
     active: Mapped[bool] = mapped_column(default=True)
-    confirmed_at: Mapped[Optional[datetime]]
-    last_login_at: Mapped[Optional[datetime]]
-    invited_at: Mapped[Optional[datetime]]
+    confirmed_at: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
+    invited_at: Mapped[datetime | None]
     # Bumped on logout, password change and deactivation: every other session and remember cookie dies.
     session_version: Mapped[int] = mapped_column(default=1)
 
-    organization: Mapped[Optional[Organization]] = relationship(back_populates="users", lazy="joined")
+    organization: Mapped[Organization | None] = relationship(back_populates="users", lazy="joined")
 
     @property
     def is_active(self) -> bool:  # Flask-Login

@@ -21,6 +21,26 @@ log = logging.getLogger("club.security")
 
 INVITABLE_ROLES = (Role.SECRETARIAT, Role.PARTNER, Role.MEMBER)
 
+audit.register_action_labels({
+    "user.registered": _l("Account created (self-registration)"),
+    "user.confirmed": _l("Email address confirmed"),
+    "user.invited": _l("Invitation sent"),
+    "user.invitation_accepted": _l("Invitation accepted"),
+    "user.password_changed": _l("Password changed"),
+    "user.password_reset": _l("Password reset"),
+    "user.profile_updated": _l("Profile updated"),
+    "user.access_changed": _l("Role or organisation changed"),
+    "user.activated": _l("Account reactivated"),
+    "user.deactivated": _l("Account deactivated"),
+})
+
+
+class _Secretariat:
+    name = _l("The club's secretariat")
+
+
+_SECRETARIAT = _Secretariat()
+
 
 class EmailTaken(ValueError):
     pass
@@ -68,12 +88,13 @@ def register_applicant(*, name: str, email: str, password: str, locale: str) -> 
     so the page cannot be used to learn which addresses have accounts.
     """
     existing = find_by_email(email)
+    password_hash = passwords.hash_password(password)  # on both paths, so timing tells nothing
     if existing is not None:
         _mail(existing, "auth_already_registered", _l("You already have an account"),
               login_url=absolute_url("auth.login"), reset_url=absolute_url("auth.forgot"))
         return None
     user = User(email=email.strip().lower(), name=name, role=Role.APPLICANT, locale=locale,
-                password_hash=passwords.hash_password(password))
+                password_hash=password_hash)
     db.session.add(user)
     db.session.flush()
     audit.record("user.registered", user, by=user, changes={"email": [None, user.email], "role": [None, "applicant"]})
@@ -122,13 +143,14 @@ def update_profile(user: User, *, name: str, locale: str) -> None:
         audit.record("user.profile_updated", user, by=user, changes=changes)
 
 
-def invite(*, email: str, name: str, role: Role, is_admin: bool, organization_id: int | None, by: User) -> User:
+def invite(*, email: str, name: str, role: Role, is_admin: bool, organization_id: int | None,
+           by: User | None) -> User:
     if role not in INVITABLE_ROLES:
         raise ValueError("role cannot be invited")
     if email_exists(email):
         raise EmailTaken(email)
     user = User(email=email.strip().lower(), name=name, role=role, is_admin=bool(is_admin and role == Role.SECRETARIAT),
-                organization_id=organization_id, locale=by.locale or "fr", invited_at=utcnow())
+                organization_id=organization_id, locale=getattr(by, "locale", None) or "fr", invited_at=utcnow())
     db.session.add(user)
     db.session.flush()
     audit.record("user.invited", user, by=by, changes={"email": [None, user.email], "role": [None, role.value],
@@ -137,11 +159,11 @@ def invite(*, email: str, name: str, role: Role, is_admin: bool, organization_id
     return user
 
 
-def send_invitation(user: User, *, by: User) -> None:
+def send_invitation(user: User, *, by: User | None) -> None:
     user.invited_at = utcnow()
     token = make_token(user, Purpose.INVITE)
     _mail(user, "auth_invite", _l("You are invited to the Club de l'Offshoring de l'Oriental"),
-          url=absolute_url("auth.invitation", token=token), inviter=by)
+          url=absolute_url("auth.invitation", token=token), inviter=by or _SECRETARIAT)
 
 
 def change_access(user: User, *, role: Role, is_admin: bool, organization_id: int | None, by: User) -> dict:

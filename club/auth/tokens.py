@@ -1,7 +1,7 @@
 """Signed, expiring, single-use tokens for confirmation, invitation and password reset.
 
 A token carries the user id and a fingerprint of the account's secret state (password hash,
-session version, confirmation): once the password changes or the email is confirmed, the same
+confirmation, active flag): once the password changes or the email is confirmed, the same
 token no longer matches, so it works once. Nothing is stored and nothing is logged.
 """
 
@@ -35,7 +35,7 @@ def _serializer(purpose: Purpose) -> URLSafeTimedSerializer:
 
 
 def _fingerprint(user: User) -> str:
-    state = f"{user.email}|{user.password_hash or ''}|{user.session_version}|{user.confirmed_at or ''}|{user.active}"
+    state = f"{user.email}|{user.password_hash or ''}|{user.confirmed_at or ''}|{user.active}"
     return hashlib.sha256(state.encode()).hexdigest()[:20]
 
 

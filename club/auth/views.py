@@ -6,6 +6,7 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
 
 from club.auth import bp, passwords, services
 from club.auth.forms import (
@@ -101,12 +102,14 @@ def logout():
         db.session.commit()
         logout_user()
         session.clear()
+        session["locale"] = user.locale  # the sign-in page stays in the user's language
         flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"), 303)
 
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(_sensitive_limit, methods=["POST"])
+@limiter.limit(_sensitive_limit, methods=["POST"], key_func=_posted_email)
 @form_view
 @public
 def register():
@@ -114,9 +117,12 @@ def register():
         return redirect(_home())
     form = RegisterForm(locale=session.get("locale", "fr"))
     if form.validate_on_submit():
-        services.register_applicant(name=form.name.data, email=form.email.data,
-                                    password=form.password.data, locale=form.locale.data)
-        db.session.commit()
+        try:
+            services.register_applicant(name=form.name.data, email=form.email.data,
+                                        password=form.password.data, locale=form.locale.data)
+            db.session.commit()
+        except IntegrityError:  # the same address twice at once (double submit): one account
+            db.session.rollback()
         return redirect(url_for("auth.check_email"), 303)
     return render_template("auth/register.html", form=form)
 

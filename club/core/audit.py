@@ -55,6 +55,22 @@ def record(action: str, entity, *, by=None, changes: dict | None = None, entity_
     return event
 
 
+# Human labels for audit actions; each domain registers its own with ``register_action_labels``.
+_ACTION_LABELS: dict[str, object] = {}
+
+
+def register_action_labels(labels: dict[str, object]) -> None:
+    _ACTION_LABELS.update(labels)
+
+
+def action_label(action: str) -> str:
+    """The translated label of an action, or a readable form of its code."""
+    label = _ACTION_LABELS.get(action)
+    if label is not None:
+        return str(label)
+    return action.replace("_", " ").replace(".", " · ")
+
+
 def events_for(entity_type: str, entity_id: int, limit: int = 50) -> list[AuditEvent]:
     return list(
         db.session.scalars(

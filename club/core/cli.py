@@ -13,20 +13,27 @@ outbox_cli = AppGroup("outbox", help="The mail outbox.")
 
 @outbox_cli.command("send")
 @click.option("--limit", default=200, show_default=True, help="At most this many messages.")
-def outbox_send(limit: int):
-    """Send pending messages (and retry failed attempts)."""
-    from club.core.outbox import send_pending
+@click.option("--retry-failed", is_flag=True, help="Also retry messages that used up their attempts.")
+def outbox_send(limit: int, retry_failed: bool):
+    """Send the pending messages that are due (a failed attempt waits 1, 2, 4… minutes)."""
+    from club.core import outbox
 
-    sent = send_pending(limit=limit)
+    if retry_failed:
+        click.echo(f"{outbox.retry_failed()} failed message(s) queued again.")
+    sent = outbox.send_pending(limit=limit)
     click.echo(f"{sent} message(s) sent.")
 
 
 @click.command("demo")
 def demo_command():
     """Load the demo world of the Siccam 2020 article (idempotent: run it as often as you like)."""
+    from flask import current_app
+
     from club.core.outbox import dispatch_committed
     from club.demo import load_demo
 
+    if not current_app.config.get("DEMO"):
+        raise click.ClickException("the demo world is for development only (CLUB_DEMO is off)")
     summary = load_demo()
     db.session.commit()
     dispatch_committed()
@@ -34,6 +41,53 @@ def demo_command():
         click.echo(line)
 
 
+users_cli = AppGroup("users", help="User accounts.")
+
+
+@users_cli.command("create-admin")
+@click.option("--email", required=True, help="The administrator's email address.")
+@click.option("--name", required=True, help="The administrator's full name.")
+def create_admin(email: str, name: str):
+    """Invite a first secretariat administrator (the invitation link is emailed through the outbox)."""
+    from club.auth import services
+    from club.core.outbox import dispatch_committed
+    from club.permissions import Role
+
+    if services.email_exists(email):
+        raise click.ClickException(f"{email} already has an account")
+    services.invite(email=email, name=name, role=Role.SECRETARIAT, is_admin=True, organization_id=None, by=None)
+    db.session.commit()
+    dispatch_committed()
+    click.echo(f"Invitation queued for {email}.")
+
+
+backup_cli = AppGroup("backup", help="Back up and restore the database and the uploaded files.")
+
+
+@backup_cli.command("create")
+@click.option("--output", default="instance/backups", show_default=True, help="Folder for the archive.")
+def backup_create(output: str):
+    """Write a backup archive (database + uploaded files)."""
+    from club.core import backup
+
+    click.echo(str(backup.create(output)))
+
+
+@backup_cli.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Confirm: the current data is replaced.")
+def backup_restore(archive: str, yes: bool):
+    """Replace the database and the uploaded files with those of ARCHIVE."""
+    from club.core import backup
+
+    if not yes:
+        raise click.ClickException("restoring replaces every current record: add --yes to confirm")
+    backup.restore(archive)
+    click.echo("Restored.")
+
+
 def init_commands(app: Flask) -> None:
+    app.cli.add_command(backup_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)

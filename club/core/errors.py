@@ -51,7 +51,10 @@ def csrf_error(error: CSRFError):
         denied = enforce_access()
         if denied is not None:
             return denied
-        return view(**(request.view_args or {}))
+        try:
+            return view(**(request.view_args or {}))
+        except HTTPException as exc:  # e.g. the rate limit, checked when the view is called
+            return http_error(exc)
     return _render(400, csrf=True)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -21,12 +21,12 @@ class AuditEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    actor_id: Mapped[Optional[int]] = mapped_column(
+    actor_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     action: Mapped[str] = mapped_column(sa.String(64))
     entity_type: Mapped[str] = mapped_column(sa.String(64))
-    entity_id: Mapped[Optional[int]]
+    entity_id: Mapped[int | None]
     changes: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
 
     actor = relationship("User", lazy="joined")
@@ -50,16 +50,18 @@ class OutboxMessage(db.Model):
     recipient: Mapped[str] = mapped_column(sa.String(254))
     subject: Mapped[str] = mapped_column(sa.String(200))
     body_text: Mapped[str] = mapped_column(sa.Text)
-    body_html: Mapped[Optional[str]] = mapped_column(sa.Text)
+    body_html: Mapped[str | None] = mapped_column(sa.Text)
     template: Mapped[str] = mapped_column(sa.String(80))
     # Unique key that makes queueing idempotent (e.g. a yearly dues reminder per organisation).
-    dedup_key: Mapped[Optional[str]] = mapped_column(sa.String(200), unique=True)
+    dedup_key: Mapped[str | None] = mapped_column(sa.String(200), unique=True)
     attachments: Mapped[list[dict[str, str]]] = mapped_column(sa.JSON, default=list)
     status: Mapped[OutboxStatus] = mapped_column(
         enum_column(OutboxStatus, 16),
         default=OutboxStatus.PENDING,
     )
     attempts: Mapped[int] = mapped_column(default=0)
-    last_error: Mapped[Optional[str]] = mapped_column(sa.String(500))
-    claimed_at: Mapped[Optional[datetime]]
-    sent_at: Mapped[Optional[datetime]]
+    last_error: Mapped[str | None] = mapped_column(sa.String(500))
+    claimed_at: Mapped[datetime | None]
+    # After a failure, not retried before this time (backoff), so an outage does not use up the attempts.
+    next_attempt_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]

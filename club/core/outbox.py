@@ -23,13 +23,18 @@ from jinja2 import TemplateNotFound
 from sqlalchemy.orm import Session
 
 from club.core.models import OutboxMessage, OutboxStatus
-from club.extensions import db, mail
+from club.extensions import db
 from club.models import utcnow
 
 log = logging.getLogger("club.outbox")
 
 MAX_ATTEMPTS = 10
 STALE_CLAIM = timedelta(minutes=10)
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4 … minutes after each failure, at most 6 hours: ten attempts span about a day."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
 
 
 class UnsafeHeader(ValueError):
@@ -154,12 +159,24 @@ def _deliver(message: OutboxMessage) -> None:
         log.info("mail (console, not sent by SMTP) to %s: %s\n%s", message.recipient, message.subject,
                  message.body_text)
         return
-    with _Connection(mail) as conn:
+    with _Connection(current_app.extensions["mail"]) as conn:
         conn.send(msg)
 
 
+def retry_failed() -> int:
+    """Give messages that used up their attempts another round (after the mail server is fixed)."""
+    result = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.FAILED)
+        .values(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount
+
+
 def send_pending(ids: list[int] | None = None, limit: int = 200) -> int:
-    """Claim and send pending messages (the given ids, or the oldest ones). Returns how many were sent."""
+    """Claim and send pending messages (the given ids, or the oldest ones due). Returns how many were sent."""
     if ids is None:
         now = utcnow()
         ids = list(
@@ -167,7 +184,10 @@ def send_pending(ids: list[int] | None = None, limit: int = 200) -> int:
                 sa.select(OutboxMessage.id)
                 .where(
                     sa.or_(
-                        OutboxMessage.status == OutboxStatus.PENDING,
+                        sa.and_(
+                            OutboxMessage.status == OutboxStatus.PENDING,
+                            sa.or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
+                        ),
                         sa.and_(
                             OutboxMessage.status == OutboxStatus.SENDING,
                             OutboxMessage.claimed_at < now - STALE_CLAIM,
@@ -189,12 +209,14 @@ def send_pending(ids: list[int] | None = None, limit: int = 200) -> int:
         except Exception as exc:  # noqa: BLE001 - any transport failure leaves the row to retry
             message.status = OutboxStatus.FAILED if message.attempts >= MAX_ATTEMPTS else OutboxStatus.PENDING
             message.last_error = f"{type(exc).__name__}: {exc}"[:500]
+            message.next_attempt_at = utcnow() + backoff(message.attempts)
             log.warning("mail %s to %s not sent (attempt %s): %s", message.id, message.recipient,
                         message.attempts, message.last_error)
         else:
             message.status = OutboxStatus.SENT
             message.sent_at = utcnow()
             message.last_error = None
+            message.next_attempt_at = None
             sent += 1
         db.session.commit()
     return sent

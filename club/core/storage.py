@@ -12,7 +12,6 @@ import secrets
 import zipfile
 from datetime import datetime
 from pathlib import Path
-from typing import Optional
 
 import sqlalchemy as sa
 from flask import current_app, send_file
@@ -42,7 +41,7 @@ class StoredFile(db.Model):
     kind: Mapped[str] = mapped_column(sa.String(8))
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(sa.String(64))
-    uploaded_by_id: Mapped[Optional[int]] = mapped_column(
+    uploaded_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)

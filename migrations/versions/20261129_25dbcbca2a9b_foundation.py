@@ -62,6 +62,7 @@ def upgrade():
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.String(length=500), nullable=True),
     sa.Column('claimed_at', club.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('next_attempt_at', club.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('sent_at', club.models.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_messages')),
     sa.UniqueConstraint('dedup_key', name=op.f('uq_outbox_messages_dedup_key'))

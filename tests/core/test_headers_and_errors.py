@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from club import create_app
+from club.config import ConfigError
+from tests.conftest import make_test_config, text
+
+
+def assert_security_headers(response):
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_headers_on_pages_errors_and_fragments(client, factories, login_as):
+    assert_security_headers(client.get("/auth/login"))
+    assert_security_headers(client.get("/no/such/page"))
+    login_as(factories.UserFactory(admin=True))
+    fragment = client.get("/admin/users", headers={"HX-Request": "true"})
+    assert_security_headers(fragment)
+    assert "HX-Request" in fragment.headers["Vary"]
+    assert fragment.headers["Cache-Control"] == "no-store"
+
+
+def test_authenticated_pages_are_not_cached(client, factories, login_as):
+    login_as(factories.UserFactory())
+    assert client.get("/").headers["Cache-Control"] == "no-store"
+
+
+def test_hsts_in_production(client, configured):
+    with configured(HSTS=True):
+        assert "max-age=" in client.get("/auth/login").headers["Strict-Transport-Security"]
+
+
+def test_error_pages_are_friendly_and_translated(client, factories, login_as):
+    missing = client.get("/no/such/page")
+    assert missing.status_code == 404 and "Page introuvable" in text(missing)
+    assert '<html lang="fr"' in text(missing) and "<title>" in text(missing)
+    wrong_method = client.delete("/auth/login")
+    assert wrong_method.status_code == 405 and "Cette action n'est pas possible ici" in text(wrong_method)
+
+
+def test_an_upload_over_the_limit_gets_a_friendly_413(client, configured):
+    with configured(MAX_CONTENT_LENGTH=1024):
+        response = client.post("/auth/login", data={"email": "a@b.example", "password": "x" * 4096})
+    assert response.status_code == 413
+    assert "Le fichier est trop volumineux" in text(response)
+
+
+def test_a_server_error_is_generic_with_an_id_that_is_in_the_log(tmp_path, database_url, caplog):
+    app = create_app(make_test_config(database_url, tmp_path))
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    from club.permissions import public
+
+    @app.route("/boom")
+    @public
+    def boom():
+        raise RuntimeError("secret internals")
+
+    with caplog.at_level(logging.ERROR, logger="club.errors"):
+        response = app.test_client().get("/boom")
+    body = text(response)
+    assert response.status_code == 500
+    assert "Une erreur s'est produite" in body and "secret internals" not in body and "Traceback" not in body
+    error_id = body.split("Référence de l'erreur : ")[1][:8]
+    assert error_id in caplog.text
+
+
+def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
+    monkeypatch.setenv("CLUB_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError):
+        create_app()
+
+
+def test_production_secures_cookies(monkeypatch):
+    monkeypatch.setenv("CLUB_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "s" * 32)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"] and not app.debug
+    assert app.config["DEMO"] is False
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json == {"status": "ok"}
+
+
+def test_healthz_answers_503_when_the_database_does_not(tmp_path):
+    app = create_app(make_test_config(f"sqlite:///{tmp_path}/missing-dir/nope.db", tmp_path))
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503

@@ -1,0 +1,60 @@
+"""The secretariat signs in in French, switches to English, signs out — in Chromium."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import axe_violations, sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+def test_secretariat_signs_in_in_french_switches_to_english_and_signs_out(page, demo_world):
+    page.goto("/")
+    assert page.url.endswith("/auth/login?next=%2F")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    sign_in(page, "secretariat@club.example")
+    expect(page.get_by_role("heading", name="Tableau de bord")).to_be_visible()
+    expect(page.get_by_text("Bienvenue, Salma Idrissi.")).to_be_visible()
+    page.get_by_role("button", name="EN").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_text("You are signed out.")).to_be_visible()
+    page.goto("/")
+    assert "/auth/login" in page.url
+
+
+def test_a_wrong_password_is_reported_and_the_email_kept(page, demo_world):
+    sign_in(page, "secretariat@club.example", "wrong password")
+    expect(page.get_by_text("Adresse email ou mot de passe incorrect.")).to_be_visible()
+    expect(page.get_by_label("Adresse email")).to_have_value("secretariat@club.example")
+
+
+def test_each_demo_account_reaches_its_home(page, demo_world):
+    homes = {
+        "partner@firo.example": "Espace partenaire de FIRO",
+        "contact@saccom.example": "Espace membre de Saccom",
+        "founder@startup.example": "Votre espace de fondateur candidat",
+    }
+    for email, text in homes.items():
+        sign_in(page, email)
+        expect(page.get_by_text(text)).to_be_visible()
+        page.get_by_role("button", name="Se déconnecter").click()
+        page.wait_for_load_state("networkidle")
+
+
+@pytest.mark.parametrize("path", ["/auth/login", "/auth/register", "/auth/forgot"])
+def test_public_pages_pass_axe(page, demo_world, path):
+    page.goto(path)
+    assert axe_violations(page) == []
+
+
+def test_secretariat_pages_pass_axe(page, demo_world):
+    sign_in(page, "secretariat@club.example")
+    for path in ["/", "/auth/profile", "/admin/users", "/admin/users/new", "/admin/outbox"]:
+        page.goto(path)
+        assert axe_violations(page) == [], path

@@ -41,6 +41,22 @@ from club.models import utcnow
 DOCUMENT_KINDS = {"pdf", "docx", "xlsx"}
 MAX_DOCUMENT_SIZE = 10 * 1024 * 1024
 
+audit.register_action_labels({
+    "deal.create": _l("Deal created"),
+    "deal.update": _l("Deal edited"),
+    "deal.move": _l("Deal moved to another stage"),
+    "deal.document_add": _l("Document added"),
+    "deal.document_version": _l("New version of a document"),
+    "deal.note": _l("Internal note added"),
+    "deal.share": _l("Deal shared with a partner"),
+    "deal.revoke": _l("Share revoked"),
+    "deal.opinions_open": _l("Partners' opinions shown or hidden"),
+    "deal.comment": _l("Comment added"),
+    "deal.opinion": _l("Partner opinion given"),
+    "deal.committee": _l("Committee meeting recorded"),
+    "deal.committee_correction": _l("Committee decision corrected"),
+})
+
 DEAL_FIELDS = ("title", "kind", "target_id", "amount", "stake", "owner_id", "summary", "expected_close",
                "next_step", "next_step_due", "signed_on", "announced_on")
 

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from club.core import storage
+from club.core import audit, storage
 from club.core.pagination import paginate
 from club.core.text import csv_safe
 from club.deals import bp, queries, services
@@ -329,6 +329,7 @@ def detail_context(deal: Deal, user) -> dict:
             sa.select(CommitteeMeeting).where(CommitteeMeeting.deal_id == deal.id).order_by(CommitteeMeeting.id)
             .options(selectinload(CommitteeMeeting.members),
                      selectinload(CommitteeMeeting.decisions))))
+        context["events"] = audit.events_for("deals", deal.id, limit=50)
         context["access_log"] = list(db.session.scalars(
             sa.select(DealAccess).where(DealAccess.deal_id == deal.id).order_by(DealAccess.id.desc()).limit(100)))
         shared_ids = {s.organization_id for s in context["shares"]}

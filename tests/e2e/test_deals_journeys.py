@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from club.deals.models import CommitteeDecision, CommitteeMeeting, Deal, Decision, Opinion, Stage, Verdict
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import axe_violations, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -81,3 +81,24 @@ def test_firo_partner_reads_a_shared_deal_and_gives_an_opinion(page, demo_world)
     opinion = db.session.scalar(sa.select(Opinion))
     assert opinion.verdict == Verdict.RESERVED
     assert re.search("plan de recrutement", opinion.comment)
+
+
+def test_deal_pages_pass_axe(page, demo_world):
+    db = demo_world
+    committee = _deal(db, Stage.COMMITTEE)
+    signed = _deal(db, Stage.SIGNED)
+    sign_in(page, "secretariat@club.example")
+    for path in ("/deals/", "/deals/table", f"/deals/{committee.id}", f"/deals/{signed.id}",
+                 f"/deals/{committee.id}/committee", f"/deals/{committee.id}/edit", f"/deals/{committee.id}/move",
+                 "/deals/new", "/"):
+        page.goto(path)
+        assert axe_violations(page) == [], path
+
+
+def test_partner_pages_pass_axe(page, demo_world):
+    db = demo_world
+    committee = _deal(db, Stage.COMMITTEE)
+    sign_in(page, "partner@firo.example")
+    for path in ("/deals/", f"/deals/{committee.id}", "/"):
+        page.goto(path)
+        assert axe_violations(page) == [], path

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import raiseload, selectinload
 
 from club.auth.models import User
 from club.deals.models import (
@@ -39,9 +39,14 @@ def days_in_stage(now: datetime | None = None):
     return days_between(Deal.stage_entered_at, now or utcnow())
 
 
+# Lists show no parties but the target (joined): never load the investors and signatories one by one.
+def list_options() -> tuple:
+    return (raiseload(Deal.investors), raiseload(Deal.signatories))
+
+
 def visible_deals(user) -> sa.Select:
-    """Deals ``user`` may list (the same rule as ``Deal.is_visible_to``)."""
-    stmt = sa.select(Deal)
+    """Deals ``user`` may list (the same rule as ``Deal.is_visible_to``), without their parties."""
+    stmt = sa.select(Deal).options(*list_options())
     if user.role == Role.SECRETARIAT:
         return stmt
     if user.role == Role.PARTNER and user.organization_id:
@@ -63,15 +68,21 @@ def column_figures(where=None) -> dict[Stage, dict]:
 
 
 def board_cards(now: datetime | None = None, per_column: int = BOARD_CARDS_PER_COLUMN) -> dict[Stage, list]:
-    """The cards of each column (the most recently moved first), with days in stage from SQL."""
-    rank = sa.func.row_number().over(partition_by=Deal.stage,
-                                     order_by=(Deal.stage_entered_at.desc(), Deal.id.desc())).label("rank")
-    inner = sa.select(Deal.id.label("id"), rank).subquery()
+    """The cards of each column (the most recently moved first), with days in stage from SQL.
+
+    One statement: per stage, the newest ``per_column`` ids through the (stage, stage_entered_at) index,
+    glued with UNION ALL, then the deals themselves.
+    """
+    parts = []
+    for stage in STAGES:
+        newest = (sa.select(Deal.id).where(Deal.stage == stage)
+                  .order_by(Deal.stage_entered_at.desc(), Deal.id.desc()).limit(per_column).subquery())
+        parts.append(sa.select(newest.c.id))
+    ids = sa.union_all(*parts).subquery()
     stmt = (sa.select(Deal, days_in_stage(now).label("days"))
-            .join(inner, inner.c.id == Deal.id)
-            .where(inner.c.rank <= per_column)
-            .order_by(inner.c.rank)
-            .options(selectinload(Deal.investors)))
+            .where(Deal.id.in_(sa.select(ids.c.id)))
+            .order_by(Deal.stage_entered_at.desc(), Deal.id.desc())
+            .options(*list_options()))
     cards = {s: [] for s in STAGES}
     for deal, days_value in db.session.execute(stmt).unique():
         cards[deal.stage].append((deal, days_value))
@@ -116,7 +127,7 @@ def table_query(where: list, sort: str = "updated", descending: bool = True, now
     else:
         order = (column.desc() if descending else column.asc()).nulls_last()
     return (sa.select(Deal, days).where(*where).order_by(order, Deal.id.desc())
-            .options(selectinload(Deal.investors)))
+            .options(selectinload(Deal.investors), raiseload(Deal.signatories)))
 
 
 def table_totals(where: list) -> tuple[int, object]:
@@ -154,7 +165,7 @@ def deals_of_organisation(org_id: int, user) -> sa.Select:
 
 
 def overdue_next_steps(today: date, owner_id: int | None = None, limit: int | None = None) -> list[Deal]:
-    stmt = (sa.select(Deal)
+    stmt = (sa.select(Deal).options(*list_options())
             .where(Deal.next_step_due < today, Deal.stage.in_(OPEN_STAGES))
             .order_by(Deal.next_step_due, Deal.id))
     if owner_id is not None:

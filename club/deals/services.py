@@ -343,8 +343,11 @@ def remind_owners(today: date) -> int:
     """Queue one email per owner listing their overdue next steps; idempotent per day. Returns how many."""
     from club.auth.models import User
 
+    from club.deals.queries import list_options
+
     rows = db.session.scalars(
-        sa.select(Deal).where(Deal.next_step_due < today, Deal.stage.in_(OPEN_STAGES), Deal.owner_id.is_not(None))
+        sa.select(Deal).options(*list_options())
+        .where(Deal.next_step_due < today, Deal.stage.in_(OPEN_STAGES), Deal.owner_id.is_not(None))
         .order_by(Deal.owner_id, Deal.next_step_due, Deal.id))
     by_owner: dict[int, list[Deal]] = {}
     for deal in rows:

@@ -342,7 +342,6 @@ def log_access(deal: Deal, user, action: AccessAction, version: DocumentVersion 
 def remind_owners(today: date) -> int:
     """Queue one email per owner listing their overdue next steps; idempotent per day. Returns how many."""
     from club.auth.models import User
-
     from club.deals.queries import list_options
 
     rows = db.session.scalars(

@@ -229,3 +229,16 @@ def test_partners_room_runs_a_constant_number_of_queries(db, login_as, client, c
         counts.append(q.count)
         assert html.count('href="/deals/') >= n
     assert counts[0] == counts[1]
+
+
+def test_table_headers_sort(db, login_as, client):
+    by = staff()
+    make_deal(by, title="Small", amount=Decimal("1.00"))
+    make_deal(by, title="Large", amount=Decimal("900.00"))
+    login_as(by)
+    html = client.get("/deals/table?sort=amount&dir=desc").get_data(as_text=True)
+    assert 'aria-sort="descending"' in html and "sort=amount&amp;dir=asc" in html
+    titles = re.findall(r'<a href="/deals/\d+">([^<]+)</a>', html)
+    assert titles == ["Large", "Small"]
+    html = client.get("/deals/table?sort=amount&dir=asc").get_data(as_text=True)
+    assert re.findall(r'<a href="/deals/\d+">([^<]+)</a>', html) == ["Small", "Large"]

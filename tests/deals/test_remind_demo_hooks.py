@@ -33,6 +33,7 @@ def test_remind_one_mail_per_owner_idempotent_per_day(db, outbox):
     mail_b = next(m for m in messages if m.recipient == bob.email)
     assert "Not yet" not in mail_b.body_text and "Dropped late" not in mail_b.body_text
     assert "http://club.test/deals/" in mail_b.body_text
+    assert mail_b.body_html and "Late B" in mail_b.body_html
     assert services.remind_owners(today + timedelta(days=1)) == 2
 
 

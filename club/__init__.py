@@ -79,6 +79,7 @@ BLUEPRINTS = (
     ("club.auth", "/auth"),
     ("club.admin", "/admin"),
     ("club.incubator", "/incubator"),
+    ("club.deals", "/deals"),
 )
 
 

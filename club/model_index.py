@@ -3,5 +3,6 @@
 from club.auth import models as auth_models  # noqa: F401
 from club.core import models as core_models  # noqa: F401
 from club.core import storage  # noqa: F401
+from club.deals import models as deals_models  # noqa: F401
 from club.incubator import models as incubator_models  # noqa: F401
 from club.members import models as members_models  # noqa: F401

@@ -1,0 +1,24 @@
+"""``flask deals remind``: one email per owner listing their overdue next steps (idempotent per day)."""
+
+from __future__ import annotations
+
+import click
+
+from club.deals import bp, local_today
+from club.extensions import db
+
+
+@bp.cli.command("remind")
+@click.option("--date", "on", default=None, help="Pretend today is this date (YYYY-MM-DD).")
+def remind(on: str | None):
+    """Queue reminders of overdue next steps, one email per deal owner, at most once a day."""
+    from datetime import date
+
+    from club.core.outbox import dispatch_committed
+    from club.deals.services import remind_owners
+
+    today = date.fromisoformat(on) if on else local_today()
+    queued = remind_owners(today)
+    db.session.commit()
+    dispatch_committed()
+    click.echo(f"{queued} reminder(s) queued.")

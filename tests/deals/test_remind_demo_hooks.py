@@ -1,0 +1,126 @@
+"""Reminders through the outbox, the demo world, home panels and the organisation section."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from club.deals import services
+from club.deals.models import Deal, DealKind, DealShare, Stage
+from club.demo import organisation
+from tests.deals.factories import make_deal, partner_of, staff
+from tests.factories import UserFactory
+
+
+def test_remind_one_mail_per_owner_idempotent_per_day(db, outbox):
+    ana, bob = staff(), staff()
+    today = date(2026, 11, 29)
+    make_deal(ana, title="Late A1", next_step="Call", next_step_due=today - timedelta(days=1))
+    make_deal(ana, title="Late A2", next_step="Write", next_step_due=today - timedelta(days=9))
+    make_deal(bob, title="Late B", owner=bob, next_step="Visit", next_step_due=today - timedelta(days=2))
+    make_deal(bob, title="Not yet", owner=bob, next_step="Later", next_step_due=today)
+    make_deal(bob, title="Dropped late", owner=bob, stage=Stage.DROPPED, next_step="x",
+              next_step_due=today - timedelta(days=2))
+    assert services.remind_owners(today) == 2
+    db.session.commit()
+    assert services.remind_owners(today) == 0
+    db.session.commit()
+    messages = outbox(template="deals_remind")
+    assert sorted(m.recipient for m in messages) == sorted([ana.email, bob.email])
+    mail_a = next(m for m in messages if m.recipient == ana.email)
+    assert "Late A1" in mail_a.body_text and "Late A2" in mail_a.body_text and "Late B" not in mail_a.body_text
+    mail_b = next(m for m in messages if m.recipient == bob.email)
+    assert "Not yet" not in mail_b.body_text and "Dropped late" not in mail_b.body_text
+    assert "http://club.test/deals/" in mail_b.body_text
+    assert mail_b.body_html and "Late B" in mail_b.body_html
+    assert services.remind_owners(today + timedelta(days=1)) == 2
+
+
+def test_remind_command(app, db, outbox):
+    ana = staff()
+    make_deal(ana, title="Late", next_step="Call", next_step_due=date(2026, 1, 1))
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["deals", "remind", "--date", "2026-02-01"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(args=["deals", "remind", "--date", "2026-02-01"])
+    assert "0 reminder" in result.output
+    assert len(outbox(template="deals_remind")) == 1
+
+
+def test_demo_world(demo_world):
+    db = demo_world
+    from club.demo import load_demo
+
+    pact = db.session.scalar(sa.select(Deal).where(Deal.kind == DealKind.SHAREHOLDERS_PACT))
+    assert pact.stage == Stage.SIGNED and pact.signed_on == date(2020, 7, 10)
+    assert pact.target.name == "Notoriety" and [o.name for o in pact.investors] == ["FIRO"]
+    assert "Oujda-shore" in pact.summary
+    mou = db.session.scalar(sa.select(Deal).where(Deal.kind == DealKind.MOU))
+    assert mou.target.name == "Groupe international A" and mou.amount is None
+    stages = set(db.session.scalars(sa.select(Deal.stage)))
+    assert {Stage.LEAD, Stage.SCREENING, Stage.DUE_DILIGENCE, Stage.COMMITTEE, Stage.TERM_SHEET, Stage.SIGNED,
+            Stage.DROPPED} <= stages
+    firo = organisation("FIRO")
+    shared = set(db.session.scalars(sa.select(DealShare.deal_id).where(DealShare.organization_id == firo.id)))
+    committee = db.session.scalar(sa.select(Deal).where(Deal.stage == Stage.COMMITTEE))
+    assert committee.id in shared and services.has_memo(committee)
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(Deal))
+    load_demo()
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Deal)) == count
+
+
+def test_home_panels(demo_world, login_as, client):
+    from club.auth.models import User
+
+    db = demo_world
+    secretariat = db.session.scalar(sa.select(User).where(User.email == "secretariat@club.example"))
+    partner = db.session.scalar(sa.select(User).where(User.email == "partner@firo.example"))
+    member = db.session.scalar(sa.select(User).where(User.email == "contact@saccom.example"))
+    login_as(secretariat)
+    html = client.get("/").get_data(as_text=True)
+    assert "Recevoir les états financiers 2019" in html  # an overdue next step
+    assert "/deals/table?stage=committee" in html
+    login_as(partner)
+    html = client.get("/").get_data(as_text=True)
+    assert "Prise de participation — centre d&#39;appels Intelcia Oujda" in html
+    assert "Convention d&#39;implantation — Eca groupe" not in html
+    login_as(member)
+    html = client.get("/").get_data(as_text=True)
+    assert "/deals/" not in html
+
+
+def test_organisation_section(demo_world):
+    from club.auth.models import User
+    from club.core.sections import sections_for
+
+    db = demo_world
+    eca = organisation("Eca groupe")
+    secretariat = db.session.scalar(sa.select(User).where(User.email == "secretariat@club.example"))
+    partner = db.session.scalar(sa.select(User).where(User.email == "partner@firo.example"))
+    member = db.session.scalar(sa.select(User).where(User.email == "contact@saccom.example"))
+    mine = [s for s in sections_for("organization", eca, secretariat) if s["template"].startswith("deals/")]
+    assert {d.title for d in mine[0]["deals"]} == {"Convention d'implantation — Eca groupe", "Extension d'un plateau à Nador"}
+    # FIRO's partner sees only the deals shared with FIRO; none of Eca's is.
+    assert [s for s in sections_for("organization", eca, partner) if s["template"].startswith("deals/")] == []
+    firo_view = [s for s in sections_for("organization", organisation("FIRO"), partner)
+                 if s["template"].startswith("deals/")][0]
+    shared = set(db.session.scalars(sa.select(DealShare.deal_id)))
+    assert firo_view["deals"] and all(d.id in shared for d in firo_view["deals"])
+    assert [s for s in sections_for("organization", eca, member) if s["template"].startswith("deals/")] == []
+    stranger = partner_of()
+    assert [s for s in sections_for("organization", organisation("FIRO"), stranger)
+            if s["template"].startswith("deals/")] == []
+    assert UserFactory
+
+
+def test_navigation_entry(demo_world, login_as, client):
+    from club.auth.models import User
+
+    db = demo_world
+    for email, shown in [("secretariat@club.example", True), ("partner@firo.example", True),
+                         ("contact@saccom.example", False), ("founder@startup.example", False)]:
+        login_as(db.session.scalar(sa.select(User).where(User.email == email)))
+        html = client.get("/").get_data(as_text=True)
+        assert ('class="nav-link" href="/deals/"' in html) is shown, email

@@ -4,3 +4,4 @@ from club.auth import models as auth_models  # noqa: F401
 from club.core import models as core_models  # noqa: F401
 from club.core import storage  # noqa: F401
 from club.members import models as members_models  # noqa: F401
+from club.missions import models as missions_models  # noqa: F401

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from club.core import audit
@@ -44,8 +45,11 @@ class Refused(Exception):
     """A request the rules refuse; ``message`` says why (shown to the user), nothing was changed."""
 
     def __init__(self, message):
-        super().__init__(str(message))
+        super().__init__(message)
         self.message = message
+
+    def __str__(self) -> str:
+        return str(self.message)
 
 
 class StaleEdit(Exception):
@@ -275,12 +279,13 @@ def _mail_registration(mission: Mission, registration: Registration, contact: Co
         "missions_waitlisted": _l("Waiting list: %(title)s", title=mission.title),
         "missions_promoted": _l("A seat is yours: %(title)s", title=mission.title),
     }
+    locale = _locales([contact.email]).get(contact.email.lower(), "fr")
     attachments = []
     if template != "missions_waitlisted":
-        attachments = [{"filename": f"mission-{mission.id}.ics", "content_type": "text/calendar",
-                        "data": calendar_bytes(mission)}]
-    queue_mail(template, contact.email, subject=subjects[template],
-               locale=_locales([contact.email]).get(contact.email.lower(), "fr"),
+        with force_locale(locale):
+            data = calendar_bytes(mission)
+        attachments = [{"filename": f"mission-{mission.id}.ics", "content_type": "text/calendar", "data": data}]
+    queue_mail(template, contact.email, subject=subjects[template], locale=locale,
                context={"name": contact.name, "mission": mission,
                         "url": absolute_url("missions.detail", mission_id=mission.id)},
                attachments=attachments)

@@ -125,11 +125,11 @@ AUDIENCES = {
 
 class InviteForm(FlaskForm):
     audience = RadioField(_l("Invite"), choices=choices(AUDIENCES.items()), default="active")
-    kind = SelectField(_l("Kind of organisation"), choices=choices(
+    kind = SelectField(_l("Kind of organisation"), default="", choices=choices(
         [("", _l("Any"))] + [(k.value, label) for k, label in ORG_KIND_LABELS.items()]))
-    province = SelectField(_l("Province"), choices=choices(
+    province = SelectField(_l("Province"), default="", choices=choices(
         [("", _l("Any"))] + [(p.value, label) for p, label in PROVINCE_LABELS.items()]))
-    site = SelectField(_l("Park"), choices=choices(
+    site = SelectField(_l("Park"), default="", choices=choices(
         [("", _l("Any"))] + [(s.value, label) for s, label in SITE_LABELS.items()]))
     organization_ids = SelectMultipleField(_l("Organisations"), coerce=int, validate_choice=True)
     scope = RadioField(_l("Who receives the invitation"), default="primary", choices=choices([

@@ -263,7 +263,9 @@ def test_attendance_tick_with_htmx_and_without(db, as_user, staff):
     mission = MissionFactory()
     registration = register(db, mission, ContactFactory(name="Omar El Fassi"), staff)
     client = as_user(staff)
-    assert "Omar El Fassi" in client.get(f"/missions/{mission.id}/attendance").get_data(as_text=True)
+    page = client.get(f"/missions/{mission.id}/attendance").get_data(as_text=True)
+    assert "Omar El Fassi" in page
+    assert page.count('name="present"') == 1  # the form posts exactly one value
     url = f"/missions/{mission.id}/registrations/{registration.id}/attendance"
     response = client.post(url, data={"present": "1"}, headers={"HX-Request": "true"})
     body = response.get_data(as_text=True)

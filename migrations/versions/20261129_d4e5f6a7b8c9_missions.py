@@ -4,10 +4,10 @@ Revision ID: d4e5f6a7b8c9
 Revises: 25dbcbca2a9b
 Create Date: 2026-11-29 00:35:41.257962
 """
-from alembic import op
 import sqlalchemy as sa
-import club.models
+from alembic import op
 
+import club.models
 
 revision = 'd4e5f6a7b8c9'
 down_revision = '25dbcbca2a9b'

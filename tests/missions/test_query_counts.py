@@ -9,7 +9,14 @@ import sqlalchemy as sa
 
 from club.extensions import db as database
 from club.members.models import Contact
-from club.missions.models import Invitation, Mission, MissionState, Registration, RegistrationStatus, mission_partners
+from club.missions.models import (
+    Invitation,
+    Mission,
+    MissionState,
+    Registration,
+    RegistrationStatus,
+    mission_partners,
+)
 from club.models import utcnow
 from club.permissions import Role
 from tests.factories import OrganizationFactory

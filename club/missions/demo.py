@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from club.auth.models import User
+from club.core.text import fold
 from club.demo import organisation, register_demo
 from club.extensions import db
 from club.members.models import Contact, Site
@@ -62,7 +63,7 @@ def _contacts() -> dict[str, Contact]:
         if contact is None:
             has_primary = db.session.scalar(sa.select(sa.func.count()).select_from(Contact).where(
                 Contact.organization_id == org.id, Contact.is_primary.is_(True))) > 0
-            contact = Contact(organization_id=org.id, name=name, name_key=name.casefold(), title=title, email=email,
+            contact = Contact(organization_id=org.id, name=name, name_key=fold(name), title=title, email=email,
                               is_primary=not has_primary)
             db.session.add(contact)
             db.session.flush()

@@ -125,9 +125,10 @@ def create_mission(data: MissionData, *, by) -> Mission:
 def update_mission(mission: Mission, data: MissionData, *, version: int, by) -> dict:
     """Save an edit made on ``version``; refuses a stale version and a capacity below the seats taken."""
     _check_dates(data)
+    mission = lock_mission(mission.id)  # no registration slips in between the check and the save
     if version != mission.version:
         raise StaleEdit()
-    seated = _seated(mission.id) if data.capacity < mission.capacity else 0
+    seated = _seated(mission.id)
     if data.capacity < seated:
         raise Refused(_l("The capacity cannot be below the %(n)s people already registered.", n=seated))
     old_partners = [p.name for p in mission.partners]
@@ -142,7 +143,6 @@ def update_mission(mission: Mission, data: MissionData, *, version: int, by) -> 
     if changes:
         audit.record("mission.update", mission, by=by, changes=changes)
     if "capacity" in changes:
-        mission = lock_mission(mission.id)
         promote_waitlist(mission, by=by)
     return changes
 

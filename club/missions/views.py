@@ -455,9 +455,12 @@ def attend(mission_id: int, registration_id: int):
         return response
     if error:
         flash(error, "danger")
-    return redirect(request.form.get("back") if (request.form.get("back") or "").startswith("/missions/")
-                    and not (request.form.get("back") or "").startswith("//")
-                    else url_for("missions.attendance", mission_id=mission.id), 303)
+    back = request.form.get("back") or ""
+    if not back.startswith("/missions/") or back.startswith("//") or "\\" in back:
+        back = url_for("missions.attendance", mission_id=mission.id)
+    response = redirect(back, 303)
+    response.vary.add("HX-Request")
+    return response
 
 
 @bp.route("/<int:mission_id>/participants")

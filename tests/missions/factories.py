@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import factory
 
+from club.core.text import fold
 from club.members.models import Contact, Membership, MembershipStatus
 from club.missions.models import Mission, MissionKind, MissionState
 from club.models import utcnow
@@ -18,7 +19,7 @@ class ContactFactory(Base):
 
     organization = factory.SubFactory(OrganizationFactory)
     name = factory.Sequence(lambda n: f"Person {n:04d}")
-    name_key = factory.LazyAttribute(lambda o: o.name.casefold())
+    name_key = factory.LazyAttribute(lambda o: fold(o.name))
     email = factory.Sequence(lambda n: f"person{n}@example.org")
     is_primary = False
 

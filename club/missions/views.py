@@ -133,10 +133,14 @@ def new():
 def edit(mission_id: int):
     mission = _mission(mission_id)
     if request.method == "GET":
-        form = MissionForm(obj=mission, kind=mission.kind.value, site=mission.site.value if mission.site else "",
-                           starts_at=to_local(mission.starts_at), ends_at=to_local(mission.ends_at),
-                           registration_deadline=to_local(mission.registration_deadline),
-                           partner_ids=[p.id for p in mission.partners], version=mission.version)
+        # Not ``obj=mission``: WTForms would take the UTC datetimes from the object over these local ones.
+        form = MissionForm(data={
+            "title": mission.title, "kind": mission.kind.value, "destination": mission.destination,
+            "site": mission.site.value if mission.site else "", "starts_at": to_local(mission.starts_at),
+            "ends_at": to_local(mission.ends_at), "registration_deadline": to_local(mission.registration_deadline),
+            "capacity": mission.capacity, "seats_per_organization": mission.seats_per_organization,
+            "objectives": mission.objectives or "", "partner_ids": [p.id for p in mission.partners],
+            "version": mission.version})
     else:
         form = MissionForm()
     stale = False

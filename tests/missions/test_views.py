@@ -372,3 +372,99 @@ def test_home_panels(db, as_user, staff, member, partner):
     member_home = as_user(member).get("/").get_data(as_text=True)
     assert "Casa-shore with MedZ" in member_home and "Nadia Amrani" in member_home
     assert "Casa-shore with MedZ" in as_user(partner).get("/").get_data(as_text=True)
+
+
+def test_edit_form_shows_moroccan_time(db, as_user, staff):
+    mission = MissionFactory(starts_at=datetime(2027, 6, 15, 8, tzinfo=UTC), ends_at=datetime(2027, 6, 15, 16, tzinfo=UTC))
+    page = as_user(staff).get(f"/missions/{mission.id}/edit").get_data(as_text=True)
+    assert 'value="2027-06-15T09:00"' in page and 'value="2027-06-15T17:00"' in page
+    assert f'name="version" type="hidden" value="{mission.version}"' in page
+
+
+def test_agenda_items(db, as_user, staff):
+    mission = MissionFactory(starts_at=datetime(2027, 6, 15, 8, tzinfo=UTC), ends_at=datetime(2027, 6, 16, 16, tzinfo=UTC))
+    other = MissionFactory()
+    client = as_user(staff)
+    response = client.post(f"/missions/{mission.id}/agenda", data={"day": "2027-06-20", "title": "Too late"})
+    assert "within the mission's dates" in response.get_data(as_text=True)
+    assert count(db, AgendaItem) == 0
+    assert client.post(f"/missions/{mission.id}/agenda", data={"day": "2027-06-16", "starts_at": "10:00",
+                                                               "place": "Casa-shore", "title": "B2B"}).status_code == 303
+    item = db.session.scalar(sa.select(AgendaItem))
+    assert "B2B" in client.get(f"/missions/{mission.id}").get_data(as_text=True)
+    assert client.post(f"/missions/{other.id}/agenda/{item.id}/delete").status_code == 404
+    assert count(db, AgendaItem) == 1
+    assert client.post(f"/missions/{mission.id}/agenda/{item.id}/delete").status_code == 303
+    assert count(db, AgendaItem) == 0
+
+
+def test_secretariat_registers_anyone_filtering_by_organisation(db, as_user, staff):
+    mission = MissionFactory()
+    a, b = ContactFactory(name="Alpha Person"), ContactFactory(name="Beta Person")
+    client = as_user(staff)
+    page = client.get(f"/missions/{mission.id}/register?organization_id={a.organization_id}").get_data(as_text=True)
+    assert "Alpha Person" in page and "Beta Person" not in page
+    assert client.post(f"/missions/{mission.id}/register", data={"contact_id": b.id}).status_code == 303
+    assert count(db, Registration, Registration.contact_id == b.id) == 1
+
+
+def test_attendance_search_ignores_case_and_accents(db, as_user, staff):
+    mission = MissionFactory()
+    register(db, mission, ContactFactory(name="Leïla Ouazzani"), staff)
+    register(db, mission, ContactFactory(name="Omar El Fassi"), staff)
+    page = as_user(staff).get(f"/missions/{mission.id}/attendance?q=LEILA").get_data(as_text=True)
+    assert "Leïla Ouazzani" in page and "Omar El Fassi" not in page
+
+
+def test_invite_a_filtered_set_or_chosen_organisations(db, as_user, staff, factories, outbox):
+    from club.members.models import OrgKind
+
+    mission = MissionFactory()
+    bpo = MembershipFactory(organization=factories.OrganizationFactory(kind=OrgKind.BPO)).organization
+    call = MembershipFactory(organization=factories.OrganizationFactory(kind=OrgKind.CALL_CENTER)).organization
+    chosen = factories.OrganizationFactory(name="Not a member")
+    for org in (bpo, call, chosen):
+        ContactFactory(organization=org, is_primary=True, email=f"boss@{org.id}.example")
+    client = as_user(staff)
+    client.post(f"/missions/{mission.id}/invitations", data={"audience": "filtered", "kind": "bpo", "scope": "primary"})
+    assert [m.recipient for m in outbox(template="missions_invitation")] == [f"boss@{bpo.id}.example"]
+    client.post(f"/missions/{mission.id}/invitations", data={"audience": "chosen", "organization_ids": [str(chosen.id)],
+                                                             "scope": "primary"})
+    assert sorted(m.recipient for m in outbox(template="missions_invitation")) == sorted(
+        [f"boss@{bpo.id}.example", f"boss@{chosen.id}.example"])
+    response = client.post(f"/missions/{mission.id}/invitations", data={"audience": "chosen", "scope": "primary"})
+    assert "Choose at least one organisation." in response.get_data(as_text=True)
+
+
+def test_partner_downloads_the_calendar_of_a_mission_they_partner(db, as_user, partner):
+    mission = MissionFactory()
+    mission.partners = [partner.organization]
+    db.session.commit()
+    assert as_user(partner).get(f"/missions/{mission.id}.ics").status_code == 200
+
+
+def test_registration_is_audited(db, as_user, member):
+    from club.core.models import AuditEvent
+
+    mission = MissionFactory()
+    colleague = ContactFactory(organization=member.organization)
+    as_user(member).post(f"/missions/{mission.id}/register", data={"contact_id": colleague.id})
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "mission.register"))
+    assert event.actor_id == member.id and event.changes["status"] == [None, "registered"]
+
+
+def test_saving_the_form_unchanged_changes_nothing(db, as_user, staff):
+    client = as_user(staff)
+    client.post("/missions/new", data=_form(registration_deadline="2027-06-10T18:00"))
+    mission = db.session.scalar(sa.select(Mission))
+    page = client.get(f"/missions/{mission.id}/edit").get_data(as_text=True)
+    import re
+
+    values = dict(re.findall(r'<input[^>]*name="([a-z_]+)"[^>]*value="([^"]*)"', page))
+    values.update(kind="study_visit", site="casa_shore", objectives="Visit")
+    values.pop("csrf_token", None)
+    values.pop("next", None)
+    response = client.post(f"/missions/{mission.id}/edit", data=values, follow_redirects=True)
+    assert "Nothing to change." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Mission, mission.id).starts_at == datetime(2027, 6, 15, 8, tzinfo=UTC)

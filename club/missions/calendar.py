@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from flask import current_app
 from flask_babel import format_date, format_time
 from flask_babel import gettext as _
@@ -12,8 +10,6 @@ from icalendar import Calendar, Event
 from club.core.urls import absolute_url
 from club.missions.models import Mission, MissionState
 from club.models import utcnow
-
-CASABLANCA = ZoneInfo("Africa/Casablanca")
 
 
 def description(mission: Mission) -> str:

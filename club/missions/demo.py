@@ -6,8 +6,7 @@ No mail is queued: demo addresses are not real.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
@@ -29,9 +28,9 @@ from club.missions.models import (
     Registration,
     RegistrationStatus,
 )
+from club.missions.tz import at, local_date
 from club.models import utcnow
 
-CASABLANCA = ZoneInfo("Africa/Casablanca")
 CASA_SHORE = "Visite de Casa-shore avec MedZ"
 FIRST_MEETING = "Première réunion du Club de l'Offshoring de l'Oriental"
 
@@ -49,7 +48,7 @@ PEOPLE = [  # organisation, name, title, email
 
 
 def _local(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=CASABLANCA).astimezone(UTC)
+    return at(day, hour, minute)
 
 
 def _contacts() -> dict[str, Contact]:
@@ -91,7 +90,7 @@ def _load() -> list[str]:
 
     casa = db.session.scalar(sa.select(Mission).where(Mission.title == CASA_SHORE))
     if casa is None:
-        day = (utcnow().astimezone(CASABLANCA) + timedelta(days=30)).date()
+        day = local_date(utcnow() + timedelta(days=30))
         casa = Mission(
             title=CASA_SHORE, kind=MissionKind.STUDY_VISIT, destination="Casablanca, Casa-shore", site=Site.CASA_SHORE,
             starts_at=_local(day, 9), ends_at=_local(day + timedelta(days=1), 17),

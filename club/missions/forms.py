@@ -3,9 +3,6 @@ field a member could forge: the views set them (and the services check posted id
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
-
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -27,23 +24,9 @@ from club.extensions import db
 from club.forms import choices, no_line_breaks, strip_filter
 from club.members.models import ORG_KIND_LABELS, PROVINCE_LABELS, SITE_LABELS, Organization
 from club.missions.models import KIND_LABELS, STATE_LABELS, MissionKind, MissionState
+from club.missions.tz import to_local, to_utc  # noqa: F401  (re-exported for the views)
 
-CASABLANCA = ZoneInfo("Africa/Casablanca")
 DT_FORMAT = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
-
-
-def to_utc(local: datetime | None) -> datetime | None:
-    """A naive datetime typed in Casablanca -> aware UTC."""
-    if local is None:
-        return None
-    return local.replace(tzinfo=CASABLANCA).astimezone(UTC)
-
-
-def to_local(value: datetime | None) -> datetime | None:
-    """An aware UTC datetime -> naive Casablanca time (for a datetime-local input)."""
-    if value is None:
-        return None
-    return value.astimezone(CASABLANCA).replace(tzinfo=None)
 
 
 def organization_choices(blank_label=None):

@@ -34,6 +34,7 @@ from club.missions.models import (
     Registration,
     RegistrationStatus,
 )
+from club.missions.tz import local_date
 from club.models import utcnow
 from club.permissions import Role
 
@@ -424,8 +425,7 @@ def decline(invitation: Invitation, *, by) -> None:
 
 def add_agenda_item(mission: Mission, *, day: date, starts_at: time | None, place: str | None, title: str,
                     by) -> AgendaItem:
-    local_start = mission.starts_at.astimezone(_tz()).date()
-    local_end = mission.ends_at.astimezone(_tz()).date()
+    local_start, local_end = local_date(mission.starts_at), local_date(mission.ends_at)
     if not local_start <= day <= local_end:
         raise Refused(_l("The day must fall within the mission's dates."))
     item = AgendaItem(mission_id=mission.id, day=day, starts_at=starts_at, place=place or None, title=title)
@@ -439,12 +439,6 @@ def delete_agenda_item(item: AgendaItem, *, by) -> None:
     audit.record("mission.agenda_delete", item.mission, by=by, changes={"agenda": [f"{item.day} {item.title}", None]})
     db.session.delete(item)
     db.session.flush()
-
-
-def _tz():
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo("Africa/Casablanca")
 
 
 def save_report(mission: Mission, *, outcomes: str | None, contacts_made: str | None, version: int | None,

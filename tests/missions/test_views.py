@@ -20,6 +20,7 @@ from club.missions.models import (
     Registration,
     RegistrationStatus,
 )
+from club.missions.tz import to_utc
 from club.permissions import Role
 from tests.missions.factories import ContactFactory, MembershipFactory, MissionFactory
 
@@ -193,7 +194,10 @@ def test_create_stores_casablanca_time_as_utc(db, as_user, staff, factories):
     response = as_user(staff).post("/missions/new", data=_form(partner_ids=[str(medz.id)]))
     assert response.status_code == 303
     mission = db.session.scalar(sa.select(Mission))
-    assert mission.starts_at == datetime(2027, 6, 15, 8, 0, tzinfo=UTC)  # UTC+1 in June
+    assert mission.starts_at == to_utc(datetime(2027, 6, 15, 9, 0))
+    assert mission.starts_at.tzinfo is not None
+    # what was typed is what is shown (same time-zone rules both ways)
+    assert "09:00" in as_user(staff).get(f"/missions/{mission.id}").get_data(as_text=True)
     assert mission.state == MissionState.DRAFT and mission.kind == MissionKind.STUDY_VISIT
     assert [p.name for p in mission.partners] == ["MedZ"]
 
@@ -375,7 +379,7 @@ def test_home_panels(db, as_user, staff, member, partner):
 
 
 def test_edit_form_shows_moroccan_time(db, as_user, staff):
-    mission = MissionFactory(starts_at=datetime(2027, 6, 15, 8, tzinfo=UTC), ends_at=datetime(2027, 6, 15, 16, tzinfo=UTC))
+    mission = MissionFactory(starts_at=to_utc(datetime(2027, 6, 15, 9)), ends_at=to_utc(datetime(2027, 6, 15, 17)))
     page = as_user(staff).get(f"/missions/{mission.id}/edit").get_data(as_text=True)
     assert 'value="2027-06-15T09:00"' in page and 'value="2027-06-15T17:00"' in page
     assert f'name="version" type="hidden" value="{mission.version}"' in page
@@ -467,4 +471,4 @@ def test_saving_the_form_unchanged_changes_nothing(db, as_user, staff):
     response = client.post(f"/missions/{mission.id}/edit", data=values, follow_redirects=True)
     assert "Nothing to change." in response.get_data(as_text=True)
     db.session.expire_all()
-    assert db.session.get(Mission, mission.id).starts_at == datetime(2027, 6, 15, 8, tzinfo=UTC)
+    assert db.session.get(Mission, mission.id).starts_at == to_utc(datetime(2027, 6, 15, 9))

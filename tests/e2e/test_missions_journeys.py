@@ -28,9 +28,12 @@ def _org(db, name):
     return organisation(name)
 
 
-def _status(db, contact_id):
+def _status(db, contact_id, mission_id=None):
     db.session.expire_all()
-    return db.session.scalar(sa.select(Registration.status).where(Registration.contact_id == contact_id))
+    stmt = sa.select(Registration.status).where(Registration.contact_id == contact_id)
+    if mission_id is not None:
+        stmt = stmt.where(Registration.mission_id == mission_id)
+    return db.session.scalar(stmt)
 
 
 def test_member_registers_two_colleagues_and_cancels_one(demo_world, page, app):
@@ -83,11 +86,11 @@ def test_secretariat_ticks_attendance_on_a_phone(demo_world, page):
     row.get_by_role("button", name=re.compile("Marquer présent")).click()
     row.get_by_role("button", name=re.compile("Présent")).and_(
         page.locator("[aria-pressed=true]")).wait_for()
-    assert _status(db, nadia.id) == RegistrationStatus.ATTENDED
+    assert _status(db, nadia.id, mission.id) == RegistrationStatus.ATTENDED
     assert page.url.endswith(f"/missions/{mission.id}/attendance")  # swapped in place, no navigation
     row.get_by_role("button", name=re.compile("Présent")).click()  # a second tap undoes it
     row.get_by_role("button", name=re.compile("Marquer présent")).wait_for()
-    assert _status(db, nadia.id) == RegistrationStatus.REGISTERED
+    assert _status(db, nadia.id, mission.id) == RegistrationStatus.REGISTERED
 
 
 def _registration_id(db, mission_id, contact_id):

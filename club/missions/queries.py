@@ -121,7 +121,8 @@ def registrations(mission_id: int, *, statuses=None, organization_id: int | None
         .join(Registration.contact)
         .join(Registration.organization)
         .where(Registration.mission_id == mission_id)
-        .options(sa.orm.contains_eager(Registration.contact), sa.orm.contains_eager(Registration.organization))
+        .options(sa.orm.contains_eager(Registration.contact), sa.orm.contains_eager(Registration.organization),
+                 selectinload(Registration.registered_by))
     )
     if statuses is not None:
         stmt = stmt.where(Registration.status.in_(statuses))

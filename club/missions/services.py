@@ -82,8 +82,9 @@ def lock_mission(mission_id: int) -> Mission:
     every count read afterwards is the latest committed one.
     """
     if db.session.get_bind().dialect.name == "sqlite":
-        db.session.execute(sa.update(Mission.__table__).where(Mission.__table__.c.id == mission_id)
-                           .values(capacity=Mission.__table__.c.capacity))
+        table = Mission.__table__
+        db.session.execute(sa.update(table).where(table.c.id == mission_id)
+                           .values(capacity=table.c.capacity, updated_at=table.c.updated_at))  # changes nothing
     return db.session.execute(
         sa.select(Mission).where(Mission.id == mission_id).with_for_update()
         .execution_options(populate_existing=True)

@@ -482,13 +482,14 @@ def participants_csv(mission_id: int):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([_("Name"), _("Title"), _("Organisation"), _("Email"), _("Phone"), _("Status"),
-                     _("Waiting list"), _("Registered on")])
+                     _("Waiting list"), _("Registered on"), _("Registered by")])
     positions = queries.waitlist_positions(mission.id)
     for r in db.session.scalars(queries.registrations(mission.id)):
         writer.writerow([csv_safe(v) for v in (
             r.contact.name, r.contact.title, r.organization.name, r.contact.email, r.contact.phone,
             str(REGISTRATION_STATUS_LABELS[r.status]), positions.get(r.id, ""),
-            to_local(r.created_at).strftime("%Y-%m-%d %H:%M") if r.created_at else "")])
+            to_local(r.created_at).strftime("%Y-%m-%d %H:%M") if r.created_at else "",
+            r.registered_by.name if r.registered_by else "")])
     response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="mission-{mission.id}-participants.csv"'
     return response

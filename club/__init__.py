@@ -80,6 +80,7 @@ BLUEPRINTS = (
     ("club.admin", "/admin"),
     ("club.incubator", "/incubator"),
     ("club.deals", "/deals"),
+    ("club.missions", "/missions"),
 )
 
 

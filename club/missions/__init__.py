@@ -1,0 +1,7 @@
+"""Missions: delegations, club meetings and visits, with registrations, waitlists, invitations and outcomes."""
+
+from flask import Blueprint
+
+bp = Blueprint("missions", __name__)
+
+from club.missions import demo, views  # noqa: E402,F401

@@ -1,0 +1,179 @@
+"""Mission forms. Dates are typed in Africa/Casablanca and stored in UTC. No owner, state or organisation
+field a member could forge: the views set them (and the services check posted ids)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from club.extensions import db
+from club.forms import choices, no_line_breaks, strip_filter
+from club.members.models import ORG_KIND_LABELS, PROVINCE_LABELS, SITE_LABELS, Organization
+from club.missions.models import KIND_LABELS, STATE_LABELS, MissionKind, MissionState
+from club.missions.tz import to_local, to_utc  # noqa: F401  (re-exported for the views)
+
+DT_FORMAT = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+
+def organization_choices(blank_label=None):
+    rows = db.session.execute(sa.select(Organization.id, Organization.name)
+                              .where(Organization.archived_at.is_(None)).order_by(Organization.name))
+    pairs = [(row.id, row.name) for row in rows]
+    if blank_label is not None:
+        pairs = [(0, blank_label)] + pairs
+    return choices(pairs)
+
+
+def int_or_none(value):
+    if value in (None, ""):
+        return None
+    return int(value)
+
+
+class MissionForm(FlaskForm):
+    title = StringField(_l("Title"), filters=[strip_filter], validators=[DataRequired(), Length(max=200), no_line_breaks])
+    kind = SelectField(_l("Kind"), choices=choices((k.value, KIND_LABELS[k]) for k in MissionKind))
+    destination = StringField(_l("Destination"), filters=[strip_filter],
+                              validators=[DataRequired(), Length(max=200), no_line_breaks],
+                              description=_l("City and venue, e.g. Casablanca, Casa-shore."))
+    site = SelectField(_l("Park"), choices=choices([("", _l("— none —"))] + [(s.value, label) for s, label in
+                                                                        SITE_LABELS.items()]))
+    starts_at = DateTimeLocalField(_l("Starts"), format=DT_FORMAT, validators=[DataRequired()],
+                                   description=_l("Moroccan time (Africa/Casablanca)."))
+    ends_at = DateTimeLocalField(_l("Ends"), format=DT_FORMAT, validators=[DataRequired()])
+    registration_deadline = DateTimeLocalField(_l("Registration deadline"), format=DT_FORMAT, validators=[Optional()],
+                                               description=_l("After it, only the secretariat registers people."))
+    capacity = IntegerField(_l("Capacity (seats)"), validators=[DataRequired(), NumberRange(min=1, max=100000)])
+    seats_per_organization = IntegerField(_l("Seats per organisation"), filters=[int_or_none],
+                                          validators=[Optional(), NumberRange(min=1, max=100000)],
+                                          description=_l("Leave empty for no limit."))
+    objectives = TextAreaField(_l("Objectives"), filters=[strip_filter], validators=[Length(max=5000)])
+    partner_ids = SelectMultipleField(_l("Partner organisations"), coerce=int, validate_choice=True)
+    version = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.partner_ids.choices = organization_choices()
+
+    def validate_ends_at(self, field):
+        if field.data and self.starts_at.data and field.data < self.starts_at.data:
+            raise ValidationError(_l("The end must not be before the start."))
+
+    def validate_registration_deadline(self, field):
+        if field.data and self.ends_at.data and field.data > self.ends_at.data:
+            raise ValidationError(_l("The registration deadline must not be after the end of the mission."))
+
+
+class RegisterForm(FlaskForm):
+    # Checked against what the user may register by the view and the service, not by the choices.
+    contact_id = SelectField(_l("Person"), coerce=int, validate_choice=False)
+
+    def validate_contact_id(self, field):
+        if not field.data:
+            raise ValidationError(_l("Choose a person."))
+
+
+class TransitionForm(FlaskForm):
+    to = HiddenField(validators=[DataRequired()])
+
+    def validate_to(self, field):
+        if field.data not in {s.value for s in MissionState}:
+            raise ValidationError(_l("Unknown state."))
+
+
+class AttendanceForm(FlaskForm):
+    present = HiddenField(validators=[DataRequired()])
+
+
+AUDIENCES = {
+    "active": _l("All active members"),
+    "filtered": _l("Active members matching the filters below"),
+    "chosen": _l("The organisations chosen below"),
+}
+
+
+class InviteForm(FlaskForm):
+    audience = RadioField(_l("Invite"), choices=choices(AUDIENCES.items()), default="active")
+    kind = SelectField(_l("Kind of organisation"), default="", choices=choices(
+        [("", _l("Any"))] + [(k.value, label) for k, label in ORG_KIND_LABELS.items()]))
+    province = SelectField(_l("Province"), default="", choices=choices(
+        [("", _l("Any"))] + [(p.value, label) for p, label in PROVINCE_LABELS.items()]))
+    site = SelectField(_l("Park"), default="", choices=choices(
+        [("", _l("Any"))] + [(s.value, label) for s, label in SITE_LABELS.items()]))
+    organization_ids = SelectMultipleField(_l("Organisations"), coerce=int, validate_choice=True)
+    scope = RadioField(_l("Who receives the invitation"), default="primary", choices=choices([
+        ("primary", _l("The primary contact of each organisation")),
+        ("all", _l("Every contact with an email")),
+    ]))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization_ids.choices = organization_choices()
+
+    def validate_organization_ids(self, field):
+        if self.audience.data == "chosen" and not field.data:
+            raise ValidationError(_l("Choose at least one organisation."))
+
+
+class AgendaForm(FlaskForm):
+    day = DateField(_l("Day"), validators=[DataRequired()])
+    starts_at = TimeField(_l("Time"), validators=[Optional()])
+    place = StringField(_l("Place"), filters=[strip_filter], validators=[Length(max=200), no_line_breaks])
+    title = StringField(_l("What"), filters=[strip_filter], validators=[DataRequired(), Length(max=200), no_line_breaks])
+
+
+class ReportForm(FlaskForm):
+    outcomes = TextAreaField(_l("Outcomes"), filters=[strip_filter], validators=[Length(max=10000)])
+    contacts_made = TextAreaField(_l("Contacts made"), filters=[strip_filter], validators=[Length(max=10000)])
+    version = HiddenField()
+
+
+class ActionForm(FlaskForm):
+    task = StringField(_l("Task"), filters=[strip_filter], validators=[DataRequired(), Length(max=300), no_line_breaks])
+    owner_organization_id = SelectField(_l("Led by (organisation)"), coerce=int, validate_choice=True)
+    owner_name = StringField(_l("Person in charge"), filters=[strip_filter], validators=[Length(max=120), no_line_breaks])
+    due_on = DateField(_l("Due"), validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.owner_organization_id.choices = organization_choices(_l("— none —"))
+
+
+class OutcomeForm(FlaskForm):
+    organization_id = SelectField(_l("Organisation"), coerce=int, validate_choice=True)
+    note = StringField(_l("What came of it"), filters=[strip_filter], validators=[Length(max=300), no_line_breaks])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization_id.choices = organization_choices(_l("— choose —"))
+
+    def validate_organization_id(self, field):
+        if not field.data:
+            raise ValidationError(_l("Choose an organisation."))
+
+
+class FilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    when = SelectField(_l("When"), validate_choice=False, choices=choices([
+        ("upcoming", _l("Upcoming")), ("past", _l("Past")), ("all", _l("All"))]))
+    kind = SelectField(_l("Kind"), validate_choice=False,
+                       choices=choices([("", _l("All kinds"))] + [(k.value, KIND_LABELS[k]) for k in MissionKind]))
+    state = SelectField(_l("State"), validate_choice=False,
+                        choices=choices([("", _l("All states"))] + [(s.value, STATE_LABELS[s]) for s in MissionState]))
+    partner = SelectField(_l("Partner"), coerce=int, validate_choice=False)

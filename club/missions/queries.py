@@ -1,0 +1,190 @@
+"""What each user may see of the missions, as SQL: the list filters by the same rule as ``Mission.is_visible_to``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from club.extensions import db
+from club.members.models import Contact, Organization
+from club.missions.models import (
+    ACTIVE,
+    PUBLISHED_STATES,
+    SEATED,
+    Invitation,
+    InvitationAnswer,
+    Mission,
+    MissionKind,
+    MissionOutcome,
+    MissionState,
+    Registration,
+    RegistrationStatus,
+    mission_partners,
+)
+from club.models import utcnow
+from club.permissions import Role
+
+
+def visible_condition(user):
+    """A WHERE clause: the missions ``user`` may see."""
+    if not user.is_authenticated:
+        return sa.false()
+    if user.role == Role.SECRETARIAT:
+        return sa.true()
+    published = Mission.state.in_(PUBLISHED_STATES)
+    if user.role == Role.MEMBER:
+        return published
+    if user.role == Role.PARTNER and user.organization_id:
+        partner = sa.exists().where(mission_partners.c.mission_id == Mission.id,
+                                    mission_partners.c.organization_id == user.organization_id)
+        registered = sa.exists().where(Registration.mission_id == Mission.id,
+                                       Registration.organization_id == user.organization_id,
+                                       Registration.status != RegistrationStatus.CANCELLED)
+        return sa.and_(published, sa.or_(partner, registered))
+    return sa.false()
+
+
+def seat_counts():
+    """A subquery: per mission, the seats taken and the length of the waiting list."""
+    return (
+        sa.select(
+            Registration.mission_id.label("mission_id"),
+            sa.func.count().filter(Registration.status.in_(SEATED)).label("seated"),
+            sa.func.count().filter(Registration.status == RegistrationStatus.WAITLISTED).label("waitlisted"),
+        )
+        .group_by(Registration.mission_id)
+        .subquery()
+    )
+
+
+def mission_list(user, *, when: str = "upcoming", kind: str = "", state: str = "", partner_id: int = 0,
+                 now: datetime | None = None) -> sa.Select:
+    """Rows of (Mission, seated, waitlisted) that ``user`` may see, filtered."""
+    now = now or utcnow()
+    counts = seat_counts()
+    stmt = (
+        sa.select(Mission, sa.func.coalesce(counts.c.seated, 0).label("seated"),
+                  sa.func.coalesce(counts.c.waitlisted, 0).label("waitlisted"))
+        .outerjoin(counts, counts.c.mission_id == Mission.id)
+        .where(visible_condition(user))
+        .options(selectinload(Mission.partners))
+    )
+    if when == "past":
+        stmt = stmt.where(Mission.ends_at < now).order_by(Mission.starts_at.desc(), Mission.id.desc())
+    elif when == "all":
+        stmt = stmt.order_by(Mission.starts_at.desc(), Mission.id.desc())
+    else:
+        stmt = stmt.where(Mission.ends_at >= now).order_by(Mission.starts_at, Mission.id)
+    if kind in {k.value for k in MissionKind}:
+        stmt = stmt.where(Mission.kind == MissionKind(kind))
+    if state in {s.value for s in MissionState}:
+        stmt = stmt.where(Mission.state == MissionState(state))
+    if partner_id:
+        stmt = stmt.where(sa.exists().where(mission_partners.c.mission_id == Mission.id,
+                                            mission_partners.c.organization_id == partner_id))
+    return stmt
+
+
+def counts_for(mission_id: int) -> dict[str, int]:
+    row = db.session.execute(
+        sa.select(
+            sa.func.count().filter(Registration.status == RegistrationStatus.REGISTERED),
+            sa.func.count().filter(Registration.status == RegistrationStatus.ATTENDED),
+            sa.func.count().filter(Registration.status == RegistrationStatus.WAITLISTED),
+            sa.func.count().filter(Registration.status == RegistrationStatus.CANCELLED),
+        ).where(Registration.mission_id == mission_id)
+    ).one()
+    registered, attended, waitlisted, cancelled = (int(v or 0) for v in row)
+    return {"registered": registered, "attended": attended, "seated": registered + attended,
+            "waitlisted": waitlisted, "cancelled": cancelled}
+
+
+def invitation_counts(mission_id: int) -> dict[str, int]:
+    row = db.session.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.count().filter(Invitation.answer == InvitationAnswer.REGISTERED),
+            sa.func.count().filter(Invitation.answer == InvitationAnswer.DECLINED),
+        ).where(Invitation.mission_id == mission_id)
+    ).one()
+    invited, registered, declined = (int(v or 0) for v in row)
+    return {"invited": invited, "registered": registered, "declined": declined,
+            "answered": registered + declined, "not_answered": invited - registered - declined}
+
+
+def registrations(mission_id: int, *, statuses=None, organization_id: int | None = None) -> sa.Select:
+    """Registrations of a mission with their contact and organisation (joined: one query)."""
+    stmt = (
+        sa.select(Registration)
+        .join(Registration.contact)
+        .join(Registration.organization)
+        .where(Registration.mission_id == mission_id)
+        .options(sa.orm.contains_eager(Registration.contact), sa.orm.contains_eager(Registration.organization),
+                 selectinload(Registration.registered_by))
+    )
+    if statuses is not None:
+        stmt = stmt.where(Registration.status.in_(statuses))
+    if organization_id is not None:
+        stmt = stmt.where(Registration.organization_id == organization_id)
+    order_status = sa.case((Registration.status == RegistrationStatus.WAITLISTED, 1),
+                           (Registration.status == RegistrationStatus.CANCELLED, 2), else_=0)
+    return stmt.order_by(order_status, Organization.name_key, Contact.name_key, Registration.id)
+
+
+def waitlist_positions(mission_id: int) -> dict[int, int]:
+    """Registration id -> 1-based place on the waiting list."""
+    ids = db.session.scalars(
+        sa.select(Registration.id)
+        .where(Registration.mission_id == mission_id, Registration.status == RegistrationStatus.WAITLISTED)
+        .order_by(Registration.queued_at, Registration.id)
+    )
+    return {rid: n for n, rid in enumerate(ids, start=1)}
+
+
+def participating_organizations(mission_id: int) -> list[tuple[str, int]]:
+    """(organisation name, people with a seat or on the list): what members and partners see of the others."""
+    return [tuple(r) for r in db.session.execute(
+        sa.select(Organization.name, sa.func.count())
+        .join(Registration, Registration.organization_id == Organization.id)
+        .where(Registration.mission_id == mission_id, Registration.status.in_(ACTIVE))
+        .group_by(Organization.id, Organization.name)
+        .order_by(Organization.name)
+    )]
+
+
+def own_people(mission_id: int, organization_id: int) -> list[dict]:
+    """A member's colleagues with their registration and invitation on this mission (one query)."""
+    rows = db.session.execute(
+        sa.select(Contact, Registration, Invitation)
+        .outerjoin(Registration, sa.and_(Registration.contact_id == Contact.id, Registration.mission_id == mission_id))
+        .outerjoin(Invitation, sa.and_(Invitation.contact_id == Contact.id, Invitation.mission_id == mission_id))
+        .where(Contact.organization_id == organization_id)
+        .order_by(Contact.name_key, Contact.id)
+    ).all()
+    return [{"contact": c, "registration": r, "invitation": i} for c, r, i in rows]
+
+
+def organization_missions(org_id: int, user) -> dict:
+    """For the organisation page: missions it took part in, partnered, or came from."""
+    took_part = db.session.execute(
+        sa.select(Mission, sa.func.count(Registration.id))
+        .join(Registration, Registration.mission_id == Mission.id)
+        .where(Registration.organization_id == org_id, Registration.status.in_(ACTIVE), visible_condition(user))
+        .group_by(Mission.id)
+        .order_by(Mission.starts_at.desc())
+        .limit(50)
+    ).all()
+    partnered = list(db.session.scalars(
+        sa.select(Mission).join(mission_partners, mission_partners.c.mission_id == Mission.id)
+        .where(mission_partners.c.organization_id == org_id, visible_condition(user))
+        .order_by(Mission.starts_at.desc()).limit(50)
+    ))
+    produced = db.session.execute(
+        sa.select(Mission, MissionOutcome.note)
+        .join(MissionOutcome, MissionOutcome.mission_id == Mission.id)
+        .where(MissionOutcome.organization_id == org_id, visible_condition(user))
+        .order_by(Mission.starts_at.desc()).limit(50)
+    ).all()
+    return {"took_part": took_part, "partnered": partnered, "produced": produced}

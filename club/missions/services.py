@@ -1,0 +1,497 @@
+"""Mission services: they take data, add, flush, audit and queue mail; the caller commits.
+
+Seats are decided under a lock on the mission row (``lock_mission``), so two people taking the
+last seat at the same moment cannot both get it: one is seated, the other is wait-listed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+import sqlalchemy as sa
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+
+from club.core import audit
+from club.core.outbox import queue_mail
+from club.core.urls import absolute_url
+from club.extensions import db
+from club.members.models import Contact, Membership, MembershipStatus, Organization
+from club.missions.models import (
+    ACTIVE,
+    SEATED,
+    TRANSITIONS,
+    AgendaItem,
+    FollowUpAction,
+    Invitation,
+    InvitationAnswer,
+    Mission,
+    MissionKind,
+    MissionOutcome,
+    MissionReport,
+    MissionState,
+    Registration,
+    RegistrationStatus,
+)
+from club.missions.tz import local_date
+from club.models import utcnow
+from club.permissions import Role
+
+MISSION_FIELDS = ("title", "kind", "destination", "site", "starts_at", "ends_at", "objectives", "capacity",
+                  "seats_per_organization", "registration_deadline")
+
+
+class Refused(Exception):
+    """A request the rules refuse; ``message`` says why (shown to the user), nothing was changed."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+class StaleEdit(Exception):
+    """Someone saved the record since the form was loaded."""
+
+
+@dataclass
+class MissionData:
+    title: str
+    kind: MissionKind
+    destination: str
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    site: object = None
+    objectives: str | None = None
+    seats_per_organization: int | None = None
+    registration_deadline: datetime | None = None
+    partner_ids: tuple[int, ...] = ()
+
+
+# --- locking -----------------------------------------------------------------------------------
+
+def lock_mission(mission_id: int) -> Mission:
+    """Take the write lock on the mission row and return it fresh from the database.
+
+    PostgreSQL: ``SELECT ... FOR UPDATE`` (held until commit). SQLite: a no-op UPDATE on the row
+    starts the write transaction at once (SQLite serialises writers, like ``BEGIN IMMEDIATE``), so
+    every count read afterwards is the latest committed one.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        table = Mission.__table__
+        db.session.execute(sa.update(table).where(table.c.id == mission_id)
+                           .values(capacity=table.c.capacity, updated_at=table.c.updated_at))  # changes nothing
+    return db.session.execute(
+        sa.select(Mission).where(Mission.id == mission_id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+# --- missions ----------------------------------------------------------------------------------
+
+def _check_dates(data: MissionData) -> None:
+    if data.ends_at < data.starts_at:
+        raise Refused(_l("The end must not be before the start."))
+    if data.registration_deadline is not None and data.registration_deadline > data.ends_at:
+        raise Refused(_l("The registration deadline must not be after the end of the mission."))
+    if data.capacity < 1:
+        raise Refused(_l("The capacity must be at least 1."))
+    if data.seats_per_organization is not None and data.seats_per_organization < 1:
+        raise Refused(_l("Seats per organisation must be at least 1 (or empty for no limit)."))
+
+
+def _partners(ids) -> list[Organization]:
+    ids = sorted(set(ids or ()))
+    if not ids:
+        return []
+    return list(db.session.scalars(sa.select(Organization).where(Organization.id.in_(ids))))
+
+
+def create_mission(data: MissionData, *, by) -> Mission:
+    _check_dates(data)
+    mission = Mission(created_by_id=by.id, state=MissionState.DRAFT,
+                      **{f: getattr(data, f) for f in MISSION_FIELDS})
+    mission.partners = _partners(data.partner_ids)
+    db.session.add(mission)
+    db.session.flush()
+    audit.record("mission.create", mission, by=by,
+                 changes={f: [None, getattr(mission, f)] for f in MISSION_FIELDS}
+                 | {"partners": [None, [p.name for p in mission.partners]]})
+    return mission
+
+
+def update_mission(mission: Mission, data: MissionData, *, version: int, by) -> dict:
+    """Save an edit made on ``version``; refuses a stale version and a capacity below the seats taken."""
+    _check_dates(data)
+    mission = lock_mission(mission.id)  # no registration slips in between the check and the save
+    if version != mission.version:
+        raise StaleEdit()
+    seated = _seated(mission.id)
+    if data.capacity < seated:
+        raise Refused(_l("The capacity cannot be below the %(n)s people already registered.", n=seated))
+    old_partners = [p.name for p in mission.partners]
+    for f in MISSION_FIELDS:
+        setattr(mission, f, getattr(data, f))
+    mission.partners = _partners(data.partner_ids)
+    changes = audit.diff(mission, MISSION_FIELDS)
+    new_partners = [p.name for p in mission.partners]
+    if new_partners != old_partners:
+        changes["partners"] = [old_partners, new_partners]
+    db.session.flush()
+    if changes:
+        audit.record("mission.update", mission, by=by, changes=changes)
+    if "capacity" in changes:
+        promote_waitlist(mission, by=by)
+    return changes
+
+
+def transition(mission: Mission, to: MissionState, *, by) -> None:
+    if to not in TRANSITIONS[mission.state]:
+        raise Refused(_l("A mission cannot go from “%(a)s” to “%(b)s”.", a=mission.state_label,
+                         b=_state_label(to)))
+    old = mission.state
+    mission.state = to
+    db.session.flush()
+    audit.record("mission.state", mission, by=by, changes={"state": [old, to]})
+    if to == MissionState.CANCELLED:
+        _notify_cancelled(mission)
+
+
+def _state_label(state):
+    from club.missions.models import STATE_LABELS
+
+    return STATE_LABELS[state]
+
+
+def _notify_cancelled(mission: Mission) -> None:
+    rows = db.session.execute(
+        sa.select(Registration.id, Contact.name, Contact.email)
+        .join(Contact, Contact.id == Registration.contact_id)
+        .where(Registration.mission_id == mission.id, Registration.status.in_(ACTIVE), Contact.email.is_not(None))
+        .order_by(Registration.id)
+    ).all()
+    locales = _locales([r.email for r in rows])
+    for reg_id, name, email in rows:
+        queue_mail("missions_cancelled", email, subject=_l("Mission cancelled: %(title)s", title=mission.title),
+                   locale=locales.get(email.lower(), "fr"),
+                   context={"name": name, "mission": mission, "url": absolute_url("missions.detail",
+                                                                                  mission_id=mission.id)},
+                   dedup_key=f"mission-{mission.id}-cancelled-{reg_id}")
+
+
+# --- registrations -----------------------------------------------------------------------------
+
+def _seated(mission_id: int) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Registration).where(
+        Registration.mission_id == mission_id, Registration.status.in_(SEATED)))
+
+
+def _locales(emails) -> dict[str, str]:
+    from club.auth.models import User
+
+    emails = {e.lower() for e in emails if e}
+    if not emails:
+        return {}
+    return dict(db.session.execute(sa.select(User.email, User.locale).where(User.email.in_(emails))).all())
+
+
+def may_register_for(mission: Mission, user) -> bool:
+    """Whether ``user`` may register people now (the secretariat also when registration is closed)."""
+    if user.role == Role.SECRETARIAT:
+        return mission.state in (MissionState.OPEN, MissionState.CLOSED)
+    return (user.role == Role.MEMBER and user.organization_id is not None and mission.state == MissionState.OPEN
+            and not mission.deadline_passed())
+
+
+def register(mission: Mission, contact: Contact, *, by, now: datetime | None = None) -> Registration:
+    """Register ``contact`` on ``mission``: a seat if one is left, else the waiting list.
+
+    A member registers only people of their own organisation, while the mission is open, before the
+    deadline and within the seats allowed per organisation; the secretariat registers anyone while
+    the mission is open or closed.
+    """
+    now = now or utcnow()
+    staff = by.role == Role.SECRETARIAT
+    if not staff:
+        if by.role != Role.MEMBER or by.organization_id is None or contact.organization_id != by.organization_id:
+            raise Refused(_l("You can register only people of your own organisation."))
+    mission = lock_mission(mission.id)
+    if staff:
+        if mission.state not in (MissionState.OPEN, MissionState.CLOSED):
+            raise Refused(_l("Registration is not open for this mission."))
+    else:
+        if mission.state != MissionState.OPEN:
+            raise Refused(_l("Registration is not open for this mission."))
+        if mission.deadline_passed(now):
+            raise Refused(_l("The registration deadline has passed; only the secretariat can still register people."))
+    existing = db.session.scalar(sa.select(Registration).where(
+        Registration.mission_id == mission.id, Registration.contact_id == contact.id)
+        .execution_options(populate_existing=True))
+    if existing is not None and existing.status != RegistrationStatus.CANCELLED:
+        raise Refused(_l("%(name)s is already registered for this mission.", name=contact.name))
+    if mission.seats_per_organization and not staff:
+        used = db.session.scalar(sa.select(sa.func.count()).select_from(Registration).where(
+            Registration.mission_id == mission.id, Registration.organization_id == contact.organization_id,
+            Registration.status.in_(ACTIVE)))
+        if used >= mission.seats_per_organization:
+            raise Refused(_l("Your organisation already has its %(n)s seats on this mission.",
+                             n=mission.seats_per_organization))
+    status = RegistrationStatus.REGISTERED if _seated(mission.id) < mission.capacity else RegistrationStatus.WAITLISTED
+    if existing is not None:
+        registration = existing
+        registration.status = status
+        registration.organization_id = contact.organization_id
+        registration.queued_at = now
+        registration.cancelled_at = None
+        registration.attended_at = None
+        registration.registered_by_id = by.id
+        db.session.flush()
+    else:
+        registration = Registration(mission_id=mission.id, contact_id=contact.id,
+                                    organization_id=contact.organization_id, status=status, queued_at=now,
+                                    registered_by_id=by.id)
+        try:
+            with db.session.begin_nested():
+                db.session.add(registration)
+        except sa.exc.IntegrityError:  # the same person registered by a request that committed first
+            raise Refused(_l("%(name)s is already registered for this mission.", name=contact.name)) from None
+    db.session.execute(
+        sa.update(Invitation).where(Invitation.mission_id == mission.id, Invitation.contact_id == contact.id)
+        .values(answer=InvitationAnswer.REGISTERED, answered_at=now)
+        .execution_options(synchronize_session=False))
+    audit.record("mission.register", registration, by=by,
+                 changes={"mission_id": [None, mission.id], "contact": [None, contact.name],
+                          "status": [None, status]})
+    _mail_registration(mission, registration, contact,
+                       "missions_registered" if status == RegistrationStatus.REGISTERED else "missions_waitlisted")
+    return registration
+
+
+def _mail_registration(mission: Mission, registration: Registration, contact: Contact, template: str) -> None:
+    if not contact.email:
+        return
+    from club.missions.calendar import calendar_bytes
+
+    subjects = {
+        "missions_registered": _l("Registered: %(title)s", title=mission.title),
+        "missions_waitlisted": _l("Waiting list: %(title)s", title=mission.title),
+        "missions_promoted": _l("A seat is yours: %(title)s", title=mission.title),
+    }
+    locale = _locales([contact.email]).get(contact.email.lower(), "fr")
+    attachments = []
+    if template != "missions_waitlisted":
+        with force_locale(locale):
+            data = calendar_bytes(mission)
+        attachments = [{"filename": f"mission-{mission.id}.ics", "content_type": "text/calendar", "data": data}]
+    queue_mail(template, contact.email, subject=subjects[template], locale=locale,
+               context={"name": contact.name, "mission": mission,
+                        "url": absolute_url("missions.detail", mission_id=mission.id)},
+               attachments=attachments)
+
+
+def promote_waitlist(mission: Mission, *, by) -> list[Registration]:
+    """Give the free seats to the first on the waiting list, in order; call with the mission locked."""
+    if mission.state not in (MissionState.OPEN, MissionState.CLOSED):
+        return []
+    free = mission.capacity - _seated(mission.id)
+    if free <= 0:
+        return []
+    promoted = list(db.session.scalars(
+        sa.select(Registration).where(Registration.mission_id == mission.id,
+                                      Registration.status == RegistrationStatus.WAITLISTED)
+        .order_by(Registration.queued_at, Registration.id).limit(free)
+        .options(sa.orm.joinedload(Registration.contact))
+        .execution_options(populate_existing=True)
+    ))
+    for registration in promoted:
+        registration.status = RegistrationStatus.REGISTERED
+        audit.record("mission.promote", registration, by=by,
+                     changes={"status": [RegistrationStatus.WAITLISTED, RegistrationStatus.REGISTERED]})
+        _mail_registration(mission, registration, registration.contact, "missions_promoted")
+    db.session.flush()
+    return promoted
+
+
+def may_cancel(registration: Registration, user) -> bool:
+    if registration.status not in (RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED):
+        return False
+    if user.role == Role.SECRETARIAT:
+        return True
+    return (user.role == Role.MEMBER and user.organization_id == registration.organization_id
+            and registration.mission.state == MissionState.OPEN)
+
+
+def cancel_registration(registration: Registration, *, by, now: datetime | None = None) -> list[Registration]:
+    """Cancel a registration; a freed seat goes at once to the first on the waiting list (returned)."""
+    mission = lock_mission(registration.mission_id)
+    db.session.refresh(registration)
+    if not may_cancel(registration, by):
+        raise Refused(_l("This registration cannot be cancelled."))
+    old = registration.status
+    registration.status = RegistrationStatus.CANCELLED
+    registration.cancelled_at = now or utcnow()
+    db.session.flush()
+    audit.record("mission.cancel_registration", registration, by=by, changes={"status": [old, registration.status]})
+    if old == RegistrationStatus.REGISTERED:
+        return promote_waitlist(mission, by=by)
+    return []
+
+
+def set_attendance(registration: Registration, attended: bool, *, by, now: datetime | None = None) -> None:
+    if registration.status not in SEATED:
+        raise Refused(_l("Only people with a seat can be marked present."))
+    if registration.mission.state not in (MissionState.OPEN, MissionState.CLOSED, MissionState.DONE):
+        raise Refused(_l("Attendance cannot be taken for this mission."))
+    new = RegistrationStatus.ATTENDED if attended else RegistrationStatus.REGISTERED
+    if registration.status == new:
+        return
+    old = registration.status
+    registration.status = new
+    registration.attended_at = (now or utcnow()) if attended else None
+    db.session.flush()
+    audit.record("mission.attendance", registration, by=by, changes={"status": [old, new]})
+
+
+# --- invitations -------------------------------------------------------------------------------
+
+def active_member_ids(*, kind=None, province=None, site=None) -> list[int]:
+    stmt = (sa.select(Organization.id).join(Membership, Membership.organization_id == Organization.id)
+            .where(Membership.status == MembershipStatus.ACTIVE, Organization.archived_at.is_(None)))
+    if kind:
+        stmt = stmt.where(Organization.kind == kind)
+    if province:
+        stmt = stmt.where(Organization.province == province)
+    if site:
+        stmt = stmt.where(Organization.site == site)
+    return list(db.session.scalars(stmt.order_by(Organization.id)))
+
+
+def invite(mission: Mission, organization_ids, *, all_contacts: bool, by) -> int:
+    """Invite the organisations' primary contact (or all their contacts with an email); returns how many."""
+    if mission.state != MissionState.OPEN:
+        raise Refused(_l("Invitations are sent once the mission is open for registration."))
+    ids = sorted(set(organization_ids))
+    if not ids:
+        raise Refused(_l("No organisation matches: nobody was invited."))
+    contacts = list(db.session.scalars(
+        sa.select(Contact).where(Contact.organization_id.in_(ids), Contact.email.is_not(None), Contact.email != "")
+        .order_by(Contact.organization_id, Contact.is_primary.desc(), Contact.id)))
+    chosen: list[Contact] = []
+    seen_orgs: set[int] = set()
+    for contact in contacts:
+        if all_contacts:
+            chosen.append(contact)
+        elif contact.organization_id not in seen_orgs:  # the primary contact, else the first with an email
+            chosen.append(contact)
+        seen_orgs.add(contact.organization_id)
+    already = set(db.session.scalars(sa.select(Invitation.contact_id).where(Invitation.mission_id == mission.id)))
+    chosen = [c for c in chosen if c.id not in already]
+    locales = _locales([c.email for c in chosen])
+    url = absolute_url("missions.detail", mission_id=mission.id)
+    for contact in chosen:
+        db.session.add(Invitation(mission_id=mission.id, organization_id=contact.organization_id,
+                                  contact_id=contact.id, invited_by_id=by.id))
+        queue_mail("missions_invitation", contact.email, subject=_l("Invitation: %(title)s", title=mission.title),
+                   locale=locales.get(contact.email.lower(), "fr"),
+                   context={"name": contact.name, "mission": mission, "url": url},
+                   dedup_key=f"mission-{mission.id}-invite-{contact.id}")
+    db.session.flush()
+    if chosen:
+        audit.record("mission.invite", mission, by=by,
+                     changes={"invited": [None, [c.name for c in chosen]]})
+    return len(chosen)
+
+
+def may_answer(invitation: Invitation, user) -> bool:
+    if invitation.answer is not None or invitation.mission.state != MissionState.OPEN:
+        return False
+    return user.role == Role.SECRETARIAT or (user.role == Role.MEMBER
+                                            and user.organization_id == invitation.organization_id)
+
+
+def decline(invitation: Invitation, *, by) -> None:
+    if not may_answer(invitation, by):
+        raise Refused(_l("This invitation has already been answered."))
+    invitation.answer = InvitationAnswer.DECLINED
+    invitation.answered_at = utcnow()
+    db.session.flush()
+    audit.record("mission.decline", invitation, by=by, changes={"answer": [None, InvitationAnswer.DECLINED]})
+
+
+# --- agenda, report, follow-up, outcomes -------------------------------------------------------
+
+def add_agenda_item(mission: Mission, *, day: date, starts_at: time | None, place: str | None, title: str,
+                    by) -> AgendaItem:
+    local_start, local_end = local_date(mission.starts_at), local_date(mission.ends_at)
+    if not local_start <= day <= local_end:
+        raise Refused(_l("The day must fall within the mission's dates."))
+    item = AgendaItem(mission_id=mission.id, day=day, starts_at=starts_at, place=place or None, title=title)
+    db.session.add(item)
+    db.session.flush()
+    audit.record("mission.agenda_add", mission, by=by, changes={"agenda": [None, f"{day} {title}"]})
+    return item
+
+
+def delete_agenda_item(item: AgendaItem, *, by) -> None:
+    audit.record("mission.agenda_delete", item.mission, by=by, changes={"agenda": [f"{item.day} {item.title}", None]})
+    db.session.delete(item)
+    db.session.flush()
+
+
+def save_report(mission: Mission, *, outcomes: str | None, contacts_made: str | None, version: int | None,
+                by) -> MissionReport:
+    report = mission.report
+    if report is None:
+        report = MissionReport(mission=mission)
+        db.session.add(report)
+    elif version != report.version:
+        raise StaleEdit()
+    report.outcomes = outcomes or None
+    report.contacts_made = contacts_made or None
+    report.updated_by_id = by.id
+    changes = audit.diff(report, ("outcomes", "contacts_made"))
+    db.session.flush()
+    audit.record("mission.report", mission, by=by, changes=changes)
+    return report
+
+
+def add_action(mission: Mission, *, task: str, owner_organization_id: int | None, owner_name: str | None,
+               due_on: date | None, by) -> FollowUpAction:
+    action = FollowUpAction(mission_id=mission.id, task=task, owner_organization_id=owner_organization_id or None,
+                            owner_name=owner_name or None, due_on=due_on)
+    db.session.add(action)
+    db.session.flush()
+    audit.record("mission.action_add", action, by=by, changes={"task": [None, task]})
+    return action
+
+
+def set_action_done(action: FollowUpAction, done: bool, *, by) -> None:
+    old = action.done_at
+    action.done_at = utcnow() if done else None
+    db.session.flush()
+    audit.record("mission.action_done", action, by=by, changes={"done_at": [old, action.done_at]})
+
+
+def add_outcome(mission: Mission, organization: Organization, *, note: str | None, by) -> MissionOutcome:
+    if db.session.get(MissionOutcome, (mission.id, organization.id)) is not None:
+        raise Refused(_l("%(name)s is already linked to this mission.", name=organization.name))
+    outcome = MissionOutcome(mission_id=mission.id, organization_id=organization.id, note=note or None,
+                             created_by_id=by.id)
+    try:
+        with db.session.begin_nested():
+            db.session.add(outcome)
+    except sa.exc.IntegrityError:
+        raise Refused(_l("%(name)s is already linked to this mission.", name=organization.name)) from None
+    audit.record("mission.outcome_add", mission, by=by, changes={"outcome": [None, organization.name]})
+    return outcome
+
+
+def remove_outcome(outcome: MissionOutcome, *, by) -> None:
+    audit.record("mission.outcome_remove", None, by=by, entity_type="missions", entity_id=outcome.mission_id,
+                 changes={"outcome": [outcome.organization.name, None]})
+    db.session.delete(outcome)
+    db.session.flush()

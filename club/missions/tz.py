@@ -1,0 +1,40 @@
+"""Africa/Casablanca, from the same time-zone database the date filters use (Babel's), so what a user
+types is what they see: converting with one database and displaying with another would shift times
+whenever the two disagree (Morocco's rules change often)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+from babel.dates import get_timezone
+
+ZONE = "Africa/Casablanca"
+
+
+def casablanca():
+    return get_timezone(ZONE)
+
+
+def to_utc(local: datetime | None) -> datetime | None:
+    """A naive datetime typed in Casablanca -> aware UTC."""
+    if local is None:
+        return None
+    zone = casablanca()
+    aware = zone.localize(local) if hasattr(zone, "localize") else local.replace(tzinfo=zone)
+    return aware.astimezone(UTC)
+
+
+def to_local(value: datetime | None) -> datetime | None:
+    """An aware datetime -> naive Casablanca time (for a datetime-local input)."""
+    if value is None:
+        return None
+    return value.astimezone(casablanca()).replace(tzinfo=None)
+
+
+def local_date(value: datetime) -> date:
+    return value.astimezone(casablanca()).date()
+
+
+def at(day: date, hour: int, minute: int = 0) -> datetime:
+    """Casablanca wall-clock time on ``day`` -> aware UTC."""
+    return to_utc(datetime.combine(day, time(hour, minute)))

@@ -1,0 +1,639 @@
+"""Missions: list, page, edit, registrations and waiting list, invitations, attendance, report, calendar."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import sqlalchemy as sa
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import current_user
+
+from club.core.home import register_home_panel
+from club.core.pagination import paginate
+from club.core.sections import register_section
+from club.core.text import csv_safe
+from club.extensions import db
+from club.forms import ConfirmForm, choices, form_view
+from club.htmx import is_htmx_partial, render_page_or_partial
+from club.members.models import SITE_LABELS, Contact, Organization, Site
+from club.missions import bp, queries, services
+from club.missions.calendar import calendar_bytes
+from club.missions.forms import (
+    ActionForm,
+    AgendaForm,
+    AttendanceForm,
+    FilterForm,
+    InviteForm,
+    MissionForm,
+    OutcomeForm,
+    RegisterForm,
+    ReportForm,
+    TransitionForm,
+    to_local,
+    to_utc,
+)
+from club.missions.models import (
+    KIND_LABELS,
+    REGISTRATION_STATUS_LABELS,
+    SEATED,
+    STATE_LABELS,
+    TRANSITION_LABELS,
+    AgendaItem,
+    FollowUpAction,
+    Invitation,
+    Mission,
+    MissionKind,
+    MissionOutcome,
+    MissionState,
+    Registration,
+    RegistrationStatus,
+    mission_partners,
+)
+from club.models import utcnow
+from club.navigation import register_nav
+from club.permissions import Role, get_visible_or_404, is_secretariat, role_required
+
+SEEING = (Role.SECRETARIAT, Role.MEMBER, Role.PARTNER)
+
+register_nav("missions.index", _l("Missions"), order=40)
+
+
+def _mission(mission_id: int) -> Mission:
+    return get_visible_or_404(Mission, mission_id)
+
+
+def _in_mission(model, ident, mission: Mission):
+    """A child row of ``mission`` (nested URLs must agree), else 404."""
+    obj = db.session.get(model, ident)
+    if obj is None or obj.mission_id != mission.id:
+        abort(404)
+    return obj
+
+
+def _back(mission: Mission, anchor: str = ""):
+    return redirect(url_for("missions.detail", mission_id=mission.id) + anchor, 303)
+
+
+# --- list --------------------------------------------------------------------------------------
+
+@bp.route("/")
+@role_required(*SEEING)
+def index():
+    filters = FilterForm(request.args)
+    partner_rows = db.session.execute(
+        sa.select(Organization.id, Organization.name)
+        .where(Organization.id.in_(sa.select(mission_partners.c.organization_id)))
+        .order_by(Organization.name)).all()
+    filters.partner.choices = choices([(0, _l("All partners"))] + [(r.id, r.name) for r in partner_rows])
+    filters.validate()
+    page = paginate(queries.mission_list(
+        current_user, when=filters.when.data or "upcoming", kind=filters.kind.data or "",
+        state=filters.state.data or "", partner_id=filters.partner.data if isinstance(filters.partner.data, int) else 0,
+    ), scalars=False, per_page=25)
+    return render_page_or_partial("missions/index.html", "missions/_rows.html", page=page, filters=filters)
+
+
+# --- create, edit, state -----------------------------------------------------------------------
+
+def _data(form: MissionForm) -> services.MissionData:
+    return services.MissionData(
+        title=form.title.data, kind=MissionKind(form.kind.data), destination=form.destination.data,
+        site=Site(form.site.data) if form.site.data else None,
+        starts_at=to_utc(form.starts_at.data), ends_at=to_utc(form.ends_at.data),
+        registration_deadline=to_utc(form.registration_deadline.data),
+        capacity=form.capacity.data, seats_per_organization=form.seats_per_organization.data,
+        objectives=form.objectives.data or None, partner_ids=tuple(form.partner_ids.data or ()),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@form_view
+@role_required(Role.SECRETARIAT)
+def new():
+    form = MissionForm()
+    if form.validate_on_submit():
+        try:
+            mission = services.create_mission(_data(form), by=current_user)
+        except services.Refused as refused:
+            form.form_errors.append(refused.message)
+        else:
+            db.session.commit()
+            flash(_("Mission created as a draft. Add its agenda, then open registration."), "success")
+            return redirect(url_for("missions.detail", mission_id=mission.id), 303)
+    return render_template("missions/edit.html", form=form, mission=None)
+
+
+@bp.route("/<int:mission_id>/edit", methods=["GET", "POST"])
+@form_view
+@role_required(Role.SECRETARIAT)
+def edit(mission_id: int):
+    mission = _mission(mission_id)
+    if request.method == "GET":
+        # Not ``obj=mission``: WTForms would take the UTC datetimes from the object over these local ones.
+        form = MissionForm(data={
+            "title": mission.title, "kind": mission.kind.value, "destination": mission.destination,
+            "site": mission.site.value if mission.site else "", "starts_at": to_local(mission.starts_at),
+            "ends_at": to_local(mission.ends_at), "registration_deadline": to_local(mission.registration_deadline),
+            "capacity": mission.capacity, "seats_per_organization": mission.seats_per_organization,
+            "objectives": mission.objectives or "", "partner_ids": [p.id for p in mission.partners],
+            "version": mission.version})
+    else:
+        form = MissionForm()
+    stale = False
+    if form.validate_on_submit():
+        try:
+            version = int(form.version.data or 0)
+        except ValueError:
+            version = 0
+        try:
+            changes = services.update_mission(mission, _data(form), version=version, by=current_user)
+        except services.StaleEdit:
+            db.session.rollback()
+            mission = _mission(mission_id)
+            stale = True
+            form.form_errors.append(_("Someone else saved this mission while you were editing it. Their version is "
+                                      "shown beside yours: check and save again."))
+            form.version.data = mission.version
+        except services.Refused as refused:
+            db.session.rollback()
+            mission = _mission(mission_id)
+            form.form_errors.append(refused.message)
+        else:
+            db.session.commit()
+            flash(_("Mission saved.") if changes else _("Nothing to change."), "success" if changes else "info")
+            return redirect(url_for("missions.detail", mission_id=mission.id), 303)
+    return render_template("missions/edit.html", form=form, mission=mission, stale=stale,
+                           kind_labels=KIND_LABELS, site_labels=SITE_LABELS)
+
+
+@bp.route("/<int:mission_id>/state", methods=["POST"])
+@role_required(Role.SECRETARIAT)
+def transition(mission_id: int):
+    mission = _mission(mission_id)
+    form = TransitionForm()
+    if form.validate_on_submit():
+        to = MissionState(form.to.data)
+        try:
+            services.transition(mission, to, by=current_user)
+        except services.Refused as refused:
+            db.session.rollback()
+            flash(refused.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("The mission is now: %(state)s.", state=STATE_LABELS[to]), "success")
+    else:
+        flash(_("Nothing was changed."), "warning")
+    return _back(mission)
+
+
+# --- the mission page --------------------------------------------------------------------------
+
+@bp.route("/<int:mission_id>")
+@role_required(*SEEING)
+def detail(mission_id: int):
+    mission = _mission(mission_id)
+    staff = is_secretariat(current_user)
+    context = {
+        "mission": mission,
+        "staff": staff,
+        "counts": queries.counts_for(mission.id),
+        "action_form": ConfirmForm(),
+        "transition_labels": TRANSITION_LABELS,
+        "status_labels": REGISTRATION_STATUS_LABELS,
+        "site_labels": SITE_LABELS,
+        "may_register": services.may_register_for(mission, current_user),
+    }
+    if staff:
+        context["page"] = paginate(queries.registrations(mission.id), per_page=50)
+        context["positions"] = queries.waitlist_positions(mission.id)
+        context["invitations"] = queries.invitation_counts(mission.id)
+        context["actions"] = _actions(mission.id)
+        context["outcomes"] = _outcomes(mission.id)
+    else:
+        context["organizations"] = queries.participating_organizations(mission.id)
+        if current_user.role == Role.MEMBER and current_user.organization_id:
+            context["people"] = queries.own_people(mission.id, current_user.organization_id)
+            context["positions"] = queries.waitlist_positions(mission.id)
+            context["seats_used"] = sum(1 for p in context["people"]
+                                        if p["registration"] is not None and p["registration"].is_active)
+        if mission.state == MissionState.DONE:
+            context["actions"] = _actions(mission.id)
+            context["outcomes"] = _outcomes(mission.id)
+    return render_template("missions/detail.html", **context)
+
+
+def _actions(mission_id: int) -> list[FollowUpAction]:
+    return list(db.session.scalars(
+        sa.select(FollowUpAction).where(FollowUpAction.mission_id == mission_id)
+        .options(sa.orm.joinedload(FollowUpAction.owner_organization))
+        .order_by(FollowUpAction.done_at.is_not(None), FollowUpAction.due_on, FollowUpAction.id)))
+
+
+def _outcomes(mission_id: int) -> list[MissionOutcome]:
+    return list(db.session.scalars(
+        sa.select(MissionOutcome).where(MissionOutcome.mission_id == mission_id)
+        .options(sa.orm.joinedload(MissionOutcome.organization)).order_by(MissionOutcome.created_at)))
+
+
+@bp.route("/<int:mission_id>.ics")
+@role_required(*SEEING)
+def calendar(mission_id: int):
+    mission = _mission(mission_id)
+    response = Response(calendar_bytes(mission), mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="mission-{mission.id}.ics"'
+    return response
+
+
+# --- agenda ------------------------------------------------------------------------------------
+
+@bp.route("/<int:mission_id>/agenda", methods=["GET", "POST"])
+@form_view
+@role_required(Role.SECRETARIAT)
+def agenda(mission_id: int):
+    mission = _mission(mission_id)
+    form = AgendaForm()
+    if form.validate_on_submit():
+        try:
+            services.add_agenda_item(mission, day=form.day.data, starts_at=form.starts_at.data, place=form.place.data,
+                                     title=form.title.data, by=current_user)
+        except services.Refused as refused:
+            db.session.rollback()
+            form.day.errors.append(refused.message)
+        else:
+            db.session.commit()
+            flash(_("Agenda item added."), "success")
+            return redirect(url_for("missions.agenda", mission_id=mission.id), 303)
+    return render_template("missions/agenda.html", mission=mission, form=form, action_form=ConfirmForm())
+
+
+@bp.route("/<int:mission_id>/agenda/<int:agenda_item_id>/delete", methods=["POST"])
+@role_required(Role.SECRETARIAT)
+def agenda_delete(mission_id: int, agenda_item_id: int):
+    mission = _mission(mission_id)
+    item = _in_mission(AgendaItem, agenda_item_id, mission)
+    if ConfirmForm().validate_on_submit():
+        services.delete_agenda_item(item, by=current_user)
+        db.session.commit()
+        flash(_("Agenda item removed."), "success")
+    return redirect(url_for("missions.agenda", mission_id=mission.id), 303)
+
+
+# --- registrations -----------------------------------------------------------------------------
+
+def _contact_choices(mission: Mission, organization_id: int | None):
+    stmt = (sa.select(Contact.id, Contact.name, Organization.name.label("org"))
+            .join(Organization, Organization.id == Contact.organization_id)
+            .where(~sa.exists().where(Registration.mission_id == mission.id, Registration.contact_id == Contact.id,
+                                      Registration.status != RegistrationStatus.CANCELLED))
+            .order_by(Organization.name_key, Contact.name_key).limit(2000))
+    if organization_id:
+        stmt = stmt.where(Contact.organization_id == organization_id)
+    rows = db.session.execute(stmt).all()
+    return choices([(0, _l("— choose —"))] + [(r.id, f"{r.org} — {r.name}") for r in rows])
+
+
+@bp.route("/<int:mission_id>/register", methods=["GET", "POST"])
+@form_view
+@role_required(Role.SECRETARIAT, Role.MEMBER)
+def register(mission_id: int):
+    mission = _mission(mission_id)
+    staff = is_secretariat(current_user)
+    org_filter = None
+    if staff:
+        try:
+            org_filter = int(request.args.get("organization_id", 0)) or None
+        except ValueError:
+            org_filter = None
+    else:
+        org_filter = current_user.organization_id or -1
+    form = RegisterForm()
+    form.contact_id.choices = _contact_choices(mission, org_filter)
+    if request.method == "POST" and form.validate_on_submit():
+        contact = db.session.get(Contact, form.contact_id.data)
+        if contact is None or (not staff and contact.organization_id != current_user.organization_id):
+            form.contact_id.errors.append(_("You can register only people of your own organisation."))
+        else:
+            try:
+                registration = services.register(mission, contact, by=current_user)
+            except services.Refused as refused:
+                db.session.rollback()
+                mission = _mission(mission_id)
+                form.contact_id.errors.append(refused.message)
+            else:
+                db.session.commit()
+                if registration.status == RegistrationStatus.REGISTERED:
+                    flash(_("%(name)s is registered.", name=contact.name), "success")
+                else:
+                    flash(_("The mission is full: %(name)s is on the waiting list.", name=contact.name), "warning")
+                return _back(mission, "#people")
+    status = 422 if request.method == "POST" else 200
+    organizations = []
+    if staff:
+        organizations = db.session.execute(sa.select(Organization.id, Organization.name)
+                                           .where(Organization.archived_at.is_(None))
+                                           .order_by(Organization.name)).all()
+    return render_template("missions/register.html", mission=mission, form=form, staff=staff,
+                           organizations=organizations, org_filter=org_filter,
+                           may_register=services.may_register_for(mission, current_user)), status
+
+
+@bp.route("/<int:mission_id>/registrations/<int:registration_id>/cancel", methods=["POST"])
+@role_required(Role.SECRETARIAT, Role.MEMBER)
+def cancel_registration(mission_id: int, registration_id: int):
+    mission = _mission(mission_id)
+    registration = _in_mission(Registration, registration_id, mission)
+    if not is_secretariat(current_user) and registration.organization_id != current_user.organization_id:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        name = registration.contact.name
+        try:
+            promoted = services.cancel_registration(registration, by=current_user)
+        except services.Refused as refused:
+            db.session.rollback()
+            flash(refused.message, "danger")
+        else:
+            names = [r.contact.name for r in promoted]
+            db.session.commit()
+            flash(_("Registration of %(name)s cancelled.", name=name), "success")
+            for promoted_name in names:
+                flash(_("%(name)s moves up from the waiting list and has been told by email.", name=promoted_name),
+                      "info")
+    return _back(mission, "#people")
+
+
+# --- invitations -------------------------------------------------------------------------------
+
+@bp.route("/<int:mission_id>/invitations", methods=["GET", "POST"])
+@form_view
+@role_required(Role.SECRETARIAT)
+def invitations(mission_id: int):
+    mission = _mission(mission_id)
+    form = InviteForm()
+    if form.validate_on_submit():
+        if form.audience.data == "chosen":
+            ids = form.organization_ids.data
+        elif form.audience.data == "filtered":
+            ids = services.active_member_ids(kind=form.kind.data or None, province=form.province.data or None,
+                                             site=form.site.data or None)
+        else:
+            ids = services.active_member_ids()
+        try:
+            count = services.invite(mission, ids, all_contacts=form.scope.data == "all", by=current_user)
+        except services.Refused as refused:
+            db.session.rollback()
+            form.form_errors.append(refused.message)
+        else:
+            db.session.commit()
+            flash(ngettext("%(num)s person invited.", "%(num)s people invited.", count), "success" if count else "info")
+            return redirect(url_for("missions.invitations", mission_id=mission.id), 303)
+    page = paginate(
+        sa.select(Invitation).join(Invitation.contact).join(Invitation.organization)
+        .where(Invitation.mission_id == mission.id)
+        .options(sa.orm.contains_eager(Invitation.contact), sa.orm.contains_eager(Invitation.organization))
+        .order_by(Invitation.answer.is_not(None), Organization.name_key, Contact.name_key, Invitation.id),
+        per_page=50)
+    return render_template("missions/invitations.html", mission=mission, form=form, page=page,
+                           counts=queries.invitation_counts(mission.id))
+
+
+@bp.route("/<int:mission_id>/invitations/<int:invitation_id>/decline", methods=["POST"])
+@role_required(Role.SECRETARIAT, Role.MEMBER)
+def decline(mission_id: int, invitation_id: int):
+    mission = _mission(mission_id)
+    invitation = _in_mission(Invitation, invitation_id, mission)
+    if not is_secretariat(current_user) and invitation.organization_id != current_user.organization_id:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.decline(invitation, by=current_user)
+        except services.Refused as refused:
+            db.session.rollback()
+            flash(refused.message, "warning")
+        else:
+            db.session.commit()
+            flash(_("Invitation declined for %(name)s.", name=invitation.contact.name), "success")
+    return _back(mission, "#people")
+
+
+# --- on the day --------------------------------------------------------------------------------
+
+@bp.route("/<int:mission_id>/attendance")
+@role_required(Role.SECRETARIAT)
+def attendance(mission_id: int):
+    mission = _mission(mission_id)
+    q = (request.args.get("q") or "").strip()[:100]
+    stmt = queries.registrations(mission.id, statuses=SEATED)
+    if q:
+        from club.core.text import fold, like_escape
+
+        stmt = stmt.where(Contact.name_key.like(f"%{like_escape(fold(q))}%", escape="\\"))
+    page = paginate(stmt, per_page=100)
+    return render_page_or_partial("missions/attendance.html", "missions/_attendance_rows.html", mission=mission,
+                                  page=page, q=q, form=AttendanceForm(), counts=queries.counts_for(mission.id))
+
+
+@bp.route("/<int:mission_id>/registrations/<int:registration_id>/attendance", methods=["POST"])
+@role_required(Role.SECRETARIAT)
+def attend(mission_id: int, registration_id: int):
+    mission = _mission(mission_id)
+    registration = _in_mission(Registration, registration_id, mission)
+    form = AttendanceForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            services.set_attendance(registration, form.present.data == "1", by=current_user)
+        except services.Refused as refused:
+            db.session.rollback()
+            error = refused.message
+        else:
+            db.session.commit()
+    else:
+        error = _("Nothing was changed.")
+    if is_htmx_partial():
+        response = render_page_or_partial("missions/_attendance_row.html", "missions/_attendance_row.html",
+                                          mission=mission, r=registration, form=AttendanceForm(), error=error)
+        return response
+    if error:
+        flash(error, "danger")
+    back = request.form.get("back") or ""
+    if not back.startswith("/missions/") or back.startswith("//") or "\\" in back:
+        back = url_for("missions.attendance", mission_id=mission.id)
+    response = redirect(back, 303)
+    response.vary.add("HX-Request")
+    return response
+
+
+@bp.route("/<int:mission_id>/participants")
+@role_required(Role.SECRETARIAT)
+def participants(mission_id: int):
+    mission = _mission(mission_id)
+    rows = list(db.session.scalars(queries.registrations(mission.id, statuses=SEATED)))
+    return render_template("missions/participants.html", mission=mission, rows=rows)
+
+
+@bp.route("/<int:mission_id>/participants.csv")
+@role_required(Role.SECRETARIAT)
+def participants_csv(mission_id: int):
+    mission = _mission(mission_id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([_("Name"), _("Title"), _("Organisation"), _("Email"), _("Phone"), _("Status"),
+                     _("Waiting list"), _("Registered on"), _("Registered by")])
+    positions = queries.waitlist_positions(mission.id)
+    for r in db.session.scalars(queries.registrations(mission.id)):
+        writer.writerow([csv_safe(v) for v in (
+            r.contact.name, r.contact.title, r.organization.name, r.contact.email, r.contact.phone,
+            str(REGISTRATION_STATUS_LABELS[r.status]), positions.get(r.id, ""),
+            to_local(r.created_at).strftime("%Y-%m-%d %H:%M") if r.created_at else "",
+            r.registered_by.name if r.registered_by else "")])
+    response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="mission-{mission.id}-participants.csv"'
+    return response
+
+
+# --- afterwards --------------------------------------------------------------------------------
+
+@bp.route("/<int:mission_id>/report", methods=["GET", "POST"])
+@form_view
+@role_required(Role.SECRETARIAT)
+def report(mission_id: int):
+    mission = _mission(mission_id)
+    existing = mission.report
+    if request.method == "GET":
+        form = ReportForm(obj=existing, version=existing.version if existing else "")
+    else:
+        form = ReportForm()
+    stale = False
+    if form.validate_on_submit():
+        try:
+            version = int(form.version.data) if form.version.data else None
+        except ValueError:
+            version = None
+        try:
+            services.save_report(mission, outcomes=form.outcomes.data, contacts_made=form.contacts_made.data,
+                                 version=version, by=current_user)
+        except services.StaleEdit:
+            db.session.rollback()
+            mission = _mission(mission_id)
+            stale = True
+            form.form_errors.append(_("Someone else saved this report while you were editing it. Their version is "
+                                      "shown beside yours: check and save again."))
+            form.version.data = mission.report.version if mission.report else ""
+        else:
+            db.session.commit()
+            flash(_("Report saved."), "success")
+            return _back(mission, "#report")
+    return render_template("missions/report.html", mission=mission, form=form, stale=stale,
+                           action_form=ActionForm(prefix="action"), outcome_form=OutcomeForm(prefix="outcome"),
+                           actions=_actions(mission.id), outcomes=_outcomes(mission.id), confirm=ConfirmForm())
+
+
+@bp.route("/<int:mission_id>/actions", methods=["POST"])
+@role_required(Role.SECRETARIAT)
+def action_new(mission_id: int):
+    mission = _mission(mission_id)
+    form = ActionForm(prefix="action")
+    if form.validate_on_submit():
+        services.add_action(mission, task=form.task.data, owner_organization_id=form.owner_organization_id.data,
+                            owner_name=form.owner_name.data, due_on=form.due_on.data, by=current_user)
+        db.session.commit()
+        flash(_("Follow-up action added."), "success")
+        return redirect(url_for("missions.report", mission_id=mission.id) + "#actions", 303)
+    return render_template("missions/report.html", mission=mission, form=ReportForm(obj=mission.report),
+                           stale=False, action_form=form, outcome_form=OutcomeForm(prefix="outcome"),
+                           actions=_actions(mission.id), outcomes=_outcomes(mission.id), confirm=ConfirmForm()), 422
+
+
+@bp.route("/<int:mission_id>/actions/<int:action_id>/done", methods=["POST"])
+@role_required(Role.SECRETARIAT)
+def action_done(mission_id: int, action_id: int):
+    mission = _mission(mission_id)
+    action = _in_mission(FollowUpAction, action_id, mission)
+    if ConfirmForm().validate_on_submit():
+        services.set_action_done(action, not action.is_done, by=current_user)
+        db.session.commit()
+    return redirect(url_for("missions.report", mission_id=mission.id) + "#actions", 303)
+
+
+@bp.route("/<int:mission_id>/outcomes", methods=["POST"])
+@role_required(Role.SECRETARIAT)
+def outcome_new(mission_id: int):
+    mission = _mission(mission_id)
+    form = OutcomeForm(prefix="outcome")
+    if form.validate_on_submit():
+        organization = db.session.get(Organization, form.organization_id.data)
+        try:
+            services.add_outcome(mission, organization, note=form.note.data, by=current_user)
+        except services.Refused as refused:
+            db.session.rollback()
+            form.organization_id.errors.append(refused.message)
+        else:
+            db.session.commit()
+            flash(_("%(name)s linked to this mission.", name=organization.name), "success")
+            return redirect(url_for("missions.report", mission_id=mission.id) + "#outcomes", 303)
+    mission = _mission(mission_id)
+    return render_template("missions/report.html", mission=mission, form=ReportForm(obj=mission.report),
+                           stale=False, action_form=ActionForm(prefix="action"), outcome_form=form,
+                           actions=_actions(mission.id), outcomes=_outcomes(mission.id), confirm=ConfirmForm()), 422
+
+
+@bp.route("/<int:mission_id>/outcomes/<int:org_id>/delete", methods=["POST"])
+@role_required(Role.SECRETARIAT)
+def outcome_delete(mission_id: int, org_id: int):
+    mission = _mission(mission_id)
+    outcome = db.session.get(MissionOutcome, (mission.id, org_id))
+    if outcome is None:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        services.remove_outcome(outcome, by=current_user)
+        db.session.commit()
+        flash(_("Link removed."), "success")
+    return redirect(url_for("missions.report", mission_id=mission.id) + "#outcomes", 303)
+
+
+# --- hooks into other pages --------------------------------------------------------------------
+
+def _organization_section(org, user):
+    if user.role not in SEEING:
+        return None
+    data = queries.organization_missions(org.id, user)
+    if not any(data.values()):
+        return None
+    return data
+
+
+def _upcoming(user, limit: int = 5):
+    return db.session.execute(queries.mission_list(user, when="upcoming").limit(limit)).all()
+
+
+def _member_panel(user):
+    mine = []
+    if user.organization_id:
+        mine = db.session.execute(
+            sa.select(Registration, Mission, Contact)
+            .join(Mission, Mission.id == Registration.mission_id)
+            .join(Contact, Contact.id == Registration.contact_id)
+            .where(Registration.organization_id == user.organization_id,
+                   Registration.status != RegistrationStatus.CANCELLED,
+                   Mission.ends_at >= utcnow(),
+                   queries.visible_condition(user))
+            .order_by(Mission.starts_at, Contact.name_key).limit(20)).all()
+    return {"upcoming": _upcoming(user), "mine": mine, "status_labels": REGISTRATION_STATUS_LABELS}
+
+
+def _partner_panel(user):
+    return {"upcoming": _upcoming(user, 10)}
+
+
+def _secretariat_panel(user):
+    return {"upcoming": _upcoming(user, 8)}
+
+
+register_section("organization", "missions/_organization_section.html", _organization_section, order=60)
+register_home_panel(Role.MEMBER, "missions/_home_member.html", _member_panel)
+register_home_panel(Role.PARTNER, "missions/_home_partner.html", _partner_panel)
+register_home_panel(Role.SECRETARIAT, "missions/_home_secretariat.html", _secretariat_panel)

@@ -1,0 +1,91 @@
+"""Concurrent requests on the last seats: real threads, each request with its own app context, session and
+database connection. Run on PostgreSQL (``DATABASE_URL=postgresql://...``) this exercises ``SELECT ... FOR
+UPDATE``; on SQLite, the write lock taken first thing by ``lock_mission``."""
+
+from __future__ import annotations
+
+import threading
+
+import sqlalchemy as sa
+
+from club.missions import services
+from club.missions.models import Registration, RegistrationStatus
+from club.permissions import Role
+from tests.missions.factories import ContactFactory, MissionFactory
+
+
+def _race(app, user, url, payloads):
+    """POST every payload at the same moment from its own thread; returns the status codes.
+
+    ``url`` is one URL for all, or None when each payload is a ``(url, data)`` pair."""
+    barrier = threading.Barrier(len(payloads))
+    codes: list[int] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def worker(data):
+        try:
+            client = app.test_client()
+            with client.session_transaction() as session:
+                session["_user_id"] = user_id
+            barrier.wait(timeout=10)
+            target, form = (url, data) if url is not None else data
+            response = client.post(target, data=form)
+            with lock:
+                codes.append(response.status_code)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            with lock:
+                errors.append(exc)
+
+    user_id = user.get_id()
+    threads = [threading.Thread(target=worker, args=(p,)) for p in payloads]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    return codes
+
+
+def test_last_seat_goes_to_exactly_one(app, db, factories, request_context):
+    staff = factories.UserFactory(role=Role.SECRETARIAT)
+    mission = MissionFactory(capacity=3)
+    for _ in range(2):
+        services.register(mission, ContactFactory(), by=staff)
+    db.session.commit()
+    racers = [ContactFactory() for _ in range(8)]
+    codes = _race(app, staff, f"/missions/{mission.id}/register", [{"contact_id": c.id} for c in racers])
+    assert codes == [303] * 8
+    db.session.expire_all()
+    statuses = dict(db.session.execute(sa.select(Registration.contact_id, Registration.status)
+                                       .where(Registration.contact_id.in_([c.id for c in racers]))).all())
+    assert sorted(statuses.values()) == sorted([RegistrationStatus.REGISTERED] + [RegistrationStatus.WAITLISTED] * 7)
+    seated = db.session.scalar(sa.select(sa.func.count()).select_from(Registration).where(
+        Registration.mission_id == mission.id, Registration.status == RegistrationStatus.REGISTERED))
+    assert seated == 3
+
+
+def test_same_person_twice_at_once_makes_one_registration(app, db, factories):
+    staff = factories.UserFactory(role=Role.SECRETARIAT)
+    mission = MissionFactory(capacity=10)
+    contact = ContactFactory()
+    codes = _race(app, staff, f"/missions/{mission.id}/register", [{"contact_id": contact.id}] * 6)
+    assert sorted(codes) == [303] + [422] * 5
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 1
+
+
+def test_concurrent_cancellations_promote_each_waiting_person_once(app, db, factories, request_context):
+    staff = factories.UserFactory(role=Role.SECRETARIAT)
+    mission = MissionFactory(capacity=4)
+    seated = [services.register(mission, ContactFactory(), by=staff) for _ in range(4)]
+    waiting = [services.register(mission, ContactFactory(), by=staff) for _ in range(2)]
+    db.session.commit()
+    urls = [(f"/missions/{mission.id}/registrations/{r.id}/cancel", {}) for r in seated]
+    seated_ids, waiting_ids = [r.id for r in seated], [r.id for r in waiting]
+    results = _race(app, staff, None, urls)
+    assert results == [303] * 4
+    db.session.expire_all()
+    rows = dict(db.session.execute(sa.select(Registration.id, Registration.status)).all())
+    assert [rows[i] for i in waiting_ids] == [RegistrationStatus.REGISTERED] * 2
+    assert [rows[i] for i in seated_ids] == [RegistrationStatus.CANCELLED] * 4

@@ -20,7 +20,7 @@ from club.config import ROOT
 
 LOCALES = ("fr",)
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
-            "lazy_ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
+            "lazy_ngettext": (1, 2), "pgettext": ((1, "c"), 2), "lazy_pgettext": ((1, "c"), 2)}
 JINJA_OPTIONS = {"extensions": "jinja2.ext.do", "trim_blocks": "True", "lstrip_blocks": "True"}
 
 
@@ -90,6 +90,27 @@ def update(only: str | None = None) -> None:
             missing = sum(1 for m in catalogue if m.id and (not m.string or m.fuzzy or
                                                             (isinstance(m.string, tuple) and not all(m.string))))
             print(f"{path.relative_to(ROOT)}: {len(catalogue)} messages, {missing} to translate")
+
+
+def conflicts() -> list[str]:
+    """The same message (and context) translated differently by two catalogues.
+
+    Flask-Babel merges the catalogues into one, so one of the two would silently win: give such a
+    message a context (``pgettext``) or the same translation.
+    """
+    seen: dict[tuple, dict[str, str]] = {}
+    for domain in [None, *domains()]:
+        for locale in LOCALES:
+            path = po_path(domain, locale)
+            if not path.exists():
+                continue
+            with open(path, "rb") as fh:
+                for message in read_po(fh, locale=locale):
+                    if message.id:
+                        key = (locale, message.context, message.id)
+                        seen.setdefault(key, {})[domain or "core"] = str(message.string)
+    return [f"{key[2]!r} ({key[1] or 'no context'}): {owners}" for key, owners in seen.items()
+            if len(set(owners.values())) > 1]
 
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")

@@ -30,7 +30,7 @@ def strong_password(form, field):
 
 def email_field(label=None):
     return EmailField(
-        label or _l("Email"),
+        label or _l("Email address"),
         filters=[lower_strip],
         validators=[
             DataRequired(),

@@ -104,7 +104,7 @@ class ApplicationForm(FlaskForm):
     solution = TextAreaField(_l("Your solution"), validators=[Length(max=5000)], filters=[strip_filter])
     market = TextAreaField(_l("Market and customers"), validators=[Length(max=5000)], filters=[strip_filter])
     business_model = TextAreaField(_l("Business model"), validators=[Length(max=5000)], filters=[strip_filter])
-    stage = SelectField(_l("Stage"), choices=_stage_choices, validators=[Optional()])
+    stage = SelectField(_l("Stage of the startup"), choices=_stage_choices, validators=[Optional()])
     team = TextAreaField(_l("Founders and team"), validators=[Length(max=5000)], filters=[strip_filter])
     needs = TextAreaField(_l("What you need from the incubator"), validators=[Length(max=5000)],
                           filters=[strip_filter])

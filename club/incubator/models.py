@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from club.extensions import db
@@ -105,15 +106,15 @@ class Status(enum.StrEnum):
 STATUS_LABELS = {
     Status.DRAFT: _l("Draft"),
     Status.SUBMITTED: _l("Submitted"),
-    Status.SCREENING: _l("Screening"),
+    Status.SCREENING: lazy_pgettext("application status", "Screening"),
     Status.INTERVIEW: _l("Interview"),
     Status.ACCEPTED: _l("Accepted"),
     Status.WAITLISTED: _l("Waitlisted"),
-    Status.REJECTED: _l("Rejected"),
+    Status.REJECTED: lazy_pgettext("application status", "Rejected"),
     Status.WITHDRAWN: _l("Withdrawn"),
     Status.INCUBATED: _l("Incubated"),
     Status.GRADUATED: _l("Graduated"),
-    Status.DROPPED: _l("Dropped"),
+    Status.DROPPED: lazy_pgettext("application status", "Dropped"),
 }
 
 # The one table of allowed moves. "Open" states may be withdrawn; the rest is the secretariat's.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -50,7 +51,7 @@ class MissionForm(FlaskForm):
     destination = StringField(_l("Destination"), filters=[strip_filter],
                               validators=[DataRequired(), Length(max=200), no_line_breaks],
                               description=_l("City and venue, e.g. Casablanca, Casa-shore."))
-    site = SelectField(_l("Park"), choices=choices([("", _l("— none —"))] + [(s.value, label) for s, label in
+    site = SelectField(_l("Park"), choices=choices([("", lazy_pgettext("park", "— none —"))] + [(s.value, label) for s, label in
                                                                         SITE_LABELS.items()]))
     starts_at = DateTimeLocalField(_l("Starts"), format=DT_FORMAT, validators=[DataRequired()],
                                    description=_l("Moroccan time (Africa/Casablanca)."))
@@ -171,7 +172,7 @@ class FilterForm(FlaskForm):
         csrf = False
 
     when = SelectField(_l("When"), validate_choice=False, choices=choices([
-        ("upcoming", _l("Upcoming")), ("past", _l("Past")), ("all", _l("All"))]))
+        ("upcoming", _l("Upcoming")), ("past", _l("Past")), ("all", lazy_pgettext("missions", "All"))]))
     kind = SelectField(_l("Kind"), validate_choice=False,
                        choices=choices([("", _l("All kinds"))] + [(k.value, KIND_LABELS[k]) for k in MissionKind]))
     state = SelectField(_l("State"), validate_choice=False,

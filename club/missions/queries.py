@@ -37,11 +37,12 @@ def visible_condition(user):
     if user.role == Role.MEMBER:
         return published
     if user.role == Role.PARTNER and user.organization_id:
+        # Correlate on Mission only: the outer query may itself join registrations or partners.
         partner = sa.exists().where(mission_partners.c.mission_id == Mission.id,
-                                    mission_partners.c.organization_id == user.organization_id)
+                                    mission_partners.c.organization_id == user.organization_id).correlate(Mission)
         registered = sa.exists().where(Registration.mission_id == Mission.id,
                                        Registration.organization_id == user.organization_id,
-                                       Registration.status != RegistrationStatus.CANCELLED)
+                                       Registration.status != RegistrationStatus.CANCELLED).correlate(Mission)
         return sa.and_(published, sa.or_(partner, registered))
     return sa.false()
 

@@ -7,12 +7,16 @@ from flask_babel import force_locale
 
 from club.auth.models import User
 from club.filters import datetime_filter, money
-from club.i18n_tools import problems
+from club.i18n_tools import conflicts, problems
 from tests.conftest import text
 
 
 def test_every_message_is_translated_into_french():
     assert problems() == []
+
+
+def test_catalogues_never_translate_one_message_two_ways():
+    assert conflicts() == []
 
 
 def test_a_visitor_switches_language_in_the_session(client):

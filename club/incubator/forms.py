@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -23,22 +20,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import NumberInput
 
+from club.core.timezones import to_local, to_utc  # noqa: E402,F401  (one time-zone database for all)
 from club.forms import choices, no_line_breaks, strip_filter
 from club.incubator.models import RECOMMENDATION_LABELS, STAGE_LABELS, STATUS_LABELS
 from club.members.models import PROVINCE_LABELS
-
-LOCAL_TZ = ZoneInfo("Africa/Casablanca")
-
-
-def to_utc(value: datetime) -> datetime:
-    """A naive date-time typed in Africa/Casablanca, as aware UTC."""
-    from datetime import UTC
-
-    return value.replace(tzinfo=LOCAL_TZ).astimezone(UTC)
-
-
-def to_local(value: datetime) -> datetime:
-    return value.astimezone(LOCAL_TZ).replace(tzinfo=None)
 
 
 class CriterionForm(FlaskForm):

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from club.auth.models import User
 from club.core.text import fold
+from club.core.timezones import at, local_date
 from club.demo import organisation, register_demo
 from club.extensions import db
 from club.members.models import Contact, Site
@@ -28,7 +29,6 @@ from club.missions.models import (
     Registration,
     RegistrationStatus,
 )
-from club.missions.tz import at, local_date
 from club.models import utcnow
 
 CASA_SHORE = "Visite de Casa-shore avec MedZ"

@@ -21,11 +21,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from club.core.timezones import to_local, to_utc  # noqa: F401  (re-exported for the views)
 from club.extensions import db
 from club.forms import choices, no_line_breaks, strip_filter
 from club.members.models import ORG_KIND_LABELS, PROVINCE_LABELS, SITE_LABELS, Organization
 from club.missions.models import KIND_LABELS, STATE_LABELS, MissionKind, MissionState
-from club.missions.tz import to_local, to_utc  # noqa: F401  (re-exported for the views)
 
 DT_FORMAT = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from club.core import audit
 from club.core.outbox import queue_mail
+from club.core.timezones import local_date
 from club.core.urls import absolute_url
 from club.extensions import db
 from club.members.models import Contact, Membership, MembershipStatus, Organization
@@ -34,7 +35,6 @@ from club.missions.models import (
     Registration,
     RegistrationStatus,
 )
-from club.missions.tz import local_date
 from club.models import utcnow
 from club.permissions import Role
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from icalendar import Calendar
 
 from club.core.sections import sections_for
+from club.core.timezones import to_utc
 from club.missions import services
 from club.missions.models import (
     AgendaItem,
@@ -20,7 +21,6 @@ from club.missions.models import (
     Registration,
     RegistrationStatus,
 )
-from club.missions.tz import to_utc
 from club.permissions import Role
 from tests.missions.factories import ContactFactory, MembershipFactory, MissionFactory
 

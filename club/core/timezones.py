@@ -1,4 +1,4 @@
-"""Africa/Casablanca, from the same time-zone database the date filters use (Babel's), so what a user
+"""Africa/Casablanca for every module, from the same time-zone database the date filters use (Babel's), so what a user
 types is what they see: converting with one database and displaying with another would shift times
 whenever the two disagree (Morocco's rules change often)."""
 
@@ -33,6 +33,11 @@ def to_local(value: datetime | None) -> datetime | None:
 
 def local_date(value: datetime) -> date:
     return value.astimezone(casablanca()).date()
+
+
+def local_today() -> date:
+    """Today in Casablanca (due dates are local dates)."""
+    return local_date(datetime.now(UTC))
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:

@@ -65,6 +65,7 @@ BLUEPRINTS = (
     ("club.core", ""),
     ("club.auth", "/auth"),
     ("club.admin", "/admin"),
+    ("club.members", "/members"),
 )
 
 

@@ -10,7 +10,7 @@ import enum
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -165,6 +165,8 @@ class Organization(TimestampMixin, VersionedMixin, db.Model):
     __table_args__ = (
         sa.CheckConstraint("headcount IS NULL OR headcount >= 0", name="headcount_positive"),
         sa.Index("ix_organizations_active_name", "archived_at", "name_key", "id"),
+        # "Newest first" sort of the register (keyset on id among non-archived rows).
+        sa.Index("ix_organizations_archived_id", "archived_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -172,18 +174,18 @@ class Organization(TimestampMixin, VersionedMixin, db.Model):
     # Folded name (case, accents, punctuation, legal suffixes): duplicate detection and sorting.
     name_key: Mapped[str] = mapped_column(sa.String(200), index=True)
     kind: Mapped[OrgKind] = mapped_column(enum_column(OrgKind), index=True)
-    ice: Mapped[Optional[str]] = mapped_column(sa.String(15), unique=True)
-    city: Mapped[Optional[str]] = mapped_column(sa.String(100))
-    province: Mapped[Optional[Province]] = mapped_column(enum_column(Province), index=True)
-    site: Mapped[Optional[Site]] = mapped_column(enum_column(Site), index=True)
-    headcount: Mapped[Optional[int]]
-    website: Mapped[Optional[str]] = mapped_column(sa.String(255))
-    email: Mapped[Optional[str]] = mapped_column(sa.String(254))
-    phone: Mapped[Optional[str]] = mapped_column(sa.String(20))
-    description: Mapped[Optional[str]] = mapped_column(sa.Text)
+    ice: Mapped[str | None] = mapped_column(sa.String(15), unique=True)
+    city: Mapped[str | None] = mapped_column(sa.String(100))
+    province: Mapped[Province | None] = mapped_column(enum_column(Province), index=True)
+    site: Mapped[Site | None] = mapped_column(enum_column(Site), index=True)
+    headcount: Mapped[int | None]
+    website: Mapped[str | None] = mapped_column(sa.String(255))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    phone: Mapped[str | None] = mapped_column(sa.String(20))
+    description: Mapped[str | None] = mapped_column(sa.Text)
     # Folded text of name, description and contact names, kept by the members services for search.
     search_text: Mapped[str] = mapped_column(sa.Text, default="")
-    archived_at: Mapped[Optional[datetime]]
+    archived_at: Mapped[datetime | None]
 
     users: Mapped[list[User]] = relationship(back_populates="organization")
     contacts: Mapped[list[Contact]] = relationship(
@@ -191,7 +193,7 @@ class Organization(TimestampMixin, VersionedMixin, db.Model):
     )
     trades: Mapped[list[OrganizationTrade]] = relationship(cascade="all, delete-orphan")
     languages: Mapped[list[OrganizationLanguage]] = relationship(cascade="all, delete-orphan")
-    membership: Mapped[Optional[Membership]] = relationship(back_populates="organization", uselist=False,
+    membership: Mapped[Membership | None] = relationship(back_populates="organization", uselist=False,
                                                             cascade="all, delete-orphan")
     dues: Mapped[list[Dues]] = relationship(back_populates="organization", cascade="all, delete-orphan",
                                             order_by="Dues.year.desc()")
@@ -208,8 +210,27 @@ class Organization(TimestampMixin, VersionedMixin, db.Model):
         return self.archived_at is not None
 
     def is_visible_to(self, user) -> bool:
-        """Secretariat, partners and members see organisation profiles; applicants do not."""
-        return bool(user.is_authenticated and user.role in ("secretariat", "partner", "member"))
+        """Secretariat, partners and members see organisation profiles; applicants do not.
+
+        Archived organisations are the secretariat's business only (a member still sees their own).
+        """
+        if not (user.is_authenticated and user.role in ("secretariat", "partner", "member")):
+            return False
+        if self.archived_at is not None:
+            return user.role == "secretariat" or user.organization_id == self.id
+        return True
+
+    def sees_dues(self, user) -> bool:
+        """Dues: the secretariat and the organisation's own member contacts."""
+        return user.role == "secretariat" or (user.role == "member" and user.organization_id == self.id)
+
+    def sees_all_contacts(self, user) -> bool:
+        """Partners see the primary contact only; members and the secretariat see every contact."""
+        return user.role in ("secretariat", "member")
+
+    def sees_phones(self, user) -> bool:
+        """Members do not see the phone numbers of other organisations' contacts."""
+        return user.role in ("secretariat", "partner") or user.organization_id == self.id
 
     def can_edit(self, user) -> bool:
         """The secretariat edits every organisation; a member contact edits their own."""
@@ -265,9 +286,9 @@ class Contact(TimestampMixin, VersionedMixin, db.Model):
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(sa.String(120))
     name_key: Mapped[str] = mapped_column(sa.String(120))
-    title: Mapped[Optional[str]] = mapped_column(sa.String(120))
-    email: Mapped[Optional[str]] = mapped_column(sa.String(254), index=True)
-    phone: Mapped[Optional[str]] = mapped_column(sa.String(20))
+    title: Mapped[str | None] = mapped_column(sa.String(120))
+    email: Mapped[str | None] = mapped_column(sa.String(254), index=True)
+    phone: Mapped[str | None] = mapped_column(sa.String(20))
     is_primary: Mapped[bool] = mapped_column(default=False)
 
     organization: Mapped[Organization] = relationship(back_populates="contacts")
@@ -296,8 +317,8 @@ class Membership(TimestampMixin, VersionedMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"), unique=True)
     status: Mapped[MembershipStatus] = mapped_column(enum_column(MembershipStatus, 16), index=True)
-    tier: Mapped[Optional[str]] = mapped_column(sa.String(40))
-    joined_on: Mapped[Optional[date]]
+    tier: Mapped[str | None] = mapped_column(sa.String(40))
+    joined_on: Mapped[date | None]
 
     organization: Mapped[Organization] = relationship(back_populates="membership")
     changes: Mapped[list[MembershipChange]] = relationship(
@@ -312,14 +333,14 @@ class MembershipChange(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     membership_id: Mapped[int] = mapped_column(sa.ForeignKey("memberships.id", ondelete="CASCADE"), index=True)
-    from_status: Mapped[Optional[MembershipStatus]] = mapped_column(enum_column(MembershipStatus, 16))
+    from_status: Mapped[MembershipStatus | None] = mapped_column(enum_column(MembershipStatus, 16))
     to_status: Mapped[MembershipStatus] = mapped_column(enum_column(MembershipStatus, 16))
     at: Mapped[datetime] = mapped_column(default=utcnow)
-    by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
-    note: Mapped[Optional[str]] = mapped_column(sa.String(500))
+    by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    note: Mapped[str | None] = mapped_column(sa.String(500))
 
     membership: Mapped[Membership] = relationship(back_populates="changes")
-    by: Mapped[Optional[User]] = relationship()
+    by: Mapped[User | None] = relationship()
 
 
 class PaymentMethod(enum.StrEnum):
@@ -350,9 +371,9 @@ class Dues(TimestampMixin, VersionedMixin, db.Model):
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"))
     year: Mapped[int]
     amount: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2))
-    invoiced_on: Mapped[Optional[date]]
-    paid_on: Mapped[Optional[date]]
-    method: Mapped[Optional[PaymentMethod]] = mapped_column(enum_column(PaymentMethod, 16))
+    invoiced_on: Mapped[date | None]
+    paid_on: Mapped[date | None]
+    method: Mapped[PaymentMethod | None] = mapped_column(enum_column(PaymentMethod, 16))
 
     organization: Mapped[Organization] = relationship(back_populates="dues")
 
@@ -370,9 +391,9 @@ class JobCommitment(TimestampMixin, VersionedMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     jobs_announced: Mapped[int]
-    horizon: Mapped[Optional[date]]
-    announced_on: Mapped[Optional[date]]
-    source: Mapped[Optional[str]] = mapped_column(sa.String(200))
+    horizon: Mapped[date | None]
+    announced_on: Mapped[date | None]
+    source: Mapped[str | None] = mapped_column(sa.String(200))
 
     organization: Mapped[Organization] = relationship(back_populates="job_commitments")
     reports: Mapped[list[JobReport]] = relationship(
@@ -393,7 +414,7 @@ class JobReport(TimestampMixin, db.Model):
     commitment_id: Mapped[int] = mapped_column(sa.ForeignKey("job_commitments.id", ondelete="CASCADE"))
     reported_on: Mapped[date]
     jobs_created: Mapped[int]
-    note: Mapped[Optional[str]] = mapped_column(sa.String(500))
-    reported_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    note: Mapped[str | None] = mapped_column(sa.String(500))
+    reported_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
     commitment: Mapped[JobCommitment] = relationship(back_populates="reports")

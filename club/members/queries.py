@@ -1,0 +1,324 @@
+"""Read queries of the members module: the register (filters, search, keyset pages), totals, the organisation page.
+
+Every list is filtered by the same visibility rule as ``Organization.is_visible_to``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from club.core.text import fold, like_escape
+from club.extensions import db
+from club.members.models import (
+    Contact,
+    Dues,
+    JobCommitment,
+    JobReport,
+    Language,
+    Membership,
+    MembershipChange,
+    MembershipStatus,
+    Organization,
+    OrganizationLanguage,
+    OrganizationTrade,
+    OrgKind,
+    Province,
+    Site,
+    Trade,
+)
+
+PER_PAGE = 50
+MAX_TERMS = 5
+
+# sort name -> (columns, descending); the id breaks ties so the order is stable and matches an index:
+# ix_organizations_active_name (archived_at, name_key, id), ix_organizations_archived_id (archived_at, id).
+SORTS: dict[str, tuple[tuple[str, ...], bool]] = {
+    "name": (("name_key", "id"), False),
+    "-name": (("name_key", "id"), True),
+    "newest": (("id",), True),
+    "oldest": (("id",), False),
+}
+
+
+@dataclass
+class RegisterFilters:
+    q: str = ""
+    kind: str = ""
+    status: str = ""
+    province: str = ""
+    site: str = ""
+    trade: str = ""
+    language: str = ""
+    archived: str = ""
+    sort: str = "name"
+
+    @classmethod
+    def from_args(cls, args, *, may_see_archived: bool) -> RegisterFilters:
+        def pick(name, allowed):
+            value = (args.get(name) or "").strip()
+            return value if value in allowed else ""
+
+        return cls(
+            q=(args.get("q") or "").strip()[:100],
+            kind=pick("kind", {k.value for k in OrgKind}),
+            status=pick("status", {s.value for s in MembershipStatus} | {"none"}),
+            province=pick("province", {p.value for p in Province}),
+            site=pick("site", {s.value for s in Site}),
+            trade=pick("trade", {t.value for t in Trade}),
+            language=pick("language", {lang.value for lang in Language}),
+            archived=pick("archived", {"1"}) if may_see_archived else "",
+            sort=pick("sort", set(SORTS)) or "name",
+        )
+
+    def args(self) -> dict[str, str]:
+        """The non-default filters, as query arguments (links, export)."""
+        values = {k: v for k, v in self.__dict__.items() if v}
+        if values.get("sort") == "name":
+            values.pop("sort")
+        return values
+
+
+def visible_condition(user):
+    """SQL twin of ``Organization.is_visible_to`` for lists."""
+    if user.role == "secretariat":
+        return sa.true()
+    if user.role in ("partner", "member"):
+        return Organization.archived_at.is_(None)
+    return sa.false()
+
+
+def search_terms(q: str) -> list[str]:
+    return [t for t in fold(q).replace("%", " % ").split(" ") if t][:MAX_TERMS]
+
+
+def register_where(filters: RegisterFilters, user) -> list:
+    conditions = [visible_condition(user)]
+    if filters.archived:
+        conditions.append(Organization.archived_at.is_not(None))
+    else:
+        conditions.append(Organization.archived_at.is_(None))
+    for term in search_terms(filters.q):
+        conditions.append(Organization.search_text.like(f"%{like_escape(term)}%", escape="\\"))
+    if filters.kind:
+        conditions.append(Organization.kind == OrgKind(filters.kind))
+    if filters.province:
+        conditions.append(Organization.province == Province(filters.province))
+    if filters.site:
+        conditions.append(Organization.site == Site(filters.site))
+    if filters.trade:
+        conditions.append(Organization.id.in_(
+            sa.select(OrganizationTrade.organization_id).where(OrganizationTrade.trade == Trade(filters.trade))))
+    if filters.language:
+        conditions.append(Organization.id.in_(
+            sa.select(OrganizationLanguage.organization_id)
+            .where(OrganizationLanguage.language == Language(filters.language))))
+    if filters.status == "none":
+        conditions.append(~Organization.id.in_(sa.select(Membership.organization_id)))
+    elif filters.status:
+        conditions.append(Organization.id.in_(
+            sa.select(Membership.organization_id).where(Membership.status == MembershipStatus(filters.status))))
+    return conditions
+
+
+def register_rows(conditions) -> sa.Select:
+    """Organisation, membership status and primary contact name for each row of the register."""
+    primary = sa.orm.aliased(Contact)
+    return (
+        sa.select(Organization, Membership.status, primary.name, primary.email, primary.title, primary.phone)
+        .outerjoin(Membership, Membership.organization_id == Organization.id)
+        .outerjoin(primary, sa.and_(primary.organization_id == Organization.id, primary.is_primary.is_(True)))
+        .where(*conditions)
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Keyset pagination: a page never reads the rows before it (page 500 costs what page 1 costs).
+
+
+def encode_cursor(values: list) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_cursor(text: str | None, size: int) -> list | None:
+    if not text or len(text) > 600:
+        return None
+    try:
+        values = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+    except (ValueError, TypeError):
+        return None
+    if not isinstance(values, list) or len(values) != size:
+        return None
+    if not all(isinstance(v, str | int) and not isinstance(v, bool) for v in values):
+        return None
+    return values
+
+
+@dataclass
+class KeysetPage:
+    items: list[Any]
+    total: int
+    per_page: int
+    first_cursor: str | None = None
+    last_cursor: str | None = None
+    has_prev: bool = False
+    has_next: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+def keyset_page(stmt: sa.Select, conditions, sort: str, *, after: str | None = None, before: str | None = None,
+                last: bool = False, per_page: int = PER_PAGE) -> KeysetPage:
+    names, descending = SORTS[sort]
+    columns = [getattr(Organization, n) for n in names]
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Organization).where(*conditions))
+    after_values = decode_cursor(after, len(columns))
+    before_values = decode_cursor(before, len(columns)) if after_values is None else None
+    backwards = before_values is not None or (last and after_values is None)
+    # Reading backwards flips the direction, then the rows are put back in display order.
+    read_desc = descending != backwards
+    order = [c.desc() if read_desc else c.asc() for c in columns]
+    cursor = after_values if after_values is not None else before_values
+    if cursor is not None:
+        key = sa.tuple_(*columns) if len(columns) > 1 else columns[0]
+        value = sa.tuple_(*[sa.literal(v) for v in cursor]) if len(columns) > 1 else cursor[0]
+        stmt = stmt.where(key < value if read_desc else key > value)
+    rows = list(db.session.execute(stmt.order_by(*order).limit(per_page + 1)))
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    if backwards:
+        rows.reverse()
+    page = KeysetPage(items=rows, total=total, per_page=per_page)
+    if backwards:
+        page.has_prev, page.has_next = more, before_values is not None
+    else:
+        page.has_next, page.has_prev = more, after_values is not None
+    if rows:
+        page.first_cursor = encode_cursor([getattr(rows[0][0], n) for n in names])
+        page.last_cursor = encode_cursor([getattr(rows[-1][0], n) for n in names])
+    return page
+
+
+def register_page(filters: RegisterFilters, user, *, after=None, before=None, last=False,
+                  per_page: int = PER_PAGE) -> KeysetPage:
+    conditions = register_where(filters, user)
+    return keyset_page(register_rows(conditions), conditions, filters.sort, after=after, before=before, last=last,
+                       per_page=per_page)
+
+
+def export_rows(filters: RegisterFilters, user):
+    """Every row of the filtered register, in display order, streamed in batches."""
+    names, descending = SORTS[filters.sort]
+    order = [getattr(Organization, n).desc() if descending else getattr(Organization, n).asc() for n in names]
+    conditions = register_where(filters, user)
+    stmt = register_rows(conditions).order_by(*order).execution_options(yield_per=1000)
+    return db.session.execute(stmt)
+
+
+def trades_and_languages(ids: list[int]) -> dict[int, tuple[list[str], list[str]]]:
+    found: dict[int, tuple[list[str], list[str]]] = {i: ([], []) for i in ids}
+    if not ids:
+        return found
+    for org_id, trade in db.session.execute(
+            sa.select(OrganizationTrade.organization_id, OrganizationTrade.trade)
+            .where(OrganizationTrade.organization_id.in_(ids)).order_by(OrganizationTrade.trade)):
+        found[org_id][0].append(trade.value)
+    for org_id, language in db.session.execute(
+            sa.select(OrganizationLanguage.organization_id, OrganizationLanguage.language)
+            .where(OrganizationLanguage.organization_id.in_(ids)).order_by(OrganizationLanguage.language)):
+        found[org_id][1].append(language.value)
+    return found
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Jobs
+
+
+def latest_reports_subquery():
+    """Per commitment, its latest report (highest date, then id): the jobs created to date."""
+    ranked = sa.select(
+        JobReport.commitment_id,
+        JobReport.jobs_created,
+        sa.func.row_number().over(partition_by=JobReport.commitment_id,
+                                  order_by=(JobReport.reported_on.desc(), JobReport.id.desc())).label("rank"),
+    ).subquery()
+    return sa.select(ranked.c.commitment_id, ranked.c.jobs_created).where(ranked.c.rank == 1).subquery()
+
+
+def club_job_totals() -> tuple[int, int]:
+    """Jobs announced and jobs created to date, for the whole club (non-archived organisations)."""
+    latest = latest_reports_subquery()
+    row = db.session.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(JobCommitment.jobs_announced), 0),
+                  sa.func.coalesce(sa.func.sum(latest.c.jobs_created), 0))
+        .select_from(JobCommitment)
+        .join(Organization, Organization.id == JobCommitment.organization_id)
+        .outerjoin(latest, latest.c.commitment_id == JobCommitment.id)
+        .where(Organization.archived_at.is_(None))
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+def created_to_date(commitment: JobCommitment) -> int:
+    return commitment.reports[0].jobs_created if commitment.reports else 0
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The organisation page
+
+
+def load_organization(org_id: int) -> Organization | None:
+    """The organisation with everything its page shows, in a fixed number of queries."""
+    return db.session.scalar(
+        sa.select(Organization).where(Organization.id == org_id)
+        .options(
+            selectinload(Organization.contacts),
+            selectinload(Organization.trades),
+            selectinload(Organization.languages),
+            selectinload(Organization.membership).selectinload(Membership.changes).joinedload(MembershipChange.by),
+            selectinload(Organization.dues),
+            selectinload(Organization.job_commitments).selectinload(JobCommitment.reports),
+        )
+        .execution_options(populate_existing=True)
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Home panels
+
+
+def secretariat_stats(year: int | None = None) -> dict:
+    year = year or date.today().year
+    members = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Membership)
+        .join(Organization, Organization.id == Membership.organization_id)
+        .where(Membership.status == MembershipStatus.ACTIVE, Organization.archived_at.is_(None)))
+    unpaid_count, unpaid_amount = db.session.execute(
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(Dues.amount), 0))
+        .join(Organization, Organization.id == Dues.organization_id)
+        .where(Dues.year == year, Dues.paid_on.is_(None), Organization.archived_at.is_(None))
+    ).one()
+    announced, created = club_job_totals()
+    return {"members_count": members, "unpaid_count": unpaid_count, "unpaid_amount": unpaid_amount,
+            "dues_year": year, "jobs_announced": announced, "jobs_created": created}
+
+
+def member_stats(user) -> dict | None:
+    """The member contact's organisation, its membership status and jobs, for their home page."""
+    if not user.organization_id:
+        return None
+    org = db.session.scalar(
+        sa.select(Organization).where(Organization.id == user.organization_id)
+        .options(selectinload(Organization.membership),
+                 selectinload(Organization.job_commitments).selectinload(JobCommitment.reports)))
+    if org is None:
+        return None
+    announced = sum(c.jobs_announced for c in org.job_commitments)
+    created = sum(created_to_date(c) for c in org.job_commitments)
+    return {"org": org, "status": org.membership.status if org.membership else None,
+            "announced": announced, "created": created}

@@ -64,8 +64,9 @@ class OrganizationForm(FlaskForm):
     ice = StringField(_l("ICE"), filters=[none_if_empty], validators=[Length(max=30), _cleaner(services.clean_ice)],
                       description=_l("Moroccan company identifier, 15 digits."))
     city = StringField(_l("City"), filters=[none_if_empty], validators=[Length(max=100), no_line_breaks])
-    province = SelectField(_l("Province"), choices=_optional_choices(PROVINCE_LABELS, _l("— not set —")))
-    site = SelectField(_l("Site or park"), choices=_optional_choices(SITE_LABELS, _l("— not set —")))
+    province = SelectField(_l("Province"), choices=_optional_choices(PROVINCE_LABELS, _l("— not set —")),
+                           default="")
+    site = SelectField(_l("Site or park"), choices=_optional_choices(SITE_LABELS, _l("— not set —")), default="")
     trades = SelectMultipleField(_l("Trades"), choices=choices((k.value, v) for k, v in TRADE_LABELS.items()))
     languages = SelectMultipleField(_l("Languages served"),
                                     choices=choices((k.value, v) for k, v in LANGUAGE_LABELS.items()))
@@ -124,7 +125,8 @@ class DuesForm(FlaskForm):
                           validators=[InputRequired(), NumberRange(min=0, max=999_999_999_999)])
     invoiced_on = DateField(_l("Invoiced on"), validators=[Optional()])
     paid_on = DateField(_l("Paid on"), validators=[Optional()])
-    method = SelectField(_l("Payment method"), choices=_optional_choices(PAYMENT_METHOD_LABELS, _l("— not paid —")))
+    method = SelectField(_l("Payment method"), choices=_optional_choices(PAYMENT_METHOD_LABELS, _l("— not paid —")),
+                         default="")
 
     def validate_amount(self, field):
         if field.data is not None and field.data.as_tuple().exponent < -2:
@@ -171,29 +173,3 @@ class ImportForm(FlaskForm):
 class ImportCommitForm(FlaskForm):
     upload = HiddenField(validators=[DataRequired(), Length(max=64)])
 
-
-SORT_LABELS = {"name": _l("Name A→Z"), "-name": _l("Name Z→A"), "newest": _l("Newest first"),
-               "oldest": _l("Oldest first")}
-
-
-class RegisterFilterForm(FlaskForm):
-    """The register's filters (GET, no CSRF): rendering only; ``queries.RegisterFilters`` reads the values."""
-
-    class Meta:
-        csrf = False
-
-    q = StringField(_l("Search"), validators=[Length(max=100)],
-                    render_kw={"type": "search", "autocomplete": "off",
-                               "placeholder": _l("Name, description, contact…")})
-    kind = SelectField(_l("Kind"), choices=_optional_choices(ORG_KIND_LABELS, _l("All kinds")), validate_choice=False)
-    status = SelectField(_l("Membership"), validate_choice=False, choices=choices(
-        [("", _l("All")), *[(k.value, v) for k, v in MEMBERSHIP_STATUS_LABELS.items()], ("none", _l("Not a member"))]))
-    province = SelectField(_l("Province"), choices=_optional_choices(PROVINCE_LABELS, _l("All provinces")),
-                           validate_choice=False)
-    site = SelectField(_l("Site"), choices=_optional_choices(SITE_LABELS, _l("All sites")), validate_choice=False)
-    trade = SelectField(_l("Trade"), choices=_optional_choices(TRADE_LABELS, _l("All trades")), validate_choice=False)
-    language = SelectField(_l("Language"), choices=_optional_choices(LANGUAGE_LABELS, _l("All languages")),
-                           validate_choice=False)
-    sort = SelectField(_l("Sort"), choices=choices(SORT_LABELS.items()), validate_choice=False)
-    archived = SelectField(_l("Records"), choices=choices([("", _l("Current")), ("1", _l("Archived"))]),
-                           validate_choice=False)

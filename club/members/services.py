@@ -243,13 +243,12 @@ def _clear_primary(org: Organization, keep: Contact | None = None) -> None:
 
 
 def add_contact(org: Organization, data: dict, *, by) -> Contact:
-    contact = Contact(organization=org, **{k: data.get(k) for k in CONTACT_FIELDS})
+    contact = Contact(**{k: data.get(k) for k in CONTACT_FIELDS})
     contact.is_primary = bool(data.get("is_primary")) or not any(c.is_primary for c in org.contacts)
     contact.name_key = fold(contact.name)
     if contact.is_primary:
-        _clear_primary(org, keep=contact)
-    if contact not in org.contacts:
-        org.contacts.append(contact)
+        _clear_primary(org)
+    org.contacts.append(contact)
     refresh_search_text(org)
     db.session.flush()
     audit.record("contact.added", org, by=by,

@@ -38,7 +38,6 @@ from club.members.forms import (
     JobReportForm,
     MembershipForm,
     OrganizationForm,
-    RegisterFilterForm,
 )
 from club.members.models import Contact, JobCommitment, MembershipStatus, Organization, PaymentMethod
 from club.permissions import Role, role_required
@@ -161,11 +160,8 @@ def index():
     filters = queries.RegisterFilters.from_args(request.args, may_see_archived=current_user.role == Role.SECRETARIAT)
     page = queries.register_page(filters, current_user, after=request.args.get("after"),
                                  before=request.args.get("before"), last=request.args.get("last") == "1")
-    form = RegisterFilterForm(request.args)
-    if current_user.role != Role.SECRETARIAT:
-        del form.archived
     return render_page_or_partial("members/index.html", "members/_rows.html", page=page, filters=filters,
-                                  form=form, filter_args=filters.args(), **labels.as_context())
+                                  filter_args=filters.args(), **labels.as_context())
 
 
 EXPORT_COLUMNS = (*importer.COLUMNS, "membership_status")

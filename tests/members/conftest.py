@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+
+@pytest.fixture()
+def as_user(login_as):
+    """Sign ``user`` in on the test client (forgetting the user cached by an earlier request of the test)."""
+
+    def _as(user):
+        from flask import g
+
+        g.pop("_login_user", None)
+        return login_as(user)
+
+    return _as
+
+
+@pytest.fixture()
+def demo_user(demo_world):
+    from club.auth.models import User
+
+    def _user(email):
+        return demo_world.session.scalar(sa.select(User).where(User.email == email))
+
+    return _user
+
+
+@pytest.fixture()
+def org_named(db):
+    from club.members.models import Organization
+
+    def _org(name):
+        db.session.expire_all()
+        return db.session.scalar(sa.select(Organization).where(Organization.name == name))
+
+    return _org

@@ -114,6 +114,8 @@ class MembershipForm(FlaskForm):
         self.current = current
 
     def validate_status(self, field):
+        if field.data not in {s.value for s in MembershipStatus}:
+            return  # the choice check reports it
         status = MembershipStatus(field.data)
         if status != self.current and status not in services.TRANSITIONS[self.current]:
             raise ValidationError(_l("This status cannot follow the current one."))

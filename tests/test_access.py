@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from flask import g
 
 from club.auth.models import User
 from club.permissions import ADMIN, PUBLIC, Role
@@ -73,6 +74,7 @@ def test_url_map_walk(app, demo_world, factories, identity):
             if user is not None:
                 with client.session_transaction() as session:
                     session["_user_id"] = db.session.get(User, user.id).get_id()
+            g.pop("_login_user", None)  # the test's app context (and g) outlives requests: forget the last user
             response = client.open(url, method=method, data={})
             status = response.status_code
             where = f"{method} {url} ({rule.endpoint}) as {identity}: {status}"

@@ -123,19 +123,24 @@ def header_key(text: str) -> str:
     return ALIASES.get(key, key)
 
 
+def _key(text: str) -> str:
+    """Folded, punctuation as spaces: "Centre d'appels" and "Centre d’appels" are one value."""
+    return re.sub(r"[\W_]+", " ", fold(text)).strip()
+
+
 def _labels(mapping) -> dict[str, str]:
     """Folded value and labels (English and French) -> enum value."""
     lookup = {}
     for member, label in mapping.items():
-        lookup[fold(member.value)] = member.value
+        lookup[_key(member.value)] = member.value
         for locale in ("en", "fr"):
             with force_locale(locale):
-                lookup[fold(str(label))] = member.value
+                lookup[_key(str(label))] = member.value
     return lookup
 
 
 def _one(value: str, lookup: dict) -> str:
-    found = lookup.get(fold(value))
+    found = lookup.get(_key(value))
     if found is None:
         raise services.InvalidValue(_l("unknown value “%(value)s”", value=value[:40]))
     return found

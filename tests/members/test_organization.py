@@ -23,20 +23,20 @@ def reload(db, model, ident):
 def test_roles_on_saccom_page(client, demo_world, demo_user, org_named, as_user):
     saccom = org_named("Saccom")
     url = f"/members/{saccom.id}"
-    as_user(demo_user("secretariat@club.example"))
+    as_user(demo_user("secretariat@club.example"), locale="fr")
     html = client.get(url).get_data(as_text=True).replace("\u202f", " ").replace("\xa0", " ")
     assert "Moulay Zine El Oudghiri" in html and "Nadia Amrani" in html and "+212661000203" in html
-    assert "15 000,00" in html  # dues
-    assert "Record dues for a year" in html or "Enregistrer" in html
+    assert "15 000,00" in html  # dues, in French
+    assert "Enregistrer la cotisation d’une année" in html and "Emplois" in html
 
-    as_user(demo_user("partner@firo.example"))
+    as_user(demo_user("partner@firo.example"), locale="fr")
     html = client.get(url).get_data(as_text=True).replace("\u202f", " ").replace("\xa0", " ")
     assert "Moulay Zine El Oudghiri" in html and "+212661000203" in html  # the primary contact
     assert "Nadia Amrani" not in html  # not the others
     assert 'id="dues"' not in html and "15 000,00" not in html
     assert f"/members/{saccom.id}/edit" not in html
 
-    as_user(demo_user("contact@saccom.example"))
+    as_user(demo_user("contact@saccom.example"), locale="fr")
     html = client.get(url).get_data(as_text=True).replace("\u202f", " ").replace("\xa0", " ")
     assert "15 000,00" in html and f"/members/{saccom.id}/edit" in html
     assert 'id="membership-status"' not in html  # no membership form

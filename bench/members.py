@@ -105,6 +105,7 @@ def seed(scale: float) -> None:
             org_id = start_id + (k * 7) % n_orgs
             announced = rng.randint(10, 500)
             commitments.append({"id": commitment_id, "organization_id": org_id, "jobs_announced": announced,
+                                "jobs_created": announced * 5 // 6,
                                 "horizon": date(2027, 12, 31), "announced_on": date(2022, 1, 1),
                                 "source": "Bench", "created_at": now, "updated_at": now, "version": 1})
             for r in range(5):

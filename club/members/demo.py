@@ -149,6 +149,7 @@ def load() -> list[str]:
                 commitment = JobCommitment(organization_id=org.id, jobs_announced=announced,
                                            announced_on=announced_on, horizon=horizon, source=source)
                 commitment.reports = [JobReport(reported_on=d, jobs_created=n) for d, n in reports]
+                commitment.jobs_created = max(reports)[1] if reports else 0
                 db.session.add(commitment)
                 commitments_added += 1
     db.session.flush()

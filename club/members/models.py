@@ -386,11 +386,16 @@ class JobCommitment(TimestampMixin, VersionedMixin, db.Model):
     """Jobs an organisation announced for the region (e.g. "announced at Siccam 2020")."""
 
     __tablename__ = "job_commitments"
-    __table_args__ = (sa.CheckConstraint("jobs_announced >= 0", name="jobs_announced_positive"),)
+    __table_args__ = (
+        sa.CheckConstraint("jobs_announced >= 0", name="jobs_announced_positive"),
+        sa.CheckConstraint("jobs_created >= 0", name="jobs_created_positive"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     jobs_announced: Mapped[int]
+    # The jobs created to date: the figure of the latest report (kept by the services; totals sum it).
+    jobs_created: Mapped[int] = mapped_column(default=0, server_default="0")
     horizon: Mapped[date | None]
     announced_on: Mapped[date | None]
     source: Mapped[str | None] = mapped_column(sa.String(200))

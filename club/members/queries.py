@@ -20,7 +20,6 @@ from club.members.models import (
     Contact,
     Dues,
     JobCommitment,
-    JobReport,
     Language,
     Membership,
     MembershipChange,
@@ -98,6 +97,23 @@ def search_terms(q: str) -> list[str]:
     return [t for t in fold(q).replace("%", " % ").split(" ") if t][:MAX_TERMS]
 
 
+FTS_MIN = 3  # the trigram index answers terms of three characters or more
+
+
+def term_conditions(term: str) -> list:
+    """``search_text LIKE '%term%'`` (escaped); on SQLite, first narrowed by the FTS5 trigram mirror.
+
+    PostgreSQL answers the LIKE itself with the trigram GIN index (see the members migration).
+    """
+    conditions = [Organization.search_text.like(f"%{like_escape(term)}%", escape="\\")]
+    if len(term) >= FTS_MIN and db.session.get_bind().dialect.name == "sqlite":
+        phrase = '"' + term.replace('"', '""') + '"'  # a quoted phrase: matched literally, as a substring
+        conditions.insert(0, Organization.id.in_(
+            sa.select(sa.column("rowid")).select_from(sa.table("organizations_search"))
+            .where(sa.text("organizations_search MATCH :phrase").bindparams(phrase=phrase))))
+    return conditions
+
+
 def register_where(filters: RegisterFilters, user) -> list:
     conditions = [visible_condition(user)]
     if filters.archived:
@@ -105,7 +121,7 @@ def register_where(filters: RegisterFilters, user) -> list:
     else:
         conditions.append(Organization.archived_at.is_(None))
     for term in search_terms(filters.q):
-        conditions.append(Organization.search_text.like(f"%{like_escape(term)}%", escape="\\"))
+        conditions.extend(term_conditions(term))
     if filters.kind:
         conditions.append(Organization.kind == OrgKind(filters.kind))
     if filters.province:
@@ -239,33 +255,19 @@ def trades_and_languages(ids: list[int]) -> dict[int, tuple[list[str], list[str]
 # Jobs
 
 
-def latest_reports_subquery():
-    """Per commitment, its latest report (highest date, then id): the jobs created to date."""
-    ranked = sa.select(
-        JobReport.commitment_id,
-        JobReport.jobs_created,
-        sa.func.row_number().over(partition_by=JobReport.commitment_id,
-                                  order_by=(JobReport.reported_on.desc(), JobReport.id.desc())).label("rank"),
-    ).subquery()
-    return sa.select(ranked.c.commitment_id, ranked.c.jobs_created).where(ranked.c.rank == 1).subquery()
-
-
 def club_job_totals() -> tuple[int, int]:
     """Jobs announced and jobs created to date, for the whole club (non-archived organisations)."""
-    latest = latest_reports_subquery()
     row = db.session.execute(
         sa.select(sa.func.coalesce(sa.func.sum(JobCommitment.jobs_announced), 0),
-                  sa.func.coalesce(sa.func.sum(latest.c.jobs_created), 0))
-        .select_from(JobCommitment)
+                  sa.func.coalesce(sa.func.sum(JobCommitment.jobs_created), 0))
         .join(Organization, Organization.id == JobCommitment.organization_id)
-        .outerjoin(latest, latest.c.commitment_id == JobCommitment.id)
         .where(Organization.archived_at.is_(None))
     ).one()
     return int(row[0]), int(row[1])
 
 
 def created_to_date(commitment: JobCommitment) -> int:
-    return commitment.reports[0].jobs_created if commitment.reports else 0
+    return commitment.jobs_created
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -359,8 +359,14 @@ def add_job_report(commitment: JobCommitment, *, reported_on: date, jobs_created
                        note=note or None, reported_by_id=getattr(by, "id", None))
     db.session.add(report)
     db.session.flush()
+    old = commitment.jobs_created
+    commitment.jobs_created = db.session.scalar(
+        sa.select(JobReport.jobs_created).where(JobReport.commitment_id == commitment.id)
+        .order_by(JobReport.reported_on.desc(), JobReport.id.desc()).limit(1))
+    db.session.expire(commitment, ["reports"])
+    db.session.flush()
     audit.record("jobs.report_added", commitment.organization, by=by,
-                 changes={"reported_on": [None, reported_on], "jobs_created": [None, jobs_created],
+                 changes={"reported_on": [None, reported_on], "jobs_created": [old, commitment.jobs_created],
                           "commitment": [None, commitment.source or commitment.id]})
     return report
 

@@ -55,9 +55,20 @@ class CommitmentFactory(Base):
 
 
 class ReportFactory(Base):
+    """A job report; like the service, it sets the commitment's figure when it is the latest."""
+
     class Meta:
         model = JobReport
 
     commitment = factory.SubFactory(CommitmentFactory)
     reported_on = date(2022, 1, 1)
     jobs_created = 10
+
+    @factory.post_generation
+    def latest(obj, create, extracted, **kwargs):
+        reports = sorted(obj.commitment.reports, key=lambda r: (r.reported_on, r.id or 0))
+        if reports:
+            obj.commitment.jobs_created = reports[-1].jobs_created
+            from club.extensions import db
+
+            db.session.commit()

@@ -9,7 +9,13 @@ import sqlalchemy as sa
 
 from club.core.models import AuditEvent
 from club.members.models import Contact, Dues, JobReport, MembershipChange, MembershipStatus, Organization
-from tests.members.factories import CommitmentFactory, ContactFactory, DuesFactory, MembershipFactory, ReportFactory
+from tests.members.factories import (
+    CommitmentFactory,
+    ContactFactory,
+    DuesFactory,
+    MembershipFactory,
+    ReportFactory,
+)
 
 
 def reload(db, model, ident):

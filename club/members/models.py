@@ -167,17 +167,22 @@ class Organization(TimestampMixin, VersionedMixin, db.Model):
         sa.Index("ix_organizations_active_name", "archived_at", "name_key", "id"),
         # "Newest first" sort of the register (keyset on id among non-archived rows).
         sa.Index("ix_organizations_archived_id", "archived_at", "id"),
+        # The register's filters: each leads one index that also covers the others, so any combination of
+        # kind, province and site is counted from an index alone.
+        sa.Index("ix_organizations_kind", "kind", "province", "site", "archived_at"),
+        sa.Index("ix_organizations_province", "province", "kind", "site", "archived_at"),
+        sa.Index("ix_organizations_site", "site", "kind", "province", "archived_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200), unique=True)
     # Folded name (case, accents, punctuation, legal suffixes): duplicate detection and sorting.
     name_key: Mapped[str] = mapped_column(sa.String(200), index=True)
-    kind: Mapped[OrgKind] = mapped_column(enum_column(OrgKind), index=True)
+    kind: Mapped[OrgKind] = mapped_column(enum_column(OrgKind))
     ice: Mapped[str | None] = mapped_column(sa.String(15), unique=True)
     city: Mapped[str | None] = mapped_column(sa.String(100))
-    province: Mapped[Province | None] = mapped_column(enum_column(Province), index=True)
-    site: Mapped[Site | None] = mapped_column(enum_column(Site), index=True)
+    province: Mapped[Province | None] = mapped_column(enum_column(Province))
+    site: Mapped[Site | None] = mapped_column(enum_column(Site))
     headcount: Mapped[int | None]
     website: Mapped[str | None] = mapped_column(sa.String(255))
     email: Mapped[str | None] = mapped_column(sa.String(254))
@@ -313,10 +318,11 @@ MEMBERSHIP_STATUS_LABELS = {
 
 class Membership(TimestampMixin, VersionedMixin, db.Model):
     __tablename__ = "memberships"
+    __table_args__ = (sa.Index("ix_memberships_status", "status", "organization_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"), unique=True)
-    status: Mapped[MembershipStatus] = mapped_column(enum_column(MembershipStatus, 16), index=True)
+    status: Mapped[MembershipStatus] = mapped_column(enum_column(MembershipStatus, 16))
     tier: Mapped[str | None] = mapped_column(sa.String(40))
     joined_on: Mapped[date | None]
 

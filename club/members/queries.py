@@ -128,18 +128,25 @@ def register_where(filters: RegisterFilters, user) -> list:
         conditions.append(Organization.province == Province(filters.province))
     if filters.site:
         conditions.append(Organization.site == Site(filters.site))
+    # With a kind/province/site filter, an index narrows the rows first: the other filters are probed per row
+    # (EXISTS). Alone, a status/trade/language filter is read from its own index (IN).
+    narrowed = bool(filters.kind or filters.province or filters.site)
+
+    def belongs(model, column: str, value):
+        other = sa.orm.aliased(model)  # the register's rows outer-join Membership: never correlate with it
+        if narrowed:
+            return sa.exists().where(other.organization_id == Organization.id, getattr(other, column) == value)
+        return Organization.id.in_(sa.select(other.organization_id).where(getattr(other, column) == value))
+
     if filters.trade:
-        conditions.append(Organization.id.in_(
-            sa.select(OrganizationTrade.organization_id).where(OrganizationTrade.trade == Trade(filters.trade))))
+        conditions.append(belongs(OrganizationTrade, "trade", Trade(filters.trade)))
     if filters.language:
-        conditions.append(Organization.id.in_(
-            sa.select(OrganizationLanguage.organization_id)
-            .where(OrganizationLanguage.language == Language(filters.language))))
+        conditions.append(belongs(OrganizationLanguage, "language", Language(filters.language)))
     if filters.status == "none":
-        conditions.append(~Organization.id.in_(sa.select(Membership.organization_id)))
+        other = sa.orm.aliased(Membership)
+        conditions.append(~sa.exists().where(other.organization_id == Organization.id))
     elif filters.status:
-        conditions.append(Organization.id.in_(
-            sa.select(Membership.organization_id).where(Membership.status == MembershipStatus(filters.status))))
+        conditions.append(belongs(Membership, "status", MembershipStatus(filters.status)))
     return conditions
 
 

@@ -17,6 +17,14 @@ down_revision = "25dbcbca2a9b"
 branch_labels = None
 depends_on = None
 
+# The register's filter indexes become composite (any combination of filters counted from one index).
+COMPOSITE = {
+    "ix_organizations_kind": ["kind", "province", "site", "archived_at"],
+    "ix_organizations_province": ["province", "kind", "site", "archived_at"],
+    "ix_organizations_site": ["site", "kind", "province", "archived_at"],
+    "ix_memberships_status": ["status", "organization_id"],
+}
+
 SQLITE_UP = [
     "CREATE VIRTUAL TABLE organizations_search USING fts5("
     "search_text, content='organizations', content_rowid='id', tokenize='trigram')",
@@ -50,6 +58,10 @@ def upgrade():
     )
     # A plain CREATE INDEX (no batch table copy on SQLite: the table and its children stay untouched).
     op.create_index("ix_organizations_archived_id", "organizations", ["archived_at", "id"], unique=False)
+    for name, columns in COMPOSITE.items():
+        table = name.split("_")[1]
+        op.drop_index(name, table_name=table)
+        op.create_index(name, table, columns, unique=False)
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
         for statement in SQLITE_UP:
@@ -66,6 +78,10 @@ def downgrade():
             op.execute(statement)
     elif dialect == "postgresql":
         op.execute("DROP INDEX IF EXISTS ix_organizations_search_trgm")
+    for name, columns in COMPOSITE.items():
+        table = name.split("_")[1]
+        op.drop_index(name, table_name=table)
+        op.create_index(name, table, columns[:1], unique=False)
     op.drop_index("ix_organizations_archived_id", table_name="organizations")
     with op.batch_alter_table("job_commitments", schema=None) as batch_op:
         batch_op.drop_constraint("jobs_created_positive", type_="check")

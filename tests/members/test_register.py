@@ -89,6 +89,10 @@ def test_filters_combine(client, factories, as_user, staff, db):
     assert names(site="oujda_shore") == {"Alpha"}
     assert names(trade="telemarketing") == {"Alpha"}
     assert names(language="es") == {"Beta"}
+    assert names(kind="call_center", status="active") == {"Alpha"}  # narrowed: EXISTS probes
+    assert names(kind="call_center", status="none") == {"Gamma"}
+    assert names(province="nador", trade="telemarketing") == {"Alpha"}
+    assert names(province="nador", language="es") == {"Beta"}
     assert names(kind="nonsense") == {"Alpha", "Beta", "Gamma"}  # an unknown value filters nothing, no 500
 
 

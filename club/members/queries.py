@@ -133,7 +133,7 @@ def register_where(filters: RegisterFilters, user) -> list:
     narrowed = bool(filters.kind or filters.province or filters.site)
 
     def belongs(model, column: str, value):
-        other = sa.orm.aliased(model)  # the register's rows outer-join Membership: never correlate with it
+        other = _OTHER[model]
         if narrowed:
             return sa.exists().where(other.organization_id == Organization.id, getattr(other, column) == value)
         return Organization.id.in_(sa.select(other.organization_id).where(getattr(other, column) == value))
@@ -143,16 +143,23 @@ def register_where(filters: RegisterFilters, user) -> list:
     if filters.language:
         conditions.append(belongs(OrganizationLanguage, "language", Language(filters.language)))
     if filters.status == "none":
-        other = sa.orm.aliased(Membership)
+        other = _OTHER[Membership]
         conditions.append(~sa.exists().where(other.organization_id == Organization.id))
     elif filters.status:
         conditions.append(belongs(Membership, "status", MembershipStatus(filters.status)))
     return conditions
 
 
+PRIMARY = sa.orm.aliased(Contact, name="primary_contact")
+# Aliases for the filters' subqueries (built once: the register's rows outer-join Membership, so the
+# subqueries must never correlate with it).
+_OTHER = {model: sa.orm.aliased(model, name=f"filter_{model.__tablename__}")
+          for model in (Membership, OrganizationTrade, OrganizationLanguage)}
+
+
 def register_rows(conditions) -> sa.Select:
     """Organisation, membership status and primary contact name for each row of the register."""
-    primary = sa.orm.aliased(Contact)
+    primary = PRIMARY
     return (
         sa.select(Organization, Membership.status, primary.name, primary.email, primary.title, primary.phone)
         .outerjoin(Membership, Membership.organization_id == Organization.id)
@@ -263,12 +270,22 @@ def trades_and_languages(ids: list[int]) -> dict[int, tuple[list[str], list[str]
 
 
 def club_job_totals() -> tuple[int, int]:
-    """Jobs announced and jobs created to date, for the whole club (non-archived organisations)."""
+    """Jobs announced and jobs created to date, for the whole club (non-archived organisations).
+
+    Everything minus the archived organisations' part: the first sum reads the small commitments table alone,
+    the second only the few archived organisations (index on archived_at), so no join over every commitment.
+    """
+    archived = (sa.select(JobCommitment.jobs_announced, JobCommitment.jobs_created)
+                .where(JobCommitment.organization_id.in_(
+                    sa.select(Organization.id).where(Organization.archived_at.is_not(None))))
+                .subquery())
+    everything = sa.select(sa.func.coalesce(sa.func.sum(JobCommitment.jobs_announced), 0),
+                           sa.func.coalesce(sa.func.sum(JobCommitment.jobs_created), 0)).subquery()
     row = db.session.execute(
-        sa.select(sa.func.coalesce(sa.func.sum(JobCommitment.jobs_announced), 0),
-                  sa.func.coalesce(sa.func.sum(JobCommitment.jobs_created), 0))
-        .join(Organization, Organization.id == JobCommitment.organization_id)
-        .where(Organization.archived_at.is_(None))
+        sa.select(everything.c[0] - sa.select(sa.func.coalesce(sa.func.sum(archived.c.jobs_announced), 0))
+                  .scalar_subquery(),
+                  everything.c[1] - sa.select(sa.func.coalesce(sa.func.sum(archived.c.jobs_created), 0))
+                  .scalar_subquery())
     ).one()
     return int(row[0]), int(row[1])
 
@@ -303,14 +320,13 @@ def load_organization(org_id: int) -> Organization | None:
 
 def secretariat_stats(year: int | None = None) -> dict:
     year = year or date.today().year
+    archived_ids = sa.select(Organization.id).where(Organization.archived_at.is_not(None))  # few, indexed
     members = db.session.scalar(
         sa.select(sa.func.count()).select_from(Membership)
-        .join(Organization, Organization.id == Membership.organization_id)
-        .where(Membership.status == MembershipStatus.ACTIVE, Organization.archived_at.is_(None)))
+        .where(Membership.status == MembershipStatus.ACTIVE, Membership.organization_id.not_in(archived_ids)))
     unpaid_count, unpaid_amount = db.session.execute(
         sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(Dues.amount), 0))
-        .join(Organization, Organization.id == Dues.organization_id)
-        .where(Dues.year == year, Dues.paid_on.is_(None), Organization.archived_at.is_(None))
+        .where(Dues.year == year, Dues.paid_on.is_(None), Dues.organization_id.not_in(archived_ids))
     ).one()
     announced, created = club_job_totals()
     return {"members_count": members, "unpaid_count": unpaid_count, "unpaid_amount": unpaid_amount,

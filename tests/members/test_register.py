@@ -192,3 +192,34 @@ def test_list_runs_a_constant_number_of_queries(client, factories, as_user, staf
         html = client.get("/members/", query_string=args).get_data(as_text=True)
     assert "Org 049" in html
     assert few.count == many.count <= 6
+
+
+def _plan(db, stmt) -> str:
+    compiled = stmt.compile(db.engine, compile_kwargs={"literal_binds": True})
+    prefix = "EXPLAIN QUERY PLAN " if db.engine.dialect.name == "sqlite" else "EXPLAIN "
+    with db.engine.connect() as conn:
+        return " ".join(str(row) for row in conn.exec_driver_sql(prefix + str(compiled)))
+
+
+def test_search_and_sorts_use_their_indexes(db, factories, staff):
+    """The planner must be able to use the trigram search index and the sort indexes (bench: real volumes)."""
+    from club.members import queries
+
+    org(factories, "Saccom", contacts=["Moulay Zine El Oudghiri"])
+    filters = queries.RegisterFilters(q="oudghiri")
+    stmt = queries.register_rows(queries.register_where(filters, staff)).order_by(*[
+        getattr(queries.Organization, n) for n in queries.SORTS["name"][0]]).limit(51)
+    plan = _plan(db, stmt)
+    if db.engine.dialect.name == "sqlite":
+        assert "organizations_search" in plan  # the FTS5 trigram mirror answers the search
+        assert "ix_organizations_active_name" in _plan(db, queries.register_rows(
+            queries.register_where(queries.RegisterFilters(), staff)).order_by(
+            queries.Organization.name_key, queries.Organization.id).limit(51))
+    else:
+        with db.engine.connect() as conn:
+            conn.exec_driver_sql("SET enable_seqscan = off")
+            compiled = str(stmt.compile(db.engine, compile_kwargs={"literal_binds": True}))
+            plan = " ".join(str(r) for r in conn.exec_driver_sql("EXPLAIN " + compiled))
+        assert "ix_organizations_search_trgm" in plan
+    page = queries.register_page(filters, staff)
+    assert [row[0].name for row in page.items] == ["Saccom"]

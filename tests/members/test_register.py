@@ -192,6 +192,14 @@ def test_list_runs_a_constant_number_of_queries(client, factories, as_user, staf
         html = client.get("/members/", query_string=args).get_data(as_text=True)
     assert "Org 049" in html
     assert few.count == many.count <= 6
+    # a deep page reads from its cursor on: no OFFSET anywhere (page 500 costs what page 1 costs)
+    from club.members import queries
+
+    first = queries.register_page(queries.RegisterFilters.from_args(args, may_see_archived=True), staff, per_page=10)
+    with count_queries() as deep:
+        assert client.get("/members/", query_string={**args, "after": first.last_cursor}).status_code == 200
+    assert deep.count == many.count
+    assert not any("OFFSET" in statement.upper() for statement in deep.statements)
 
 
 def _plan(db, stmt) -> str:

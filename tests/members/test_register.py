@@ -199,7 +199,8 @@ def test_list_runs_a_constant_number_of_queries(client, factories, as_user, staf
     with count_queries() as deep:
         assert client.get("/members/", query_string={**args, "after": first.last_cursor}).status_code == 200
     assert deep.count == many.count
-    assert not any("OFFSET" in statement.upper() for statement in deep.statements)
+    if db.engine.dialect.name == "postgresql":  # SQLite always renders "LIMIT ? OFFSET ?" (with 0)
+        assert not any("OFFSET" in statement.upper() for statement in deep.statements)
 
 
 def _plan(db, stmt) -> str:

@@ -5,7 +5,7 @@ Idempotent: what exists already is left as it is.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -134,8 +134,9 @@ def load() -> list[str]:
         if name in MEMBERS and org.membership is None:
             status, tier, joined_on, dues = MEMBERS[name]
             membership = Membership(organization_id=org.id, status=status, tier=tier, joined_on=joined_on)
-            membership.changes.append(MembershipChange(from_status=None, to_status=status,
-                                                       note="Réunion constitutive du Club"))
+            membership.changes.append(MembershipChange(
+                from_status=None, to_status=status, note="Réunion constitutive du Club" if joined_on else None,
+                **({"at": datetime.combine(joined_on, time(10), UTC)} if joined_on else {})))
             db.session.add(membership)
             for year, (amount, paid_on) in dues.items():
                 db.session.add(Dues(organization_id=org.id, year=year, amount=Decimal(amount),

@@ -429,3 +429,14 @@ class JobReport(TimestampMixin, db.Model):
     reported_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
     commitment: Mapped[JobCommitment] = relationship(back_populates="reports")
+
+
+@sa.event.listens_for(Organization, "before_insert")
+def _default_search_fields(mapper, connection, target: Organization) -> None:
+    """Organisations created outside the members services (another module, a script) are still findable."""
+    if not target.name_key:
+        target.name_key = organization_key(target.name)
+    if not target.search_text:
+        from club.members.services import search_text_for
+
+        target.search_text = search_text_for(target.name, target.description, [])

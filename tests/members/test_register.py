@@ -232,3 +232,12 @@ def test_search_and_sorts_use_their_indexes(db, factories, staff):
         assert "ix_organizations_search_trgm" in plan
     page = queries.register_page(filters, staff)
     assert [row[0].name for row in page.items] == ["Saccom"]
+
+
+def test_organisations_created_elsewhere_are_searchable(client, db, as_user, staff):
+    from club.members.models import Organization, OrgKind
+
+    db.session.add(Organization(name="Startup Née Ailleurs", kind=OrgKind.STARTUP))  # e.g. by the incubator
+    db.session.commit()
+    as_user(staff)
+    assert ">Startup Née Ailleurs</a>" in client.get("/members/?q=nee ailleurs").get_data(as_text=True)

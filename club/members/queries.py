@@ -176,17 +176,24 @@ def encode_cursor(values: list) -> str:
     return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
-def decode_cursor(text: str | None, size: int) -> list | None:
+CURSOR_TYPES = {"name_key": str, "id": int}
+
+
+def decode_cursor(text: str | None, names: tuple[str, ...]) -> list | None:
+    """The sort values of a row, from a cursor a client sent back; ``None`` when forged or malformed."""
     if not text or len(text) > 600:
         return None
     try:
         values = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
     except (ValueError, TypeError):
         return None
-    if not isinstance(values, list) or len(values) != size:
+    if not isinstance(values, list) or len(values) != len(names):
         return None
-    if not all(isinstance(v, str | int) and not isinstance(v, bool) for v in values):
-        return None
+    for value, name in zip(values, names, strict=True):
+        if isinstance(value, bool) or not isinstance(value, CURSOR_TYPES[name]):
+            return None
+        if isinstance(value, int) and not -2**62 < value < 2**62:
+            return None
     return values
 
 
@@ -207,8 +214,8 @@ def keyset_page(stmt: sa.Select, conditions, sort: str, *, after: str | None = N
     names, descending = SORTS[sort]
     columns = [getattr(Organization, n) for n in names]
     total = db.session.scalar(sa.select(sa.func.count()).select_from(Organization).where(*conditions))
-    after_values = decode_cursor(after, len(columns))
-    before_values = decode_cursor(before, len(columns)) if after_values is None else None
+    after_values = decode_cursor(after, names)
+    before_values = decode_cursor(before, names) if after_values is None else None
     backwards = before_values is not None or (last and after_values is None)
     # Reading backwards flips the direction, then the rows are put back in display order.
     read_desc = descending != backwards

@@ -34,6 +34,24 @@ from club.members.models import (
 )
 
 
+def _no_control_characters(value):
+    """NUL and other control characters (PostgreSQL refuses NUL in text) go; line breaks and tabs stay."""
+    if isinstance(value, str):
+        return "".join(ch for ch in value if ch.isprintable() or ch in "\r\n\t")
+    return value
+
+
+class MembersForm(FlaskForm):
+    """Every text field of the members forms drops control characters before anything else."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            if unbound_field.field_class in (StringField, TextAreaField, HiddenField):
+                options["filters"] = [_no_control_characters, *options.get("filters", unbound_field.kwargs.get(
+                    "filters", ()))]
+            return unbound_field.bind(form=form, **options)
+
+
 def none_if_empty(value):
     if isinstance(value, str):
         value = value.strip()
@@ -57,7 +75,7 @@ def _optional_choices(labels, empty):
     return choices([("", empty)] + [(k.value, v) for k, v in labels.items()])
 
 
-class OrganizationForm(FlaskForm):
+class OrganizationForm(MembersForm):
     name = StringField(_l("Name"), filters=[strip_filter],
                        validators=[DataRequired(), Length(max=200), no_line_breaks])
     kind = SelectField(_l("Kind"), choices=choices((k.value, v) for k, v in ORG_KIND_LABELS.items()))
@@ -89,7 +107,7 @@ class OrganizationForm(FlaskForm):
         return data
 
 
-class ContactForm(FlaskForm):
+class ContactForm(MembersForm):
     name = StringField(_l("Name"), filters=[strip_filter], validators=[DataRequired(), Length(max=120), no_line_breaks])
     title = StringField(_l("Title"), filters=[none_if_empty], validators=[Length(max=120), no_line_breaks])
     email = StringField(_l("Email"), filters=[none_if_empty],
@@ -103,7 +121,7 @@ class ContactForm(FlaskForm):
         return {name: getattr(self, name).data for name in services.CONTACT_FIELDS}
 
 
-class MembershipForm(FlaskForm):
+class MembershipForm(MembersForm):
     status = SelectField(_l("Status"), choices=choices((k.value, v) for k, v in MEMBERSHIP_STATUS_LABELS.items()))
     tier = StringField(_l("Tier"), filters=[none_if_empty], validators=[Length(max=40), no_line_breaks])
     joined_on = DateField(_l("Joined on"), validators=[Optional()])
@@ -121,7 +139,7 @@ class MembershipForm(FlaskForm):
             raise ValidationError(_l("This status cannot follow the current one."))
 
 
-class DuesForm(FlaskForm):
+class DuesForm(MembersForm):
     year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(min=2000, max=2100)])
     amount = DecimalField(_l("Amount (MAD)"), places=2,
                           validators=[InputRequired(), NumberRange(min=0, max=999_999_999_999)])
@@ -145,7 +163,7 @@ class DuesForm(FlaskForm):
             raise ValidationError(_l("Give the payment date too."))
 
 
-class CommitmentForm(FlaskForm):
+class CommitmentForm(MembersForm):
     jobs_announced = IntegerField(_l("Jobs announced"), validators=[InputRequired(), NumberRange(min=0, max=1_000_000)])
     announced_on = DateField(_l("Announced on"), validators=[Optional()])
     horizon = DateField(_l("Horizon"), validators=[Optional()])
@@ -157,7 +175,7 @@ class CommitmentForm(FlaskForm):
             raise ValidationError(_l("The horizon cannot come before the announcement."))
 
 
-class JobReportForm(FlaskForm):
+class JobReportForm(MembersForm):
     reported_on = DateField(_l("Date"), validators=[InputRequired()], default=date.today)
     jobs_created = IntegerField(_l("Jobs created to date"),
                                 validators=[InputRequired(), NumberRange(min=0, max=1_000_000)])
@@ -172,6 +190,6 @@ class ImportForm(FlaskForm):
     file = FileField(_l("CSV file"), validators=[DataRequired(message=_l("Choose a CSV file."))])
 
 
-class ImportCommitForm(FlaskForm):
+class ImportCommitForm(MembersForm):
     upload = HiddenField(validators=[DataRequired(), Length(max=64)])
 

@@ -155,7 +155,7 @@ def read_table(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
         raise FileProblem(_l("The file is empty."))
     if len(data) > MAX_BYTES:
         raise FileProblem(_l("The file is too big (at most %(mb)s MB).", mb=MAX_BYTES // (1024 * 1024)))
-    if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if b"\x00" in data and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise FileProblem(_l("The file is not a readable text (CSV) file."))
     text = decode(data)
     first_line = text.split("\n", 1)[0]

@@ -65,7 +65,7 @@ class RegisterFilters:
             return value if value in allowed else ""
 
         return cls(
-            q=(args.get("q") or "").strip()[:100],
+            q="".join(ch for ch in (args.get("q") or "") if ch.isprintable()).strip()[:100],
             kind=pick("kind", {k.value for k in OrgKind}),
             status=pick("status", {s.value for s in MembershipStatus} | {"none"}),
             province=pick("province", {p.value for p in Province}),

@@ -376,3 +376,11 @@ def test_organisation_page_runs_a_constant_number_of_queries(client, as_user, st
         html = client.get(f"/members/{target.id}").get_data(as_text=True).replace("\u202f", " ").replace("\xa0", " ")
     assert html.count("<progress") == 18
     assert few.count == many.count
+
+
+def test_control_characters_are_dropped_not_a_500(client, as_user, staff, db):
+    as_user(staff)
+    response = client.post("/members/new", data=profile(name="Nul\x00 Corp", description="Ligne 1\nLigne\x07 2"))
+    assert response.status_code == 303
+    created = db.session.scalar(sa.select(Organization))
+    assert created.name == "Nul Corp" and created.description == "Ligne 1\nLigne 2"

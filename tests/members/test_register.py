@@ -246,3 +246,12 @@ def test_organisations_created_elsewhere_are_searchable(client, db, as_user, sta
     db.session.commit()
     as_user(staff)
     assert ">Startup Née Ailleurs</a>" in client.get("/members/?q=nee ailleurs").get_data(as_text=True)
+
+
+def test_odd_search_strings_never_fail(client, factories, as_user, staff):
+    org(factories, 'Quote "Corp"', "l'apostrophe * étoile")
+    as_user(staff)
+    for q in ['"', '"""', "*", "NEAR(a b)", "a'b", "%_\\", "l'apo", '"corp"', "^x", "étoile*", "x" * 150, "\x00abc"]:
+        response = client.get("/members/", query_string={"q": q})
+        assert response.status_code == 200, q
+    assert 'Quote &#34;Corp&#34;' in client.get("/members/", query_string={"q": '"corp"'}).get_data(as_text=True)

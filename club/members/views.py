@@ -24,7 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from club.core import audit
 from club.core.storage import StoredFile, UploadRefused, read_limited, store
-from club.core.text import csv_safe
+from club.core.text import csv_safe, fold
 from club.extensions import db
 from club.forms import ConfirmForm, form_view
 from club.htmx import is_htmx_partial, render_page_or_partial
@@ -330,9 +330,12 @@ def contact_new(org_id: int):
     org = _editable_org_or_404(org_id)
     form = ContactForm(prefix="contact")
     if form.validate_on_submit():
-        contact = services.add_contact(org, form.data_for_service(), by=current_user)
-        db.session.commit()
-        return _section(org, "contacts", "contacts", _("%(name)s was added.", name=contact.name))
+        if any(c.name_key == fold(form.name.data) for c in org.contacts):  # a double submit, or a duplicate
+            form.name.errors.append(_("%(name)s is already a contact of this organisation.", name=form.name.data))
+        else:
+            contact = services.add_contact(org, form.data_for_service(), by=current_user)
+            db.session.commit()
+            return _section(org, "contacts", "contacts", _("%(name)s was added.", name=contact.name))
     if request.method == "POST":
         if is_htmx_partial():
             return _section_errors(org, "contacts", contact_form=form)

@@ -384,3 +384,13 @@ def test_control_characters_are_dropped_not_a_500(client, as_user, staff, db):
     assert response.status_code == 303
     created = db.session.scalar(sa.select(Organization))
     assert created.name == "Nul Corp" and created.description == "Ligne 1\nLigne 2"
+
+
+def test_a_double_submitted_contact_is_recorded_once(client, as_user, staff, factories, db):
+    target = factories.OrganizationFactory()
+    as_user(staff)
+    data = {"contact-name": "Leila Chraibi", "contact-email": "l@x.ma"}
+    assert client.post(f"/members/{target.id}/contacts/new", data=data).status_code == 303
+    again = client.post(f"/members/{target.id}/contacts/new", data=data, headers={"HX-Request": "true"})
+    assert again.status_code == 422 and "already a contact" in again.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Contact)) == 1

@@ -139,3 +139,12 @@ def test_ten_thousand_rows_in_one_go(client, staff, db):
         "10 000" in html or "10000" in html
     assert commit(client, html).status_code == 303
     assert count(db) == 10_000 and count(db, Contact) == 10_000
+    org = db.session.scalar(sa.select(Organization).where(Organization.name == "Entreprise 00042"))
+    assert org.phone == "+212536000042" and [t.value for t in org.trade_values] == ["hr_services"]
+    assert "personne 42" in org.search_text
+    # the same file again: everything matched, nothing duplicated
+    html = upload(client, data).get_data(as_text=True)
+    assert "0 organisations will be added and 10000 updated" in html
+    response = commit(client, html)
+    assert response.status_code == 303
+    assert count(db) == 10_000 and count(db, Contact) == 10_000

@@ -101,7 +101,7 @@ class Server:
             try:
                 urllib.request.urlopen(self.base + "/healthz", timeout=2).read()
                 return
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # refused, reset, or a read timeout while gunicorn boots on a busy machine
                 time.sleep(0.3)
         self.stop()
         raise RuntimeError("gunicorn did not start")

@@ -78,6 +78,7 @@ BLUEPRINTS = (
     ("club.core", ""),
     ("club.auth", "/auth"),
     ("club.admin", "/admin"),
+    ("club.members", "/members"),
     ("club.incubator", "/incubator"),
     ("club.deals", "/deals"),
     ("club.missions", "/missions"),

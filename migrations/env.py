@@ -14,9 +14,19 @@ db = current_app.extensions["migrate"].db
 target_metadata = db.metadata
 
 
+# Objects a migration manages by hand, outside the models (autogenerate must neither drop nor add them):
+# the members module's substring search index (an FTS5 table on SQLite, a trigram GIN index on PostgreSQL).
+UNMANAGED_PREFIXES = ("organizations_search", "ix_organizations_search_trgm")
+
+
+def include_name(name, type_, parent_names):
+    return not (name or "").startswith(UNMANAGED_PREFIXES)
+
+
 def _options(connection=None):
     options = dict(
         target_metadata=target_metadata,
+        include_name=include_name,
         render_as_batch=True,
         compare_type=True,
         compare_server_default=False,

@@ -66,7 +66,28 @@ def detect_kind(data: bytes) -> str | None:
                 return "docx"
             if any(n.startswith("xl/") for n in names):
                 return "xlsx"
+        return None
+    if _is_text(data):
+        return "csv"
     return None
+
+
+def _is_text(data: bytes) -> bool:
+    """Plain text (UTF-8, with or without BOM, or Windows-1252): what a CSV file is made of."""
+    head = data[:65536]
+    if b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+        return True
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(head) - 3:  # a multi-byte character cut at the sample's end
+            return True
+    try:
+        text = head.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    return all(ch.isprintable() or ch in "\r\n\t" for ch in text)
 
 
 def safe_display_name(name: str | None, kind: str) -> str:

@@ -165,17 +165,24 @@ class Organization(TimestampMixin, VersionedMixin, db.Model):
     __table_args__ = (
         sa.CheckConstraint("headcount IS NULL OR headcount >= 0", name="headcount_positive"),
         sa.Index("ix_organizations_active_name", "archived_at", "name_key", "id"),
+        # "Newest first" sort of the register (keyset on id among non-archived rows).
+        sa.Index("ix_organizations_archived_id", "archived_at", "id"),
+        # The register's filters: each leads one index that also covers the others, so any combination of
+        # kind, province and site is counted from an index alone.
+        sa.Index("ix_organizations_kind", "kind", "province", "site", "archived_at"),
+        sa.Index("ix_organizations_province", "province", "kind", "site", "archived_at"),
+        sa.Index("ix_organizations_site", "site", "kind", "province", "archived_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200), unique=True)
     # Folded name (case, accents, punctuation, legal suffixes): duplicate detection and sorting.
     name_key: Mapped[str] = mapped_column(sa.String(200), index=True)
-    kind: Mapped[OrgKind] = mapped_column(enum_column(OrgKind), index=True)
+    kind: Mapped[OrgKind] = mapped_column(enum_column(OrgKind))
     ice: Mapped[str | None] = mapped_column(sa.String(15), unique=True)
     city: Mapped[str | None] = mapped_column(sa.String(100))
-    province: Mapped[Province | None] = mapped_column(enum_column(Province), index=True)
-    site: Mapped[Site | None] = mapped_column(enum_column(Site), index=True)
+    province: Mapped[Province | None] = mapped_column(enum_column(Province))
+    site: Mapped[Site | None] = mapped_column(enum_column(Site))
     headcount: Mapped[int | None]
     website: Mapped[str | None] = mapped_column(sa.String(255))
     email: Mapped[str | None] = mapped_column(sa.String(254))
@@ -208,8 +215,27 @@ class Organization(TimestampMixin, VersionedMixin, db.Model):
         return self.archived_at is not None
 
     def is_visible_to(self, user) -> bool:
-        """Secretariat, partners and members see organisation profiles; applicants do not."""
-        return bool(user.is_authenticated and user.role in ("secretariat", "partner", "member"))
+        """Secretariat, partners and members see organisation profiles; applicants do not.
+
+        Archived organisations are the secretariat's business only (a member still sees their own).
+        """
+        if not (user.is_authenticated and user.role in ("secretariat", "partner", "member")):
+            return False
+        if self.archived_at is not None:
+            return user.role == "secretariat" or user.organization_id == self.id
+        return True
+
+    def sees_dues(self, user) -> bool:
+        """Dues: the secretariat and the organisation's own member contacts."""
+        return user.role == "secretariat" or (user.role == "member" and user.organization_id == self.id)
+
+    def sees_all_contacts(self, user) -> bool:
+        """Partners see the primary contact only; members and the secretariat see every contact."""
+        return user.role in ("secretariat", "member")
+
+    def sees_phones(self, user) -> bool:
+        """Members do not see the phone numbers of other organisations' contacts."""
+        return user.role in ("secretariat", "partner") or user.organization_id == self.id
 
     def can_edit(self, user) -> bool:
         """The secretariat edits every organisation; a member contact edits their own."""
@@ -292,10 +318,11 @@ MEMBERSHIP_STATUS_LABELS = {
 
 class Membership(TimestampMixin, VersionedMixin, db.Model):
     __tablename__ = "memberships"
+    __table_args__ = (sa.Index("ix_memberships_status", "status", "organization_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"), unique=True)
-    status: Mapped[MembershipStatus] = mapped_column(enum_column(MembershipStatus, 16), index=True)
+    status: Mapped[MembershipStatus] = mapped_column(enum_column(MembershipStatus, 16))
     tier: Mapped[str | None] = mapped_column(sa.String(40))
     joined_on: Mapped[date | None]
 
@@ -365,11 +392,16 @@ class JobCommitment(TimestampMixin, VersionedMixin, db.Model):
     """Jobs an organisation announced for the region (e.g. "announced at Siccam 2020")."""
 
     __tablename__ = "job_commitments"
-    __table_args__ = (sa.CheckConstraint("jobs_announced >= 0", name="jobs_announced_positive"),)
+    __table_args__ = (
+        sa.CheckConstraint("jobs_announced >= 0", name="jobs_announced_positive"),
+        sa.CheckConstraint("jobs_created >= 0", name="jobs_created_positive"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     jobs_announced: Mapped[int]
+    # The jobs created to date: the figure of the latest report (kept by the services; totals sum it).
+    jobs_created: Mapped[int] = mapped_column(default=0, server_default="0")
     horizon: Mapped[date | None]
     announced_on: Mapped[date | None]
     source: Mapped[str | None] = mapped_column(sa.String(200))
@@ -397,3 +429,14 @@ class JobReport(TimestampMixin, db.Model):
     reported_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
     commitment: Mapped[JobCommitment] = relationship(back_populates="reports")
+
+
+@sa.event.listens_for(Organization, "before_insert")
+def _default_search_fields(mapper, connection, target: Organization) -> None:
+    """Organisations created outside the members services (another module, a script) are still findable."""
+    if not target.name_key:
+        target.name_key = organization_key(target.name)
+    if not target.search_text:
+        from club.members.services import search_text_for
+
+        target.search_text = search_text_for(target.name, target.description, [])

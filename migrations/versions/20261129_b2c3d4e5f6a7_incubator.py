@@ -1,7 +1,7 @@
 """incubator: calls, applications, deck versions, status changes, messages, reviews, scores
 
 Revision ID: b2c3d4e5f6a7
-Revises: 25dbcbca2a9b
+Revises: a1b2c3d4e5f6
 Create Date: 2026-11-29 00:31:59.479669
 """
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import club.models
 
 revision = 'b2c3d4e5f6a7'
-down_revision = '25dbcbca2a9b'
+down_revision = 'a1b2c3d4e5f6'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,21 @@
+"""``flask members remind-dues YEAR``: one reminder per active member with unpaid dues, through the outbox."""
+
+from __future__ import annotations
+
+import click
+
+from club.extensions import db
+from club.members import bp
+
+
+@bp.cli.command("remind-dues")
+@click.argument("year", type=click.IntRange(2000, 2100))
+def remind_dues_command(year: int):
+    """Queue dues reminders for YEAR (running it again sends nothing twice)."""
+    from club.core.outbox import dispatch_committed
+    from club.members.services import remind_dues
+
+    queued = remind_dues(year)
+    db.session.commit()
+    dispatch_committed()
+    click.echo(f"{queued} reminder(s) queued for {year}.")

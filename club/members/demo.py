@@ -1,0 +1,161 @@
+"""The members part of the demo world: the article's organisations with contacts, memberships, dues and jobs.
+
+Idempotent: what exists already is left as it is.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from club.core.text import fold
+from club.demo import organisation, register_demo
+from club.extensions import db
+from club.members import services
+from club.members.models import (
+    Contact,
+    Dues,
+    JobCommitment,
+    JobReport,
+    Language,
+    Membership,
+    MembershipChange,
+    MembershipStatus,
+    OrganizationLanguage,
+    OrganizationTrade,
+    PaymentMethod,
+    Province,
+    Site,
+    Trade,
+)
+
+T, L = Trade, Language
+# name: province, site, trades, languages, headcount, website, phone
+PROFILES = {
+    "Intelcia": (Province.OUJDA_ANGAD, Site.OUJDA_SHORE, [T.CUSTOMER_RELATIONS, T.TECHNICAL_SUPPORT, T.BACK_OFFICE],
+                 [L.FRENCH, L.ENGLISH, L.SPANISH], 350, "https://www.intelcia.example", "+212522000101"),
+    "Notoriety": (Province.OUJDA_ANGAD, Site.OUJDA_SHORE, [T.CUSTOMER_RELATIONS, T.TELEMARKETING],
+                  [L.FRENCH, L.SPANISH], 220, "https://www.notoriety.example", "+212536000102"),
+    "Saccom": (Province.OUJDA_ANGAD, Site.OUJDA_SHORE, [T.DOCUMENT_MANAGEMENT, T.HR_SERVICES],
+               [L.FRENCH, L.ENGLISH, L.ARABIC], 260, "https://www.saccom.example", "+212536000103"),
+    "Eca groupe": (Province.OUJDA_ANGAD, Site.OUJDA_SHORE, [T.CUSTOMER_RELATIONS, T.TECHNICAL_SUPPORT],
+                   [L.FRENCH, L.GERMAN], 180, "https://www.eca-groupe.example", "+212536000104"),
+    "Groupe international A": (Province.OUJDA_ANGAD, Site.OUJDA_SHORE, [T.CUSTOMER_RELATIONS],
+                               [L.FRENCH, L.ENGLISH, L.ITALIAN], 40, None, None),
+    "Groupe international B": (Province.BERKANE, Site.NONE, [T.BACK_OFFICE, T.IT_SERVICES],
+                               [L.FRENCH, L.DUTCH], 25, None, None),
+    "FIRO": (Province.OUJDA_ANGAD, Site.NONE, [T.FINANCE], [L.FRENCH, L.ARABIC], 12,
+             "https://www.firo.example", "+212536000107"),
+    "CRI de l'Oriental": (Province.OUJDA_ANGAD, Site.NONE, [T.OTHER], [L.FRENCH, L.ARABIC, L.AMAZIGH], 45,
+                          "https://www.orientalinvest.example", "+212536000108"),
+    "Apebi": (Province.OUTSIDE, Site.NONE, [T.IT_SERVICES, T.TRAINING], [L.FRENCH, L.ARABIC], 15,
+              "https://www.apebi.example", "+212522000109"),
+    "Siccam": (Province.OUTSIDE, Site.NONE, [T.OTHER], [L.FRENCH, L.ENGLISH], 8, "https://www.siccam.example",
+               "+212522000110"),
+    "MedZ": (Province.OUTSIDE, Site.CASA_SHORE, [T.OTHER], [L.FRENCH, L.ARABIC], 300, "https://www.medz.example",
+             "+212522000111"),
+    "Oriental Digital Lab": (Province.OUJDA_ANGAD, Site.NONE, [T.IT_SERVICES], [L.FRENCH, L.ARABIC, L.ENGLISH], 4,
+                             None, None),
+}
+
+# name: [(contact name, title, email, phone, primary)]
+CONTACTS = {
+    "Intelcia": [("Karim Bernoussi", "PDG", "k.bernoussi@intelcia.example", "+212661000201", True),
+                 ("Leila Chraibi", "Directrice du site d'Oujda", "l.chraibi@intelcia.example", "+212661000202", False)],
+    "Saccom": [("Moulay Zine El Oudghiri", "PDG", "mz.eloudghiri@saccom.example", "+212661000203", True),
+               ("Nadia Amrani", "Responsable des relations avec le Club", "contact@saccom.example", "+212661000204",
+                False)],
+    "Notoriety": [("Hicham Lahlou", "Directeur général", "h.lahlou@notoriety.example", "+212661000205", True)],
+    "Eca groupe": [("Sanae Berrada", "Directrice des opérations", "s.berrada@eca-groupe.example", "+212661000206",
+                    True)],
+    "Groupe international A": [("Julien Marchand", "Responsable du recrutement", "recrutement@groupe-a.example",
+                                None, True)],
+    "Groupe international B": [("Sara Van Dijk", "Directrice de projet", "projet@groupe-b.example", None, True)],
+    "FIRO": [("Youssef Benali", "Chargé d'investissement", "partner@firo.example", "+212661000207", True)],
+    "CRI de l'Oriental": [("Salma Idrissi", "Secrétariat du Club", "secretariat@club.example", "+212661000208", True)],
+    "Apebi": [("Omar Kettani", "Délégué régional", "o.kettani@apebi.example", "+212661000209", True)],
+    "Siccam": [("Rachid Fassi", "Commissaire du salon", "r.fassi@siccam.example", "+212661000210", True)],
+    "MedZ": [("Imane Squalli", "Responsable commerciale Casa-shore", "i.squalli@medz.example", "+212661000211",
+              True)],
+    "Oriental Digital Lab": [("Amine Tazi", "Fondateur", "founder@startup.example", "+212661000212", True)],
+}
+
+MEMBERS = {  # name: (status, tier, joined_on, dues {year: (amount, paid_on)})
+    "Intelcia": (MembershipStatus.ACTIVE, "Membre fondateur", date(2020, 7, 11),
+                 {2025: ("20000.00", date(2025, 2, 10)), 2026: ("20000.00", None)}),
+    "Notoriety": (MembershipStatus.ACTIVE, "Membre fondateur", date(2020, 7, 11),
+                  {2025: ("15000.00", date(2025, 3, 2)), 2026: ("15000.00", date(2026, 2, 14))}),
+    "Saccom": (MembershipStatus.ACTIVE, "Membre fondateur", date(2020, 7, 11),
+               {2025: ("15000.00", date(2025, 1, 28)), 2026: ("15000.00", None)}),
+    "Eca groupe": (MembershipStatus.ACTIVE, "Membre", date(2020, 9, 1),
+                   {2025: ("10000.00", None), 2026: ("10000.00", None)}),
+    "Groupe international A": (MembershipStatus.PENDING, None, None, {}),
+    "Apebi": (MembershipStatus.ACTIVE, "Membre associé", date(2020, 7, 11), {2026: ("0.00", date(2026, 1, 5))}),
+    "Siccam": (MembershipStatus.ACTIVE, "Membre associé", date(2020, 7, 11), {2026: ("0.00", date(2026, 1, 5))}),
+}
+
+# name: [(jobs announced, announced on, horizon, source, [(reported on, jobs created to date)])]
+COMMITMENTS = {
+    "Saccom": [(1000, date(2020, 7, 11), date(2025, 12, 31), "Annoncé au Siccam 2020 (Oujda)",
+                [(date(2021, 6, 30), 180), (date(2023, 12, 31), 540)])],
+    "Intelcia": [(800, date(2020, 7, 11), date(2024, 12, 31), "Annoncé au Siccam 2020 (Oujda)",
+                  [(date(2021, 3, 31), 250)])],
+    "Notoriety": [(500, date(2020, 7, 11), date(2023, 12, 31), "Pacte d'associés avec le FIRO, Siccam 2020",
+                   [(date(2022, 6, 30), 310)])],
+    "Eca groupe": [(400, date(2020, 7, 11), date(2024, 12, 31), "Annoncé au Siccam 2020 (Oujda)", [])],
+    "Groupe international A": [(250, date(2020, 7, 11), None, "Tests de recrutement annoncés au Siccam 2020", [])],
+    "Groupe international B": [(150, date(2020, 7, 11), None, "Tests de recrutement annoncés au Siccam 2020", [])],
+}
+
+
+def load() -> list[str]:
+    touched = contacts_added = members_added = commitments_added = 0
+    for name, (province, site, trades, languages, headcount, website, phone) in PROFILES.items():
+        org = organisation(name)
+        if org is None:
+            continue
+        if org.province is None:
+            org.province, org.site, org.headcount, org.website, org.phone = province, site, headcount, website, phone
+            org.trades = [OrganizationTrade(trade=t) for t in trades]
+            org.languages = [OrganizationLanguage(language=v) for v in languages]
+            touched += 1
+        existing = {c.name for c in org.contacts}
+        for contact_name, title, email, contact_phone, primary in CONTACTS.get(name, []):
+            if contact_name not in existing:
+                if primary and any(c.is_primary for c in org.contacts):
+                    primary = False
+                org.contacts.append(Contact(name=contact_name, name_key=fold(contact_name), title=title,
+                                            email=email, phone=contact_phone, is_primary=primary))
+                contacts_added += 1
+        services.refresh_search_text(org)
+        db.session.flush()
+        if name in MEMBERS and org.membership is None:
+            status, tier, joined_on, dues = MEMBERS[name]
+            membership = Membership(organization_id=org.id, status=status, tier=tier, joined_on=joined_on)
+            membership.changes.append(MembershipChange(
+                from_status=None, to_status=status, note="Réunion constitutive du Club" if joined_on else None,
+                **({"at": datetime.combine(joined_on, time(10), UTC)} if joined_on else {})))
+            db.session.add(membership)
+            for year, (amount, paid_on) in dues.items():
+                db.session.add(Dues(organization_id=org.id, year=year, amount=Decimal(amount),
+                                    invoiced_on=date(year, 1, 5), paid_on=paid_on,
+                                    method=PaymentMethod.TRANSFER if paid_on else None))
+            members_added += 1
+        has_commitments = db.session.scalar(
+            sa.select(sa.func.count()).select_from(JobCommitment).where(JobCommitment.organization_id == org.id))
+        if name in COMMITMENTS and not has_commitments:
+            for announced, announced_on, horizon, source, reports in COMMITMENTS[name]:
+                commitment = JobCommitment(organization_id=org.id, jobs_announced=announced,
+                                           announced_on=announced_on, horizon=horizon, source=source)
+                commitment.reports = [JobReport(reported_on=d, jobs_created=n) for d, n in reports]
+                commitment.jobs_created = max(reports)[1] if reports else 0
+                db.session.add(commitment)
+                commitments_added += 1
+    db.session.flush()
+    return [f"profiles completed: {touched}", f"contacts added: {contacts_added}",
+            f"memberships added: {members_added}", f"job commitments added: {commitments_added}"]
+
+
+register_demo("members", load)

@@ -1,0 +1,195 @@
+"""Members forms. No organisation, owner or status field a member could forge: the views set them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from club.forms import choices, no_line_breaks, strip_filter
+from club.members import services
+from club.members.models import (
+    LANGUAGE_LABELS,
+    MEMBERSHIP_STATUS_LABELS,
+    ORG_KIND_LABELS,
+    PAYMENT_METHOD_LABELS,
+    PROVINCE_LABELS,
+    SITE_LABELS,
+    TRADE_LABELS,
+    MembershipStatus,
+)
+
+
+def _no_control_characters(value):
+    """NUL and other control characters (PostgreSQL refuses NUL in text) go; line breaks and tabs stay."""
+    if isinstance(value, str):
+        return "".join(ch for ch in value if ch.isprintable() or ch in "\r\n\t")
+    return value
+
+
+class MembersForm(FlaskForm):
+    """Every text field of the members forms drops control characters before anything else."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            if unbound_field.field_class in (StringField, TextAreaField, HiddenField):
+                options["filters"] = [_no_control_characters, *options.get("filters", unbound_field.kwargs.get(
+                    "filters", ()))]
+            return unbound_field.bind(form=form, **options)
+
+
+def none_if_empty(value):
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def _cleaner(fn):
+    """A validator that normalises the field (phone, ICE, website, email) or reports the problem."""
+
+    def validator(form, field):
+        try:
+            field.data = fn(field.data)
+        except services.InvalidValue as exc:
+            raise ValidationError(str(exc)) from exc
+
+    return validator
+
+
+def _optional_choices(labels, empty):
+    return choices([("", empty)] + [(k.value, v) for k, v in labels.items()])
+
+
+class OrganizationForm(MembersForm):
+    name = StringField(_l("Name"), filters=[strip_filter],
+                       validators=[DataRequired(), Length(max=200), no_line_breaks])
+    kind = SelectField(_l("Kind"), choices=choices((k.value, v) for k, v in ORG_KIND_LABELS.items()))
+    ice = StringField(_l("ICE"), filters=[none_if_empty], validators=[Length(max=30), _cleaner(services.clean_ice)],
+                      description=_l("Moroccan company identifier, 15 digits."))
+    city = StringField(_l("City"), filters=[none_if_empty], validators=[Length(max=100), no_line_breaks])
+    province = SelectField(_l("Province"), choices=_optional_choices(PROVINCE_LABELS, _l("— not set —")),
+                           default="")
+    site = SelectField(_l("Site or park"), choices=_optional_choices(SITE_LABELS, _l("— not set —")), default="")
+    trades = SelectMultipleField(_l("Trades"), choices=choices((k.value, v) for k, v in TRADE_LABELS.items()))
+    languages = SelectMultipleField(_l("Languages served"),
+                                    choices=choices((k.value, v) for k, v in LANGUAGE_LABELS.items()))
+    headcount = IntegerField(_l("Headcount"), validators=[Optional(), NumberRange(min=0, max=1_000_000)])
+    website = StringField(_l("Website"), filters=[none_if_empty],
+                          validators=[Length(max=255), _cleaner(services.clean_website)])
+    email = StringField(_l("Email"), filters=[none_if_empty],
+                        validators=[Length(max=254), no_line_breaks, _cleaner(services.clean_email)])
+    phone = StringField(_l("Phone"), filters=[none_if_empty],
+                        validators=[Length(max=30), _cleaner(services.clean_phone)])
+    description = TextAreaField(_l("Description"), filters=[none_if_empty], validators=[Length(max=5000)])
+    version = HiddenField()
+
+    def data_for_service(self) -> dict:
+        data = {name: getattr(self, name).data for name in services.PROFILE_FIELDS}
+        data["province"] = data["province"] or None
+        data["site"] = data["site"] or None
+        data["trades"] = self.trades.data or []
+        data["languages"] = self.languages.data or []
+        return data
+
+
+class ContactForm(MembersForm):
+    name = StringField(_l("Name"), filters=[strip_filter], validators=[DataRequired(), Length(max=120), no_line_breaks])
+    title = StringField(_l("Title"), filters=[none_if_empty], validators=[Length(max=120), no_line_breaks])
+    email = StringField(_l("Email"), filters=[none_if_empty],
+                        validators=[Length(max=254), no_line_breaks, _cleaner(services.clean_email)])
+    phone = StringField(_l("Phone"), filters=[none_if_empty],
+                        validators=[Length(max=30), _cleaner(services.clean_phone)])
+    is_primary = BooleanField(_l("Primary contact"))
+    version = HiddenField()
+
+    def data_for_service(self) -> dict:
+        return {name: getattr(self, name).data for name in services.CONTACT_FIELDS}
+
+
+class MembershipForm(MembersForm):
+    status = SelectField(_l("Status"), choices=choices((k.value, v) for k, v in MEMBERSHIP_STATUS_LABELS.items()))
+    tier = StringField(_l("Tier"), filters=[none_if_empty], validators=[Length(max=40), no_line_breaks])
+    joined_on = DateField(_l("Joined on"), validators=[Optional()])
+    note = StringField(_l("Note"), filters=[none_if_empty], validators=[Length(max=500), no_line_breaks])
+
+    def __init__(self, *args, current: MembershipStatus | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.current = current
+
+    def validate_status(self, field):
+        if field.data not in {s.value for s in MembershipStatus}:
+            return  # the choice check reports it
+        status = MembershipStatus(field.data)
+        if status != self.current and status not in services.TRANSITIONS[self.current]:
+            raise ValidationError(_l("This status cannot follow the current one."))
+
+
+class DuesForm(MembersForm):
+    year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(min=2000, max=2100)])
+    amount = DecimalField(_l("Amount (MAD)"), places=2,
+                          validators=[InputRequired(), NumberRange(min=0, max=999_999_999_999)])
+    invoiced_on = DateField(_l("Invoiced on"), validators=[Optional()])
+    paid_on = DateField(_l("Paid on"), validators=[Optional()])
+    method = SelectField(_l("Payment method"), choices=_optional_choices(PAYMENT_METHOD_LABELS, _l("— not paid —")),
+                         default="")
+
+    def validate_amount(self, field):
+        if field.data is not None and field.data.as_tuple().exponent < -2:
+            raise ValidationError(_l("At most two decimals."))
+
+    def validate_paid_on(self, field):
+        if field.data and self.invoiced_on.data and field.data < self.invoiced_on.data:
+            raise ValidationError(_l("Payment cannot come before the invoice."))
+        if field.data and field.data > date.today():
+            raise ValidationError(_l("This date is in the future."))
+
+    def validate_method(self, field):
+        if field.data and not self.paid_on.data:
+            raise ValidationError(_l("Give the payment date too."))
+
+
+class CommitmentForm(MembersForm):
+    jobs_announced = IntegerField(_l("Jobs announced"), validators=[InputRequired(), NumberRange(min=0, max=1_000_000)])
+    announced_on = DateField(_l("Announced on"), validators=[Optional()])
+    horizon = DateField(_l("Horizon"), validators=[Optional()])
+    source = StringField(_l("Source"), filters=[none_if_empty], validators=[Length(max=200), no_line_breaks],
+                         description=_l("For instance: announced at Siccam 2020."))
+
+    def validate_horizon(self, field):
+        if field.data and self.announced_on.data and field.data < self.announced_on.data:
+            raise ValidationError(_l("The horizon cannot come before the announcement."))
+
+
+class JobReportForm(MembersForm):
+    reported_on = DateField(_l("Date"), validators=[InputRequired()], default=date.today)
+    jobs_created = IntegerField(_l("Jobs created to date"),
+                                validators=[InputRequired(), NumberRange(min=0, max=1_000_000)])
+    note = StringField(_l("Note"), filters=[none_if_empty], validators=[Length(max=500), no_line_breaks])
+
+    def validate_reported_on(self, field):
+        if field.data and field.data > date.today():
+            raise ValidationError(_l("This date is in the future."))
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("CSV file"), validators=[DataRequired(message=_l("Choose a CSV file."))])
+
+
+class ImportCommitForm(MembersForm):
+    upload = HiddenField(validators=[DataRequired(), Length(max=64)])
+

@@ -1,0 +1,356 @@
+"""Read queries of the members module: the register (filters, search, keyset pages), totals, the organisation page.
+
+Every list is filtered by the same visibility rule as ``Organization.is_visible_to``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from club.core.text import fold, like_escape
+from club.extensions import db
+from club.members.models import (
+    Contact,
+    Dues,
+    JobCommitment,
+    Language,
+    Membership,
+    MembershipChange,
+    MembershipStatus,
+    Organization,
+    OrganizationLanguage,
+    OrganizationTrade,
+    OrgKind,
+    Province,
+    Site,
+    Trade,
+)
+
+PER_PAGE = 50
+MAX_TERMS = 5
+
+# sort name -> (columns, descending); the id breaks ties so the order is stable and matches an index:
+# ix_organizations_active_name (archived_at, name_key, id), ix_organizations_archived_id (archived_at, id).
+SORTS: dict[str, tuple[tuple[str, ...], bool]] = {
+    "name": (("name_key", "id"), False),
+    "-name": (("name_key", "id"), True),
+    "newest": (("id",), True),
+    "oldest": (("id",), False),
+}
+
+
+@dataclass
+class RegisterFilters:
+    q: str = ""
+    kind: str = ""
+    status: str = ""
+    province: str = ""
+    site: str = ""
+    trade: str = ""
+    language: str = ""
+    archived: str = ""
+    sort: str = "name"
+
+    @classmethod
+    def from_args(cls, args, *, may_see_archived: bool) -> RegisterFilters:
+        def pick(name, allowed):
+            value = (args.get(name) or "").strip()
+            return value if value in allowed else ""
+
+        return cls(
+            q="".join(ch for ch in (args.get("q") or "") if ch.isprintable()).strip()[:100],
+            kind=pick("kind", {k.value for k in OrgKind}),
+            status=pick("status", {s.value for s in MembershipStatus} | {"none"}),
+            province=pick("province", {p.value for p in Province}),
+            site=pick("site", {s.value for s in Site}),
+            trade=pick("trade", {t.value for t in Trade}),
+            language=pick("language", {lang.value for lang in Language}),
+            archived=pick("archived", {"1"}) if may_see_archived else "",
+            sort=pick("sort", set(SORTS)) or "name",
+        )
+
+    def args(self) -> dict[str, str]:
+        """The non-default filters, as query arguments (links, export)."""
+        values = {k: v for k, v in self.__dict__.items() if v}
+        if values.get("sort") == "name":
+            values.pop("sort")
+        return values
+
+
+def visible_condition(user):
+    """SQL twin of ``Organization.is_visible_to`` for lists."""
+    if user.role == "secretariat":
+        return sa.true()
+    if user.role in ("partner", "member"):
+        return Organization.archived_at.is_(None)
+    return sa.false()
+
+
+def search_terms(q: str) -> list[str]:
+    return [t for t in fold(q).replace("%", " % ").split(" ") if t][:MAX_TERMS]
+
+
+FTS_MIN = 3  # the trigram index answers terms of three characters or more
+
+
+def term_conditions(term: str) -> list:
+    """``search_text LIKE '%term%'`` (escaped); on SQLite, first narrowed by the FTS5 trigram mirror.
+
+    PostgreSQL answers the LIKE itself with the trigram GIN index (see the members migration).
+    """
+    conditions = [Organization.search_text.like(f"%{like_escape(term)}%", escape="\\")]
+    if len(term) >= FTS_MIN and db.session.get_bind().dialect.name == "sqlite":
+        phrase = '"' + term.replace('"', '""') + '"'  # a quoted phrase: matched literally, as a substring
+        conditions.insert(0, Organization.id.in_(
+            sa.select(sa.column("rowid")).select_from(sa.table("organizations_search"))
+            .where(sa.text("organizations_search MATCH :phrase").bindparams(phrase=phrase))))
+    return conditions
+
+
+def register_where(filters: RegisterFilters, user) -> list:
+    conditions = [visible_condition(user)]
+    if filters.archived:
+        conditions.append(Organization.archived_at.is_not(None))
+    else:
+        conditions.append(Organization.archived_at.is_(None))
+    for term in search_terms(filters.q):
+        conditions.extend(term_conditions(term))
+    if filters.kind:
+        conditions.append(Organization.kind == OrgKind(filters.kind))
+    if filters.province:
+        conditions.append(Organization.province == Province(filters.province))
+    if filters.site:
+        conditions.append(Organization.site == Site(filters.site))
+    # With a kind/province/site filter, an index narrows the rows first: the other filters are probed per row
+    # (EXISTS). Alone, a status/trade/language filter is read from its own index (IN).
+    narrowed = bool(filters.kind or filters.province or filters.site)
+
+    def belongs(model, column: str, value):
+        other = _OTHER[model]
+        if narrowed:
+            return sa.exists().where(other.organization_id == Organization.id, getattr(other, column) == value)
+        return Organization.id.in_(sa.select(other.organization_id).where(getattr(other, column) == value))
+
+    if filters.trade:
+        conditions.append(belongs(OrganizationTrade, "trade", Trade(filters.trade)))
+    if filters.language:
+        conditions.append(belongs(OrganizationLanguage, "language", Language(filters.language)))
+    if filters.status == "none":
+        other = _OTHER[Membership]
+        conditions.append(~sa.exists().where(other.organization_id == Organization.id))
+    elif filters.status:
+        conditions.append(belongs(Membership, "status", MembershipStatus(filters.status)))
+    return conditions
+
+
+PRIMARY = sa.orm.aliased(Contact, name="primary_contact")
+# Aliases for the filters' subqueries (built once: the register's rows outer-join Membership, so the
+# subqueries must never correlate with it).
+_OTHER = {model: sa.orm.aliased(model, name=f"filter_{model.__tablename__}")
+          for model in (Membership, OrganizationTrade, OrganizationLanguage)}
+
+
+def register_rows(conditions) -> sa.Select:
+    """Organisation, membership status and primary contact name for each row of the register."""
+    primary = PRIMARY
+    return (
+        sa.select(Organization, Membership.status, primary.name, primary.email, primary.title, primary.phone)
+        .outerjoin(Membership, Membership.organization_id == Organization.id)
+        .outerjoin(primary, sa.and_(primary.organization_id == Organization.id, primary.is_primary.is_(True)))
+        .where(*conditions)
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Keyset pagination: a page never reads the rows before it (page 500 costs what page 1 costs).
+
+
+def encode_cursor(values: list) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+CURSOR_TYPES = {"name_key": str, "id": int}
+
+
+def decode_cursor(text: str | None, names: tuple[str, ...]) -> list | None:
+    """The sort values of a row, from a cursor a client sent back; ``None`` when forged or malformed."""
+    if not text or len(text) > 600:
+        return None
+    try:
+        values = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+    except (ValueError, TypeError):
+        return None
+    if not isinstance(values, list) or len(values) != len(names):
+        return None
+    for value, name in zip(values, names, strict=True):
+        if isinstance(value, bool) or not isinstance(value, CURSOR_TYPES[name]):
+            return None
+        if isinstance(value, int) and not -2**62 < value < 2**62:
+            return None
+    return values
+
+
+@dataclass
+class KeysetPage:
+    items: list[Any]
+    total: int
+    per_page: int
+    first_cursor: str | None = None
+    last_cursor: str | None = None
+    has_prev: bool = False
+    has_next: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+def keyset_page(stmt: sa.Select, conditions, sort: str, *, after: str | None = None, before: str | None = None,
+                last: bool = False, per_page: int = PER_PAGE) -> KeysetPage:
+    names, descending = SORTS[sort]
+    columns = [getattr(Organization, n) for n in names]
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Organization).where(*conditions))
+    after_values = decode_cursor(after, names)
+    before_values = decode_cursor(before, names) if after_values is None else None
+    backwards = before_values is not None or (last and after_values is None)
+    # Reading backwards flips the direction, then the rows are put back in display order.
+    read_desc = descending != backwards
+    order = [c.desc() if read_desc else c.asc() for c in columns]
+    cursor = after_values if after_values is not None else before_values
+    if cursor is not None:
+        key = sa.tuple_(*columns) if len(columns) > 1 else columns[0]
+        value = sa.tuple_(*[sa.literal(v) for v in cursor]) if len(columns) > 1 else cursor[0]
+        stmt = stmt.where(key < value if read_desc else key > value)
+    rows = list(db.session.execute(stmt.order_by(*order).limit(per_page + 1)))
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    if backwards:
+        rows.reverse()
+    page = KeysetPage(items=rows, total=total, per_page=per_page)
+    if backwards:
+        page.has_prev, page.has_next = more, before_values is not None
+    else:
+        page.has_next, page.has_prev = more, after_values is not None
+    if rows:
+        page.first_cursor = encode_cursor([getattr(rows[0][0], n) for n in names])
+        page.last_cursor = encode_cursor([getattr(rows[-1][0], n) for n in names])
+    return page
+
+
+def register_page(filters: RegisterFilters, user, *, after=None, before=None, last=False,
+                  per_page: int = PER_PAGE) -> KeysetPage:
+    conditions = register_where(filters, user)
+    return keyset_page(register_rows(conditions), conditions, filters.sort, after=after, before=before, last=last,
+                       per_page=per_page)
+
+
+def export_rows(filters: RegisterFilters, user):
+    """Every row of the filtered register, in display order, streamed in batches."""
+    names, descending = SORTS[filters.sort]
+    order = [getattr(Organization, n).desc() if descending else getattr(Organization, n).asc() for n in names]
+    conditions = register_where(filters, user)
+    stmt = register_rows(conditions).order_by(*order).execution_options(yield_per=1000)
+    return db.session.execute(stmt)
+
+
+def trades_and_languages(ids: list[int]) -> dict[int, tuple[list[str], list[str]]]:
+    found: dict[int, tuple[list[str], list[str]]] = {i: ([], []) for i in ids}
+    if not ids:
+        return found
+    for org_id, trade in db.session.execute(
+            sa.select(OrganizationTrade.organization_id, OrganizationTrade.trade)
+            .where(OrganizationTrade.organization_id.in_(ids)).order_by(OrganizationTrade.trade)):
+        found[org_id][0].append(trade.value)
+    for org_id, language in db.session.execute(
+            sa.select(OrganizationLanguage.organization_id, OrganizationLanguage.language)
+            .where(OrganizationLanguage.organization_id.in_(ids)).order_by(OrganizationLanguage.language)):
+        found[org_id][1].append(language.value)
+    return found
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Jobs
+
+
+def club_job_totals() -> tuple[int, int]:
+    """Jobs announced and jobs created to date, for the whole club (non-archived organisations).
+
+    Everything minus the archived organisations' part: the first sum reads the small commitments table alone,
+    the second only the few archived organisations (index on archived_at), so no join over every commitment.
+    """
+    archived = (sa.select(JobCommitment.jobs_announced, JobCommitment.jobs_created)
+                .where(JobCommitment.organization_id.in_(
+                    sa.select(Organization.id).where(Organization.archived_at.is_not(None))))
+                .subquery())
+    everything = sa.select(sa.func.coalesce(sa.func.sum(JobCommitment.jobs_announced), 0),
+                           sa.func.coalesce(sa.func.sum(JobCommitment.jobs_created), 0)).subquery()
+    row = db.session.execute(
+        sa.select(everything.c[0] - sa.select(sa.func.coalesce(sa.func.sum(archived.c.jobs_announced), 0))
+                  .scalar_subquery(),
+                  everything.c[1] - sa.select(sa.func.coalesce(sa.func.sum(archived.c.jobs_created), 0))
+                  .scalar_subquery())
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+def created_to_date(commitment: JobCommitment) -> int:
+    return commitment.jobs_created
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The organisation page
+
+
+def load_organization(org_id: int) -> Organization | None:
+    """The organisation with everything its page shows, in a fixed number of queries."""
+    return db.session.scalar(
+        sa.select(Organization).where(Organization.id == org_id)
+        .options(
+            selectinload(Organization.contacts),
+            selectinload(Organization.trades),
+            selectinload(Organization.languages),
+            selectinload(Organization.membership).selectinload(Membership.changes).joinedload(MembershipChange.by),
+            selectinload(Organization.dues),
+            selectinload(Organization.job_commitments).selectinload(JobCommitment.reports),
+        )
+        .execution_options(populate_existing=True)
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Home panels
+
+
+def secretariat_stats(year: int | None = None) -> dict:
+    year = year or date.today().year
+    archived_ids = sa.select(Organization.id).where(Organization.archived_at.is_not(None))  # few, indexed
+    members = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Membership)
+        .where(Membership.status == MembershipStatus.ACTIVE, Membership.organization_id.not_in(archived_ids)))
+    unpaid_count, unpaid_amount = db.session.execute(
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(Dues.amount), 0))
+        .where(Dues.year == year, Dues.paid_on.is_(None), Dues.organization_id.not_in(archived_ids))
+    ).one()
+    announced, created = club_job_totals()
+    return {"members_count": members, "unpaid_count": unpaid_count, "unpaid_amount": unpaid_amount,
+            "dues_year": year, "jobs_announced": announced, "jobs_created": created}
+
+
+def member_stats(user) -> dict | None:
+    """The member contact's organisation, its membership status and jobs, for their home page."""
+    if not user.organization_id:
+        return None
+    org = db.session.scalar(
+        sa.select(Organization).where(Organization.id == user.organization_id)
+        .options(selectinload(Organization.membership),
+                 selectinload(Organization.job_commitments).selectinload(JobCommitment.reports)))
+    if org is None:
+        return None
+    announced = sum(c.jobs_announced for c in org.job_commitments)
+    created = sum(created_to_date(c) for c in org.job_commitments)
+    return {"org": org, "status": org.membership.status if org.membership else None,
+            "announced": announced, "created": created}

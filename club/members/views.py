@@ -1,0 +1,552 @@
+"""The register of organisations, the organisation page, its sections (contacts, membership, dues, jobs), import."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import sqlalchemy as sa
+from flask import (
+    Response,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from club.core import audit
+from club.core.storage import StoredFile, UploadRefused, read_limited, store
+from club.core.text import csv_safe, fold
+from club.extensions import db
+from club.forms import ConfirmForm, form_view
+from club.htmx import is_htmx_partial, render_page_or_partial
+from club.members import bp, importer, labels, queries, services
+from club.members.forms import (
+    CommitmentForm,
+    ContactForm,
+    DuesForm,
+    ImportCommitForm,
+    ImportForm,
+    JobReportForm,
+    MembershipForm,
+    OrganizationForm,
+)
+from club.members.models import Contact, JobCommitment, MembershipStatus, Organization, PaymentMethod
+from club.permissions import Role, role_required
+
+STAFF = (Role.SECRETARIAT,)
+READERS = (Role.SECRETARIAT, Role.PARTNER, Role.MEMBER)
+EDITORS = (Role.SECRETARIAT, Role.MEMBER)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _org_or_404(org_id: int) -> Organization:
+    org = queries.load_organization(org_id)
+    if org is None or not org.is_visible_to(current_user):
+        abort(404)
+    return org
+
+
+def _editable_org_or_404(org_id: int) -> Organization:
+    org = _org_or_404(org_id)
+    if not org.can_edit(current_user):
+        abort(404)
+    return org
+
+
+def _contact_of(org: Organization, contact_id: int) -> Contact:
+    contact = next((c for c in org.contacts if c.id == contact_id), None)
+    if contact is None:
+        abort(404)
+    return contact
+
+
+def _commitment_of(org: Organization, commitment_id: int) -> JobCommitment:
+    commitment = next((c for c in org.job_commitments if c.id == commitment_id), None)
+    if commitment is None:
+        abort(404)
+    return commitment
+
+
+def page_context(org: Organization, **overrides) -> dict:
+    """Everything the organisation page and its fragments show, in a fixed number of queries."""
+    user = current_user
+    editable = org.can_edit(user)
+    secretariat = user.role == Role.SECRETARIAT
+    own = user.organization_id == org.id
+    contacts = list(org.contacts) if org.sees_all_contacts(user) else [c for c in org.contacts if c.is_primary]
+    commitments = [{"commitment": c, "created": queries.created_to_date(c)} for c in org.job_commitments]
+    club_announced, club_created = queries.club_job_totals()
+    current_status = org.membership.status if org.membership else None
+    context = {
+        "org": org,
+        "contacts": contacts,
+        "can_edit": editable,
+        "is_secretariat": secretariat,
+        "sees_dues": org.sees_dues(user),
+        "sees_phones": org.sees_phones(user),
+        "sees_timeline": secretariat or (own and user.role == Role.MEMBER),
+        "commitments": commitments,
+        "org_announced": sum(c["commitment"].jobs_announced for c in commitments),
+        "org_created": sum(c["created"] for c in commitments),
+        "club_announced": club_announced,
+        "club_created": club_created,
+        "editing_contact": None,
+        "contact_form": ContactForm(formdata=None, prefix="contact") if editable else None,
+        "edit_contact_form": None,
+        "membership_form": MembershipForm(formdata=None, prefix="membership", current=current_status,
+                                          status=(current_status or MembershipStatus.PENDING).value,
+                                          tier=org.membership.tier if org.membership else None,
+                                          joined_on=org.membership.joined_on if org.membership else None)
+        if secretariat else None,
+        "allowed_statuses": services.TRANSITIONS[current_status],
+        "dues_form": DuesForm(formdata=None, prefix="dues", year=date.today().year) if secretariat else None,
+        "commitment_form": CommitmentForm(formdata=None, prefix="commitment") if secretariat else None,
+        "report_forms": {c.id: JobReportForm(formdata=None, prefix=f"report{c.id}") for c in org.job_commitments}
+        if editable else {},
+        "confirm": ConfirmForm(formdata=None),
+        "notice": None,
+        **labels.as_context(),
+    }
+    if context["sees_timeline"]:
+        context["events"] = audit.events_for("organizations", org.id)
+    context.update(overrides)
+    return context
+
+
+def _section(org: Organization, fragment: str, anchor: str, notice: str | None = None, **overrides):
+    """After a section change: the fragment for htmx, a redirect (Post/Redirect/Get) otherwise."""
+    if is_htmx_partial():
+        response = make_response(render_template(f"members/_{fragment}.html",
+                                                 **page_context(org, notice=notice, **overrides)))
+        response.vary.add("HX-Request")
+        return response
+    if notice:
+        flash(notice, "success")
+    return redirect(url_for("members.detail", org_id=org.id, _anchor=anchor), 303)
+
+
+def _section_errors(org: Organization, fragment: str, **overrides):
+    """A section form with errors: the fragment for htmx, the whole page otherwise; nothing saved."""
+    db.session.rollback()
+    org = _org_or_404(org.id)
+    context = page_context(org, **overrides)
+    if is_htmx_partial():
+        response = make_response(render_template(f"members/_{fragment}.html", **context), 422)
+    else:
+        response = make_response(render_template("members/detail.html", **context), 422)
+    response.vary.add("HX-Request")
+    return response
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The register
+
+
+@bp.route("/")
+@role_required(*READERS)
+def index():
+    filters = queries.RegisterFilters.from_args(request.args, may_see_archived=current_user.role == Role.SECRETARIAT)
+    page = queries.register_page(filters, current_user, after=request.args.get("after"),
+                                 before=request.args.get("before"), last=request.args.get("last") == "1")
+    return render_page_or_partial("members/index.html", "members/_rows.html", page=page, filters=filters,
+                                  filter_args=filters.args(), **labels.as_context())
+
+
+EXPORT_COLUMNS = (*importer.COLUMNS, "membership_status")
+
+
+@bp.route("/export.csv")
+@role_required(*STAFF)
+def export():
+    filters = queries.RegisterFilters.from_args(request.args, may_see_archived=True)
+    result = queries.export_rows(filters, current_user)
+
+    def generate():
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+        out.write("\ufeff")
+        writer.writerow(EXPORT_COLUMNS)
+        for batch in result.partitions(1000):
+            lists = queries.trades_and_languages([row[0].id for row in batch])
+            # trades and languages: one more query per batch of 1,000 rows
+            for org, status, contact_name, contact_email, contact_title, contact_phone in batch:
+                trades, languages = lists.get(org.id, ([], []))
+                writer.writerow([csv_safe(v) for v in (
+                    org.name, org.kind.value, org.ice, org.city, org.province.value if org.province else None,
+                    org.site.value if org.site else None, "|".join(trades), "|".join(languages), org.headcount,
+                    org.website, org.email, org.phone, org.description, contact_name, contact_title, contact_email,
+                    contact_phone, status.value if status else None)])
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+        if out.getvalue():
+            yield out.getvalue()
+
+    response = Response(stream_with_context(generate()), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="members-{date.today().isoformat()}.csv"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Create, edit, archive
+
+
+def _conflict(org: Organization, form: OrganizationForm) -> list[dict]:
+    """Fields where the saved record (theirs) and the submitted form (yours) differ."""
+    rows = []
+    for name in (*services.PROFILE_FIELDS, "trades", "languages"):
+        theirs = getattr(org, name) if name not in ("trades", "languages") else \
+            sorted(v.value for v in (org.trade_values if name == "trades" else org.language_values))
+        yours = getattr(form, name).data
+        if name in ("trades", "languages"):
+            yours = sorted(yours or [])
+        theirs_plain = theirs.value if hasattr(theirs, "value") else theirs
+        if (theirs_plain or None) != (yours or None):
+            rows.append({"label": getattr(form, name).label.text, "theirs": theirs_plain, "yours": yours})
+    return rows
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@form_view
+@role_required(*STAFF)
+def new():
+    form = OrganizationForm()
+    duplicate = None
+    if form.validate_on_submit():
+        try:
+            org = services.create_organization(form.data_for_service(), by=current_user)
+        except services.Duplicate as exc:
+            duplicate = exc.existing
+        else:
+            try:
+                db.session.commit()
+            except sa.exc.IntegrityError:
+                db.session.rollback()
+                duplicate = services.find_duplicate(form.name.data, form.ice.data)
+                form.name.errors.append(_("An organisation with this name or ICE already exists."))
+            else:
+                flash(_("%(name)s was added to the register.", name=org.name), "success")
+                return redirect(url_for("members.detail", org_id=org.id), 303)
+    return render_template("members/form.html", form=form, org=None, duplicate=duplicate, conflict=None)
+
+
+@bp.route("/<int:org_id>")
+@role_required(*READERS)
+def detail(org_id: int):
+    org = _org_or_404(org_id)
+    response = make_response(render_template("members/detail.html", **page_context(org)))
+    return response
+
+
+@bp.route("/<int:org_id>/edit", methods=["GET", "POST"])
+@form_view
+@role_required(*EDITORS)
+def edit(org_id: int):
+    org = _editable_org_or_404(org_id)
+    if request.method == "GET":
+        form = OrganizationForm(obj=org, version=org.version, kind=org.kind.value,
+                                province=org.province.value if org.province else "",
+                                site=org.site.value if org.site else "",
+                                trades=[t.value for t in org.trade_values],
+                                languages=[v.value for v in org.language_values])
+    else:
+        form = OrganizationForm()
+    duplicate = conflict = None
+    if form.validate_on_submit():
+        if str(form.version.data) != str(org.version):
+            conflict = _conflict(org, form)
+            form.version.data = org.version  # sending again replaces their version with yours, knowingly
+        else:
+            try:
+                changes = services.update_organization(org, form.data_for_service(), by=current_user)
+                db.session.commit()
+            except services.Duplicate as exc:
+                db.session.rollback()
+                duplicate = exc.existing
+            except StaleDataError:
+                db.session.rollback()
+                org = _editable_org_or_404(org_id)
+                conflict = _conflict(org, form)
+                form.version.data = org.version
+            except sa.exc.IntegrityError:
+                db.session.rollback()
+                form.name.errors.append(_("An organisation with this name or ICE already exists."))
+            else:
+                flash(_("Profile saved.") if changes else _("Nothing to change."), "success" if changes else "info")
+                return redirect(url_for("members.detail", org_id=org.id), 303)
+    return render_template("members/form.html", form=form, org=org, duplicate=duplicate, conflict=conflict)
+
+
+@bp.route("/<int:org_id>/archive", methods=["POST"])
+@role_required(*STAFF)
+def archive(org_id: int):
+    org = _org_or_404(org_id)
+    if ConfirmForm().validate_on_submit():
+        services.archive_organization(org, by=current_user)
+        db.session.commit()
+        flash(_("%(name)s is archived: it left the register and can be restored.", name=org.name), "success")
+    return redirect(url_for("members.detail", org_id=org.id), 303)
+
+
+@bp.route("/<int:org_id>/restore", methods=["POST"])
+@role_required(*STAFF)
+def restore(org_id: int):
+    org = _org_or_404(org_id)
+    if ConfirmForm().validate_on_submit():
+        services.restore_organization(org, by=current_user)
+        db.session.commit()
+        flash(_("%(name)s is back in the register.", name=org.name), "success")
+    return redirect(url_for("members.detail", org_id=org.id), 303)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Contacts (in place with htmx, whole pages without JavaScript)
+
+
+@bp.route("/<int:org_id>/contacts")
+@role_required(*READERS)
+def contacts(org_id: int):
+    org = _org_or_404(org_id)
+    return render_page_or_partial("members/detail.html", "members/_contacts.html", **page_context(org))
+
+
+@bp.route("/<int:org_id>/contacts/new", methods=["GET", "POST"])
+@form_view
+@role_required(*EDITORS)
+def contact_new(org_id: int):
+    org = _editable_org_or_404(org_id)
+    form = ContactForm(prefix="contact")
+    if form.validate_on_submit():
+        if any(c.name_key == fold(form.name.data) for c in org.contacts):  # a double submit, or a duplicate
+            form.name.errors.append(_("%(name)s is already a contact of this organisation.", name=form.name.data))
+        else:
+            contact = services.add_contact(org, form.data_for_service(), by=current_user)
+            db.session.commit()
+            return _section(org, "contacts", "contacts", _("%(name)s was added.", name=contact.name))
+    if request.method == "POST":
+        if is_htmx_partial():
+            return _section_errors(org, "contacts", contact_form=form)
+    return render_template("members/contact_form.html", org=org, form=form, contact=None)
+
+
+@bp.route("/<int:org_id>/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
+@form_view
+@role_required(*EDITORS)
+def contact_edit(org_id: int, contact_id: int):
+    org = _editable_org_or_404(org_id)
+    contact = _contact_of(org, contact_id)
+    prefix = f"contact{contact.id}"
+    form = ContactForm(prefix=prefix) if request.method == "POST" else \
+        ContactForm(formdata=None, prefix=prefix, obj=contact, version=contact.version)
+    conflict = False
+    if form.validate_on_submit():
+        if str(form.version.data) != str(contact.version):
+            conflict = True
+            form.version.data = contact.version
+        else:
+            try:
+                changes = services.update_contact(contact, form.data_for_service(), by=current_user)
+                db.session.commit()
+            except StaleDataError:
+                db.session.rollback()
+                org = _editable_org_or_404(org_id)
+                contact = _contact_of(org, contact_id)
+                conflict = True
+                form.version.data = contact.version
+            else:
+                return _section(org, "contacts", "contacts",
+                                _("%(name)s was updated.", name=contact.name) if changes else None)
+    if is_htmx_partial():
+        status = 422 if request.method == "POST" else 200
+        if request.method == "POST":
+            db.session.rollback()
+            org = _editable_org_or_404(org_id)
+            contact = _contact_of(org, contact_id)
+        response = make_response(render_template(
+            "members/_contacts.html",
+            **page_context(org, editing_contact=contact.id, edit_contact_form=form, contact_conflict=conflict,
+                           saved_contact=contact)), status)
+        response.vary.add("HX-Request")
+        return response
+    return render_template("members/contact_form.html", org=org, form=form, contact=contact, conflict=conflict)
+
+
+@bp.route("/<int:org_id>/contacts/<int:contact_id>/delete", methods=["POST"])
+@role_required(*EDITORS)
+def contact_delete(org_id: int, contact_id: int):
+    org = _editable_org_or_404(org_id)
+    contact = _contact_of(org, contact_id)
+    if ConfirmForm().validate_on_submit():
+        name = contact.name
+        services.remove_contact(contact, by=current_user)
+        db.session.commit()
+        return _section(org, "contacts", "contacts", _("%(name)s was removed.", name=name))
+    return _section(org, "contacts", "contacts")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Membership and dues (secretariat)
+
+
+@bp.route("/<int:org_id>/membership", methods=["POST"])
+@form_view
+@role_required(*STAFF)
+def membership(org_id: int):
+    org = _org_or_404(org_id)
+    current = org.membership.status if org.membership else None
+    form = MembershipForm(prefix="membership", current=current)
+    if form.validate_on_submit():
+        services.change_membership(org, MembershipStatus(form.status.data), tier=form.tier.data,
+                                   joined_on=form.joined_on.data, note=form.note.data, by=current_user)
+        db.session.commit()
+        return _section(org, "membership", "membership", _("Membership saved."))
+    return _section_errors(org, "membership", membership_form=form)
+
+
+@bp.route("/<int:org_id>/dues", methods=["POST"])
+@form_view
+@role_required(*STAFF)
+def dues(org_id: int):
+    org = _org_or_404(org_id)
+    form = DuesForm(prefix="dues")
+    if form.validate_on_submit():
+        services.record_dues(org, form.year.data, amount=form.amount.data, invoiced_on=form.invoiced_on.data,
+                             paid_on=form.paid_on.data,
+                             method=PaymentMethod(form.method.data) if form.method.data else None, by=current_user)
+        db.session.commit()
+        return _section(org, "dues", "dues", _("Dues for %(year)s saved.", year=form.year.data))
+    return _section_errors(org, "dues", dues_form=form)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Jobs
+
+
+@bp.route("/<int:org_id>/commitments", methods=["POST"])
+@form_view
+@role_required(*STAFF)
+def commitment_new(org_id: int):
+    org = _org_or_404(org_id)
+    form = CommitmentForm(prefix="commitment")
+    if form.validate_on_submit():
+        services.add_commitment(org, jobs_announced=form.jobs_announced.data, horizon=form.horizon.data,
+                                announced_on=form.announced_on.data, source=form.source.data, by=current_user)
+        db.session.commit()
+        return _section(_org_or_404(org_id), "jobs", "jobs", _("Commitment recorded."))
+    return _section_errors(org, "jobs", commitment_form=form)
+
+
+@bp.route("/<int:org_id>/commitments/<int:commitment_id>/reports", methods=["POST"])
+@form_view
+@role_required(*EDITORS)
+def report_new(org_id: int, commitment_id: int):
+    org = _editable_org_or_404(org_id)
+    commitment = _commitment_of(org, commitment_id)
+    form = JobReportForm(prefix=f"report{commitment.id}")
+    if form.validate_on_submit():
+        services.add_job_report(commitment, reported_on=form.reported_on.data, jobs_created=form.jobs_created.data,
+                                note=form.note.data, by=current_user)
+        db.session.commit()
+        return _section(_org_or_404(org_id), "jobs", "jobs", _("Job report recorded."))
+    report_forms = {c.id: (form if c.id == commitment.id else JobReportForm(formdata=None, prefix=f"report{c.id}"))
+                    for c in org.job_commitments}
+    return _section_errors(org, "jobs", report_forms=report_forms)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# CSV import (secretariat)
+
+
+def _upload_message(reason: str) -> str:
+    return {
+        "empty": _("The file is empty."),
+        "too_big": _("The file is too big (at most %(mb)s MB).", mb=importer.MAX_BYTES // (1024 * 1024)),
+        "wrong_kind": _("This is not a CSV file. Save the sheet as “CSV (séparateur : point-virgule)” and try again."),
+    }.get(reason, _("The file could not be read."))
+
+
+def _stored_import(key: str | None) -> StoredFile | None:
+    if not key:
+        return None
+    stored = db.session.scalar(sa.select(StoredFile).where(StoredFile.key == key, StoredFile.kind == "csv"))
+    if stored is None or stored.uploaded_by_id != current_user.id:
+        return None
+    return stored
+
+
+def _read_stored(stored: StoredFile) -> bytes:
+    from club.core.storage import _root
+
+    with open(_root() / stored.key[:2] / stored.key, "rb") as fh:
+        return fh.read()
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@form_view
+@role_required(*STAFF)
+def import_upload():
+    form = ImportForm()
+    check = stored = None
+    if form.validate_on_submit():
+        data = read_limited(form.file.data, importer.MAX_BYTES)
+        try:
+            stored = store(data, form.file.data.filename, kinds={"csv"}, max_size=importer.MAX_BYTES,
+                           by=current_user)
+        except UploadRefused as exc:
+            form.file.errors.append(_upload_message(str(exc)))
+        else:
+            check = importer.check(data)
+            if check.problem:
+                db.session.rollback()
+                form.file.errors.append(check.problem)
+                check = stored = None
+            else:
+                db.session.commit()
+    return render_template("members/import.html", form=form, check=check, stored=stored,
+                           commit_form=ImportCommitForm(formdata=None, upload=stored.key) if stored else None,
+                           columns=importer.COLUMNS)
+
+
+@bp.route("/import/commit", methods=["POST"])
+@role_required(*STAFF)
+def import_commit():
+    form = ImportCommitForm()
+    stored = _stored_import(form.upload.data) if form.validate_on_submit() else None
+    if stored is None:
+        flash(_("That upload is no longer available: choose the file again."), "warning")
+        return redirect(url_for("members.import_upload"), 303)
+    data = _read_stored(stored)
+    check = importer.check(data)
+    if not check.ok:
+        return render_template("members/import.html", form=ImportForm(formdata=None), check=check, stored=stored,
+                               commit_form=form, columns=importer.COLUMNS), 422
+    result = services.apply_import(check.rows, by=current_user)
+    audit.record("organization.import_file", None, by=current_user, entity_type="stored_files", entity_id=stored.id,
+                 changes={"created": [None, result.created], "updated": [None, result.updated]})
+    db.session.commit()
+    flash(_("Import done: %(created)s added, %(updated)s updated, %(unchanged)s unchanged.",
+            created=result.created, updated=result.updated, unchanged=result.unchanged), "success")
+    return redirect(url_for("members.index"), 303)
+
+
+@bp.route("/import/template.csv")
+@role_required(*STAFF)
+def import_template():
+    response = make_response(importer.template_csv())
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = 'attachment; filename="members-import-template.csv"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

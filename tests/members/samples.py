@@ -1,0 +1,18 @@
+"""URL argument samples for the access walk (tests/test_access.py): ids from Saccom in the demo world."""
+
+import sqlalchemy as sa
+
+from club.extensions import db
+from club.members.models import Contact, JobCommitment, Organization
+
+
+def _saccom_id():
+    return db.session.scalar(sa.select(Organization.id).where(Organization.name == "Saccom"))
+
+
+SAMPLES = {
+    "contact_id": lambda: db.session.scalar(
+        sa.select(Contact.id).where(Contact.organization_id == _saccom_id()).order_by(Contact.id).limit(1)),
+    "commitment_id": lambda: db.session.scalar(
+        sa.select(JobCommitment.id).where(JobCommitment.organization_id == _saccom_id()).limit(1)),
+}

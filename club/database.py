@@ -37,3 +37,12 @@ def _on_connect(dbapi_connection, record):
 
 def is_postgres() -> bool:
     return db.engine.dialect.name == "postgresql"
+
+
+# Objects a migration manages by hand, outside the models (autogenerate must neither drop nor add them):
+# the members module's substring search index (an FTS5 table on SQLite, a trigram GIN index on PostgreSQL).
+UNMANAGED_PREFIXES = ("organizations_search", "ix_organizations_search_trgm")
+
+
+def migration_include_name(name, type_, parent_names) -> bool:
+    return not (name or "").startswith(UNMANAGED_PREFIXES)

@@ -79,9 +79,18 @@ def _foundation() -> list[str]:
 register_demo("foundation", _foundation)
 
 
+def _part_order(name: str) -> int:
+    """Foundation first, then the domains in the order of ``club.BLUEPRINTS`` (members before the
+    modules that build on its contacts), whatever order the modules were imported in."""
+    from club import BLUEPRINTS
+
+    order = ["foundation"] + [module.rsplit(".", 1)[-1] for module, _ in BLUEPRINTS]
+    return order.index(name) if name in order else len(order)
+
+
 def load_demo() -> list[str]:
     summary = []
-    for name, loader in _PARTS:
+    for name, loader in sorted(_PARTS, key=lambda part: _part_order(part[0])):
         for line in loader():
             summary.append(f"{name}: {line}")
     return summary

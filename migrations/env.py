@@ -14,13 +14,7 @@ db = current_app.extensions["migrate"].db
 target_metadata = db.metadata
 
 
-# Objects a migration manages by hand, outside the models (autogenerate must neither drop nor add them):
-# the members module's substring search index (an FTS5 table on SQLite, a trigram GIN index on PostgreSQL).
-UNMANAGED_PREFIXES = ("organizations_search", "ix_organizations_search_trgm")
-
-
-def include_name(name, type_, parent_names):
-    return not (name or "").startswith(UNMANAGED_PREFIXES)
+from club.database import migration_include_name as include_name  # noqa: E402
 
 
 def _options(connection=None):

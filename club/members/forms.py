@@ -109,7 +109,7 @@ class OrganizationForm(MembersForm):
 
 class ContactForm(MembersForm):
     name = StringField(_l("Name"), filters=[strip_filter], validators=[DataRequired(), Length(max=120), no_line_breaks])
-    title = StringField(_l("Title"), filters=[none_if_empty], validators=[Length(max=120), no_line_breaks])
+    title = StringField(_l("Job title"), filters=[none_if_empty], validators=[Length(max=120), no_line_breaks])
     email = StringField(_l("Email"), filters=[none_if_empty],
                         validators=[Length(max=254), no_line_breaks, _cleaner(services.clean_email)])
     phone = StringField(_l("Phone"), filters=[none_if_empty],

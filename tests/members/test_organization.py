@@ -380,10 +380,13 @@ def test_organisation_page_runs_a_constant_number_of_queries(client, as_user, st
 
 def test_control_characters_are_dropped_not_a_500(client, as_user, staff, db):
     as_user(staff)
-    response = client.post("/members/new", data=profile(name="Nul\x00 Corp", description="Ligne 1\nLigne\x07 2"))
+    response = client.post("/members/new", data=profile(name="Nul\x00 Corp", description="Ligne 1"))
+    assert response.status_code == 400  # NUL cannot be typed: the request is refused whole
+    assert db.session.scalar(sa.select(Organization)) is None
+    response = client.post("/members/new", data=profile(name="Bel\x07 Corp", description="Ligne 1\nLigne\x07 2"))
     assert response.status_code == 303
     created = db.session.scalar(sa.select(Organization))
-    assert created.name == "Nul Corp" and created.description == "Ligne 1\nLigne 2"
+    assert created.name == "Bel Corp" and created.description == "Ligne 1\nLigne 2"
 
 
 def test_a_double_submitted_contact_is_recorded_once(client, as_user, staff, factories, db):

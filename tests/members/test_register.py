@@ -251,7 +251,8 @@ def test_organisations_created_elsewhere_are_searchable(client, db, as_user, sta
 def test_odd_search_strings_never_fail(client, factories, as_user, staff):
     org(factories, 'Quote "Corp"', "l'apostrophe * étoile")
     as_user(staff)
-    for q in ['"', '"""', "*", "NEAR(a b)", "a'b", "%_\\", "l'apo", '"corp"', "^x", "étoile*", "x" * 150, "\x00abc"]:
+    for q in ['"', '"""', "*", "NEAR(a b)", "a'b", "%_\\", "l'apo", '"corp"', "^x", "étoile*", "x" * 150, "\x07abc"]:
         response = client.get("/members/", query_string={"q": q})
         assert response.status_code == 200, q
+    assert client.get("/members/", query_string={"q": "\x00abc"}).status_code == 400  # NUL: malformed request
     assert 'Quote &#34;Corp&#34;' in client.get("/members/", query_string={"q": '"corp"'}).get_data(as_text=True)

@@ -22,6 +22,7 @@ from club.missions.models import (
     Invitation,
     InvitationAnswer,
     Mission,
+    MissionDeal,
     MissionKind,
     MissionOutcome,
     MissionReport,
@@ -167,8 +168,23 @@ def _load() -> list[str]:
         db.session.flush()
     for n, name in enumerate(["Nadia Amrani", "Omar El Fassi", "Rachid Ziani", "Youssef Tahiri"]):
         _register(meeting, people.get(name), RegistrationStatus.ATTENDED, staff, n)
+    _link_first_meeting_to_its_deal(meeting, staff)
     db.session.flush()
     return [f"missions added: {len(created)}", f"contacts known: {len(people)}"]
+
+
+def _link_first_meeting_to_its_deal(meeting: Mission, staff) -> None:
+    """At the first meeting the FIRO met the operators: Intelcia's equity deal (in committee) came from it."""
+    from club.deals.models import Deal, Stage
+
+    intelcia = organisation("Intelcia")
+    if intelcia is None:
+        return
+    deal = db.session.scalar(sa.select(Deal).where(Deal.target_id == intelcia.id, Deal.stage == Stage.COMMITTEE)
+                             .order_by(Deal.id).limit(1))
+    if deal is not None and db.session.get(MissionDeal, (meeting.id, deal.id)) is None:
+        db.session.add(MissionDeal(mission_id=meeting.id, deal_id=deal.id, created_by_id=staff.id if staff else None,
+                                   note="Le FIRO y a rencontré les opérateurs qui s'installent à Oujda."))
 
 
 register_demo("missions", _load)

@@ -178,3 +178,20 @@ class FilterForm(FlaskForm):
     state = SelectField(_l("State"), validate_choice=False,
                         choices=choices([("", _l("All states"))] + [(s.value, STATE_LABELS[s]) for s in MissionState]))
     partner = SelectField(_l("Partner"), coerce=int, validate_choice=False)
+
+
+class DealLinkForm(FlaskForm):
+    """Link a deal the mission led to: the most recently updated deals are offered."""
+
+    deal_id = SelectField(_l("Deal"), coerce=int, validate_choice=True)
+    note = StringField(_l("What came of it"), filters=[strip_filter], validators=[Length(max=300), no_line_breaks])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from club.missions.queries import deal_choices
+
+        self.deal_id.choices = choices([(0, _l("— choose —"))] + deal_choices())
+
+    def validate_deal_id(self, field):
+        if not field.data:
+            raise ValidationError(_l("Choose a deal."))

@@ -17,6 +17,7 @@ from club.permissions import Role
 
 if TYPE_CHECKING:
     from club.auth.models import User
+    from club.deals.models import Deal
     from club.members.models import Contact
 
 
@@ -306,3 +307,18 @@ class MissionOutcome(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
     organization: Mapped[Organization] = relationship()
+
+
+class MissionDeal(db.Model):
+    """A deal a mission led to (an MoU signed after a visit, an investment met at B2B meetings...)."""
+
+    __tablename__ = "mission_deals"
+
+    mission_id: Mapped[int] = mapped_column(sa.ForeignKey("missions.id", ondelete="CASCADE"), primary_key=True)
+    deal_id: Mapped[int] = mapped_column(sa.ForeignKey("deals.id", ondelete="CASCADE"), primary_key=True, index=True)
+    note: Mapped[str | None] = mapped_column(sa.String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+
+    deal: Mapped[Deal] = relationship()
+    mission: Mapped[Mission] = relationship()

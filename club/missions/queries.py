@@ -189,3 +189,35 @@ def organization_missions(org_id: int, user) -> dict:
         .order_by(Mission.starts_at.desc()).limit(50)
     ).all()
     return {"took_part": took_part, "partnered": partnered, "produced": produced}
+
+
+DEAL_CHOICES_LIMIT = 300
+
+
+def deal_choices() -> list[tuple[int, str]]:
+    """The deals a mission can be linked to, most recently updated first (one query)."""
+    from club.deals.models import Deal
+
+    rows = db.session.execute(sa.select(Deal.id, Deal.title).order_by(Deal.updated_at.desc(), Deal.id.desc())
+                              .limit(DEAL_CHOICES_LIMIT))
+    return [(row.id, row.title) for row in rows]
+
+
+def mission_deals(mission_id: int) -> list:
+    """The deals a mission led to, with their stage (one query)."""
+    from club.missions.models import MissionDeal
+
+    return list(db.session.scalars(
+        sa.select(MissionDeal).where(MissionDeal.mission_id == mission_id)
+        .options(sa.orm.joinedload(MissionDeal.deal)).order_by(MissionDeal.created_at)
+    ))
+
+
+def missions_of_deal(deal_id: int, user) -> list:
+    """The missions a deal came from that ``user`` may see (one query)."""
+    from club.missions.models import MissionDeal
+
+    return list(db.session.execute(
+        sa.select(Mission, MissionDeal.note).join(MissionDeal, MissionDeal.mission_id == Mission.id)
+        .where(MissionDeal.deal_id == deal_id, visible_condition(user)).order_by(Mission.starts_at.desc())
+    ).all())

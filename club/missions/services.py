@@ -28,6 +28,7 @@ from club.missions.models import (
     Invitation,
     InvitationAnswer,
     Mission,
+    MissionDeal,
     MissionKind,
     MissionOutcome,
     MissionReport,
@@ -494,4 +495,25 @@ def remove_outcome(outcome: MissionOutcome, *, by) -> None:
     audit.record("mission.outcome_remove", None, by=by, entity_type="missions", entity_id=outcome.mission_id,
                  changes={"outcome": [outcome.organization.name, None]})
     db.session.delete(outcome)
+    db.session.flush()
+
+
+def add_deal_link(mission: Mission, deal, *, note: str | None, by) -> MissionDeal:
+    """Record that ``mission`` led to ``deal`` (shown on both pages)."""
+    if db.session.get(MissionDeal, (mission.id, deal.id)) is not None:
+        raise Refused(_l("%(title)s is already linked to this mission.", title=deal.title))
+    link = MissionDeal(mission_id=mission.id, deal_id=deal.id, note=note or None, created_by_id=by.id)
+    try:
+        with db.session.begin_nested():
+            db.session.add(link)
+    except sa.exc.IntegrityError:
+        raise Refused(_l("%(title)s is already linked to this mission.", title=deal.title)) from None
+    audit.record("mission.deal_add", mission, by=by, changes={"deal": [None, deal.title]})
+    return link
+
+
+def remove_deal_link(link: MissionDeal, *, by) -> None:
+    audit.record("mission.deal_remove", None, by=by, entity_type="missions", entity_id=link.mission_id,
+                 changes={"deal": [link.deal.title, None]})
+    db.session.delete(link)
     db.session.flush()

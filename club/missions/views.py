@@ -26,6 +26,7 @@ from club.missions.forms import (
     ActionForm,
     AgendaForm,
     AttendanceForm,
+    DealLinkForm,
     FilterForm,
     InviteForm,
     MissionForm,
@@ -46,6 +47,7 @@ from club.missions.models import (
     FollowUpAction,
     Invitation,
     Mission,
+    MissionDeal,
     MissionKind,
     MissionOutcome,
     MissionState,
@@ -527,9 +529,18 @@ def report(mission_id: int):
             db.session.commit()
             flash(_("Report saved."), "success")
             return _back(mission, "#report")
-    return render_template("missions/report.html", mission=mission, form=form, stale=stale,
-                           action_form=ActionForm(prefix="action"), outcome_form=OutcomeForm(prefix="outcome"),
-                           actions=_actions(mission.id), outcomes=_outcomes(mission.id), confirm=ConfirmForm())
+    return _report_page(mission, form=form, stale=stale)
+
+
+def _report_page(mission, **forms):
+    """The report page, with the form that failed (if any) keeping what was typed."""
+    context = {
+        "form": ReportForm(obj=mission.report), "stale": False, "action_form": ActionForm(prefix="action"),
+        "outcome_form": OutcomeForm(prefix="outcome"), "deal_form": DealLinkForm(prefix="deal"), **forms,
+    }
+    return render_template("missions/report.html", mission=mission, actions=_actions(mission.id),
+                           outcomes=_outcomes(mission.id), deals=queries.mission_deals(mission.id),
+                           confirm=ConfirmForm(), **context)
 
 
 @bp.route("/<int:mission_id>/actions", methods=["POST"])
@@ -543,9 +554,7 @@ def action_new(mission_id: int):
         db.session.commit()
         flash(_("Follow-up action added."), "success")
         return redirect(url_for("missions.report", mission_id=mission.id) + "#actions", 303)
-    return render_template("missions/report.html", mission=mission, form=ReportForm(obj=mission.report),
-                           stale=False, action_form=form, outcome_form=OutcomeForm(prefix="outcome"),
-                           actions=_actions(mission.id), outcomes=_outcomes(mission.id), confirm=ConfirmForm()), 422
+    return _report_page(mission, action_form=form), 422
 
 
 @bp.route("/<int:mission_id>/actions/<int:action_id>/done", methods=["POST"])
@@ -576,9 +585,43 @@ def outcome_new(mission_id: int):
             flash(_("%(name)s linked to this mission.", name=organization.name), "success")
             return redirect(url_for("missions.report", mission_id=mission.id) + "#outcomes", 303)
     mission = _mission(mission_id)
-    return render_template("missions/report.html", mission=mission, form=ReportForm(obj=mission.report),
-                           stale=False, action_form=ActionForm(prefix="action"), outcome_form=form,
-                           actions=_actions(mission.id), outcomes=_outcomes(mission.id), confirm=ConfirmForm()), 422
+    return _report_page(mission, outcome_form=form), 422
+
+
+@bp.route("/<int:mission_id>/deals", methods=["POST"])
+@role_required(Role.SECRETARIAT)
+def deal_link_new(mission_id: int):
+    from club.deals.models import Deal
+
+    mission = _mission(mission_id)
+    form = DealLinkForm(prefix="deal")
+    if form.validate_on_submit():
+        deal = db.session.get(Deal, form.deal_id.data)
+        try:
+            services.add_deal_link(mission, deal, note=form.note.data, by=current_user)
+        except services.Refused as refused:
+            db.session.rollback()
+            form.deal_id.errors.append(refused.message)
+        else:
+            db.session.commit()
+            flash(_("%(title)s linked to this mission.", title=deal.title), "success")
+            return redirect(url_for("missions.report", mission_id=mission.id) + "#deals", 303)
+    mission = _mission(mission_id)
+    return _report_page(mission, deal_form=form), 422
+
+
+@bp.route("/<int:mission_id>/deals/<int:deal_id>/delete", methods=["POST"])
+@role_required(Role.SECRETARIAT)
+def deal_link_delete(mission_id: int, deal_id: int):
+    mission = _mission(mission_id)
+    link = db.session.get(MissionDeal, (mission.id, deal_id))
+    if link is None:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        services.remove_deal_link(link, by=current_user)
+        db.session.commit()
+        flash(_("Link removed."), "success")
+    return redirect(url_for("missions.report", mission_id=mission.id) + "#deals", 303)
 
 
 @bp.route("/<int:mission_id>/outcomes/<int:org_id>/delete", methods=["POST"])
@@ -604,6 +647,14 @@ def _organization_section(org, user):
     if not any(data.values()):
         return None
     return data
+
+
+def _deal_section(deal, user):
+    """On the deal page: the missions the deal came from (those the user may see)."""
+    if user.role not in SEEING:
+        return None
+    missions = queries.missions_of_deal(deal.id, user)
+    return {"missions": missions} if missions else None
 
 
 def _upcoming(user, limit: int = 5):
@@ -634,6 +685,7 @@ def _secretariat_panel(user):
 
 
 register_section("organization", "missions/_organization_section.html", _organization_section, order=60)
+register_section("deal", "missions/_deal_section.html", _deal_section, order=60)
 register_home_panel(Role.MEMBER, "missions/_home_member.html", _member_panel)
 register_home_panel(Role.PARTNER, "missions/_home_partner.html", _partner_panel)
 register_home_panel(Role.SECRETARIAT, "missions/_home_secretariat.html", _secretariat_panel)

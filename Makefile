@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+# The suite runs on both cores (pytest-xdist); `make test PYTEST_ARGS=` runs it in one process.
+PYTEST_ARGS ?= -n 2
 FLASK := $(BIN)/flask --app wsgi
 CATALOGS := $(wildcard club/translations club/*/translations)
 

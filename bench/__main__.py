@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib
 import json
 import os
@@ -46,12 +47,13 @@ def scratch_database(kind: str) -> str:
     from club.config import normalise_database_url
 
     url = sa.engine.make_url(normalise_database_url(base))
+    name = "club_bench_" + hashlib.sha1(str(ROOT).encode()).hexdigest()[:6]  # one per checkout
     admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.exec_driver_sql('DROP DATABASE IF EXISTS "club_bench" WITH (FORCE)')
-        conn.exec_driver_sql('CREATE DATABASE "club_bench"')
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
     admin.dispose()
-    return url.set(database="club_bench").render_as_string(hide_password=False)
+    return url.set(database=name).render_as_string(hide_password=False)
 
 
 def seed(database_url: str, scale: float, domains: list[str]) -> list[BenchPage]:

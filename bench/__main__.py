@@ -205,9 +205,16 @@ def main(argv=None) -> int:
             if page.login and page.login not in cookies:
                 cookies[page.login] = login(server.base, page.login)
             cookie = cookies.get(page.login) if page.login else None
-            result = measure(server.base, page.path, cookie, args.requests, args.concurrency)
-            single = measure(server.base, page.path, cookie, max(20, args.requests // 5), 1)
+            try:
+                result = measure(server.base, page.path, cookie, args.requests, args.concurrency)
+                single = measure(server.base, page.path, cookie, max(20, args.requests // 5), 1)
+            except OSError as exc:  # a page too slow to answer: report it, measure the others
+                print(f"{page.name}: failed ({exc})", flush=True)
+                result = {"median_ms": float("nan"), "p95_ms": float("nan"), "throughput": 0.0, "errors": 1}
+                single = {"median_ms": float("nan")}
             result["single_median_ms"] = single["median_ms"]
+            print(f"measured {page.name}: median {result['median_ms']:.1f} ms, 1-user {single['median_ms']:.1f} ms",
+                  flush=True)
             rows.append((page.name, page.path, result, page))
     finally:
         server.stop()

@@ -66,12 +66,12 @@ def seed(scale: float) -> None:
         db.session.execute(sa.insert(mission_partners), chunk)
 
     people = [{"organization_id": org_ids[i % len(org_ids)], "name": f"Bench person {i:05d}",
-               "name_key": f"bench person {i:05d}", "email": f"bench{i}@bench.example", "is_primary": False,
+               "name_key": f"bench person {i:05d}", "email": f"bench{i}@missions-bench.example", "is_primary": False,
                "created_at": now, "updated_at": now, "version": 1} for i in range(n_people)]
     for chunk in _batches(people):
         db.session.execute(sa.insert(Contact), chunk)
     contacts = db.session.execute(sa.select(Contact.id, Contact.organization_id)
-                                  .where(Contact.email.like("%@bench.example")).order_by(Contact.id)).all()
+                                  .where(Contact.email.like("%@missions-bench.example")).order_by(Contact.id)).all()
     capacity = int(n_people * 0.9)
     registrations = [{"mission_id": big_id, "contact_id": cid, "organization_id": oid,
                       "status": RegistrationStatus.REGISTERED if i < capacity else RegistrationStatus.WAITLISTED,

@@ -145,6 +145,20 @@ def organisations() -> list[tuple[int, str]]:
     return list(db.session.execute(sa.select(Organization.id, Organization.name).order_by(Organization.name)))
 
 
+def investor_organisations() -> list[tuple[int, str]]:
+    """Organisations that invest in at least one deal (the table's investor filter)."""
+    return list(db.session.execute(
+        sa.select(Organization.id, Organization.name)
+        .where(Organization.id.in_(sa.select(deal_investors.c.organization_id))).order_by(Organization.name)))
+
+
+def target_organisations() -> list[tuple[int, str]]:
+    """Organisations that are the target of at least one deal (the table's target filter)."""
+    return list(db.session.execute(
+        sa.select(Organization.id, Organization.name)
+        .where(Organization.id.in_(sa.select(Deal.target_id))).order_by(Organization.name)))
+
+
 def partner_organisations() -> list[tuple[int, str]]:
     """Organisations with at least one active partner user: those a deal can be shared with."""
     return list(db.session.execute(

@@ -164,10 +164,9 @@ def move(deal_id: int):
 
 def _table_filter_form() -> TableFilterForm:
     form = TableFilterForm(request.args)
-    orgs = queries.organisations()
-    org_choices = choices([(0, _l("All"))] + [(i, n) for i, n in orgs])
-    form.investor.choices = org_choices
-    form.target.choices = org_choices
+    # Only organisations that are party to a deal: the register may hold a hundred thousand others.
+    form.investor.choices = choices([(0, _l("All"))] + [(i, n) for i, n in queries.investor_organisations()])
+    form.target.choices = choices([(0, _l("All"))] + [(i, n) for i, n in queries.target_organisations()])
     form.owner.choices = choices([(0, _l("All"))] + [(u.id, u.name) for u in queries.secretariat_users()])
     return form
 

@@ -56,6 +56,18 @@ def scratch_database(kind: str) -> str:
     return url.set(database=name).render_as_string(hide_password=False)
 
 
+def sync_sequences(db) -> None:
+    """Bulk loads may insert explicit ids: move each PostgreSQL sequence past them for the next module."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    with db.engine.begin() as conn:
+        for table in db.metadata.sorted_tables:
+            if "id" in table.c and table.c.id.autoincrement in (True, "auto") and table.c.id.primary_key:
+                conn.exec_driver_sql(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "  # noqa: S608
+                    f"GREATEST((SELECT MAX(id) FROM {table.name}), 1))")
+
+
 def seed(database_url: str, scale: float, domains: list[str]) -> list[BenchPage]:
     os.environ["DATABASE_URL"] = database_url
     from club import create_app
@@ -76,6 +88,7 @@ def seed(database_url: str, scale: float, domains: list[str]) -> list[BenchPage]
             started = time.perf_counter()
             module.seed(scale)
             db.session.commit()
+            sync_sequences(db)
             print(f"seeded {domain} in {time.perf_counter() - started:.1f}s", flush=True)
         with db.engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE")

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
@@ -19,13 +18,9 @@ ROLE_LABELS = {
 
 
 def organization_choices():
-    from club.extensions import db
-    from club.members.models import Organization
+    from club.members.queries import organization_choices as every_organization
 
-    rows = db.session.execute(
-        sa.select(Organization.id, Organization.name).where(Organization.archived_at.is_(None)).order_by(Organization.name)
-    )
-    return choices([(0, _l("— none —"))] + [(row.id, row.name) for row in rows])
+    return every_organization(_l("— none —"))
 
 
 class AccessFields:

@@ -354,3 +354,13 @@ def member_stats(user) -> dict | None:
     created = sum(created_to_date(c) for c in org.job_commitments)
     return {"org": org, "status": org.membership.status if org.membership else None,
             "announced": announced, "created": created}
+
+
+def organization_choices(blank_label=None):
+    """Every organisation not archived, by name, as form choices; ``blank_label`` adds a 0 choice first."""
+    from club.forms import choices
+
+    rows = db.session.execute(sa.select(Organization.id, Organization.name)
+                              .where(Organization.archived_at.is_(None)).order_by(Organization.name))
+    pairs = [(row.id, row.name) for row in rows]
+    return choices(([(0, blank_label)] if blank_label is not None else []) + pairs)

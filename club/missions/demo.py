@@ -6,7 +6,7 @@ No mail is queued: demo addresses are not real.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 
 import sqlalchemy as sa
 
@@ -46,10 +46,6 @@ PEOPLE = [  # organisation, name, title, email
     ("Notoriety", "Imane Kettani", "Responsable qualité", "i.kettani@notoriety.example"),
     ("Eca groupe", "Youssef Tahiri", "Directeur des opérations", "y.tahiri@eca.example"),
 ]
-
-
-def _local(day: date, hour: int, minute: int = 0) -> datetime:
-    return at(day, hour, minute)
 
 
 def _contacts() -> dict[str, Contact]:
@@ -94,11 +90,11 @@ def _load() -> list[str]:
         day = local_date(utcnow() + timedelta(days=30))
         casa = Mission(
             title=CASA_SHORE, kind=MissionKind.STUDY_VISIT, destination="Casablanca, Casa-shore", site=Site.CASA_SHORE,
-            starts_at=_local(day, 9), ends_at=_local(day + timedelta(days=1), 17),
+            starts_at=at(day, 9), ends_at=at(day + timedelta(days=1), 17),
             objectives="Découvrir Casa-shore avec MedZ, son aménageur : plateaux, services aux entreprises, "
                        "recrutement et formation ; rencontrer les opérateurs installés et préparer l'accueil "
                        "d'opérateurs à Oujda-shore.",
-            capacity=6, seats_per_organization=3, registration_deadline=_local(day - timedelta(days=7), 18),
+            capacity=6, seats_per_organization=3, registration_deadline=at(day - timedelta(days=7), 18),
             state=MissionState.OPEN, created_by_id=staff.id if staff else None,
         )
         casa.partners = [o for o in (organisation("MedZ"), organisation("CRI de l'Oriental")) if o is not None]
@@ -137,11 +133,11 @@ def _load() -> list[str]:
         day = date(2020, 9, 24)
         meeting = Mission(
             title=FIRST_MEETING, kind=MissionKind.CLUB_MEETING, destination="Oujda, CRI de l'Oriental",
-            site=Site.OUJDA_SHORE, starts_at=_local(day, 10), ends_at=_local(day, 13),
+            site=Site.OUJDA_SHORE, starts_at=at(day, 10), ends_at=at(day, 13),
             objectives="Lancer le club après le Siccam 2020 : feuille de route, engagements d'emplois, "
                        "actions dans les provinces de l'Oriental.",
             capacity=40, seats_per_organization=None, state=MissionState.DONE,
-            created_by_id=staff.id if staff else None, created_at=_local(day, 10) - timedelta(days=20),
+            created_by_id=staff.id if staff else None, created_at=at(day, 10) - timedelta(days=20),
         )
         meeting.partners = [o for o in (organisation("CRI de l'Oriental"), organisation("Apebi"), organisation("FIRO"),
                                         organisation("Siccam")) if o is not None]

@@ -3,7 +3,6 @@ field a member could forge: the views set them (and the services check posted id
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
@@ -22,21 +21,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from club.core.timezones import to_local, to_utc  # noqa: F401  (re-exported for the views)
-from club.extensions import db
 from club.forms import choices, no_line_breaks, strip_filter
-from club.members.models import ORG_KIND_LABELS, PROVINCE_LABELS, SITE_LABELS, Organization
+from club.members.models import ORG_KIND_LABELS, PROVINCE_LABELS, SITE_LABELS
+from club.members.queries import organization_choices
 from club.missions.models import KIND_LABELS, STATE_LABELS, MissionKind, MissionState
 
 DT_FORMAT = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
-
-
-def organization_choices(blank_label=None):
-    rows = db.session.execute(sa.select(Organization.id, Organization.name)
-                              .where(Organization.archived_at.is_(None)).order_by(Organization.name))
-    pairs = [(row.id, row.name) for row in rows]
-    if blank_label is not None:
-        pairs = [(0, blank_label)] + pairs
-    return choices(pairs)
 
 
 def int_or_none(value):

@@ -6,18 +6,15 @@ import sqlalchemy as sa
 
 @pytest.fixture()
 def as_user(login_as, db):
-    """Sign ``user`` in on the test client (forgetting the user cached by an earlier request of the test).
+    """Sign ``user`` in on the test client.
 
     The pages are in English unless ``locale`` says otherwise, so assertions do not depend on a catalogue.
     """
 
     def _as(user, locale="en"):
-        from flask import g
-
         if user.locale != locale:
             user.locale = locale
             db.session.commit()
-        g.pop("_login_user", None)
         return login_as(user)
 
     return _as

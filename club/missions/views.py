@@ -568,24 +568,30 @@ def action_done(mission_id: int, action_id: int):
     return redirect(url_for("missions.report", mission_id=mission.id) + "#actions", 303)
 
 
+def _add_link(mission_id: int, form, field, load, add, done_message, anchor: str, form_name: str):
+    """Link an organisation or a deal to a mission from the report page: one flow for both."""
+    mission = _mission(mission_id)
+    if form.validate_on_submit():
+        target = load(field.data)
+        try:
+            add(mission, target, note=form.note.data, by=current_user)
+        except services.Refused as refused:
+            db.session.rollback()
+            field.errors.append(refused.message)
+        else:
+            db.session.commit()
+            flash(done_message(target), "success")
+            return redirect(url_for("missions.report", mission_id=mission.id) + anchor, 303)
+    return _report_page(_mission(mission_id), **{form_name: form}), 422
+
+
 @bp.route("/<int:mission_id>/outcomes", methods=["POST"])
 @role_required(Role.SECRETARIAT)
 def outcome_new(mission_id: int):
-    mission = _mission(mission_id)
     form = OutcomeForm(prefix="outcome")
-    if form.validate_on_submit():
-        organization = db.session.get(Organization, form.organization_id.data)
-        try:
-            services.add_outcome(mission, organization, note=form.note.data, by=current_user)
-        except services.Refused as refused:
-            db.session.rollback()
-            form.organization_id.errors.append(refused.message)
-        else:
-            db.session.commit()
-            flash(_("%(name)s linked to this mission.", name=organization.name), "success")
-            return redirect(url_for("missions.report", mission_id=mission.id) + "#outcomes", 303)
-    mission = _mission(mission_id)
-    return _report_page(mission, outcome_form=form), 422
+    return _add_link(mission_id, form, form.organization_id, lambda ident: db.session.get(Organization, ident),
+                     services.add_outcome, lambda org: _("%(name)s linked to this mission.", name=org.name),
+                     "#outcomes", "outcome_form")
 
 
 @bp.route("/<int:mission_id>/deals", methods=["POST"])
@@ -593,21 +599,10 @@ def outcome_new(mission_id: int):
 def deal_link_new(mission_id: int):
     from club.deals.models import Deal
 
-    mission = _mission(mission_id)
     form = DealLinkForm(prefix="deal")
-    if form.validate_on_submit():
-        deal = db.session.get(Deal, form.deal_id.data)
-        try:
-            services.add_deal_link(mission, deal, note=form.note.data, by=current_user)
-        except services.Refused as refused:
-            db.session.rollback()
-            form.deal_id.errors.append(refused.message)
-        else:
-            db.session.commit()
-            flash(_("%(title)s linked to this mission.", title=deal.title), "success")
-            return redirect(url_for("missions.report", mission_id=mission.id) + "#deals", 303)
-    mission = _mission(mission_id)
-    return _report_page(mission, deal_form=form), 422
+    return _add_link(mission_id, form, form.deal_id, lambda ident: db.session.get(Deal, ident),
+                     services.add_deal_link, lambda deal: _("%(title)s linked to this mission.", title=deal.title),
+                     "#deals", "deal_form")
 
 
 @bp.route("/<int:mission_id>/deals/<int:deal_id>/delete", methods=["POST"])

@@ -405,7 +405,7 @@ def remind_dues(year: int, *, by=None) -> int:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# CSV import (rows already parsed and checked by club.members.importer)
+# CSV import (rows already parsed, checked, matched and compared by club.members.importer)
 
 
 @dataclass
@@ -413,59 +413,28 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    contacts_added: int = 0
 
 
-def _mark_changed_rows(rows: list[dict]) -> None:
-    """Compare matched rows with the database in batches of plain rows (a re-import of 10,000 unchanged rows
-    loads no ORM object) and mark those that change something."""
-    from club.members.queries import trades_and_languages
+def apply_import(rows: list, *, by, source=None) -> ImportResult:
+    """Apply a checked import in one transaction and record it as ONE audit event with its counts.
 
-    matched = [r for r in rows if r["match_id"]]
-    profile_columns = [getattr(Organization, f) for f in PROFILE_FIELDS]
-    for start in range(0, len(matched), 500):
-        batch = matched[start:start + 500]
-        ids = [r["match_id"] for r in batch]
-        current = {row.id: row for row in db.session.execute(
-            sa.select(Organization.id, *profile_columns).where(Organization.id.in_(ids)))}
-        primaries = {row.organization_id: row for row in db.session.execute(
-            sa.select(Contact.organization_id, Contact.name, Contact.title, Contact.email, Contact.phone)
-            .where(Contact.organization_id.in_(ids), Contact.is_primary.is_(True)))}
-        lists = trades_and_languages(ids)
-        for row in batch:
-            org_id = row["match_id"]
-            cur = current[org_id]
-            differs = any(getattr(cur, k) != v for k, v in row["fields"].items())
-            trades, languages = lists[org_id]
-            if row.get("trades") is not None and sorted(t.value for t in row["trades"]) != sorted(trades):
-                differs = True
-            if row.get("languages") is not None and sorted(v.value for v in row["languages"]) != sorted(languages):
-                differs = True
-            contact = row.get("contact")
-            if contact:
-                primary = primaries.get(org_id)
-                if primary is None or any(getattr(primary, k) != v for k, v in contact.items()):
-                    differs = True
-            row["_changed"] = differs
-
-
-def apply_import(rows: list[dict], *, by) -> ImportResult:
-    """Create or update organisations (and their primary contact) from checked rows; one transaction.
-
-    Each row carries ``match_id`` (an existing organisation to update, or ``None``), the profile fields, the
-    ``trades``/``languages`` lists (``None``: column absent) and an optional ``contact`` dict. New organisations
-    are bulk-inserted (10,000 rows in a few seconds); updates go through the ORM, audited field by field.
+    ``rows``: ``importer.ImportRow``s. A ``new`` row creates an organisation (and its contact as primary); an
+    ``update`` row applies exactly the changes the preview showed (``row.changes``) and its contact plan (add the
+    person beside the others, the existing primary staying primary; or update the same person's details); an
+    ``unchanged`` row is only counted. Any other row (an error, a match left unconfirmed) refuses the whole import.
+    New organisations are bulk-inserted (10,000 rows in a few seconds); updates go through the ORM (version
+    checked). ``source``: the uploaded file the event is attached to.
     """
     from sqlalchemy.orm import selectinload
 
-    from club.core.models import AuditEvent
-
-    result = ImportResult()
-    matched = [r for r in rows if r["match_id"]]
-    _mark_changed_rows(rows)
-    changed = [r for r in matched if r["_changed"]]
-    result.unchanged = len(matched) - len(changed)
+    refused = [r.number for r in rows if r.status not in ("new", "update", "unchanged")]
+    if refused:
+        raise InvalidValue(_l("Row %(n)s is not ready to import.", n=refused[0]))
+    result = ImportResult(unchanged=sum(1 for r in rows if r.status == "unchanged"))
+    updates = [r for r in rows if r.status == "update"]
     existing: dict[int, Organization] = {}
-    ids = [r["match_id"] for r in changed]
+    ids = [r.match_id for r in updates]
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         for org in db.session.scalars(
@@ -474,66 +443,61 @@ def apply_import(rows: list[dict], *, by) -> ImportResult:
                      selectinload(Organization.languages))
         ):
             existing[org.id] = org
-    for row in changed:
-        data = dict(row["fields"])
-        contact = row.get("contact")
-        org = existing[row["match_id"]]
-        for key, value in data.items():
-            setattr(org, key, value)
+    for row in updates:
+        org = existing[row.match_id]
+        for key, (_old, new) in row.changes.items():
+            if key not in ("trades", "languages"):
+                setattr(org, key, new)
         org.name_key = Organization.key_for(org.name)
-        changes = audit.diff(org, list(data))
-        changes.update(_set_lists(org, row.get("trades"), row.get("languages")))
-        if contact:
-            primary = next((c for c in org.contacts if c.is_primary), None)
-            if primary is None:
-                primary = Contact(is_primary=True)
-                org.contacts.append(primary)
-            for key, value in contact.items():
-                setattr(primary, key, value)
-            primary.name_key = fold(primary.name)
-            contact_changes = audit.diff(primary, list(contact))
-            if sa.inspect(primary).pending or contact_changes:
-                changes["primary_contact"] = [None, primary.name]
-        if changes:
-            refresh_search_text(org)
-            if "trades" in changes or "languages" in changes:
-                org.updated_at = utcnow()
-            audit.record("organization.imported", org, by=by, changes=changes)
-            result.updated += 1
-        else:
-            result.unchanged += 1
+        lists = _set_lists(org, row.trades if "trades" in row.changes else None,
+                           row.languages if "languages" in row.changes else None)
+        if lists:
+            org.updated_at = utcnow()  # bumps the version too: the lists are part of the profile
+        if row.contact_action in ("primary", "added"):
+            contact = Contact(**{k: row.contact.get(k) for k in ("name", "title", "email", "phone")},
+                              name_key=fold(row.contact["name"]),
+                              is_primary=not any(c.is_primary for c in org.contacts))
+            org.contacts.append(contact)
+            result.contacts_added += 1
+        elif row.contact_action == "updated":
+            contact = next(c for c in org.contacts if c.id == row.contact_id)
+            for key, (_old, new) in row.contact_changes.items():
+                setattr(contact, key, new)
+        refresh_search_text(org)
+        result.updated += 1
     db.session.flush()
 
-    new_rows = [r for r in rows if not r["match_id"]]
+    new_rows = [r for r in rows if r.status == "new"]
     now = utcnow()
     for start in range(0, len(new_rows), 1000):
         batch = new_rows[start:start + 1000]
         values = []
         for row in batch:
-            data = row["fields"]
-            contact = row.get("contact")
+            data = row.fields
+            contact = row.contact
             values.append({**{k: data.get(k) for k in PROFILE_FIELDS}, "name_key": Organization.key_for(data["name"]),
                            "search_text": search_text_for(data["name"], data.get("description"),
                                                           [contact["name"]] if contact else []),
                            "created_at": now, "updated_at": now, "version": 1})
         new_ids = list(db.session.scalars(
             sa.insert(Organization).returning(Organization.id, sort_by_parameter_order=True), values))
-        contacts, trades, languages, events = [], [], [], []
+        contacts, trades, languages = [], [], []
         for org_id, row in zip(new_ids, batch, strict=True):
-            contact = row.get("contact")
+            contact = row.contact
             if contact:
                 contacts.append({"organization_id": org_id, "name": contact["name"], "name_key": fold(contact["name"]),
                                  "title": contact.get("title"), "email": contact.get("email"),
                                  "phone": contact.get("phone"), "is_primary": True, "created_at": now,
                                  "updated_at": now, "version": 1})
-            trades += [{"organization_id": org_id, "trade": t} for t in row.get("trades") or []]
-            languages += [{"organization_id": org_id, "language": v} for v in row.get("languages") or []]
-            events.append({"at": now, "actor_id": getattr(by, "id", None), "action": "organization.imported",
-                           "entity_type": "organizations", "entity_id": org_id,
-                           "changes": {"name": [None, row["fields"]["name"]]}})
-        for model, items in ((Contact, contacts), (OrganizationTrade, trades), (OrganizationLanguage, languages),
-                             (AuditEvent, events)):
+            trades += [{"organization_id": org_id, "trade": t} for t in row.trades or []]
+            languages += [{"organization_id": org_id, "language": v} for v in row.languages or []]
+        for model, items in ((Contact, contacts), (OrganizationTrade, trades), (OrganizationLanguage, languages)):
             if items:
                 db.session.execute(sa.insert(model), items)
         result.created += len(batch)
+        result.contacts_added += len(contacts)
+    audit.record("organization.imported", source, by=by, entity_type=None if source is not None else "organizations",
+                 changes={"created": [None, result.created], "updated": [None, result.updated],
+                          "unchanged": [None, result.unchanged], "contacts_added": [None, result.contacts_added]})
+    db.session.flush()
     return result

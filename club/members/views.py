@@ -494,6 +494,20 @@ def _read_stored(stored: StoredFile) -> bytes:
         return fh.read()
 
 
+def _render_import(form, check, stored, *, commit_form=None, page: int = 1, confirmed=frozenset(), status: int = 200):
+    if stored is not None and commit_form is None:
+        commit_form = ImportCommitForm(formdata=None, upload=stored.key)
+    page = min(max(page, 1), check.page_count) if check else 1
+    response = make_response(render_template(
+        "members/import.html", form=form, check=check, stored=stored, commit_form=commit_form, page=page,
+        confirmed=confirmed, columns=importer.COLUMNS, field_labels=importer.FIELD_LABELS,
+        contact_labels=importer.CONTACT_LABELS, **labels.as_context()), status)
+    if stored is not None:
+        # A boosted preview keeps the address of the upload page: reloading it never asks for a POST-only URL.
+        response.headers["HX-Push-Url"] = "false"
+    return response
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @form_view
 @role_required(*STAFF)
@@ -515,30 +529,47 @@ def import_upload():
                 check = stored = None
             else:
                 db.session.commit()
-    return render_template("members/import.html", form=form, check=check, stored=stored,
-                           commit_form=ImportCommitForm(formdata=None, upload=stored.key) if stored else None,
-                           columns=importer.COLUMNS)
+    return _render_import(form, check, stored)
 
 
 @bp.route("/import/commit", methods=["POST"])
+@form_view
 @role_required(*STAFF)
 def import_commit():
+    """The preview's form: a page button moves in the preview (ticks kept, nothing saved), "Import" commits.
+
+    The commit checks the whole file again with the ticks: a match left unticked, or ticked for a record that
+    changed since, is a row error and nothing is saved.
+    """
     form = ImportCommitForm()
-    stored = _stored_import(form.upload.data) if form.validate_on_submit() else None
+    valid = form.validate_on_submit()
+    stored = _stored_import(form.upload.data if isinstance(form.upload.data, str) else None)
     if stored is None:
         flash(_("That upload is no longer available: choose the file again."), "warning")
         return redirect(url_for("members.import_upload"), 303)
+    confirmed = importer.tokens(request.form.getlist("confirm"))
+    page = importer.page_number(request.form.get("page"))
     data = _read_stored(stored)
-    check = importer.check(data)
+    if not valid or page is not None or request.form.get("action") != "commit":
+        check = importer.check(data, confirmed)
+        return _render_import(ImportForm(formdata=None), check, stored, commit_form=form, page=page or 1,
+                              confirmed=confirmed, status=200 if valid else 400)
+    check = importer.check(data, confirmed, final=True)
     if not check.ok:
-        return render_template("members/import.html", form=ImportForm(formdata=None), check=check, stored=stored,
-                               commit_form=form, columns=importer.COLUMNS), 422
-    result = services.apply_import(check.rows, by=current_user)
-    audit.record("organization.import_file", None, by=current_user, entity_type="stored_files", entity_id=stored.id,
-                 changes={"created": [None, result.created], "updated": [None, result.updated]})
-    db.session.commit()
-    flash(_("Import done: %(created)s added, %(updated)s updated, %(unchanged)s unchanged.",
-            created=result.created, updated=result.updated, unchanged=result.unchanged), "success")
+        first = check.page_of(check.errors[0].row) if check.errors else 1
+        return _render_import(ImportForm(formdata=None), check, stored, commit_form=form, page=first,
+                              confirmed=confirmed, status=422)
+    try:
+        result = services.apply_import(check.items, by=current_user, source=stored)
+        db.session.commit()
+    except (sa.exc.IntegrityError, StaleDataError):
+        db.session.rollback()
+        form.form_errors.append(_("The register changed while importing: nothing was saved. Check the preview "
+                                  "again."))
+        check = importer.check(data, confirmed)
+        return _render_import(ImportForm(formdata=None), check, _stored_import(stored.key), commit_form=form,
+                              confirmed=confirmed, status=409)
+    flash(importer.done_message(result), "success")
     return redirect(url_for("members.index"), 303)
 
 

@@ -224,7 +224,7 @@ def test_saccom_sarl_never_overwrites_saccom_by_guess(client, demo_world, factor
                             ("Website", "https://www.saccom.example", "https://saccom-sarl.example"),
                             ("Phone", "+212536000103", "+212536998877"),
                             ("Trades", "Document management, HR services", "Telemarketing")]:
-        assert re.search(rf"{label}</span> : <del>{re.escape(old)}</del> → <ins>{re.escape(new)}</ins>", row), label
+        assert re.search(rf"{label}</span>: <del>{re.escape(old)}</del> → <ins>{re.escape(new)}</ins>", row), label
     assert "Centre d'appels généraliste." in row
     assert ("Contact Karim Haddou added beside the existing contacts; Moulay Zine El Oudghiri stays the primary "
             "contact.") in row
@@ -265,9 +265,9 @@ def test_an_exact_ice_updates_without_a_tick_and_shows_old_and_new(client, staff
     row = re.search(r'<tr id="import-row-2" data-status="update".*?</tr>', html, re.S).group(0)
     assert f"Updates <a href=\"/members/{org.id}\">Intelcia (#{org.id})</a> (same ICE)" in row
     assert 'type="checkbox"' not in row
-    assert "Name</span> : <del>Intelcia</del> → <ins>Intelcia Oujda</ins>" in row
-    assert "City</span> : <del>Casablanca</del> → <ins>Oujda</ins>" in row
-    assert "Headcount</span> : <del>300</del> → <ins>350</ins>" in row
+    assert "Name</span>: <del>Intelcia</del> → <ins>Intelcia Oujda</ins>" in row
+    assert "City</span>: <del>Casablanca</del> → <ins>Oujda</ins>" in row
+    assert "Headcount</span>: <del>300</del> → <ins>350</ins>" in row
     assert commit(client, html).status_code == 303
     db.session.expire_all()
     assert (org.name, org.city, org.headcount) == ("Intelcia Oujda", "Oujda", 350)
@@ -328,7 +328,7 @@ def test_an_import_never_removes_or_replaces_a_contact(client, staff, db, factor
     # The same person again (folded name): their details are updated, nobody is added.
     data = b"name;ice;contact_name;contact_phone\r\nSiccam;001234567000089;RACHID FASSI;0661999999\r\n"
     html = upload(client, data).get_data(as_text=True)
-    assert "Contact RACHID FASSI, Phone</span> : <del>+212661000210</del> → <ins>+212661999999</ins>" in html
+    assert "Contact RACHID FASSI, Phone</span>: <del>+212661000210</del> → <ins>+212661999999</ins>" in html
     assert commit(client, html).status_code == 303
     db.session.expire_all()
     assert sorted((c.name, c.is_primary, c.phone) for c in org.contacts)[2] == ("Rachid Fassi", True, "+212661999999")

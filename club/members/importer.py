@@ -451,15 +451,14 @@ def _match(items: list[ImportRow], error) -> None:
     ices = {r.fields["ice"] for r in items if r.fields.get("ice")}
     keys = {Organization.key_for(r.fields["name"]) for r in items if r.fields.get("name")}
     by_ice: dict[str, sa.Row] = {}
-    by_key: dict[str, sa.Row] = {}
+    by_key: dict[str, list[sa.Row]] = {}
     ice_list, key_list = sorted(ices), sorted(keys)
     for start in range(0, len(ice_list), 500):
         for found in _lookup(Organization.ice, ice_list[start:start + 500]):
             by_ice[found.ice] = found
     for start in range(0, len(key_list), 500):
         for found in _lookup(Organization.name_key, key_list[start:start + 500]):
-            if found.name_key not in by_key or found.id < by_key[found.name_key].id:
-                by_key[found.name_key] = found
+            by_key.setdefault(found.name_key, []).append(found)
     seen_ice: dict[str, int] = {}
     seen_key: dict[str, int] = {}
     for item in items:
@@ -478,15 +477,20 @@ def _match(items: list[ImportRow], error) -> None:
             seen_ice[ice] = item.number
         seen_key[key] = item.number
         match = None
+        named = sorted(by_key.get(key, []), key=lambda found: found.id)
         if ice and ice in by_ice:
             match, item.match_by = by_ice[ice], "ice"
-            if key in by_key and by_key[key].id != match.id:
-                other = by_key[key]
+            others = [found for found in named if found.id != match.id]
+            if others:
                 error(item, "name", _l("%(name)s (#%(id)s) already has this name, with another ICE",
-                                       name=other.name, id=other.id))
+                                       name=others[0].name, id=others[0].id))
                 continue
-        elif key in by_key:
-            match, item.match_by = by_key[key], "name"
+        elif len(named) > 1:
+            error(item, "name", _l("looks like several organisations (%(names)s): rename the row, or merge them first",
+                                   names=", ".join(f"{found.name} (#{found.id})" for found in named[:5])))
+            continue
+        elif named:
+            match, item.match_by = named[0], "name"
             if ice and match.ice and match.ice != ice:
                 error(item, "ice", _l("looks like %(name)s (#%(id)s), registered with another ICE: correct the ICE "
                                       "or rename the row", name=match.name, id=match.id))

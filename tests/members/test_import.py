@@ -130,6 +130,16 @@ def test_every_row_error_is_listed_in_line_order_and_nothing_is_saved(client, st
     assert count(db) == 2
 
 
+def test_a_name_shared_by_two_organisations_is_a_row_error(client, staff, db, factories):
+    first = factories.OrganizationFactory(name="Groupe Alpha")
+    second = factories.OrganizationFactory(name="Alpha SARL")
+    db.session.commit()
+    response = upload(client, b"name;city\r\nALPHA;Oujda\r\n")
+    assert (f"row 2, column name: looks like several organisations (Groupe Alpha (#{first.id}), Alpha SARL "
+            f"(#{second.id})): rename the row, or merge them first") in text(response)
+    assert 'value="commit"' not in response.get_data(as_text=True)
+
+
 def test_errors_name_the_columns_as_the_file_writes_them(client, staff, db):
     data = b"Nom;Courriel\r\nSaccom;pas-une-adresse\r\n"
     assert "row 2, column Courriel: not an address" in text(upload(client, data))

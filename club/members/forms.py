@@ -6,7 +6,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -187,9 +187,17 @@ class JobReportForm(MembersForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("CSV file"), validators=[DataRequired(message=_l("Choose a CSV file."))])
+    file = FileField(_l("CSV file"), validators=[FileRequired(message=_l("Choose a CSV file."))])
+
+
+def _text_only(value):
+    """A file sent where text is expected counts as nothing sent."""
+    return value if isinstance(value, str) or value is None else None
 
 
 class ImportCommitForm(MembersForm):
-    upload = HiddenField(validators=[DataRequired(), Length(max=64)])
+    """The preview's form; its tick boxes (``confirm``) and page buttons are read by ``importer.tokens`` and
+    ``importer.page_number``, which ignore anything malformed."""
+
+    upload = HiddenField(filters=[_text_only], validators=[DataRequired(), Length(max=64)])
 

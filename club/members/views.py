@@ -543,7 +543,7 @@ def import_commit():
     """
     form = ImportCommitForm()
     valid = form.validate_on_submit()
-    stored = _stored_import(form.upload.data if isinstance(form.upload.data, str) else None)
+    stored = _stored_import(form.upload.data)
     if stored is None:
         flash(_("That upload is no longer available: choose the file again."), "warning")
         return redirect(url_for("members.import_upload"), 303)

@@ -476,3 +476,18 @@ def test_ten_thousand_rows_in_one_go(client, staff, db):
     assert response.status_code == 303
     assert count(db) == 10_000 and count(db, Contact) == 10_000
     assert [e.changes["created"][1] for e in import_events(db)] == [10_000, 0]
+
+
+def test_hostile_import_forms_never_answer_500(client, staff, db, register):
+    html = upload(client, MIXED.encode()).get_data(as_text=True)
+    key = re.search(r'name="upload" type="hidden" value="([0-9a-f]+)"', html).group(1)
+    for data in ({"upload": (io.BytesIO(b"x"), "a.csv"), "action": "commit"}, {"upload": "a" * 100_000},
+                 {"upload": key, "page": "abc"}, {"upload": key, "page": "-1"}, {"upload": key, "page": "9" * 50},
+                 {"upload": key, "page": (io.BytesIO(b"2"), "p.txt")}, {"upload": key, "confirm": "x" * 10_000},
+                 {"upload": key, "confirm": (io.BytesIO(b"6:3:1"), "c.txt"), "action": "commit"}, {}):
+        response = client.post("/members/import/commit", data=data, content_type="multipart/form-data")
+        assert response.status_code in (200, 303, 422), data
+    for data in ({"file": "text instead of a file"}, {"file": ["a", "b"]}, {}):
+        response = client.post("/members/import", data=data, content_type="multipart/form-data")
+        assert response.status_code == 200 and "Choose a CSV file." in text(response)
+    assert import_events(db) == [] and count(db) == 5

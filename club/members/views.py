@@ -552,6 +552,10 @@ def import_commit():
     data = _read_stored(stored)
     if not valid or page is not None or request.form.get("action") != "commit":
         check = importer.check(data, confirmed)
+        if valid and request.args.get("tick") == "page" and page is not None:
+            # "Tick every row of this page": the rows the person has in front of them, nothing beyond.
+            confirmed = confirmed | {r.token for r in check.page(page) if r.status == importer.Status.CONFIRM}
+            check = importer.check(data, confirmed)
         return _render_import(ImportForm(formdata=None), check, stored, commit_form=form, page=page or 1,
                               confirmed=confirmed, status=200 if valid else 400)
     check = importer.check(data, confirmed, final=True)

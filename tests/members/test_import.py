@@ -56,7 +56,7 @@ def preview_form(html: str) -> _Form:
     return form
 
 
-def submit(client, html: str, button=("action", "commit"), tick=(), untick=()):
+def submit(client, html: str, button=("action", "commit"), tick=(), untick=(), url="/members/import/commit"):
     """Send the preview form back as a browser does: its hidden fields, the ticked boxes, the pressed button."""
     form = preview_form(html)
     ticked = {v for k, v in form.fields if k == "confirm"}
@@ -64,7 +64,7 @@ def submit(client, html: str, button=("action", "commit"), tick=(), untick=()):
     ticked -= {form.boxes[str(n)] for n in untick}
     data = MultiDict([(k, v) for k, v in form.fields if k != "confirm"] + [("confirm", v) for v in sorted(ticked)]
                      + [button])
-    return client.post("/members/import/commit", data=data)
+    return client.post(url, data=data)
 
 
 def commit(client, html: str, tick=()):
@@ -426,6 +426,24 @@ def test_the_preview_shows_every_row_page_by_page_and_keeps_the_ticks(client, st
     db.session.expire_all()
     assert [orgs[i].city for i in (5, 70, 115)] == ["Berkane"] * 3
     assert count(db) == 120
+
+
+def test_tick_every_row_of_a_page_ticks_only_that_page(client, staff, db, factories):
+    names = [f"Centre {i:03d}" for i in range(60)]
+    orgs = {i: factories.OrganizationFactory(name=names[i], city="Oujda") for i in (1, 2, 3, 55)}
+    db.session.commit()
+    data = ("name;city\r\n" + "".join(f"{n} SA;Berkane\r\n" if i in orgs else f"{n};Berkane\r\n"
+                                      for i, n in enumerate(names))).encode()
+    html = upload(client, data).get_data(as_text=True)
+    assert "Tick every row of this page" in html
+    html = submit(client, html, button=("page", "1"), url="/members/import/commit?tick=page").get_data(as_text=True)
+    assert [n for n in ("3", "4", "5") if re.search(rf'id="confirm-{n}"[^>]*checked', html)] == ["3", "4", "5"]
+    assert numbers(summary(html))[1] == 3 and "1 row looks like an organisation" in html
+    refused = submit(client, html)
+    assert re.findall(r"<li>row (\d+), column", text(refused)) == ["57"]
+    assert submit(client, refused.get_data(as_text=True), tick=[57]).status_code == 303
+    db.session.expire_all()
+    assert {orgs[i].city for i in orgs} == {"Berkane"}
 
 
 def test_counts_are_plural_forms_in_french(client, db, factories, as_user, register):

@@ -461,6 +461,7 @@ def _match(items: list[ImportRow], error) -> None:
             by_key.setdefault(found.name_key, []).append(found)
     seen_ice: dict[str, int] = {}
     seen_key: dict[str, int] = {}
+    seen_match: dict[int, int] = {}
     for item in items:
         fields = item.fields
         if not fields.get("name"):
@@ -497,9 +498,13 @@ def _match(items: list[ImportRow], error) -> None:
                 continue
         if item.errors:
             continue
+        if match is not None and match.id in seen_match:
+            error(item, "name", _l("same organisation as row %(n)s", n=seen_match[match.id]))
+            continue
         if match is None:
             fields.setdefault("kind", OrgKind.OTHER.value)
         else:
+            seen_match[match.id] = item.number
             item.match_id, item.match_name, item.match_version = match.id, match.name, match.version
             item.match_archived = match.archived_at is not None
             if key == match.name_key:

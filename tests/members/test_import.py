@@ -1,4 +1,6 @@
-"""CSV import: preview with every row error, all-or-nothing commit, re-import updates, Excel-French files."""
+"""CSV import: an import never overwrites by guess (exact ICE, or a match the person ticked in a preview that names
+the record and shows old -> new), never removes or replaces a contact, previews every row page by page with its
+errors in line order, announces the counts the commit gives and records one audit event; Excel-French files."""
 
 from __future__ import annotations
 
@@ -138,6 +140,13 @@ def test_a_name_shared_by_two_organisations_is_a_row_error(client, staff, db, fa
     assert (f"row 2, column name: looks like several organisations (Groupe Alpha (#{first.id}), Alpha SARL "
             f"(#{second.id})): rename the row, or merge them first") in text(response)
     assert 'value="commit"' not in response.get_data(as_text=True)
+
+
+def test_two_rows_never_update_one_organisation(client, staff, db, factories):
+    factories.OrganizationFactory(name="Saccom", ice="001234567000089")
+    db.session.commit()
+    response = upload(client, b"name;ice;city\r\nZeta Services;001234567000089;Oujda\r\nSACCOM;;Nador\r\n")
+    assert "row 3, column name: same organisation as row 2" in text(response)
 
 
 def test_errors_name_the_columns_as_the_file_writes_them(client, staff, db):

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
-from club.core.text import fold, has_line_break
+from club.core.text import FORMULA_PREFIXES, fold, has_line_break
 from club.extensions import db
 from club.members import services
 from club.members.models import (
@@ -54,6 +54,9 @@ ALIASES = {
     "mail": "email", "contact": "contact_name", "contact_nom": "contact_name", "contact_fonction": "contact_title",
     "contact_courriel": "contact_email", "contact_e_mail": "contact_email", "contact_telephone": "contact_phone",
 }
+# Columns the register's export adds that an import reads past (the membership changes on the organisation's page):
+# an exported file imports back as it is.
+IGNORED_COLUMNS = ("membership_status",)
 LIMITS = {"name": 200, "city": 100, "description": 5000, "contact_name": 120, "contact_title": 120}
 
 TEMPLATE_ROWS = [
@@ -299,7 +302,8 @@ def read_table(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]], lis
     except csv.Error as exc:
         raise FileProblem(_l("The file is not a readable CSV file.")) from exc
     columns = [header_key(h) for h in header]
-    unknown = [h for h, key in zip(header, columns, strict=True) if key not in COLUMNS and h.strip()]
+    columns = ["" if key in IGNORED_COLUMNS else key for key in columns]
+    unknown = [h for h, key in zip(header, columns, strict=True) if key and key not in COLUMNS]
     if unknown:
         raise FileProblem(_l("Unknown columns: %(columns)s. The columns are: %(expected)s.",
                              columns=", ".join(u[:40] for u in unknown[:10]), expected=", ".join(COLUMNS)))
@@ -380,6 +384,8 @@ def _parse_row(item: ImportRow, raw: dict, lookups: dict, error) -> None:
         error(item, column, message)
 
     for column, value in raw.items():
+        if value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+            value = value[1:]  # the export's guard against spreadsheet formulas ("'+212...")
         if not value:
             continue
         if column in LIMITS and len(value) > LIMITS[column]:

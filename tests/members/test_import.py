@@ -267,6 +267,22 @@ def test_saccom_sarl_never_overwrites_saccom_by_guess(client, demo_world, factor
     assert "Import done: 0 organisations added, 1 updated, 0 unchanged, 1 contact added." in flashed(client)
 
 
+def test_the_register_export_imports_back_changing_nothing(client, demo_world, factories, as_user):
+    """Exported, then imported unchanged: every row matches its organisation and changes nothing, no tick asked."""
+    db = demo_world
+    as_user(factories.UserFactory(role="secretariat"))
+    orgs, contacts = count(db), count(db, Contact)
+    exported = client.get("/members/export.csv").data
+    assert b"'+212" in exported and b"membership_status" in exported.split(b"\r\n", 1)[0]
+    html = upload(client, exported).get_data(as_text=True)
+    assert 'id="import-errors"' not in html
+    assert numbers(summary(html)) == [0, 0, orgs, 0]
+    assert commit(client, html).status_code == 303
+    assert (count(db), count(db, Contact)) == (orgs, contacts)
+    [event] = import_events(db)
+    assert event.changes["unchanged"] == [None, orgs] and event.changes["updated"] == [None, 0]
+
+
 def test_saccom_sarl_as_a_new_record_once_renamed(client, demo_world, factories, as_user):
     db = demo_world
     as_user(factories.UserFactory(role="secretariat"))

@@ -534,3 +534,25 @@ def test_hostile_import_forms_never_answer_500(client, staff, db, register):
         response = client.post("/members/import", data=data, content_type="multipart/form-data")
         assert response.status_code == 200 and "Choose a CSV file." in text(response)
     assert import_events(db) == [] and count(db) == 5
+
+
+def test_a_clash_during_the_commit_saves_nothing_and_keeps_the_ticks(client, staff, db, register, monkeypatch):
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from club.members import services
+
+    real = services.apply_import
+
+    def clashing(rows, **kwargs):
+        real(rows, **kwargs)  # everything written and flushed, then someone else's save wins the race
+        raise StaleDataError("organizations: 1 row expected, 0 matched")
+
+    monkeypatch.setattr(services, "apply_import", clashing)
+    html = upload(client, MIXED.encode()).get_data(as_text=True)
+    orgs = count(db)
+    response = submit(client, html, tick=[6, 8])
+    assert response.status_code == 409
+    page = text(response)
+    assert "The register changed while importing: nothing was saved. Check the preview again." in page
+    assert re.search(r'id="confirm-6"[^>]*checked', page) and re.search(r'id="confirm-8"[^>]*checked', page)
+    assert count(db) == orgs and import_events(db) == []

@@ -556,3 +556,13 @@ def test_a_clash_during_the_commit_saves_nothing_and_keeps_the_ticks(client, sta
     assert "The register changed while importing: nothing was saved. Check the preview again." in page
     assert re.search(r'id="confirm-6"[^>]*checked', page) and re.search(r'id="confirm-8"[^>]*checked', page)
     assert count(db) == orgs and import_events(db) == []
+
+
+def test_a_match_with_an_archived_organisation_says_so(client, staff, db, factories):
+    from club.models import utcnow
+
+    factories.OrganizationFactory(name="Ancien Centre", ice="001234567000089", archived_at=utcnow())
+    db.session.commit()
+    html = upload(client, b"name;ice;city\r\nAncien Centre;001234567000089;Nador\r\n").get_data(as_text=True)
+    row = re.search(r'<tr id="import-row-2" data-status="update".*?</tr>', html, re.S).group(0)
+    assert '<span class="badge text-bg-secondary">archived</span>' in row

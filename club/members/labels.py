@@ -98,6 +98,9 @@ audit.register_field_labels("contact.", {
     "phone": _l("Phone"),
     "is_primary": audit.Field(_l("Primary contact"), audit.yes_no),
 })
+audit.register_field_labels("contact.added", {  # its "name" already says who
+    "contact": audit.Field(_l("Contact"), hidden=True),
+})
 audit.register_field_labels("membership.", {
     "status": audit.Field(_l("Status"), MEMBERSHIP_STATUS_LABELS),
     "tier": _l("Tier"),

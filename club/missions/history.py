@@ -57,7 +57,7 @@ audit.register_field_labels("mission.", {
     "partners": _l("Partner organisations"),
     "state": audit.Field(_l("Status"), STATE_LABELS),
     "status": audit.Field(_l("Registration"), REGISTRATION_STATUS_LABELS),
-    "mission_id": audit.Field(_l("Mission"), audit.name_of(Mission, "title")),
+    "mission_id": audit.Field(_l("Mission"), audit.name_of(Mission, "title"), hidden=True),  # the page's own
     "contact": _l("Person"),
     "invited": _l("People invited"),
     "answer": audit.Field(_l("Answer"), ANSWER_LABELS),

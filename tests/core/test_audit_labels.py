@@ -411,7 +411,8 @@ def test_every_timeline_of_the_demo_world_reads_without_raw_codes(app, demo_worl
     client = login_as(world.sec)
     audit._MISSING.clear()
     pages = timeline_pages(db)
-    assert len(pages) >= 10
+    for prefix in ("/members/", "/deals/", "/incubator/applications/", "/missions/", "/admin/users/"):
+        assert any(url.startswith(prefix) for url in pages), prefix
     shown = 0
     problems = []
     for url in pages:

@@ -284,7 +284,7 @@ class _TimelineText(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         if self.depth:
-            self.depth += tag not in ("br", "input", "img")
+            self.depth += tag not in ("br", "input", "img", "hr", "wbr")
         elif tag == "ul" and "timeline" in (dict(attrs).get("class") or "").split():
             self.depth = 1
             self.count += 1

@@ -8,7 +8,7 @@ from flask import Flask, request, url_for
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
-from club.core.audit import action_label
+from club.core.audit import action_label, present
 from club.core.sections import sections_for
 from club.i18n import LANGUAGE_NAMES
 from club.navigation import visible_items
@@ -60,7 +60,7 @@ def url_with(**changes) -> str:
 def init_filters(app: Flask) -> None:
     app.jinja_env.filters.update(money=money, number=number, datetime=datetime_filter, date=date_filter,
                                  action_label=action_label)
-    app.jinja_env.globals.update(url_with=url_with, sections_for=sections_for)
+    app.jinja_env.globals.update(url_with=url_with, sections_for=sections_for, audit_present=present)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -1,15 +1,28 @@
-"""What deals add to other pages: home panels, the organisation page, the demo world."""
+"""What deals add to other pages: home panels, the organisation page, the demo world, how its history reads."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import url_for
+from flask_babel import lazy_gettext as _l
 
+from club.auth.models import User
+from club.core import audit
 from club.core.home import register_home_panel
 from club.core.sections import register_section
 from club.deals import local_today, queries
-from club.deals.models import OPEN_STAGES, STAGE_LABELS, STAGES, Deal
+from club.deals.models import (
+    DECISION_LABELS,
+    KIND_LABELS,
+    OPEN_STAGES,
+    STAGE_LABELS,
+    STAGES,
+    VERDICT_LABELS,
+    Deal,
+)
 from club.demo import register_demo
 from club.extensions import db
+from club.members.models import Organization
 from club.permissions import Role
 
 
@@ -49,3 +62,40 @@ def _demo() -> list[str]:
 
 
 register_demo("deals", _demo)
+
+
+# How the deals' audit events read (the action labels are registered with the services).
+audit.register_field_labels("deal.", {
+    "title": _l("Title"),
+    "kind": audit.Field(_l("Kind"), KIND_LABELS),
+    "target_id": audit.Field(_l("Target"), audit.name_of(Organization)),
+    "amount": audit.Field(_l("Amount"), audit.money),
+    "stake": audit.Field(_l("Stake"), audit.percent),
+    "owner_id": audit.Field(_l("Owner"), audit.name_of(User)),
+    "summary": _l("Summary"),
+    "expected_close": audit.Field(_l("Expected close"), audit.date),
+    "next_step": _l("Next step"),
+    "next_step_due": audit.Field(_l("Next step due"), audit.date),
+    "signed_on": audit.Field(_l("Signed on"), audit.date),
+    "announced_on": audit.Field(_l("Announced on"), audit.date),
+    "investors": _l("Investors"),
+    "signatories": _l("Signatories"),
+    "stage": audit.Field(_l("Stage"), STAGE_LABELS),
+    "drop_reason": _l("Reason for dropping"),
+    "document": _l("Document"),
+    "shared_with": _l("Shared with"),
+    "opinions_open": audit.Field(_l("Opinions shown to partners"), audit.yes_no),
+    "verdict": audit.Field(_l("Opinion"), VERDICT_LABELS),
+    "comment": _l("Comment"),
+    "meeting": audit.Field(_l("Meeting"), audit.date),
+    "quorum_reached": audit.Field(_l("Quorum reached"), audit.yes_no),
+    "decision": audit.Field(_l("Decision"), DECISION_LABELS),
+})
+
+
+def _deals(ids, user) -> dict:
+    rows = db.session.scalars(sa.select(Deal).where(Deal.id.in_(ids)))
+    return {d.id: (d.title, url_for("deals.detail", deal_id=d.id)) for d in rows if d.is_visible_to(user)}
+
+
+audit.register_subject("deals", _deals)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from flask_babel import get_locale
+import sqlalchemy as sa
+from flask import url_for
+from flask_babel import get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
+from club.core import audit
+from club.extensions import db
 from club.members.models import (
     LANGUAGE_LABELS,
     MEMBERSHIP_STATUS_LABELS,
@@ -13,15 +17,18 @@ from club.members.models import (
     PROVINCE_LABELS,
     SITE_LABELS,
     TRADE_LABELS,
+    Organization,
 )
 
 # Audit actions of the organisation's timeline.
 ACTION_LABELS = {
     "organization.created": _l("Organisation created"),
     "organization.updated": _l("Profile updated"),
-    "organization.archived": _l("Archived"),
-    "organization.restored": _l("Restored"),
-    "organization.imported": _l("Imported from a CSV file"),
+    "organization.archived": _l("Organisation archived"),
+    "organization.restored": _l("Organisation restored"),
+    "organization.imported": lambda changes: import_label(changes),  # with its counts
+    "organization.import_file": lambda changes: import_label(changes),
+    "members.organization.create": _l("Organisation created for an application"),
     "contact.added": _l("Contact added"),
     "contact.updated": _l("Contact updated"),
     "contact.removed": _l("Contact removed"),
@@ -31,6 +38,101 @@ ACTION_LABELS = {
     "jobs.commitment_added": _l("Job commitment recorded"),
     "jobs.report_added": _l("Job report recorded"),
 }
+
+
+
+def _count(changes, key) -> int:
+    value = changes.get(key)
+    if isinstance(value, list | tuple):
+        value = value[-1]
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def import_label(changes) -> str:
+    """One import is one event with its counts: "Import: 3 created, 2 updated" (an older per-row event has none)."""
+    if not any(key in changes for key in ("created", "updated", "unchanged")):
+        return gettext("Imported from a CSV file")
+    parts = [ngettext("%(num)s created", "%(num)s created", _count(changes, "created")),
+             ngettext("%(num)s updated", "%(num)s updated", _count(changes, "updated"))]
+    if _count(changes, "unchanged"):
+        parts.append(ngettext("%(num)s unchanged", "%(num)s unchanged", _count(changes, "unchanged")))
+    return gettext("Import: %(counts)s", counts=", ".join(parts))
+
+
+audit.register_action_labels(ACTION_LABELS)
+
+# The fields of the members' events (profile, contacts, membership, dues, jobs, imports).
+_COUNT = audit.Field(_l("Count"), audit.number, hidden=True)
+audit.register_field_labels("organization.", {
+    "name": _l("Name"),
+    "kind": audit.Field(_l("Kind"), ORG_KIND_LABELS),
+    "ice": _l("ICE"),
+    "city": _l("City"),
+    "province": audit.Field(_l("Province"), PROVINCE_LABELS),
+    "site": audit.Field(_l("Site"), SITE_LABELS),
+    "headcount": audit.Field(_l("Headcount"), audit.number),
+    "website": _l("Website"),
+    "email": _l("Email"),
+    "phone": _l("Phone"),
+    "description": _l("Description"),
+    "trades": audit.Field(_l("Trades"), TRADE_LABELS),
+    "languages": audit.Field(_l("Languages served"), LANGUAGE_LABELS),
+    "archived_at": audit.Field(_l("Archived on"), audit.moment),
+    "primary_contact": _l("Primary contact"),
+    # The counts of an import are in its label.
+    "created": _COUNT, "updated": _COUNT, "unchanged": _COUNT, "errors": _COUNT, "skipped": _COUNT,
+    "file": _l("File"),
+})
+audit.register_field_labels("members.organization.", {
+    "name": _l("Name"),
+    "kind": audit.Field(_l("Kind"), ORG_KIND_LABELS),
+})
+audit.register_field_labels("contact.", {
+    "contact": _l("Contact"),
+    "name": _l("Name"),
+    "title": _l("Position"),
+    "email": _l("Email"),
+    "phone": _l("Phone"),
+    "is_primary": audit.Field(_l("Primary contact"), audit.yes_no),
+})
+audit.register_field_labels("contact.added", {  # its "name" already says who
+    "contact": audit.Field(_l("Contact"), hidden=True),
+})
+audit.register_field_labels("membership.", {
+    "status": audit.Field(_l("Status"), MEMBERSHIP_STATUS_LABELS),
+    "tier": _l("Tier"),
+    "joined_on": audit.Field(_l("Member since"), audit.date),
+    "note": _l("Note"),
+})
+audit.register_field_labels("dues.", {
+    "year": audit.Field(_l("Year"), str),
+    "amount": audit.Field(_l("Amount"), audit.money),
+    "invoiced_on": audit.Field(_l("Invoiced on"), audit.date),
+    "paid_on": audit.Field(_l("Paid on"), audit.date),
+    "method": audit.Field(_l("Payment method"), PAYMENT_METHOD_LABELS),
+    "to": _l("Sent to"),
+})
+audit.register_field_labels("jobs.", {
+    "jobs_announced": audit.Field(_l("Jobs announced"), audit.number),
+    "jobs_created": audit.Field(_l("Jobs created"), audit.number),
+    "source": _l("Source"),
+    "horizon": audit.Field(_l("Horizon"), audit.date),
+    "announced_on": audit.Field(_l("Announced on"), audit.date),
+    "reported_on": audit.Field(_l("Reported on"), audit.date),
+    "commitment": _l("Commitment"),
+    "note": _l("Note"),
+})
+
+
+def _organisations(ids, user) -> dict:
+    rows = db.session.scalars(sa.select(Organization).where(Organization.id.in_(ids)))
+    return {o.id: (o.name, url_for("members.detail", org_id=o.id)) for o in rows if o.is_visible_to(user)}
+
+
+audit.register_subject("organizations", _organisations)
 
 SORT_LABELS = {"name": _l("Name A→Z"), "-name": _l("Name Z→A"), "newest": _l("Newest first"),
                "oldest": _l("Oldest first")}
@@ -47,7 +149,6 @@ _LAZY = {
     "trade_labels": TRADE_LABELS,
     "language_labels": LANGUAGE_LABELS,
     "method_labels": PAYMENT_METHOD_LABELS,
-    "action_labels": ACTION_LABELS,
     "sort_labels": SORT_LABELS,
 }
 _CACHE: dict[str, dict] = {}

@@ -20,7 +20,7 @@ from club.extensions import db
 from club.forms import ConfirmForm, choices, form_view
 from club.htmx import is_htmx_partial, render_page_or_partial
 from club.members.models import SITE_LABELS, Contact, Organization, Site
-from club.missions import bp, queries, services
+from club.missions import bp, history, queries, services
 from club.missions.calendar import calendar_bytes
 from club.missions.forms import (
     ActionForm,
@@ -215,6 +215,7 @@ def detail(mission_id: int):
         context["invitations"] = queries.invitation_counts(mission.id)
         context["actions"] = _actions(mission.id)
         context["outcomes"] = _outcomes(mission.id)
+        context["events"] = history.history(mission)
     else:
         context["organizations"] = queries.participating_organizations(mission.id)
         if current_user.role == Role.MEMBER and current_user.organization_id:

@@ -59,6 +59,8 @@ def import_label(changes) -> str:
              ngettext("%(num)s updated", "%(num)s updated", _count(changes, "updated"))]
     if _count(changes, "unchanged"):
         parts.append(ngettext("%(num)s unchanged", "%(num)s unchanged", _count(changes, "unchanged")))
+    if _count(changes, "contacts_added"):
+        parts.append(ngettext("%(num)s contact added", "%(num)s contacts added", _count(changes, "contacts_added")))
     return gettext("Import: %(counts)s", counts=", ".join(parts))
 
 
@@ -84,6 +86,7 @@ audit.register_field_labels("organization.", {
     "primary_contact": _l("Primary contact"),
     # The counts of an import are in its label.
     "created": _COUNT, "updated": _COUNT, "unchanged": _COUNT, "errors": _COUNT, "skipped": _COUNT,
+    "contacts_added": _COUNT,
     "file": _l("File"),
 })
 audit.register_field_labels("members.organization.", {

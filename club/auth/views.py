@@ -59,13 +59,23 @@ def _posted_email() -> str:
     return "account:" + (request.form.get("email") or "").strip().lower()[:254]
 
 
+def _posted_email_from_here() -> str:
+    """Failed sign-ins lock the pair (account, address): nobody can lock a colleague out from elsewhere."""
+    return f"{_posted_email()}|{request.remote_addr or ''}"
+
+
+def _failed_sign_in(response) -> bool:
+    """Only refused attempts count: a successful sign-in (a redirect) never uses up the limit."""
+    return response.status_code != 303
+
+
 def _home():
     return url_for("core.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_account_limit, methods=["POST"], key_func=_posted_email)
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed_sign_in)
+@limiter.limit(_account_limit, methods=["POST"], key_func=_posted_email_from_here, deduct_when=_failed_sign_in)
 @form_view
 @public
 def login():

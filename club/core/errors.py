@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import math
 import secrets
+import time
 
 from flask import Flask, current_app, render_template, request
+from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -26,11 +29,31 @@ def _render(code: int, **context):
     return response
 
 
+def retry_wait() -> str | None:
+    """How long the person must really wait after a rate limit, in words ("45 seconds", "12 minutes")."""
+    from club.extensions import limiter
+
+    try:
+        current = limiter.current_limit
+        seconds = int(math.ceil(current.reset_at - time.time())) if current is not None else None
+    except Exception:  # noqa: BLE001 - the page must render even if the limiter cannot tell
+        return None
+    if seconds is None:
+        return None
+    seconds = max(seconds, 1)
+    if seconds < 60:
+        return ngettext("%(num)d second", "%(num)d seconds", seconds)
+    minutes = math.ceil(seconds / 60)
+    return ngettext("%(num)d minute", "%(num)d minutes", minutes)
+
+
 def http_error(error: HTTPException):
     code = error.code if error.code in PAGES else 400
+    context = {}
     if error.code == 429:
         security_log.warning("rate limit hit on %s %s from %s", request.method, request.path, request.remote_addr)
-    response = _render(code)
+        context["wait"] = retry_wait()
+    response = _render(code, **context)
     if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
         response.headers["Allow"] = ", ".join(error.valid_methods)
     return response

@@ -10,6 +10,7 @@ import time
 from flask import Flask, current_app, render_template, request
 from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from club.extensions import db
@@ -59,8 +60,24 @@ def http_error(error: HTTPException):
     return response
 
 
+def _bad_value(error: BaseException) -> bool:
+    """A value the database cannot hold, come from the request: an integer out of range, a lone
+    surrogate, a NUL byte on PostgreSQL, text that is not a number... The request is wrong, not the app."""
+    if isinstance(error, sa_exc.DataError):
+        return True
+    if isinstance(error, sa_exc.StatementError) and error.orig is not None:
+        return _bad_value(error.orig)
+    if isinstance(error, OverflowError):
+        return True
+    return isinstance(error, UnicodeEncodeError) and "surrogates not allowed" in str(error)
+
+
 def server_error(error: Exception):
     db.session.rollback()
+    if _bad_value(error):
+        log.warning("400 on %s %s: a value the database cannot hold (%s)", request.method, request.path,
+                    type(getattr(error, "orig", None) or error).__name__)
+        return _render(400)
     error_id = secrets.token_hex(4)
     log.error("error %s on %s %s", error_id, request.method, request.path, exc_info=error)
     return _render(500, error_id=error_id)

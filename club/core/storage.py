@@ -139,13 +139,23 @@ def read_limited(file_storage, max_size: int) -> bytes:
     return file_storage.stream.read(max_size + 1)
 
 
+def download_name(stored: StoredFile) -> str:
+    """The uploader's name with the extension of the checked kind: a PDF is served as ``.pdf``, never as
+    the ``deck.html`` someone named it (a browser or a desktop would open it by its extension)."""
+    name = safe_display_name(stored.original_name, stored.kind)
+    stem, dot, extension = name.rpartition(".")
+    if dot and stem and extension.isalnum() and len(extension) <= 5:  # an extension: replace it
+        name = stem
+    return f"{name}.{stored.kind}"[-200:] if not name.lower().endswith("." + stored.kind) else name
+
+
 def send_stored(stored: StoredFile):
     path = _root() / stored.key[:2] / stored.key
     response = send_file(
         path,
         mimetype=stored.content_type,
         as_attachment=True,
-        download_name=stored.original_name,
+        download_name=download_name(stored),
         max_age=0,
         conditional=False,
         etag=False,

@@ -42,3 +42,27 @@ def test_display_names_lose_paths_and_controls():
     assert safe_display_name("..\\..\\x.pdf", "pdf") == "x.pdf"
     assert safe_display_name('a"\r\nb.pdf', "pdf") == "ab.pdf"
     assert safe_display_name("", "pdf") == "document.pdf"
+
+
+@pytest.mark.parametrize(("uploaded_as", "served_as"), [
+    ("deck.html", "deck.pdf"),
+    ("deck.PDF", "deck.pdf"),
+    ("deck.pdf", "deck.pdf"),
+    ("deck", "deck.pdf"),
+    ("Rapport v1.2 final", "Rapport v1.2 final.pdf"),
+    ("payload.svg", "payload.pdf"),
+])
+def test_a_download_is_named_by_its_checked_kind(app, db, uploaded_as, served_as):
+    from club.core.storage import send_stored
+
+    stored = store(PDF, uploaded_as, kinds={"pdf"}, max_size=1000)
+    with app.test_request_context():
+        response = send_stored(stored)
+    disposition = response.headers["Content-Disposition"]
+    response.close()
+    assert disposition.startswith("attachment;")
+    from werkzeug.http import parse_options_header
+
+    kind, options = parse_options_header(disposition)
+    assert options.get("filename") == served_as
+    assert response.headers["Content-Type"] == "application/pdf"

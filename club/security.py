@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlsplit
 
 import flask_babel
@@ -9,7 +10,10 @@ from flask import Flask, abort, current_app, g, request
 from flask_login import current_user
 from werkzeug.datastructures import ImmutableMultiDict
 
+from club.htmx import keep_the_address_bar_true
 from club.permissions import enforce_access
+
+log = logging.getLogger("club.outbox")
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -52,17 +56,29 @@ def _headers(response):
 
 
 def _dispatch_mail(response):
-    """Send the mail this request committed once the response has gone out: the user never waits for
-    (nor learns anything from the timing of) the SMTP server, and a failure leaves the message pending."""
-    ids = g.pop("outbox_committed", None)
+    """Hand over the mail this request queued (and committed).
+
+    Through SMTP, once the response has gone out: the user never waits for (nor learns anything from the
+    timing of) the mail server, and a failure leaves the message pending for ``flask outbox send``.
+    In console mode (development without a mail server) at once, before the response: writing to the log
+    cannot hang, and the next page (the outbox) then tells the truth. A later issue moves delivery to
+    the job queue's worker.
+    """
+    from club.core.outbox import console_mode, dispatch_committed, send_pending, take_queued
+
+    if console_mode():
+        dispatch_committed()
+        return response
+    ids = take_queued()
     if ids:
         app = current_app._get_current_object()
 
         def send():
-            from club.core.outbox import send_pending
-
-            with app.app_context():
-                send_pending(ids=ids)
+            try:
+                with app.app_context():
+                    send_pending(ids=ids)
+            except Exception:  # noqa: BLE001 - the messages stay pending; the log says why
+                log.exception("mail %s not handed over after the response; left pending", ids)
 
         response.call_on_close(send)
     return response
@@ -113,4 +129,5 @@ def init_security(app: Flask) -> None:
     app.before_request(drop_steering_query_keys)
     app.before_request(enforce_access)
     app.after_request(_headers)
+    app.after_request(keep_the_address_bar_true)
     app.after_request(_dispatch_mail)

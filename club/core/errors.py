@@ -44,7 +44,7 @@ def retry_wait() -> str | None:
     seconds = max(seconds, 1)
     if seconds < 60:
         return ngettext("%(num)d second", "%(num)d seconds", seconds)
-    minutes = math.ceil(seconds / 60)
+    minutes = max(1, round(seconds / 60))
     return ngettext("%(num)d minute", "%(num)d minutes", minutes)
 
 

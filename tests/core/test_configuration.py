@@ -104,4 +104,4 @@ def test_the_429_page_gives_the_real_wait(client, factories, configured):
     limiter.reset()
     assert refused.status_code == 429
     body = text(refused)
-    assert "patientez 60 minutes avant de réessayer" in body or "patientez 59 minutes" in body
+    assert "Pour votre sécurité, patientez 60 minutes avant de réessayer." in body

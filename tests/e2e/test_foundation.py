@@ -58,3 +58,27 @@ def test_secretariat_pages_pass_axe(page, demo_world):
     for path in ["/", "/auth/profile", "/admin/users", "/admin/users/new", "/admin/outbox"]:
         page.goto(path)
         assert axe_violations(page) == [], path
+
+
+def test_a_refused_boosted_form_leaves_a_url_that_reloads(page, demo_world):
+    """Found: after a refused htmx (boosted) form the address bar showed the POST URL; a reload gave 405.
+    Any POST-only form re-rendered on refusal will do: an empty internal note on a deal."""
+    import sqlalchemy as sa
+
+    from club.deals.models import Deal
+
+    deal_id = demo_world.session.scalar(sa.select(Deal.id).order_by(Deal.id))
+    # A tab of its own: the 422 is the expected answer, and Chromium and htmx log it as a console error.
+    page = page.context.new_page()
+    sign_in(page, "secretariat@club.example")
+    page.goto(f"/deals/{deal_id}")
+    note = page.locator(f'form[action="/deals/{deal_id}/notes"]')
+    with page.expect_response(lambda r: r.url.endswith(f"/deals/{deal_id}/notes")) as answer:
+        note.locator('button[type="submit"]').click()
+    assert answer.value.status == 422
+    assert answer.value.request.headers.get("hx-boosted") == "true"  # JavaScript on: htmx sent it
+    expect(note.locator(".invalid-feedback").first).to_be_visible()
+    assert page.url.endswith(f"/deals/{deal_id}"), page.url
+    reloaded = page.reload()
+    assert reloaded.status == 200
+    expect(page.locator(f'form[action="/deals/{deal_id}/notes"]')).to_be_visible()

@@ -40,6 +40,8 @@ def register_logging(app: Flask) -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         logging.getLogger("club").addHandler(handler)
     logging.getLogger("club").setLevel(logging.INFO)
+    # A CSRF refusal is logged once, by club.security (Flask-WTF would add a second line of its own).
+    logging.getLogger("flask_wtf.csrf").setLevel(logging.WARNING)
 
 
 def register_converters(app: Flask) -> None:

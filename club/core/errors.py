@@ -84,17 +84,22 @@ def server_error(error: Exception):
 
 
 def csrf_error(error: CSRFError):
-    """An expired or missing token: a form view re-renders itself with the user's input."""
+    """An expired or missing token: a form view re-renders itself with the user's input (boosted
+    navigations included), and the refusal is one line in the log, never a traceback nor a 500."""
     security_log.warning("CSRF failure on %s %s: %s", request.method, request.path, error.description)
     view = current_app.view_functions.get(request.endpoint or "")
-    if view is not None and getattr(view, "rerender_on_csrf_error", False) and not request.headers.get("HX-Request"):
-        denied = enforce_access()
-        if denied is not None:
-            return denied
+    if view is not None and getattr(view, "rerender_on_csrf_error", False) and not is_htmx_partial():
         try:
+            denied = enforce_access()  # the audience of the view, before anything is shown
+            if denied is not None:
+                return denied
             return view(**(request.view_args or {}))
         except HTTPException as exc:  # e.g. the rate limit, checked when the view is called
             return http_error(exc)
+        except Exception as exc:  # noqa: BLE001 - the refusal stands; the form could not be shown again
+            db.session.rollback()
+            security_log.warning("CSRF failure on %s %s: form not shown again (%s: %s)", request.method,
+                                 request.path, type(exc).__name__, str(exc)[:200])
     return _render(400, csrf=True)
 
 

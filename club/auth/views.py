@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import flask_babel
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -97,6 +98,7 @@ def login():
             login_user(user, remember=form.remember.data)
             services.record_login(user)
             db.session.commit()
+            flask_babel.refresh()  # from now on the request speaks the user's language, the welcome too
             flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(safe_next(form.next.data, _home()), 303)
     return render_template("auth/login.html", form=form, unconfirmed=unconfirmed)
@@ -133,6 +135,8 @@ def register():
             db.session.commit()
         except IntegrityError:  # the same address twice at once (double submit): one account
             db.session.rollback()
+        if form.locale.data in current_app.config["LANGUAGES"]:
+            session["locale"] = form.locale.data  # the next pages speak the language just chosen
         return redirect(url_for("auth.check_email"), 303)
     return render_template("auth/register.html", form=form)
 

@@ -76,6 +76,8 @@ def from_environment() -> dict:
         "BASE_URL": (os.environ.get("BASE_URL") or f"http://127.0.0.1:{_port()}").rstrip("/"),
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(INSTANCE / "uploads")),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(12 * 1024 * 1024))),
+        # One file in one upload field; below MAX_CONTENT_LENGTH so that an oversized file is a field error.
+        "UPLOAD_MAX_SIZE": int(os.environ.get("UPLOAD_MAX_SIZE", str(10 * 1024 * 1024))),
         "SESSION_COOKIE_SECURE": production or _bool("SESSION_COOKIE_SECURE"),
         "REMEMBER_COOKIE_SECURE": production or _bool("SESSION_COOKIE_SECURE"),
         "HSTS": production,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import render_template_string, request
+from flask import request
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectMultipleField, StringField
 

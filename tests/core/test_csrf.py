@@ -113,3 +113,12 @@ def test_a_boosted_form_with_an_expired_token_is_shown_again_with_the_input(clie
     assert response.status_code == 200
     assert "Ce formulaire avait expiré" in html
     assert 'value="kept@example.org"' in html and 'value="Typed Name"' in html
+
+
+def test_every_page_with_a_form_re_renders_it_on_an_expired_token(app):
+    """Generated from the URL map: a route that shows a form (GET) and takes it (POST) is marked
+    ``form_view``, so an expired token shows the form again with what was typed, never a bare 400."""
+    unmarked = [rule.rule for rule in app.url_map.iter_rules()
+                if {"GET", "POST"} <= rule.methods
+                and not getattr(app.view_functions[rule.endpoint], "rerender_on_csrf_error", False)]
+    assert unmarked == []

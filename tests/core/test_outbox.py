@@ -213,3 +213,14 @@ def test_sending_now_counts_in_words_with_plural_forms(client, factories, login_
     invite(client, factories, login_as)
     response = client.post("/admin/outbox/send", follow_redirects=True)
     assert "0 message envoyé." in text(response)
+
+
+def test_flask_outbox_send_without_a_mail_server_says_logged(app, db, outbox, configured):
+    with app.test_request_context():
+        queue_mail("auth_confirm", "x@example.org", subject=_l("Confirm your email address"),
+                   context={"user": {"name": "X"}, "url": "http://club.test/x"})
+        db.session.commit()
+    with configured(MAIL_CONSOLE=True):
+        result = app.test_cli_runner().invoke(args=["outbox", "send"])
+    assert "1 message(s) written to the log, not sent (no MAIL_SERVER)." in result.output
+    assert outbox()[0].status == OutboxStatus.LOGGED

@@ -5,7 +5,10 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 # The suite runs on both cores (pytest-xdist); `make test PYTEST_ARGS=` runs it in one process.
 PYTEST_ARGS ?= -n 2
-FLASK := $(BIN)/flask --app wsgi
+# The demo targets run in development, said explicitly: the built-in SECRET_KEY is refused otherwise.
+# PORT is passed on, so the links in emails (BASE_URL) point to the port the app is served on.
+DEV_ENV := CLUB_ENV=development PORT=$(PORT)
+FLASK := $(DEV_ENV) $(BIN)/flask --app wsgi
 CATALOGS := $(wildcard club/translations club/*/translations)
 
 .PHONY: run test install install-test translations extract-messages db demo lint bench clean
@@ -50,7 +53,7 @@ extract-messages: install-test
 	$(BIN)/python -m club.i18n_tools extract
 
 bench: install-test translations
-	$(BIN)/python -m bench $(BENCH_ARGS)
+	$(DEV_ENV) $(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance/club.db* bench-results

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from club.config import ROOT, Defaults, from_environment
+from club.config import ROOT, Defaults, check_secret_key, from_environment
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -20,6 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(from_environment())
     if config:
         app.config.update(config)
+    check_secret_key(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     register_logging(app)
@@ -39,6 +40,8 @@ def register_logging(app: Flask) -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         logging.getLogger("club").addHandler(handler)
     logging.getLogger("club").setLevel(logging.INFO)
+    # A CSRF refusal is logged once, by club.security (Flask-WTF would add a second line of its own).
+    logging.getLogger("flask_wtf.csrf").setLevel(logging.WARNING)
 
 
 def register_converters(app: Flask) -> None:

@@ -25,13 +25,40 @@ def _bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _port() -> str:
+    port = (os.environ.get("PORT") or "").strip()
+    return port if port.isdigit() else "5000"
+
+
 class ConfigError(RuntimeError):
     pass
 
 
+# Public (it is in the source): signs nothing safely. Accepted only with an explicit CLUB_ENV=development.
+DEV_SECRET_KEY = "dev-only-not-secret"
+
+
+def check_secret_key(config: dict) -> None:
+    """Refuse to run with the built-in key unless the environment says, explicitly, development.
+
+    Without this, ``gunicorn wsgi:app`` with only ``DATABASE_URL`` would sign sessions with a key anyone
+    can read, and a forged cookie would open every page.
+    """
+    secret = config.get("SECRET_KEY")
+    if secret and secret != DEV_SECRET_KEY:
+        return
+    if config.get("ENV_NAME") == "development" and config.get("ENV_EXPLICIT"):
+        return
+    raise ConfigError(
+        "SECRET_KEY is not set: set SECRET_KEY (production) or CLUB_ENV=development explicitly "
+        "(make run does) to use the built-in development key"
+    )
+
+
 def from_environment() -> dict:
     """Read the configuration. ``CLUB_ENV`` is ``development`` (default) or ``production``."""
-    env = os.environ.get("CLUB_ENV", "development")
+    explicit = os.environ.get("CLUB_ENV")
+    env = (explicit or "development").strip().lower()
     production = env == "production"
     secret = os.environ.get("SECRET_KEY")
     if production and not secret:
@@ -41,12 +68,16 @@ def from_environment() -> dict:
     mail_server = os.environ.get("MAIL_SERVER")
     return {
         "ENV_NAME": env,
+        "ENV_EXPLICIT": bool(explicit),
         "DEMO": _bool("CLUB_DEMO", not production),
-        "SECRET_KEY": secret or "dev-only-not-secret",
+        "SECRET_KEY": secret or DEV_SECRET_KEY,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
-        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        # Links in emails: by default the address ``make run`` serves (``PORT``, 5000 when unset).
+        "BASE_URL": (os.environ.get("BASE_URL") or f"http://127.0.0.1:{_port()}").rstrip("/"),
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(INSTANCE / "uploads")),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(12 * 1024 * 1024))),
+        # One file in one upload field; below MAX_CONTENT_LENGTH so that an oversized file is a field error.
+        "UPLOAD_MAX_SIZE": int(os.environ.get("UPLOAD_MAX_SIZE", str(10 * 1024 * 1024))),
         "SESSION_COOKIE_SECURE": production or _bool("SESSION_COOKIE_SECURE"),
         "REMEMBER_COOKIE_SECURE": production or _bool("SESSION_COOKIE_SECURE"),
         "HSTS": production,
@@ -82,6 +113,8 @@ class Defaults:
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis unreachable: count in this process's memory (logged) rather than answer every sign-in with 500.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_LOGIN = "10 per minute"
     RATELIMIT_LOGIN_ACCOUNT = "20 per hour"
     RATELIMIT_SENSITIVE = "5 per minute"

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlsplit
 
 import flask_babel
 from flask import Flask, abort, current_app, g, request
 from flask_login import current_user
+from werkzeug.datastructures import ImmutableMultiDict
 
+from club.extensions import db
+from club.htmx import keep_the_address_bar_true
 from club.permissions import enforce_access
+
+log = logging.getLogger("club.outbox")
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -51,30 +57,68 @@ def _headers(response):
 
 
 def _dispatch_mail(response):
-    """Send the mail this request committed once the response has gone out: the user never waits for
-    (nor learns anything from the timing of) the SMTP server, and a failure leaves the message pending."""
-    ids = g.pop("outbox_committed", None)
+    """Hand over the mail this request queued (and committed).
+
+    Through SMTP, once the response has gone out: the user never waits for (nor learns anything from the
+    timing of) the mail server, and a failure leaves the message pending for ``flask outbox send``.
+    In console mode (development without a mail server) at once, before the response: writing to the log
+    cannot hang, and the next page (the outbox) then tells the truth. A later issue moves delivery to
+    the job queue's worker.
+    """
+    from club.core.outbox import console_mode, dispatch_committed, send_pending, take_queued
+
+    if console_mode():
+        try:
+            dispatch_committed()
+        except Exception:  # noqa: BLE001 - the change is committed; the message stays pending, and says why
+            db.session.rollback()
+            log.exception("mail not written to the log; left pending")
+        return response
+    ids = take_queued()
     if ids:
         app = current_app._get_current_object()
 
         def send():
-            from club.core.outbox import send_pending
-
-            with app.app_context():
-                send_pending(ids=ids)
+            try:
+                with app.app_context():
+                    send_pending(ids=ids)
+            except Exception:  # noqa: BLE001 - the messages stay pending; the log says why
+                log.exception("mail %s not handed over after the response; left pending", ids)
 
         response.call_on_close(send)
     return response
 
 
+def _unencodable(value: str) -> bool:
+    """NUL (PostgreSQL refuses it in text, nobody can type it) or a lone surrogate (not UTF-8 at all)."""
+    return "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value)
+
+
 def refuse_nul_bytes():
-    """NUL cannot be typed and PostgreSQL refuses it in text: such a request is malformed (400)."""
+    """A request carrying what no keyboard types and no database stores is malformed (400), wherever it
+    is: a query argument, a form field, the path. Values that reach the database out of its range
+    (an integer too large) are answered 400 by the error handler (``club.core.errors``)."""
     for values in (request.args, request.form):
         for key, items in values.lists():
-            if "\x00" in key or any("\x00" in item for item in items):
+            if _unencodable(key) or any(_unencodable(item) for item in items):
                 abort(400)
-    if "\x00" in request.path:
+    if _unencodable(request.path):
         abort(400)
+
+
+def _steering_key(key: str) -> bool:
+    """A query key that would collide with ``url_for``'s own arguments when a view or template passes the
+    query on (``url_for(endpoint, id=..., **request.args)``): a path argument, ``_external``, ``endpoint``."""
+    return (not key or key.startswith("_") or key in ("endpoint", "values")
+            or key in (request.view_args or {}))
+
+
+def drop_steering_query_keys():
+    """Forged query keys are ignored, never a 500: the view sees the query without them."""
+    if any(_steering_key(key) for key in request.args):
+        request.args = ImmutableMultiDict(
+            [(key, value) for key, value in request.args.items(multi=True) if not _steering_key(key)]
+        )
 
 
 def _forget_request_user(_exc=None):
@@ -87,6 +131,8 @@ def _forget_request_user(_exc=None):
 def init_security(app: Flask) -> None:
     app.teardown_request(_forget_request_user)
     app.before_request(refuse_nul_bytes)
+    app.before_request(drop_steering_query_keys)
     app.before_request(enforce_access)
     app.after_request(_headers)
+    app.after_request(keep_the_address_bar_true)
     app.after_request(_dispatch_mail)

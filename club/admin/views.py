@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -14,7 +15,7 @@ from club.admin.forms import ROLE_LABELS, AccessForm, InviteForm, UserFilterForm
 from club.auth import services
 from club.auth.models import User
 from club.core.models import OutboxMessage, OutboxStatus
-from club.core.outbox import retry_failed, send_pending
+from club.core.outbox import console_mode, retry_failed, send_pending
 from club.core.pagination import paginate
 from club.core.text import like_escape
 from club.extensions import db
@@ -25,6 +26,14 @@ from club.permissions import Role, admin_required, get_visible_or_404
 
 register_nav("admin.users", _l("Users"), order=90)
 register_nav("admin.outbox", _l("Outbox"), order=91)
+
+OUTBOX_STATUS_LABELS = {
+    OutboxStatus.PENDING: _l("Pending"),
+    OutboxStatus.SENDING: _l("Sending"),
+    OutboxStatus.SENT: _l("Sent"),
+    OutboxStatus.LOGGED: _l("Written to the log, not sent"),
+    OutboxStatus.FAILED: _l("Failed"),
+}
 
 
 def _user_query(filters: UserFilterForm) -> sa.Select:
@@ -145,7 +154,18 @@ def outbox():
         stmt = stmt.where(OutboxMessage.status == OutboxStatus(status))
     page = paginate(stmt)
     return render_template("admin/outbox.html", page=page, status=status, statuses=list(OutboxStatus),
-                           action_form=ConfirmForm())
+                           action_form=ConfirmForm(), status_labels=OUTBOX_STATUS_LABELS,
+                           console=console_mode())
+
+
+@bp.route("/outbox/<int:message_id>")
+@admin_required
+def outbox_message(message_id: int):
+    """One message as it was written: recipient, subject, state, and its text (admins only)."""
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None:
+        abort(404)
+    return render_template("admin/outbox_message.html", message=message, status_labels=OUTBOX_STATUS_LABELS)
 
 
 @bp.route("/outbox/send", methods=["POST"])
@@ -153,6 +173,11 @@ def outbox():
 def outbox_send():
     if ConfirmForm().validate_on_submit():
         retry_failed()
-        sent = send_pending()
-        flash(_("%(n)s message(s) sent.", n=sent), "info")
+        handed = send_pending()
+        if console_mode():
+            flash(ngettext("%(num)d message written to the server log (no mail server: not sent).",
+                           "%(num)d messages written to the server log (no mail server: not sent).", handed),
+                  "info")
+        else:
+            flash(ngettext("%(num)d message sent.", "%(num)d messages sent.", handed), "info")
     return redirect(url_for("admin.outbox"), 303)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import flask_babel
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -59,13 +60,23 @@ def _posted_email() -> str:
     return "account:" + (request.form.get("email") or "").strip().lower()[:254]
 
 
+def _posted_email_from_here() -> str:
+    """Failed sign-ins lock the pair (account, address): nobody can lock a colleague out from elsewhere."""
+    return f"{_posted_email()}|{request.remote_addr or ''}"
+
+
+def _failed_sign_in(response) -> bool:
+    """Only refused attempts count: a successful sign-in (a redirect) never uses up the limit."""
+    return response.status_code != 303
+
+
 def _home():
     return url_for("core.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_account_limit, methods=["POST"], key_func=_posted_email)
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed_sign_in)
+@limiter.limit(_account_limit, methods=["POST"], key_func=_posted_email_from_here, deduct_when=_failed_sign_in)
 @form_view
 @public
 def login():
@@ -87,6 +98,7 @@ def login():
             login_user(user, remember=form.remember.data)
             services.record_login(user)
             db.session.commit()
+            flask_babel.refresh()  # from now on the request speaks the user's language, the welcome too
             flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(safe_next(form.next.data, _home()), 303)
     return render_template("auth/login.html", form=form, unconfirmed=unconfirmed)
@@ -123,6 +135,8 @@ def register():
             db.session.commit()
         except IntegrityError:  # the same address twice at once (double submit): one account
             db.session.rollback()
+        if form.locale.data in current_app.config["LANGUAGES"]:
+            session["locale"] = form.locale.data  # the next pages speak the language just chosen
         return redirect(url_for("auth.check_email"), 303)
     return render_template("auth/register.html", form=form)
 

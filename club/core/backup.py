@@ -21,9 +21,15 @@ from sqlalchemy.engine import make_url
 from club.extensions import db
 
 
-def _libpq_url() -> str:
-    url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+def _libpq() -> tuple[str, dict[str, str]]:
+    """The database URL for ``pg_dump``/``pg_restore`` without its password, and an environment that
+    carries the password (``PGPASSWORD``): a command line is readable by every user of the host (``ps``)."""
+    url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"]).set(drivername="postgresql")
+    env = dict(os.environ)
+    if url.password is not None:
+        env["PGPASSWORD"] = str(url.password)
+        url = url._replace(password=None)
+    return url.render_as_string(hide_password=False), env
 
 
 def create(output_dir: str | Path) -> Path:
@@ -45,8 +51,9 @@ def create(output_dir: str | Path) -> Path:
                 source.close()
         else:
             dump = work / "database.pgdump"
-            subprocess.run(["pg_dump", "--format=custom", "--no-owner", f"--file={dump}", _libpq_url()],
-                           check=True, capture_output=True)
+            target, env = _libpq()
+            subprocess.run(["pg_dump", "--format=custom", "--no-owner", f"--file={dump}", target],
+                           check=True, capture_output=True, env=env)
         with tarfile.open(archive, "w:gz") as tar:
             tar.add(dump, arcname=dump.name)
             if uploads.is_dir():
@@ -76,9 +83,10 @@ def restore(archive: str | Path) -> None:
         elif (work / "database.pgdump").exists():
             if db.engine.dialect.name != "postgresql":
                 raise ValueError("this archive holds a PostgreSQL database")
+            target, env = _libpq()
             subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
-                            f"--dbname={_libpq_url()}", str(work / "database.pgdump")],
-                           check=True, capture_output=True)
+                            f"--dbname={target}", str(work / "database.pgdump")],
+                           check=True, capture_output=True, env=env)
         else:
             raise ValueError("no database in this archive")
         db.engine.dispose()

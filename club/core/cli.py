@@ -21,7 +21,10 @@ def outbox_send(limit: int, retry_failed: bool):
     if retry_failed:
         click.echo(f"{outbox.retry_failed()} failed message(s) queued again.")
     sent = outbox.send_pending(limit=limit)
-    click.echo(f"{sent} message(s) sent.")
+    if outbox.console_mode():
+        click.echo(f"{sent} message(s) written to the log, not sent (no MAIL_SERVER).")
+    else:
+        click.echo(f"{sent} message(s) sent.")
 
 
 @click.command("demo")

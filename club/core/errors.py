@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
+import math
 import secrets
+import time
 
 from flask import Flask, current_app, render_template, request
+from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from club.extensions import db
@@ -26,35 +30,76 @@ def _render(code: int, **context):
     return response
 
 
+def retry_wait() -> str | None:
+    """How long the person must really wait after a rate limit, in words ("45 seconds", "12 minutes")."""
+    from club.extensions import limiter
+
+    try:
+        current = limiter.current_limit
+        seconds = int(math.ceil(current.reset_at - time.time())) if current is not None else None
+    except Exception:  # noqa: BLE001 - the page must render even if the limiter cannot tell
+        return None
+    if seconds is None:
+        return None
+    seconds = max(seconds, 1)
+    if seconds < 60:
+        return ngettext("%(num)d second", "%(num)d seconds", seconds)
+    minutes = max(1, round(seconds / 60))
+    return ngettext("%(num)d minute", "%(num)d minutes", minutes)
+
+
 def http_error(error: HTTPException):
     code = error.code if error.code in PAGES else 400
+    context = {}
     if error.code == 429:
         security_log.warning("rate limit hit on %s %s from %s", request.method, request.path, request.remote_addr)
-    response = _render(code)
+        context["wait"] = retry_wait()
+    response = _render(code, **context)
     if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
         response.headers["Allow"] = ", ".join(error.valid_methods)
     return response
 
 
+def _bad_value(error: BaseException) -> bool:
+    """A value the database cannot hold, come from the request: an integer out of range, a lone
+    surrogate, a NUL byte on PostgreSQL, text that is not a number... The request is wrong, not the app."""
+    if isinstance(error, sa_exc.DataError):
+        return True
+    if isinstance(error, sa_exc.StatementError) and error.orig is not None:
+        return _bad_value(error.orig)
+    if isinstance(error, OverflowError):
+        return True
+    return isinstance(error, UnicodeEncodeError) and "surrogates not allowed" in str(error)
+
+
 def server_error(error: Exception):
     db.session.rollback()
+    if _bad_value(error):
+        log.warning("400 on %s %s: a value the database cannot hold (%s)", request.method, request.path,
+                    type(getattr(error, "orig", None) or error).__name__)
+        return _render(400)
     error_id = secrets.token_hex(4)
     log.error("error %s on %s %s", error_id, request.method, request.path, exc_info=error)
     return _render(500, error_id=error_id)
 
 
 def csrf_error(error: CSRFError):
-    """An expired or missing token: a form view re-renders itself with the user's input."""
+    """An expired or missing token: a form view re-renders itself with the user's input (boosted
+    navigations included), and the refusal is one line in the log, never a traceback nor a 500."""
     security_log.warning("CSRF failure on %s %s: %s", request.method, request.path, error.description)
     view = current_app.view_functions.get(request.endpoint or "")
-    if view is not None and getattr(view, "rerender_on_csrf_error", False) and not request.headers.get("HX-Request"):
-        denied = enforce_access()
-        if denied is not None:
-            return denied
+    if view is not None and getattr(view, "rerender_on_csrf_error", False) and not is_htmx_partial():
         try:
+            denied = enforce_access()  # the audience of the view, before anything is shown
+            if denied is not None:
+                return denied
             return view(**(request.view_args or {}))
         except HTTPException as exc:  # e.g. the rate limit, checked when the view is called
             return http_error(exc)
+        except Exception as exc:  # noqa: BLE001 - the refusal stands; the form could not be shown again
+            db.session.rollback()
+            security_log.warning("CSRF failure on %s %s: form not shown again (%s: %s)", request.method,
+                                 request.path, type(exc).__name__, str(exc)[:200])
     return _render(400, csrf=True)
 
 

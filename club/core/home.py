@@ -30,9 +30,11 @@ def home_context(user) -> dict:
         context["user_counts"] = dict(
             db.session.execute(sa.select(User.role, sa.func.count()).where(User.active.is_(True)).group_by(User.role)).all()
         )
-        context["pending_mail"] = db.session.scalar(
-            sa.select(sa.func.count()).select_from(OutboxMessage).where(OutboxMessage.status != OutboxStatus.SENT)
-        )
+        by_status = dict(db.session.execute(
+            sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)).all())
+        context["pending_mail"] = sum(by_status.get(s, 0) for s in
+                                      (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.FAILED))
+        context["logged_mail"] = by_status.get(OutboxStatus.LOGGED, 0)
         context["recent_events"] = list(
             db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id.desc()).limit(10))
         )

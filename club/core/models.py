@@ -36,6 +36,8 @@ class OutboxStatus(enum.StrEnum):
     PENDING = "pending"
     SENDING = "sending"
     SENT = "sent"
+    # Development without a mail server: printed to the server log, never sent to anyone.
+    LOGGED = "logged"
     FAILED = "failed"
 
 

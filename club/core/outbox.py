@@ -2,10 +2,15 @@
 
 ``queue_mail`` renders ``templates/email/<name>.txt`` (and ``.html`` when it exists) in the
 recipient's language and adds an ``OutboxMessage`` to the current transaction. Nothing is sent
-unless that transaction commits: the ids queued in a session are handed over on commit and sent at
-the end of the request (``dispatch_committed``), or by ``flask outbox send``. A message is claimed
-by a conditional UPDATE before it is sent, so two workers never send it twice; an SMTP failure puts
-it back to ``pending`` with the error, and the change that caused it is already safe.
+unless that transaction commits: the ids queued during a request (or a command) are remembered on
+``g`` and, at its end, each is claimed by a conditional UPDATE, which finds nothing for a message
+whose transaction rolled back, and nothing for one another worker already claimed. So two workers
+never send one message twice, and no savepoint, rollback or second commit inside the request can
+make a committed message be forgotten (it once was: a savepoint's rollback dropped the ids queued
+before it, and those messages stayed "pending, 0 attempts" for ever in development, where no
+``flask outbox send`` runs). An SMTP failure puts the message back to ``pending`` with the error;
+the change that caused it is already safe. Without a mail server (development), a message is
+printed to the log and marked ``logged``, never ``sent``.
 """
 
 from __future__ import annotations
@@ -20,7 +25,6 @@ from flask import current_app, g, has_app_context, render_template
 from flask_babel import force_locale
 from flask_mail import Connection, Message
 from jinja2 import TemplateNotFound
-from sqlalchemy.orm import Session
 
 from club.core.models import OutboxMessage, OutboxStatus
 from club.extensions import db
@@ -80,7 +84,8 @@ def queue_mail(template: str, to: str, *, subject, locale: str = "fr", context: 
     )
     db.session.add(message)
     db.session.flush()
-    db.session.info.setdefault("outbox_new", []).append(message.id)
+    if has_app_context():
+        g.setdefault("outbox_queued", []).append(message.id)
     return message
 
 
@@ -90,21 +95,16 @@ def already_queued(dedup_key: str) -> bool:
     ) > 0
 
 
-@sa.event.listens_for(Session, "after_commit")
-def _hand_over_on_commit(session):
-    ids = session.info.pop("outbox_new", None)
-    if ids and has_app_context():
-        g.setdefault("outbox_committed", []).extend(ids)
-
-
-@sa.event.listens_for(Session, "after_rollback")
-def _forget_on_rollback(session):
-    session.info.pop("outbox_new", None)
+def take_queued() -> list[int]:
+    """The ids queued during this request or command (committed or not: claiming tells)."""
+    if not has_app_context():
+        return []
+    return g.pop("outbox_queued", None) or []
 
 
 def dispatch_committed() -> int:
-    """Send what the committed transactions of this request or command queued."""
-    ids = g.pop("outbox_committed", None) if has_app_context() else None
+    """Send what this request or command queued and committed."""
+    ids = take_queued()
     if not ids:
         return 0
     db.session.rollback()  # nothing uncommitted may ride along with the claims below
@@ -145,7 +145,13 @@ def _claim(message_id: int) -> bool:
     return result.rowcount == 1
 
 
-def _deliver(message: OutboxMessage) -> None:
+def console_mode() -> bool:
+    """No mail server in development: messages are printed to the log instead of being sent."""
+    return bool(current_app.config.get("MAIL_CONSOLE"))
+
+
+def _deliver(message: OutboxMessage) -> OutboxStatus:
+    """Hand the message over; the state it reached (``sent``, or ``logged`` in console mode)."""
     msg = Message(
         subject=message.subject,
         recipients=[message.recipient],
@@ -155,12 +161,13 @@ def _deliver(message: OutboxMessage) -> None:
     )
     for a in message.attachments or []:
         msg.attach(a["filename"], a["content_type"], base64.b64decode(a["data"]))
-    if current_app.config.get("MAIL_CONSOLE"):
-        log.info("mail (console, not sent by SMTP) to %s: %s\n%s", message.recipient, message.subject,
-                 message.body_text)
-        return
+    if console_mode():
+        log.info("mail %s written to the log, NOT sent (no MAIL_SERVER) to %s: %s\n%s", message.id,
+                 message.recipient, message.subject, message.body_text)
+        return OutboxStatus.LOGGED
     with _Connection(current_app.extensions["mail"]) as conn:
         conn.send(msg)
+    return OutboxStatus.SENT
 
 
 def retry_failed() -> int:
@@ -176,7 +183,8 @@ def retry_failed() -> int:
 
 
 def send_pending(ids: list[int] | None = None, limit: int = 200) -> int:
-    """Claim and send pending messages (the given ids, or the oldest ones due). Returns how many were sent."""
+    """Claim and send pending messages (the given ids, or the oldest ones due). Returns how many were
+    handed over (sent, or written to the log in console mode)."""
     if ids is None:
         now = utcnow()
         ids = list(
@@ -205,7 +213,7 @@ def send_pending(ids: list[int] | None = None, limit: int = 200) -> int:
             continue
         message = db.session.get(OutboxMessage, message_id)
         try:
-            _deliver(message)
+            reached = _deliver(message)
         except Exception as exc:  # noqa: BLE001 - any transport failure leaves the row to retry
             message.status = OutboxStatus.FAILED if message.attempts >= MAX_ATTEMPTS else OutboxStatus.PENDING
             message.last_error = f"{type(exc).__name__}: {exc}"[:500]
@@ -213,7 +221,7 @@ def send_pending(ids: list[int] | None = None, limit: int = 200) -> int:
             log.warning("mail %s to %s not sent (attempt %s): %s", message.id, message.recipient,
                         message.attempts, message.last_error)
         else:
-            message.status = OutboxStatus.SENT
+            message.status = reached
             message.sent_at = utcnow()
             message.last_error = None
             message.next_attempt_at = None

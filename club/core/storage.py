@@ -32,6 +32,65 @@ class UploadRefused(ValueError):
     """The file is empty, too big or not of an accepted kind; the message is for the user."""
 
 
+MIB = 1024 * 1024
+
+
+def upload_max_size() -> int:
+    """The largest file one upload field takes (``UPLOAD_MAX_SIZE``), always below ``MAX_CONTENT_LENGTH``,
+    so an oversized file is a field error with the rest of the form kept, not a bare 413."""
+    limit = int(current_app.config.get("UPLOAD_MAX_SIZE") or 10 * MIB)
+    request_limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if request_limit:
+        limit = min(limit, max(int(request_limit) - 256 * 1024, 1))  # room for the other fields
+    return limit
+
+
+def uploaded_size(file_storage) -> int:
+    stream = file_storage.stream
+    position = stream.tell()
+    stream.seek(0, os.SEEK_END)
+    size = stream.tell()
+    stream.seek(position)
+    return size
+
+
+class FileWithinLimit:
+    """WTForms validator for every file field: text where a file is expected, or a file over the
+    per-file limit, is an error at the field; everything else typed in the form is kept.
+
+    ``FileWithinLimit()`` uses ``UPLOAD_MAX_SIZE``; ``FileWithinLimit(2 * MIB)`` a smaller limit of its own.
+    """
+
+    def __init__(self, max_size: int | None = None):
+        self.max_size = max_size
+
+    def __call__(self, form, field):
+        from flask_babel import lazy_gettext as _l
+        from werkzeug.datastructures import FileStorage
+        from wtforms.validators import StopValidation
+
+        data = field.data
+        if data is None or data == "" or data == []:
+            return
+        files = data if isinstance(data, list) else [data]
+        limit = min(self.max_size or upload_max_size(), upload_max_size())
+        for item in files:
+            if not isinstance(item, FileStorage):
+                field.errors[:] = []
+                raise StopValidation(_l("Choose a file to send."))
+            if uploaded_size(item) > limit:
+                field.errors[:] = []
+                raise StopValidation(_l("This file is too large: %(mb)s MB at most.",
+                                        mb=format_megabytes(limit)))
+
+
+def format_megabytes(size: int) -> str:
+    from flask_babel import format_decimal
+
+    megabytes = size / MIB
+    return format_decimal(round(megabytes, 1), format="#,##0.#")
+
+
 class StoredFile(db.Model):
     __tablename__ = "stored_files"
 
@@ -139,13 +198,23 @@ def read_limited(file_storage, max_size: int) -> bytes:
     return file_storage.stream.read(max_size + 1)
 
 
+def download_name(stored: StoredFile) -> str:
+    """The uploader's name with the extension of the checked kind: a PDF is served as ``.pdf``, never as
+    the ``deck.html`` someone named it (a browser or a desktop would open it by its extension)."""
+    name = safe_display_name(stored.original_name, stored.kind)
+    stem, dot, extension = name.rpartition(".")
+    if dot and stem and extension.isalnum() and len(extension) <= 5:  # an extension: replace it
+        name = stem
+    return f"{name}.{stored.kind}"[-200:] if not name.lower().endswith("." + stored.kind) else name
+
+
 def send_stored(stored: StoredFile):
     path = _root() / stored.key[:2] / stored.key
     response = send_file(
         path,
         mimetype=stored.content_type,
         as_attachment=True,
-        download_name=stored.original_name,
+        download_name=download_name(stored),
         max_age=0,
         conditional=False,
         etag=False,

@@ -37,6 +37,20 @@ def language():
     return redirect(safe_next(form.next.data, url_for("core.index")), 303)
 
 
+def _rate_limits_shared() -> bool:
+    """True when the rate-limit store (Redis) answers, or when none is configured (memory by design)."""
+    from flask import current_app
+
+    from club.extensions import limiter
+
+    if current_app.config.get("RATELIMIT_STORAGE_URI", "memory://").startswith("memory://"):
+        return True
+    try:
+        return bool(limiter.storage.check())
+    except Exception:  # noqa: BLE001 - unreachable is the answer, not an error
+        return False
+
+
 @bp.route("/healthz")
 @public
 def healthz():
@@ -45,4 +59,7 @@ def healthz():
     except sa.exc.SQLAlchemyError:
         db.session.rollback()
         return {"status": "unavailable"}, 503
+    if not _rate_limits_shared():
+        # Still serving: sign-in limits are counted in each process's memory until Redis is back.
+        return {"status": "degraded", "rate_limits": "memory (Redis unreachable)"}
     return {"status": "ok"}

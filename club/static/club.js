@@ -14,4 +14,65 @@
     var message = (button && button.dataset.confirm) || event.target.dataset.confirm;
     if (message && !window.confirm(message)) { event.preventDefault(); }
   }, true);
+
+  // Unsaved changes: a POST form someone typed in (or one shown again with errors, still holding what
+  // they typed) warns before the page is left, by a link, a boosted link, a reload or closing the tab;
+  // never when the form itself is sent. Search and filter forms (GET) and forms marked
+  // data-no-unsaved-warning are left alone.
+  var dirty = new Set();
+  var sending = false;
+
+  function watched(form) {
+    return form && form.tagName === "FORM" && (form.method || "").toLowerCase() === "post" &&
+      !form.hasAttribute("data-no-unsaved-warning");
+  }
+  function markFrom(event) {
+    var target = event.target;
+    if (!target || target.type === "hidden" || target.type === "submit") { return; }
+    var form = target.form || (target.closest && target.closest("form"));
+    if (watched(form)) { dirty.add(form); }
+  }
+  function scan(root) {
+    dirty.forEach(function (form) { if (!document.contains(form)) { dirty.delete(form); } });
+    (root || document).querySelectorAll("form").forEach(function (form) {
+      if (watched(form) && form.querySelector(".is-invalid, [aria-invalid='true']")) { dirty.add(form); }
+    });
+  }
+  function message() {
+    return document.body.dataset.unsavedMessage || "";
+  }
+  function hasUnsaved() {
+    scan();
+    return !sending && dirty.size > 0;
+  }
+
+  document.addEventListener("input", markFrom, true);
+  document.addEventListener("change", markFrom, true);
+  // Capture phase, after the data-confirm question above and before htmx takes the submit over.
+  document.addEventListener("submit", function (event) {
+    if (!event.defaultPrevented) {
+      sending = true;
+      dirty.delete(event.target);
+    }
+  }, true);
+  document.addEventListener("DOMContentLoaded", function () { scan(); });
+  document.addEventListener("htmx:afterSettle", function () { sending = false; scan(); });
+
+  window.addEventListener("beforeunload", function (event) {
+    if (hasUnsaved()) {
+      event.preventDefault();
+      event.returnValue = message();  // older browsers want a value; the text shown is the browser's
+      return message();
+    }
+  });
+  // Boosted links navigate without unloading the page: ask here instead.
+  document.addEventListener("htmx:confirm", function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (!elt || elt.tagName !== "A" || !hasUnsaved()) { return; }
+    event.preventDefault();
+    if (window.confirm(message())) {
+      dirty.clear();
+      event.detail.issueRequest(true);
+    }
+  });
 })();

@@ -73,18 +73,33 @@ def test_login_is_rate_limited_per_ip(client, factories, configured):
     limiter.reset()
 
 
-def test_login_is_rate_limited_per_account(app, factories, configured):
+def test_failed_sign_ins_lock_the_pair_account_and_address_only(app, factories, configured):
     factories.UserFactory(email="target@club.example")
     limiter.reset()
     with configured(RATELIMIT_LOGIN_ACCOUNT="2 per hour"):
-        for n in range(2):
-            other_ip = app.test_client()
-            response = other_ip.post("/auth/login", data={"email": "target@club.example", "password": "x" * 12},
-                                     environ_base={"REMOTE_ADDR": f"10.0.0.{n}"})
+        attacker = {"REMOTE_ADDR": "10.0.0.66"}
+        for _ in range(2):
+            response = app.test_client().post("/auth/login", data={"email": "target@club.example",
+                                                                   "password": "x" * 12}, environ_base=attacker)
             assert response.status_code == 200
+        # From the address that failed, the account is locked, even with the right password...
+        response = app.test_client().post("/auth/login", data={"email": "target@club.example", "password": PASSWORD},
+                                          environ_base=attacker)
+        assert response.status_code == 429
+        # ...but its owner, elsewhere, still signs in.
         response = app.test_client().post("/auth/login", data={"email": "target@club.example", "password": PASSWORD},
                                           environ_base={"REMOTE_ADDR": "10.0.0.9"})
-        assert response.status_code == 429
+        assert response.status_code == 303
+    limiter.reset()
+
+
+def test_successful_sign_ins_never_count_toward_the_limit(app, factories, configured):
+    factories.UserFactory(email="busy@club.example")
+    limiter.reset()
+    with configured(RATELIMIT_LOGIN="2 per minute", RATELIMIT_LOGIN_ACCOUNT="2 per hour"):
+        for _ in range(5):  # a shared office address, several people signing in
+            response = app.test_client().post("/auth/login", data={"email": "busy@club.example", "password": PASSWORD})
+            assert response.status_code == 303
     limiter.reset()
 
 

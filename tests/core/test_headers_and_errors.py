@@ -95,3 +95,17 @@ def test_healthz_answers_503_when_the_database_does_not(tmp_path):
     app = create_app(make_test_config(f"sqlite:///{tmp_path}/missing-dir/nope.db", tmp_path))
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
+
+
+def test_a_refused_boosted_post_to_a_post_only_url_is_not_pushed(client, factories, login_as):
+    """htmx would otherwise push the POST URL into the address bar, and a reload would answer 405."""
+    login_as(factories.UserFactory(admin=True))
+    boosted = {"HX-Request": "true", "HX-Boosted": "true"}
+    form_page = client.post("/admin/users/new", data={"email": "not an email"}, headers=boosted)
+    assert form_page.status_code in (200, 422) and "HX-Push-Url" not in form_page.headers  # GET works there
+    unknown = client.post("/admin/users/999999/deactivate", headers=boosted)  # POST-only, a 404 page
+    assert unknown.status_code == 404 and unknown.headers["HX-Push-Url"] == "false"
+    plain = client.post("/admin/users/999999/deactivate")  # without htmx: nothing to say
+    assert "HX-Push-Url" not in plain.headers
+    signed_out = client.post("/auth/logout", headers=boosted)  # POST-only, answers a redirect: left alone
+    assert signed_out.status_code == 303 and "HX-Push-Url" not in signed_out.headers

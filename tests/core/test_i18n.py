@@ -49,3 +49,70 @@ def test_amounts_in_mad_and_dates_in_casablanca(app):
             assert "13:00" in datetime_filter(datetime(2020, 7, 10, 12, 0, tzinfo=UTC))
         with force_locale("en"):
             assert money(Decimal("1250000")).replace("\xa0", " ") == "1,250,000.00 MAD"
+
+
+def test_one_date_format_per_locale_without_seconds_or_offset(app):
+    from datetime import date
+
+    from club.filters import date_filter
+
+    moment = datetime(2020, 1, 30, 22, 59, 0, tzinfo=UTC)  # 23:59 in Casablanca (UTC+1 then)
+    with app.test_request_context():
+        with force_locale("fr"):
+            shown = {fmt: datetime_filter(moment, fmt) for fmt in ("short", "medium", "long", "full")}
+            assert shown["short"] == "30/01/2020 23:59"
+            assert shown["medium"] == "30 janv. 2020, 23:59"
+            assert shown["long"] == "30 janvier 2020 à 23:59"
+            assert datetime_filter(moment) == shown["medium"]
+            assert date_filter(date(2026, 12, 1), "short") == "01/12/2026"
+        with force_locale("en"):
+            assert datetime_filter(moment, "short") == "30 Jan 2020, 23:59"
+            assert datetime_filter(moment, "long") == "30 January 2020, 23:59"
+            assert date_filter(date(2026, 12, 1), "short") == "1 Dec 2026"  # never "12/1/26"
+            assert date_filter(date(2026, 12, 1)) == "1 Dec 2026"
+        for locale in ("fr", "en"):
+            with force_locale(locale):
+                for fmt in ("short", "medium", "long", "full", "EEEE d MMMM y, HH:mm:ss Z"):
+                    value = datetime_filter(moment, fmt)
+                    assert ":00" not in value.replace("23:59", "") and "+0" not in value and "UTC" not in value
+
+
+def test_decimals_follow_the_locale(app):
+    from club.filters import number
+
+    with app.test_request_context():
+        with force_locale("fr"):
+            assert number(Decimal("3.7"), 2) == "3,70"
+            assert number(1250).replace("\u202f", " ").replace("\xa0", " ") == "1 250"
+        with force_locale("en"):
+            assert number(Decimal("3.7"), 2) == "3.70"
+            assert number(1250) == "1,250"
+
+
+def test_an_english_user_is_welcomed_in_english(client, factories):
+    from tests.factories import PASSWORD
+
+    factories.UserFactory(email="ann@club.example", name="Ann Lee", locale="en")
+    response = client.post("/auth/login", data={"email": "ann@club.example", "password": PASSWORD},
+                           follow_redirects=True)
+    page = text(response)
+    assert "Welcome, Ann Lee." in page and "Bienvenue" not in page
+    assert "Oriental Offshoring Club — CRI de l'Oriental" in page and "Club de l'Offshoring" not in page
+
+
+def test_registering_in_english_is_answered_in_english(client, db):
+    response = client.post("/auth/register", data={"name": "Sam", "email": "sam@example.org",
+                                                   "password": "a long passphrase ok",
+                                                   "confirm": "a long passphrase ok", "locale": "en"},
+                           follow_redirects=True)
+    page = text(response)
+    assert "Check your email" in page and "Vérifiez" not in page and '<html lang="en"' in page
+
+
+def test_dashboard_counts_use_plural_forms(client, factories, login_as):
+    login_as(factories.UserFactory(admin=True))
+    page = text(client.get("/"))
+    assert "Utilisateur du secrétariat<" in page and "Utilisateurs du secrétariat" not in page
+    factories.UserFactory()
+    page = text(client.get("/"))
+    assert "Utilisateurs du secrétariat<" in page

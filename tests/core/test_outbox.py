@@ -144,3 +144,83 @@ def test_failures_back_off_and_failed_messages_can_be_retried(app, db, outbox):
     finally:
         controller.stop()
     assert outbox()[0].status == OutboxStatus.SENT and len(recorder.messages) == 1 and message.id
+
+
+def test_a_savepoint_rolled_back_after_queueing_never_strands_the_message(app, db, outbox, smtp_server):
+    """Found: mail queued before a savepoint that rolled back (a concurrent-insert guard) stayed
+    "pending, 0 attempts" for ever, though its transaction committed."""
+    from club.core.models import OutboxMessage
+
+    with app.test_request_context():
+        queue_mail("auth_confirm", "x@example.org", subject=_l("Confirm your email address"),
+                   context={"user": {"name": "X"}, "url": "http://club.test/x"}, dedup_key="first")
+        try:
+            with db.session.begin_nested():  # e.g. a guard against a concurrent identical insert
+                db.session.add(OutboxMessage(recipient="y@example.org", subject="s", body_text="b",
+                                             template="t", dedup_key="first"))
+                db.session.flush()
+        except sa.exc.IntegrityError:
+            pass
+        db.session.commit()
+        assert outbox_module.dispatch_committed() == 1
+    [message] = outbox()
+    assert message.status == OutboxStatus.SENT and message.attempts == 1
+    assert len(smtp_server.messages) == 1
+
+
+def test_without_a_mail_server_the_outbox_says_logged_not_sent(client, factories, login_as, outbox, db,
+                                                                configured, caplog):
+    import logging
+
+    from tests.conftest import text
+
+    with configured(MAIL_CONSOLE=True), caplog.at_level(logging.INFO, logger="club.outbox"):
+        response = invite(client, factories, login_as)
+        assert response.status_code == 303
+        # Handed over before the response left: the very next page tells the truth.
+        [message] = outbox()
+        assert message.status == OutboxStatus.LOGGED and message.attempts == 1
+        page = text(client.get("/admin/outbox"))
+        dashboard = text(client.get("/"))
+    assert "written to the log, NOT sent" in caplog.text and "/auth/invitation/" in caplog.text
+    assert "Écrit dans le journal, non envoyé" in page
+    assert "aucun serveur de messagerie" in page.lower()
+    row = page.split("<tbody", 1)[1]
+    assert "Envoyé" not in row
+    assert "0 message pas encore envoyé" in dashboard
+    assert "1 message écrit dans le journal seulement" in dashboard
+
+
+def test_an_admin_reads_a_message_and_nobody_else_does(client, factories, login_as, outbox, db):
+    from tests.conftest import text
+
+    invite(client, factories, login_as, email="reader@club.example")
+    [message] = outbox()
+    page = client.get(f"/admin/outbox/{message.id}")
+    body = text(page)
+    assert page.status_code == 200
+    assert "reader@club.example" in body and "/auth/invitation/" in body and "Texte du message" in body
+    assert client.get("/admin/outbox/999999").status_code == 404
+    from club.permissions import Role
+
+    login_as(factories.UserFactory(role=Role.SECRETARIAT, is_admin=False))
+    assert client.get(f"/admin/outbox/{message.id}").status_code == 404
+
+
+def test_sending_now_counts_in_words_with_plural_forms(client, factories, login_as, outbox, db, smtp_server):
+    from tests.conftest import text
+
+    invite(client, factories, login_as)
+    response = client.post("/admin/outbox/send", follow_redirects=True)
+    assert "0 message envoyé." in text(response)
+
+
+def test_flask_outbox_send_without_a_mail_server_says_logged(app, db, outbox, configured):
+    with app.test_request_context():
+        queue_mail("auth_confirm", "x@example.org", subject=_l("Confirm your email address"),
+                   context={"user": {"name": "X"}, "url": "http://club.test/x"})
+        db.session.commit()
+    with configured(MAIL_CONSOLE=True):
+        result = app.test_cli_runner().invoke(args=["outbox", "send"])
+    assert "1 message(s) written to the log, not sent (no MAIL_SERVER)." in result.output
+    assert outbox()[0].status == OutboxStatus.LOGGED

@@ -42,3 +42,84 @@ def test_display_names_lose_paths_and_controls():
     assert safe_display_name("..\\..\\x.pdf", "pdf") == "x.pdf"
     assert safe_display_name('a"\r\nb.pdf', "pdf") == "ab.pdf"
     assert safe_display_name("", "pdf") == "document.pdf"
+
+
+@pytest.mark.parametrize(("uploaded_as", "served_as"), [
+    ("deck.html", "deck.pdf"),
+    ("deck.PDF", "deck.pdf"),
+    ("deck.pdf", "deck.pdf"),
+    ("deck", "deck.pdf"),
+    ("Rapport v1.2 final", "Rapport v1.2 final.pdf"),
+    ("payload.svg", "payload.pdf"),
+])
+def test_a_download_is_named_by_its_checked_kind(app, db, uploaded_as, served_as):
+    from club.core.storage import send_stored
+
+    stored = store(PDF, uploaded_as, kinds={"pdf"}, max_size=1000)
+    with app.test_request_context():
+        response = send_stored(stored)
+    disposition = response.headers["Content-Disposition"]
+    response.close()
+    assert disposition.startswith("attachment;")
+    from werkzeug.http import parse_options_header
+
+    kind, options = parse_options_header(disposition)
+    assert options.get("filename") == served_as
+    assert response.headers["Content-Type"] == "application/pdf"
+
+
+def test_an_oversized_file_is_a_field_error_and_the_text_is_kept(database_url, tmp_path, db):
+    """The shared validator: a per-file limit below MAX_CONTENT_LENGTH, so nothing typed is lost."""
+    from flask import render_template_string
+    from flask_wtf import FlaskForm
+    from flask_wtf.file import FileField
+    from wtforms import StringField, TextAreaField
+
+    from club import create_app
+    from club.core.storage import FileWithinLimit
+    from club.permissions import public
+    from tests.conftest import make_test_config, text
+
+    config = make_test_config(database_url, tmp_path)
+    config.update(UPLOAD_MAX_SIZE=3 * 1024 * 1024 // 2, MAX_CONTENT_LENGTH=4 * 1024 * 1024)
+    app = create_app(config)
+
+    class Form(FlaskForm):
+        summary = TextAreaField("Summary")
+        title = StringField("Title")
+        deck = FileField("Deck", validators=[FileWithinLimit()])
+
+    @app.route("/probe-upload", methods=["GET", "POST"])
+    @public
+    def probe_upload():
+        form = Form()
+        if form.validate_on_submit():
+            return "saved"
+        return render_template_string(
+            '{% from "_macros/forms.html" import field %}{{ field(form.summary) }}{{ field(form.title) }}'
+            '{{ field(form.deck) }}', form=form), 422
+
+    client = app.test_client()
+    typed = {"summary": "Three paragraphs typed by hand", "title": "Nador CX"}
+    too_big = client.post("/probe-upload", data={**typed, "deck": (io.BytesIO(PDF + b"x" * 2 * 1024 * 1024), "deck.pdf")},
+                          content_type="multipart/form-data")
+    page = text(too_big)
+    assert too_big.status_code == 422
+    assert "Ce fichier est trop volumineux : 1,5 Mo au plus." in page
+    assert "Three paragraphs typed by hand" in page and 'value="Nador CX"' in page
+    fits = client.post("/probe-upload", data={**typed, "deck": (io.BytesIO(PDF), "deck.pdf")},
+                       content_type="multipart/form-data")
+    assert fits.get_data(as_text=True) == "saved"
+
+
+def test_the_upload_limit_stays_below_the_request_limit(app):
+    from club.core.storage import upload_max_size
+
+    with app.app_context():
+        assert upload_max_size() < app.config["MAX_CONTENT_LENGTH"]
+        old = app.config["UPLOAD_MAX_SIZE"]
+        app.config["UPLOAD_MAX_SIZE"] = app.config["MAX_CONTENT_LENGTH"] * 2
+        try:
+            assert upload_max_size() < app.config["MAX_CONTENT_LENGTH"]
+        finally:
+            app.config["UPLOAD_MAX_SIZE"] = old

@@ -488,6 +488,12 @@ def invitation_from_token(token: str) -> tuple[Invitation | None, str | None]:
     return invitation, None
 
 
+def invitee_locale(invitation: Invitation) -> str | None:
+    """The language the invitation email was written in (the invitee's account's, when they have one)."""
+    email = invitation.contact.email
+    return _locales([email]).get(email.lower()) if email else None
+
+
 def may_answer(invitation: Invitation, user) -> bool:
     if invitation.answer is not None or invitation.mission.state != MissionState.OPEN:
         return False

@@ -6,10 +6,11 @@ import csv
 import io
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from flask_babel import refresh as refresh_locale
 from flask_login import current_user
 
 from club.core.home import register_home_panel
@@ -477,6 +478,12 @@ def answer(token: str):
     invitation, problem = services.invitation_from_token(token)
     if invitation is None:
         return render_template("missions/answer.html", problem=problem, invitation=None), 404
+    if not current_user.is_authenticated and "locale" not in session:
+        # The page speaks the language of the email that brought the invitee here.
+        locale = services.invitee_locale(invitation)
+        if locale:
+            session["locale"] = locale
+            refresh_locale()
     form = AnswerForm()
     status = 200
     if form.validate_on_submit():

@@ -120,6 +120,23 @@ def no_js_page(browser, live_server, app, db):
     app.config["WTF_CSRF_ENABLED"] = False
 
 
+@pytest.fixture()
+def refusing_page(browser, live_server, app, db):
+    """A page with JavaScript on where a refused form is expected: htmx logs the 422 it swaps in as a
+    console error; any other error still fails the test."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    context = browser.new_context(base_url=live_server, locale="fr-FR", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    tab.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" and "422" not in msg.text else None)
+    yield tab
+    context.close()
+    app.config["WTF_CSRF_ENABLED"] = False
+    assert errors == [], f"JavaScript errors in the page: {errors}"
+
+
 def _status(db, mission_id, contact_id):
     db.session.expire_all()
     return db.session.scalar(sa.select(Registration.status).where(Registration.mission_id == mission_id,
@@ -176,7 +193,6 @@ def test_attendance_search(demo_world, page, no_js_page, js):
 
 @pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
 def test_list_filters(demo_world, page, no_js_page, js):
-    db = demo_world
     tab = page if js else no_js_page
     sign_in(tab, "secretariat@club.example")
     tab.goto("/missions/?when=all")
@@ -252,3 +268,30 @@ def test_invitee_answers_by_the_link_without_an_account(demo_world, page, no_js_
     assert tab.get_by_text("Vous avez décliné cette invitation", exact=False).is_visible()
     assert tab.get_by_role("button", name="Oui, inscrivez-moi").count() == 0
     assert DEMO_PASSWORD  # no sign-in on this path
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
+def test_secretariat_registers_someone_and_a_refusal_keeps_the_page(demo_world, refusing_page, no_js_page, js):
+    db = demo_world
+    tab = refusing_page if js else no_js_page
+    from club.demo import organisation
+
+    mission = MissionFactory(title="Salon de l'emploi")
+    saccom = organisation("Saccom")
+    karima = ContactFactory(organization=saccom, name="Karima Tahiri", email="karima.tahiri@saccom.example")
+    db.session.commit()
+    mission_id, karima_id, saccom_id = mission.id, karima.id, saccom.id
+    sign_in(tab, "secretariat@club.example")
+    tab.goto(f"/missions/{mission_id}/register")
+    tab.get_by_role("button", name="Inscrire").click()  # nobody chosen: refused at the field
+    tab.get_by_text("Choisissez une personne.").wait_for()
+    assert _status(db, mission_id, karima_id) is None
+    tab.reload()  # the address is the form's page, never a POST-only URL (no 405)
+    assert tab.get_by_role("button", name="Inscrire").is_visible()
+    tab.get_by_label("Organisation").select_option(str(saccom_id))
+    tab.get_by_role("button", name="Afficher ses contacts").click()
+    tab.wait_for_url(re.compile(rf"organization_id={saccom_id}"))
+    tab.get_by_label("Personne").select_option(label="Saccom — Karima Tahiri")
+    tab.get_by_role("button", name="Inscrire").click()
+    tab.get_by_text("Karima Tahiri est inscrit", exact=False).first.wait_for()
+    assert _status(db, mission_id, karima_id) == RegistrationStatus.REGISTERED

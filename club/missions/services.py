@@ -171,8 +171,17 @@ def update_mission(mission: Mission, data: MissionData, *, version: int, by) -> 
     return Saved(changes=changes, promoted=promote_waitlist(mission, by=by))
 
 
-def transition(mission: Mission, to: MissionState, *, by) -> list[Registration]:
-    """Move the mission to ``to``; returns who moved up from the waiting list (on reopening)."""
+@dataclass
+class Moved:
+    """What a change of state did: who moved up from the waiting list, how many emails were queued."""
+
+    promoted: list
+    notified: int = 0
+
+
+def transition(mission: Mission, to: MissionState, *, by) -> Moved:
+    """Move the mission to ``to``: a cancellation queues an email to each person concerned, a
+    (re)opening or closing gives any free seat to the waiting list."""
     mission = lock_mission(mission.id)
     if to not in TRANSITIONS[mission.state]:
         raise Refused(_l("A mission cannot go from “%(a)s” to “%(b)s”.", a=mission.state_label,
@@ -182,10 +191,10 @@ def transition(mission: Mission, to: MissionState, *, by) -> list[Registration]:
     db.session.flush()
     audit.record("mission.state", mission, by=by, changes={"state": [old, to]})
     if to == MissionState.CANCELLED:
-        _notify_cancelled(mission)
+        return Moved(promoted=[], notified=_notify_cancelled(mission))
     if to in (MissionState.OPEN, MissionState.CLOSED):
-        return promote_waitlist(mission, by=by)
-    return []
+        return Moved(promoted=promote_waitlist(mission, by=by))
+    return Moved(promoted=[])
 
 
 def _state_label(state):
@@ -194,11 +203,13 @@ def _state_label(state):
     return STATE_LABELS[state]
 
 
-def _notify_cancelled(mission: Mission) -> None:
+def _notify_cancelled(mission: Mission) -> int:
+    """Queue the cancellation email to every registered and waitlisted person with an address; how many."""
     rows = db.session.execute(
         sa.select(Registration.id, Contact.name, Contact.email)
         .join(Contact, Contact.id == Registration.contact_id)
-        .where(Registration.mission_id == mission.id, Registration.status.in_(ACTIVE), Contact.email.is_not(None))
+        .where(Registration.mission_id == mission.id, Registration.status.in_(ACTIVE), Contact.email.is_not(None),
+               Contact.email != "")
         .order_by(Registration.id)
     ).all()
     locales = _locales([r.email for r in rows])
@@ -208,6 +219,7 @@ def _notify_cancelled(mission: Mission) -> None:
                    context={"name": name, "mission": mission, "url": absolute_url("missions.detail",
                                                                                   mission_id=mission.id)},
                    dedup_key=f"mission-{mission.id}-cancelled-{reg_id}")
+    return len(rows)
 
 
 # --- registrations -----------------------------------------------------------------------------

@@ -211,15 +211,18 @@ def transition(mission_id: int):
     if form.validate_on_submit():
         to = MissionState(form.to.data)
         try:
-            promoted = _promoted_names(services.transition(mission, to, by=current_user))
+            moved = services.transition(mission, to, by=current_user)
+            promoted = _promoted_names(moved.promoted)
         except services.Refused as refused:
             db.session.rollback()
             flash(refused.message, "danger")
         else:
             db.session.commit()
             flash(_("The mission is now: %(state)s.", state=STATE_LABELS[to]), "success")
-            if to == MissionState.CANCELLED:
-                flash(_("An email telling each registered and waitlisted person is queued in the outbox."), "info")
+            if moved.notified:
+                flash(ngettext("An email telling the registered or waitlisted person is queued in the outbox.",
+                               "An email telling each of the %(num)s registered or waitlisted people is queued in "
+                               "the outbox.", moved.notified), "info")
             _flash_promoted(promoted)
     else:
         flash(_("Nothing was changed."), "warning")

@@ -320,3 +320,14 @@ def test_a_link_after_the_deadline_refuses_with_the_reason(db, app, staff, outbo
     response = client.post(url, data={"answer": "accept"})
     assert response.status_code == 409 and "deadline has passed" in text(response)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 0
+
+
+def test_cancelling_the_mission_says_how_many_emails_are_queued(db, login_as, staff, outbox):
+    mission = MissionFactory(capacity=1)
+    services.register(mission, ContactFactory(name="With Mail"), by=staff)
+    services.register(mission, ContactFactory(name="Without Mail", email=None), by=staff)
+    db.session.commit()
+    page = text(login_as(staff).post(f"/missions/{mission.id}/state", data={"to": "cancelled"},
+                                     follow_redirects=True))
+    assert "An email telling the registered or waitlisted person is queued in the outbox." in page
+    assert len(outbox(template="missions_cancelled")) == 1

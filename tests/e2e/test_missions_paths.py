@@ -294,3 +294,29 @@ def test_secretariat_registers_someone_and_a_refusal_keeps_the_page(demo_world, 
     tab.get_by_role("button", name="Inscrire").click()
     tab.get_by_text("Karima Tahiri est inscrit", exact=False).first.wait_for()
     assert _status(db, mission_id, karima_id) == RegistrationStatus.REGISTERED
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
+def test_member_declines_an_invitation_for_a_colleague(demo_world, page, no_js_page, app, js):
+    db = demo_world
+    tab = page if js else no_js_page
+    from club.demo import organisation
+
+    mission = MissionFactory(title="Forum Oujda-shore")
+    saccom = organisation("Saccom")
+    karima = ContactFactory(organization=saccom, name="Karima Tahiri", email="karima.tahiri@saccom.example")
+    db.session.commit()
+    staff = db.session.scalar(sa.select(User).where(User.role == Role.SECRETARIAT))
+    with app.test_request_context():
+        services.invite(mission, [saccom.id], all_contacts=True, by=staff)
+    db.session.commit()
+    mission_id, karima_id = mission.id, karima.id
+    sign_in(tab, "contact@saccom.example")
+    tab.goto(f"/missions/{mission_id}")
+    row = tab.get_by_role("row", name=re.compile("Karima Tahiri"))
+    row.get_by_role("button", name="Décliner").click()
+    tab.get_by_text("Invitation déclinée pour Karima Tahiri", exact=False).wait_for()
+    db.session.expire_all()
+    answer = db.session.scalar(sa.select(Invitation.answer).where(Invitation.contact_id == karima_id))
+    assert answer == InvitationAnswer.DECLINED
+    assert "Déclinée" in tab.get_by_role("row", name=re.compile("Karima Tahiri")).inner_text()

@@ -320,3 +320,55 @@ def test_member_declines_an_invitation_for_a_colleague(demo_world, page, no_js_p
     answer = db.session.scalar(sa.select(Invitation.answer).where(Invitation.contact_id == karima_id))
     assert answer == InvitationAnswer.DECLINED
     assert "Déclinée" in tab.get_by_role("row", name=re.compile("Karima Tahiri")).inner_text()
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
+def test_secretariat_prepares_and_follows_up_a_mission(demo_world, page, no_js_page, js):
+    """The secretariat's plain (htmx-boosted) forms: open registration, add then remove an agenda item,
+    save the report, add a follow-up action and tick it done."""
+    from club.core.timezones import local_date
+    from club.missions.models import AgendaItem, FollowUpAction, MissionState
+
+    db = demo_world
+    tab = page if js else no_js_page
+    mission = MissionFactory(title="Visite MedZ", state=MissionState.DRAFT)
+    db.session.commit()
+    mission_id, day = mission.id, local_date(mission.starts_at)
+    sign_in(tab, "secretariat@club.example")
+    tab.goto(f"/missions/{mission_id}")
+    tab.get_by_role("button", name="Ouvrir les inscriptions").click()
+    tab.get_by_text("La mission est maintenant : Inscriptions ouvertes.").wait_for()
+    db.session.expire_all()
+    assert db.session.get(Mission, mission_id).state == MissionState.OPEN
+
+    tab.goto(f"/missions/{mission_id}/agenda")
+    tab.get_by_label("Jour").fill(day.isoformat())
+    tab.get_by_label("Quoi").fill("Accueil par MedZ")
+    tab.get_by_role("button", name="Ajouter", exact=True).click()
+    tab.get_by_text("Point ajouté au programme.").wait_for()
+    db.session.expire_all()
+    assert db.session.scalars(sa.select(AgendaItem.title).where(AgendaItem.mission_id == mission_id)).all() == [
+        "Accueil par MedZ"]
+    tab.get_by_role("row", name=re.compile("Accueil par MedZ")).get_by_role("button", name="Retirer").click()
+    tab.get_by_text("Point retiré du programme.").wait_for()
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AgendaItem)
+                             .where(AgendaItem.mission_id == mission_id)) == 0
+
+    tab.goto(f"/missions/{mission_id}/report")
+    tab.get_by_label("Résultats").fill("Deux opérateurs intéressés.")
+    tab.get_by_role("button", name="Enregistrer le compte rendu").click()
+    tab.get_by_text("Compte rendu enregistré.").wait_for()
+    db.session.expire_all()
+    assert db.session.get(Mission, mission_id).report.outcomes == "Deux opérateurs intéressés."
+
+    tab.goto(f"/missions/{mission_id}/report")
+    tab.get_by_label("Tâche").fill("Envoyer la plaquette")
+    tab.get_by_role("button", name="Ajouter l'action").click()
+    tab.get_by_text("Action de suivi ajoutée.").wait_for()
+    tab.get_by_role("row", name=re.compile("Envoyer la plaquette")).get_by_role("button", name="Marquer faite").click()
+    tab.get_by_role("row", name=re.compile("Envoyer la plaquette")).get_by_role(
+        "button", name="Terminée", exact=True).wait_for()
+    db.session.expire_all()
+    action = db.session.scalar(sa.select(FollowUpAction).where(FollowUpAction.mission_id == mission_id))
+    assert action.task == "Envoyer la plaquette" and action.done_at is not None

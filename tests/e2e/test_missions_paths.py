@@ -372,3 +372,33 @@ def test_secretariat_prepares_and_follows_up_a_mission(demo_world, page, no_js_p
     db.session.expire_all()
     action = db.session.scalar(sa.select(FollowUpAction).where(FollowUpAction.mission_id == mission_id))
     assert action.task == "Envoyer la plaquette" and action.done_at is not None
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
+def test_secretariat_sends_invitations_once(demo_world, page, no_js_page, js):
+    from club.core.models import OutboxMessage
+    from club.demo import organisation
+
+    db = demo_world
+    tab = page if js else no_js_page
+    mission = MissionFactory(title="Journée recrutement")
+    saccom = organisation("Saccom")
+    db.session.commit()
+    mission_id, saccom_id = mission.id, saccom.id
+    sign_in(tab, "secretariat@club.example")
+    for _ in range(2):  # the second round finds nobody new
+        tab.goto(f"/missions/{mission_id}/invitations")
+        tab.get_by_text("Inviter des organisations").click()
+        tab.get_by_label("Les organisations choisies ci-dessous").check()
+        tab.get_by_label("Organisations", exact=True).select_option(str(saccom_id))
+        tab.get_by_role("button", name="Envoyer les invitations").click()
+        tab.wait_for_load_state("networkidle")
+    tab.get_by_text("Personne de nouveau à inviter.").wait_for()
+    assert tab.get_by_text("n'a pas été invitée à nouveau", exact=False).or_(
+        tab.get_by_text("n'ont pas été invitées à nouveau", exact=False)).first.is_visible()
+    db.session.expire_all()
+    invited = db.session.scalars(sa.select(Invitation).where(Invitation.mission_id == mission_id)).all()
+    assert len(invited) == 1 and invited[0].organization_id == saccom_id
+    mails = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.template == "missions_invitation",
+                                                              OutboxMessage.dedup_key.like(f"mission-{mission_id}-%")))
+    assert len(mails.all()) == 1

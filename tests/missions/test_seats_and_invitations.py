@@ -210,6 +210,9 @@ def test_invitations_show_each_invitees_true_state(db, login_as, staff, outbox):
     assert rows == {"Ali Seated": "Registered", "Bouchra Waiting": "Waiting list #1",
                     "Chafik Cancelled": "Registration cancelled", "Dounia Declined": "Declined",
                     "Driss Silent": "Not answered"}
+    # the counts follow the same states (a cancelled registration leaves the invitation unanswered again)
+    assert "5 people invited, 3 have answered (1 declined), 2 have not answered yet." in text(
+        login_as(staff).get(f"/missions/{mission.id}"))
 
 
 def test_people_already_registered_are_not_invited_and_the_screen_says_so(db, login_as, staff, outbox):

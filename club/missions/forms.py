@@ -90,6 +90,16 @@ class AttendanceForm(FlaskForm):
     present = HiddenField(validators=[DataRequired()])
 
 
+class AnswerForm(FlaskForm):
+    """An invitee's answer by the link in their email: one of two buttons."""
+
+    answer = HiddenField(validators=[DataRequired()])
+
+    def validate_answer(self, field):
+        if field.data not in ("accept", "decline"):
+            raise ValidationError(_l("Choose to take part or not."))
+
+
 AUDIENCES = {
     "active": _l("All active members"),
     "filtered": _l("Active members matching the filters below"),

@@ -237,7 +237,9 @@ class InvitationAnswer(enum.StrEnum):
 
 
 class Invitation(db.Model):
-    """A contact invited to a mission (no token: they sign in to register or decline)."""
+    """A contact invited to a mission. The email carries a signed link (``services.invitation_token``:
+    no token is stored) with which they accept or decline without an account; members can also answer
+    for their people on the mission page."""
 
     __tablename__ = "mission_invitations"
     __table_args__ = (

@@ -103,11 +103,16 @@ def counts_for(mission_id: int) -> dict[str, int]:
 
 
 def invitation_counts(mission_id: int) -> dict[str, int]:
+    """Invitations by the invitee's true state: registered (a seat or the waiting list), declined, or
+    not answered (which includes a registration cancelled since: the invitation is open again)."""
+    active = sa.exists().where(Registration.mission_id == Invitation.mission_id,
+                               Registration.contact_id == Invitation.contact_id,
+                               Registration.status.in_(ACTIVE))
     row = db.session.execute(
         sa.select(
             sa.func.count(),
-            sa.func.count().filter(Invitation.answer == InvitationAnswer.REGISTERED),
-            sa.func.count().filter(Invitation.answer == InvitationAnswer.DECLINED),
+            sa.func.count().filter(active),
+            sa.func.count().filter(~active, Invitation.answer == InvitationAnswer.DECLINED),
         ).where(Invitation.mission_id == mission_id)
     ).one()
     invited, registered, declined = (int(v or 0) for v in row)

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
-from flask_babel import force_locale
+from flask import current_app
+from flask_babel import force_locale, lazy_ngettext
 from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from club.core import audit
 from club.core.outbox import queue_mail
@@ -56,6 +58,23 @@ class Refused(Exception):
 
 class StaleEdit(Exception):
     """Someone saved the record since the form was loaded."""
+
+
+@dataclass
+class Saved:
+    """What a mission save did: the audited changes and who moved up from the waiting list."""
+
+    changes: dict
+    promoted: list
+
+
+@dataclass
+class Invited:
+    """What an invitation round did: how many were invited, and who was left out and why."""
+
+    count: int
+    already_invited: int = 0
+    already_registered: int = 0
 
 
 @dataclass
@@ -125,15 +144,19 @@ def create_mission(data: MissionData, *, by) -> Mission:
     return mission
 
 
-def update_mission(mission: Mission, data: MissionData, *, version: int, by) -> dict:
-    """Save an edit made on ``version``; refuses a stale version and a capacity below the seats taken."""
+def update_mission(mission: Mission, data: MissionData, *, version: int, by) -> Saved:
+    """Save an edit made on ``version``; refuses a stale version and a capacity below the seats taken.
+
+    Every save gives any free seat to the waiting list (a higher capacity, but also seats left free
+    by an earlier change), first come first served."""
     _check_dates(data)
     mission = lock_mission(mission.id)  # no registration slips in between the check and the save
     if version != mission.version:
         raise StaleEdit()
     seated = _seated(mission.id)
     if data.capacity < seated:
-        raise Refused(_l("The capacity cannot be below the %(n)s people already registered.", n=seated))
+        raise Refused(lazy_ngettext("The capacity cannot be below the %(num)s person already registered.",
+                                    "The capacity cannot be below the %(num)s people already registered.", seated))
     old_partners = [p.name for p in mission.partners]
     for f in MISSION_FIELDS:
         setattr(mission, f, getattr(data, f))
@@ -145,12 +168,21 @@ def update_mission(mission: Mission, data: MissionData, *, version: int, by) -> 
     db.session.flush()
     if changes:
         audit.record("mission.update", mission, by=by, changes=changes)
-    if "capacity" in changes:
-        promote_waitlist(mission, by=by)
-    return changes
+    return Saved(changes=changes, promoted=promote_waitlist(mission, by=by))
 
 
-def transition(mission: Mission, to: MissionState, *, by) -> None:
+@dataclass
+class Moved:
+    """What a change of state did: who moved up from the waiting list, how many emails were queued."""
+
+    promoted: list
+    notified: int = 0
+
+
+def transition(mission: Mission, to: MissionState, *, by) -> Moved:
+    """Move the mission to ``to``: a cancellation queues an email to each person concerned, a
+    (re)opening or closing gives any free seat to the waiting list."""
+    mission = lock_mission(mission.id)
     if to not in TRANSITIONS[mission.state]:
         raise Refused(_l("A mission cannot go from “%(a)s” to “%(b)s”.", a=mission.state_label,
                          b=_state_label(to)))
@@ -159,7 +191,10 @@ def transition(mission: Mission, to: MissionState, *, by) -> None:
     db.session.flush()
     audit.record("mission.state", mission, by=by, changes={"state": [old, to]})
     if to == MissionState.CANCELLED:
-        _notify_cancelled(mission)
+        return Moved(promoted=[], notified=_notify_cancelled(mission))
+    if to in (MissionState.OPEN, MissionState.CLOSED):
+        return Moved(promoted=promote_waitlist(mission, by=by))
+    return Moved(promoted=[])
 
 
 def _state_label(state):
@@ -168,11 +203,13 @@ def _state_label(state):
     return STATE_LABELS[state]
 
 
-def _notify_cancelled(mission: Mission) -> None:
+def _notify_cancelled(mission: Mission) -> int:
+    """Queue the cancellation email to every registered and waitlisted person with an address; how many."""
     rows = db.session.execute(
         sa.select(Registration.id, Contact.name, Contact.email)
         .join(Contact, Contact.id == Registration.contact_id)
-        .where(Registration.mission_id == mission.id, Registration.status.in_(ACTIVE), Contact.email.is_not(None))
+        .where(Registration.mission_id == mission.id, Registration.status.in_(ACTIVE), Contact.email.is_not(None),
+               Contact.email != "")
         .order_by(Registration.id)
     ).all()
     locales = _locales([r.email for r in rows])
@@ -182,6 +219,7 @@ def _notify_cancelled(mission: Mission) -> None:
                    context={"name": name, "mission": mission, "url": absolute_url("missions.detail",
                                                                                   mission_id=mission.id)},
                    dedup_key=f"mission-{mission.id}-cancelled-{reg_id}")
+    return len(rows)
 
 
 # --- registrations -----------------------------------------------------------------------------
@@ -208,16 +246,21 @@ def may_register_for(mission: Mission, user) -> bool:
             and not mission.deadline_passed())
 
 
-def register(mission: Mission, contact: Contact, *, by, now: datetime | None = None) -> Registration:
+def register(mission: Mission, contact: Contact, *, by, now: datetime | None = None,
+             invitation: Invitation | None = None) -> Registration:
     """Register ``contact`` on ``mission``: a seat if one is left, else the waiting list.
 
     A member registers only people of their own organisation, while the mission is open, before the
     deadline and within the seats allowed per organisation; the secretariat registers anyone while
-    the mission is open or closed.
+    the mission is open or closed. An invitee accepting by the link in their email (``invitation``,
+    ``by`` None) follows the member's rules for themselves.
     """
     now = now or utcnow()
-    staff = by.role == Role.SECRETARIAT
-    if not staff:
+    staff = by is not None and by.role == Role.SECRETARIAT
+    if invitation is not None:
+        if invitation.contact_id != contact.id:
+            raise Refused(_l("You can register only people of your own organisation."))
+    elif not staff:
         if by.role != Role.MEMBER or by.organization_id is None or contact.organization_id != by.organization_id:
             raise Refused(_l("You can register only people of your own organisation."))
     mission = lock_mission(mission.id)
@@ -239,8 +282,9 @@ def register(mission: Mission, contact: Contact, *, by, now: datetime | None = N
             Registration.mission_id == mission.id, Registration.organization_id == contact.organization_id,
             Registration.status.in_(ACTIVE)))
         if used >= mission.seats_per_organization:
-            raise Refused(_l("Your organisation already has its %(n)s seats on this mission.",
-                             n=mission.seats_per_organization))
+            raise Refused(lazy_ngettext("Your organisation already has its %(num)s seat on this mission.",
+                                        "Your organisation already has its %(num)s seats on this mission.",
+                                        mission.seats_per_organization))
     status = RegistrationStatus.REGISTERED if _seated(mission.id) < mission.capacity else RegistrationStatus.WAITLISTED
     if existing is not None:
         registration = existing
@@ -249,12 +293,12 @@ def register(mission: Mission, contact: Contact, *, by, now: datetime | None = N
         registration.queued_at = now
         registration.cancelled_at = None
         registration.attended_at = None
-        registration.registered_by_id = by.id
+        registration.registered_by_id = getattr(by, "id", None)
         db.session.flush()
     else:
         registration = Registration(mission_id=mission.id, contact_id=contact.id,
                                     organization_id=contact.organization_id, status=status, queued_at=now,
-                                    registered_by_id=by.id)
+                                    registered_by_id=getattr(by, "id", None))
         try:
             with db.session.begin_nested():
                 db.session.add(registration)
@@ -264,17 +308,19 @@ def register(mission: Mission, contact: Contact, *, by, now: datetime | None = N
         sa.update(Invitation).where(Invitation.mission_id == mission.id, Invitation.contact_id == contact.id)
         .values(answer=InvitationAnswer.REGISTERED, answered_at=now)
         .execution_options(synchronize_session=False))
-    audit.record("mission.register", registration, by=by,
-                 changes={"mission_id": [None, mission.id], "contact": [None, contact.name],
-                          "status": [None, status]})
+    changes = {"mission_id": [None, mission.id], "contact": [None, contact.name], "status": [None, status]}
+    if invitation is not None:
+        changes["invitation"] = [None, InvitationAnswer.REGISTERED]
+    audit.record("mission.register", registration, by=by, changes=changes)
     _mail_registration(mission, registration, contact,
                        "missions_registered" if status == RegistrationStatus.REGISTERED else "missions_waitlisted")
     return registration
 
 
-def _mail_registration(mission: Mission, registration: Registration, contact: Contact, template: str) -> None:
+def _mail_registration(mission: Mission, registration: Registration, contact: Contact, template: str) -> bool:
+    """Queue the email telling ``contact`` (in the outbox, sent after the commit); False if they have no address."""
     if not contact.email:
-        return
+        return False
     from club.missions.calendar import calendar_bytes
 
     subjects = {
@@ -292,6 +338,7 @@ def _mail_registration(mission: Mission, registration: Registration, contact: Co
                context={"name": contact.name, "mission": mission,
                         "url": absolute_url("missions.detail", mission_id=mission.id)},
                attachments=attachments)
+    return True
 
 
 def promote_waitlist(mission: Mission, *, by) -> list[Registration]:
@@ -371,13 +418,18 @@ def active_member_ids(*, kind=None, province=None, site=None) -> list[int]:
     return list(db.session.scalars(stmt.order_by(Organization.id)))
 
 
-def invite(mission: Mission, organization_ids, *, all_contacts: bool, by) -> int:
-    """Invite the organisations' primary contact (or all their contacts with an email); returns how many."""
+def invite(mission: Mission, organization_ids, *, all_contacts: bool, by) -> Invited:
+    """Invite the organisations' primary contact (or all their contacts with an email).
+
+    Nobody is invited twice, and nobody already registered or on the waiting list is invited: the
+    result says how many were invited and how many were left out for each reason. Each email carries
+    a signed link with which the invitee accepts or declines without an account."""
     if mission.state != MissionState.OPEN:
         raise Refused(_l("Invitations are sent once the mission is open for registration."))
     ids = sorted(set(organization_ids))
     if not ids:
         raise Refused(_l("No organisation matches: nobody was invited."))
+    mission = lock_mission(mission.id)  # two rounds sent at once invite each person once
     contacts = list(db.session.scalars(
         sa.select(Contact).where(Contact.organization_id.in_(ids), Contact.email.is_not(None), Contact.email != "")
         .order_by(Contact.organization_id, Contact.is_primary.desc(), Contact.id)))
@@ -390,21 +442,68 @@ def invite(mission: Mission, organization_ids, *, all_contacts: bool, by) -> int
             chosen.append(contact)
         seen_orgs.add(contact.organization_id)
     already = set(db.session.scalars(sa.select(Invitation.contact_id).where(Invitation.mission_id == mission.id)))
-    chosen = [c for c in chosen if c.id not in already]
+    registered = set(db.session.scalars(sa.select(Registration.contact_id).where(
+        Registration.mission_id == mission.id, Registration.status.in_(ACTIVE))))
+    result = Invited(count=0, already_invited=sum(1 for c in chosen if c.id in already),
+                     already_registered=sum(1 for c in chosen if c.id not in already and c.id in registered))
+    chosen = [c for c in chosen if c.id not in already and c.id not in registered]
     locales = _locales([c.email for c in chosen])
-    url = absolute_url("missions.detail", mission_id=mission.id)
+    invitations = []
     for contact in chosen:
-        db.session.add(Invitation(mission_id=mission.id, organization_id=contact.organization_id,
-                                  contact_id=contact.id, invited_by_id=by.id))
+        invitation = Invitation(mission_id=mission.id, organization_id=contact.organization_id,
+                                contact_id=contact.id, invited_by_id=by.id)
+        db.session.add(invitation)
+        invitations.append((invitation, contact))
+    db.session.flush()
+    for invitation, contact in invitations:
         queue_mail("missions_invitation", contact.email, subject=_l("Invitation: %(title)s", title=mission.title),
                    locale=locales.get(contact.email.lower(), "fr"),
-                   context={"name": contact.name, "mission": mission, "url": url},
+                   context={"name": contact.name, "mission": mission,
+                            "url": absolute_url("missions.detail", mission_id=mission.id),
+                            "answer_url": absolute_url("missions.answer", token=invitation_token(invitation))},
                    dedup_key=f"mission-{mission.id}-invite-{contact.id}")
-    db.session.flush()
     if chosen:
         audit.record("mission.invite", mission, by=by,
                      changes={"invited": [None, [c.name for c in chosen]]})
-    return len(chosen)
+    result.count = len(chosen)
+    return result
+
+
+# A link in an invitation answers it until the mission ends; this is the longest it can live.
+INVITATION_TOKEN_MAX_AGE = 366 * 24 * 3600
+
+
+def _token_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="club-mission-invitation")
+
+
+def invitation_token(invitation: Invitation) -> str:
+    """The signed token of the answer link in the invitation email (names the invitation and its invitee)."""
+    return _token_serializer().dumps({"i": invitation.id, "c": invitation.contact_id})
+
+
+def invitation_from_token(token: str) -> tuple[Invitation | None, str | None]:
+    """``(invitation, None)`` for a good link; ``(None, "invalid")`` or ``(None, "expired")`` otherwise."""
+    try:
+        data = _token_serializer().loads(token, max_age=INVITATION_TOKEN_MAX_AGE)
+    except SignatureExpired:
+        return None, "expired"
+    except BadSignature:
+        return None, "invalid"
+    if not isinstance(data, dict) or not isinstance(data.get("i"), int) or not isinstance(data.get("c"), int):
+        return None, "invalid"
+    invitation = db.session.get(Invitation, data["i"])
+    if invitation is None or invitation.contact_id != data["c"]:
+        return None, "invalid"
+    if utcnow() > invitation.mission.ends_at:
+        return None, "expired"
+    return invitation, None
+
+
+def invitee_locale(invitation: Invitation) -> str | None:
+    """The language the invitation email was written in (the invitee's account's, when they have one)."""
+    email = invitation.contact.email
+    return _locales([email]).get(email.lower()) if email else None
 
 
 def may_answer(invitation: Invitation, user) -> bool:
@@ -421,6 +520,54 @@ def decline(invitation: Invitation, *, by) -> None:
     invitation.answered_at = utcnow()
     db.session.flush()
     audit.record("mission.decline", invitation, by=by, changes={"answer": [None, InvitationAnswer.DECLINED]})
+
+
+@dataclass
+class Answer:
+    """What an answer by link did: ``changed`` False when it only repeated the answer already given."""
+
+    answer: InvitationAnswer
+    changed: bool
+    registration: Registration | None = None
+
+
+def answer_invitation(invitation: Invitation, accept: bool, *, now: datetime | None = None) -> Answer:
+    """The invitee's own answer, by the signed link in their email (no account, so no ``by``).
+
+    One answer per invitation: giving the same answer again changes nothing (a double click, a
+    reload, twenty at once); a different one afterwards is refused (the secretariat changes it).
+    Accepting registers the invitee as a member would (a seat, else the waiting list)."""
+    now = now or utcnow()
+    wanted = InvitationAnswer.REGISTERED if accept else InvitationAnswer.DECLINED
+    lock_mission(invitation.mission_id)  # answers to one mission are decided one at a time
+    invitation = db.session.execute(sa.select(Invitation).where(Invitation.id == invitation.id)
+                                    .execution_options(populate_existing=True)).scalar_one()
+    contact = invitation.contact
+    registration = db.session.scalar(sa.select(Registration).where(
+        Registration.mission_id == invitation.mission_id, Registration.contact_id == contact.id)
+        .execution_options(populate_existing=True))
+    active = registration is not None and registration.status in ACTIVE
+    # A registration cancelled since (by the member or the secretariat) leaves the invitation open again.
+    given = InvitationAnswer.REGISTERED if active else (
+        InvitationAnswer.DECLINED if invitation.answer == InvitationAnswer.DECLINED else None)
+    if given is not None:
+        if given == wanted:
+            return Answer(answer=given, changed=False, registration=registration if active else None)
+        if given == InvitationAnswer.REGISTERED:
+            raise Refused(_l("You are already registered: to cancel, write to the secretariat."))
+        raise Refused(_l("You have already declined this invitation: to take part after all, write to the "
+                         "secretariat."))
+    if accept:
+        registration = register(invitation.mission, contact, by=None, now=now, invitation=invitation)
+        return Answer(answer=wanted, changed=True, registration=registration)
+    if invitation.mission.state != MissionState.OPEN:
+        raise Refused(_l("Registration is not open for this mission."))
+    invitation.answer = InvitationAnswer.DECLINED
+    invitation.answered_at = now
+    db.session.flush()
+    audit.record("mission.decline", invitation, by=None,
+                 changes={"answer": [None, InvitationAnswer.DECLINED], "contact": [None, contact.name]})
+    return Answer(answer=wanted, changed=True)
 
 
 # --- agenda, report, follow-up, outcomes -------------------------------------------------------

@@ -6,10 +6,11 @@ import csv
 import io
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from flask_babel import refresh as refresh_locale
 from flask_login import current_user
 
 from club.core.home import register_home_panel
@@ -25,6 +26,7 @@ from club.missions.calendar import calendar_bytes
 from club.missions.forms import (
     ActionForm,
     AgendaForm,
+    AnswerForm,
     AttendanceForm,
     DealLinkForm,
     FilterForm,
@@ -57,7 +59,7 @@ from club.missions.models import (
 )
 from club.models import utcnow
 from club.navigation import register_nav
-from club.permissions import Role, get_visible_or_404, is_secretariat, role_required
+from club.permissions import Role, get_visible_or_404, is_secretariat, public, role_required
 
 SEEING = (Role.SECRETARIAT, Role.MEMBER, Role.PARTNER)
 
@@ -74,6 +76,30 @@ def _in_mission(model, ident, mission: Mission):
     if obj is None or obj.mission_id != mission.id:
         abort(404)
     return obj
+
+
+def _promoted_names(promoted) -> tuple[list[str], list[str]]:
+    """(names with an email address, names without) of people who moved up from the waiting list."""
+    return ([r.contact.name for r in promoted if r.contact.email],
+            [r.contact.name for r in promoted if not r.contact.email])
+
+
+def _flash_promoted(promoted: tuple[list[str], list[str]]) -> None:
+    """Say who moved up from the waiting list, and only what is true of their email: it is queued."""
+    mailed, unmailed = promoted
+    total = len(mailed) + len(unmailed)
+    if not total:
+        return
+    flash(ngettext("%(num)s person promoted from the waiting list: %(names)s.",
+                   "%(num)s people promoted from the waiting list: %(names)s.", total,
+                   names=", ".join(mailed + unmailed)), "info")
+    if mailed:
+        flash(ngettext("An email telling them is queued in the outbox.",
+                       "Emails telling them are queued in the outbox (%(num)s).", len(mailed)), "info")
+    if unmailed:
+        flash(ngettext("%(names)s has no email address: tell them yourself.",
+                       "%(names)s have no email address: tell them yourself.", len(unmailed),
+                       names=", ".join(unmailed)), "warning")
 
 
 def _back(mission: Mission, anchor: str = ""):
@@ -152,7 +178,7 @@ def edit(mission_id: int):
         except ValueError:
             version = 0
         try:
-            changes = services.update_mission(mission, _data(form), version=version, by=current_user)
+            saved = services.update_mission(mission, _data(form), version=version, by=current_user)
         except services.StaleEdit:
             db.session.rollback()
             mission = _mission(mission_id)
@@ -165,11 +191,16 @@ def edit(mission_id: int):
             mission = _mission(mission_id)
             form.form_errors.append(refused.message)
         else:
+            promoted = _promoted_names(saved.promoted)
             db.session.commit()
-            flash(_("Mission saved.") if changes else _("Nothing to change."), "success" if changes else "info")
+            if saved.changes:
+                flash(_("Mission saved."), "success")
+            elif not saved.promoted:
+                flash(_("Nothing to change."), "info")
+            _flash_promoted(promoted)
             return redirect(url_for("missions.detail", mission_id=mission.id), 303)
     return render_template("missions/edit.html", form=form, mission=mission, stale=stale,
-                           kind_labels=KIND_LABELS, site_labels=SITE_LABELS)
+                           kind_labels=KIND_LABELS, site_labels=SITE_LABELS), 409 if stale else 200
 
 
 @bp.route("/<int:mission_id>/state", methods=["POST"])
@@ -180,13 +211,19 @@ def transition(mission_id: int):
     if form.validate_on_submit():
         to = MissionState(form.to.data)
         try:
-            services.transition(mission, to, by=current_user)
+            moved = services.transition(mission, to, by=current_user)
+            promoted = _promoted_names(moved.promoted)
         except services.Refused as refused:
             db.session.rollback()
             flash(refused.message, "danger")
         else:
             db.session.commit()
             flash(_("The mission is now: %(state)s.", state=STATE_LABELS[to]), "success")
+            if moved.notified:
+                flash(ngettext("An email telling the registered or waitlisted person is queued in the outbox.",
+                               "An email telling each of the %(num)s registered or waitlisted people is queued in "
+                               "the outbox.", moved.notified), "info")
+            _flash_promoted(promoted)
     else:
         flash(_("Nothing was changed."), "warning")
     return _back(mission)
@@ -359,12 +396,10 @@ def cancel_registration(mission_id: int, registration_id: int):
             db.session.rollback()
             flash(refused.message, "danger")
         else:
-            names = [r.contact.name for r in promoted]
+            promoted = _promoted_names(promoted)
             db.session.commit()
             flash(_("Registration of %(name)s cancelled.", name=name), "success")
-            for promoted_name in names:
-                flash(_("%(name)s moves up from the waiting list and has been told by email.", name=promoted_name),
-                      "info")
+            _flash_promoted(promoted)
     return _back(mission, "#people")
 
 
@@ -385,22 +420,39 @@ def invitations(mission_id: int):
         else:
             ids = services.active_member_ids()
         try:
-            count = services.invite(mission, ids, all_contacts=form.scope.data == "all", by=current_user)
+            invited = services.invite(mission, ids, all_contacts=form.scope.data == "all", by=current_user)
         except services.Refused as refused:
             db.session.rollback()
             form.form_errors.append(refused.message)
         else:
             db.session.commit()
-            flash(ngettext("%(num)s person invited.", "%(num)s people invited.", count), "success" if count else "info")
+            if invited.count:
+                flash(ngettext("%(num)s person invited: the invitation email is queued in the outbox.",
+                               "%(num)s people invited: the invitation emails are queued in the outbox.",
+                               invited.count), "success")
+            else:
+                flash(_("Nobody new to invite."), "info")
+            if invited.already_registered:
+                flash(ngettext("%(num)s person already registered was not invited.",
+                               "%(num)s people already registered were not invited.",
+                               invited.already_registered), "info")
+            if invited.already_invited:
+                flash(ngettext("%(num)s person already invited was not invited again.",
+                               "%(num)s people already invited were not invited again.",
+                               invited.already_invited), "info")
             return redirect(url_for("missions.invitations", mission_id=mission.id), 303)
     page = paginate(
-        sa.select(Invitation).join(Invitation.contact).join(Invitation.organization)
+        sa.select(Invitation, Registration).join(Invitation.contact).join(Invitation.organization)
+        .outerjoin(Registration, sa.and_(Registration.mission_id == Invitation.mission_id,
+                                         Registration.contact_id == Invitation.contact_id))
         .where(Invitation.mission_id == mission.id)
         .options(sa.orm.contains_eager(Invitation.contact), sa.orm.contains_eager(Invitation.organization))
         .order_by(Invitation.answer.is_not(None), Organization.name_key, Contact.name_key, Invitation.id),
-        per_page=50)
+        per_page=50, scalars=False)
     return render_template("missions/invitations.html", mission=mission, form=form, page=page,
-                           counts=queries.invitation_counts(mission.id))
+                           counts=queries.invitation_counts(mission.id),
+                           positions=queries.waitlist_positions(mission.id),
+                           status_labels=REGISTRATION_STATUS_LABELS), 422 if form.errors else 200
 
 
 @bp.route("/<int:mission_id>/invitations/<int:invitation_id>/decline", methods=["POST"])
@@ -420,6 +472,55 @@ def decline(mission_id: int, invitation_id: int):
             db.session.commit()
             flash(_("Invitation declined for %(name)s.", name=invitation.contact.name), "success")
     return _back(mission, "#people")
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@form_view
+@public
+def answer(token: str):
+    """The invitee's answer by the signed link in their email: no account, works without JavaScript."""
+    invitation, problem = services.invitation_from_token(token)
+    if invitation is None:
+        return render_template("missions/answer.html", problem=problem, invitation=None), 404
+    if not current_user.is_authenticated and "locale" not in session:
+        # The page speaks the language of the email that brought the invitee here.
+        locale = services.invitee_locale(invitation)
+        if locale:
+            session["locale"] = locale
+            refresh_locale()
+    form = AnswerForm()
+    status = 200
+    if form.validate_on_submit():
+        accept = form.answer.data == "accept"
+        try:
+            result = services.answer_invitation(invitation, accept)
+        except services.Refused as refused:
+            db.session.rollback()
+            form.answer.errors.append(refused.message)
+            status = 409
+        else:
+            db.session.commit()
+            if not result.changed:
+                flash(_("Your answer was already recorded: nothing has changed."), "info")
+            elif not accept:
+                flash(_("Thank you: your answer is recorded, you will not take part."), "success")
+            elif result.registration.status == RegistrationStatus.REGISTERED:
+                flash(_("Thank you: you are registered. A confirmation email is queued in the outbox."), "success")
+            else:
+                flash(_("Thank you: the mission is full, you are on the waiting list. You will get an email if a "
+                        "seat frees up."), "warning")
+            return redirect(url_for("missions.answer", token=token), 303)
+    elif request.method == "POST":
+        status = 422
+    db.session.expire_all()
+    invitation = db.session.get(Invitation, invitation.id)
+    mission = invitation.mission
+    registration = db.session.scalar(sa.select(Registration).where(
+        Registration.mission_id == mission.id, Registration.contact_id == invitation.contact_id))
+    return render_template("missions/answer.html", problem=None, invitation=invitation, mission=mission,
+                           registration=registration, form=form, counts=queries.counts_for(mission.id),
+                           positions=queries.waitlist_positions(mission.id), site_labels=SITE_LABELS,
+                           status_labels=REGISTRATION_STATUS_LABELS), status
 
 
 # --- on the day --------------------------------------------------------------------------------
@@ -530,7 +631,7 @@ def report(mission_id: int):
             db.session.commit()
             flash(_("Report saved."), "success")
             return _back(mission, "#report")
-    return _report_page(mission, form=form, stale=stale)
+    return _report_page(mission, form=form, stale=stale), 409 if stale else 200
 
 
 def _report_page(mission, **forms):

@@ -67,7 +67,8 @@ def test_member_registers_two_colleagues_and_cancels_one(demo_world, page, app):
 
     page.get_by_role("row", name=re.compile("Karima Tahiri")).get_by_role(
         "button", name=re.compile("Annuler l'inscription")).click()
-    page.get_by_text("Leïla Ouazzani passe de la liste d'attente", exact=False).wait_for()
+    page.get_by_text("1 personne sort de la liste d'attente : Leïla Ouazzani.", exact=False).wait_for()
+    assert page.get_by_text("Un email pour la prévenir est dans la file d'envoi.").is_visible()
     assert _status(db, karim_id) == RegistrationStatus.CANCELLED
     assert _status(db, leila_id) == RegistrationStatus.REGISTERED
     mail = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.template == "missions_promoted")).all()

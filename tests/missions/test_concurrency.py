@@ -8,10 +8,19 @@ import threading
 
 import sqlalchemy as sa
 
+from club.core.audit import AuditEvent
+from club.core.models import OutboxMessage
 from club.missions import services
-from club.missions.models import Registration, RegistrationStatus
+from club.missions.models import Invitation, InvitationAnswer, Registration, RegistrationStatus
 from club.permissions import Role
-from tests.missions.factories import ContactFactory, MissionFactory
+from tests.missions.factories import ContactFactory, MembershipFactory, MissionFactory
+
+RACERS = 20
+
+
+def _count(db, model, *where) -> int:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
 
 
 def _race(app, user, url, payloads):
@@ -26,8 +35,9 @@ def _race(app, user, url, payloads):
     def worker(data):
         try:
             client = app.test_client()
-            with client.session_transaction() as session:
-                session["_user_id"] = user_id
+            if user_id is not None:
+                with client.session_transaction() as session:
+                    session["_user_id"] = user_id
             barrier.wait(timeout=10)
             target, form = (url, data) if url is not None else data
             response = client.post(target, data=form)
@@ -37,7 +47,7 @@ def _race(app, user, url, payloads):
             with lock:
                 errors.append(exc)
 
-    user_id = user.get_id()
+    user_id = user.get_id() if user is not None else None  # None: a visitor without an account
     threads = [threading.Thread(target=worker, args=(p,)) for p in payloads]
     for t in threads:
         t.start()
@@ -89,3 +99,80 @@ def test_concurrent_cancellations_promote_each_waiting_person_once(app, db, fact
     rows = dict(db.session.execute(sa.select(Registration.id, Registration.status)).all())
     assert [rows[i] for i in waiting_ids] == [RegistrationStatus.REGISTERED] * 2
     assert [rows[i] for i in seated_ids] == [RegistrationStatus.CANCELLED] * 4
+
+
+# --- 20 identical requests at once: no 500, one outcome ------------------------------------------
+
+def test_twenty_identical_registrations_make_one(app, db, factories):
+    staff = factories.UserFactory(role=Role.SECRETARIAT)
+    mission = MissionFactory(capacity=10)
+    contact = ContactFactory()
+    codes = _race(app, staff, f"/missions/{mission.id}/register", [{"contact_id": contact.id}] * RACERS)
+    assert sorted(codes) == [303] + [422] * (RACERS - 1)
+    assert _count(db, Registration) == 1
+    assert _count(db, AuditEvent, AuditEvent.action == "mission.register") == 1
+    assert _count(db, OutboxMessage, OutboxMessage.template == "missions_registered") == 1
+
+
+def test_twenty_identical_cancellations_cancel_once_and_promote_once(app, db, factories, request_context):
+    staff = factories.UserFactory(role=Role.SECRETARIAT)
+    mission = MissionFactory(capacity=1)
+    seated = services.register(mission, ContactFactory(), by=staff)
+    first, second = (services.register(mission, ContactFactory(), by=staff) for _ in range(2))
+    db.session.commit()
+    ids = seated.id, first.id, second.id
+    codes = _race(app, staff, f"/missions/{mission.id}/registrations/{ids[0]}/cancel", [{}] * RACERS)
+    assert codes == [303] * RACERS
+    db.session.expire_all()
+    rows = dict(db.session.execute(sa.select(Registration.id, Registration.status)).all())
+    assert [rows[i] for i in ids] == [RegistrationStatus.CANCELLED, RegistrationStatus.REGISTERED,
+                                      RegistrationStatus.WAITLISTED]
+    assert _count(db, AuditEvent, AuditEvent.action == "mission.cancel_registration") == 1
+    assert _count(db, AuditEvent, AuditEvent.action == "mission.promote") == 1
+    assert _count(db, OutboxMessage, OutboxMessage.template == "missions_promoted") == 1
+
+
+def _invited(db, staff, mission):
+    org = MembershipFactory().organization
+    contact = ContactFactory(organization=org)
+    services.invite(mission, [org.id], all_contacts=True, by=staff)
+    db.session.commit()
+    invitation = db.session.scalar(sa.select(Invitation).where(Invitation.contact_id == contact.id))
+    return contact, f"/missions/invitation/{services.invitation_token(invitation)}"
+
+
+def test_twenty_identical_acceptances_by_link_register_once(app, db, factories, request_context):
+    staff = factories.UserFactory(role=Role.SECRETARIAT)
+    mission = MissionFactory(capacity=5)
+    contact, url = _invited(db, staff, mission)
+    codes = _race(app, None, url, [{"answer": "accept"}] * RACERS)
+    assert codes == [303] * RACERS  # one registers, the others find the same answer given: nothing changes
+    assert _count(db, Registration, Registration.contact_id == contact.id,
+                  Registration.status == RegistrationStatus.REGISTERED) == 1
+    assert _count(db, AuditEvent, AuditEvent.action == "mission.register") == 1
+    assert _count(db, OutboxMessage, OutboxMessage.template == "missions_registered") == 1
+    assert db.session.scalar(sa.select(Invitation.answer)) == InvitationAnswer.REGISTERED
+
+
+def test_twenty_identical_declines_by_link_decline_once(app, db, factories, request_context):
+    staff = factories.UserFactory(role=Role.SECRETARIAT)
+    mission = MissionFactory()
+    contact, url = _invited(db, staff, mission)
+    codes = _race(app, None, url, [{"answer": "decline"}] * RACERS)
+    assert codes == [303] * RACERS
+    assert _count(db, AuditEvent, AuditEvent.action == "mission.decline") == 1
+    assert _count(db, Registration) == 0
+    assert db.session.scalar(sa.select(Invitation.answer)) == InvitationAnswer.DECLINED
+
+
+def test_mixed_answers_at_once_keep_one_and_refuse_the_others(app, db, factories, request_context):
+    staff = factories.UserFactory(role=Role.SECRETARIAT)
+    mission = MissionFactory()
+    contact, url = _invited(db, staff, mission)
+    codes = _race(app, None, url, [{"answer": "accept"}, {"answer": "decline"}] * (RACERS // 2))
+    assert 500 not in codes and set(codes) <= {303, 409}
+    db.session.expire_all()
+    answer = db.session.scalar(sa.select(Invitation.answer))
+    registered = _count(db, Registration, Registration.status == RegistrationStatus.REGISTERED)
+    assert (answer, registered) in {(InvitationAnswer.REGISTERED, 1), (InvitationAnswer.DECLINED, 0)}
+    assert codes.count(303) == RACERS // 2 and codes.count(409) == RACERS // 2

@@ -296,11 +296,11 @@ def test_invite_active_members_primary_or_all(db, staff, outbox):
     ContactFactory(organization=lapsed, is_primary=True)
     ids = services.active_member_ids()
     assert ids == [active.id]
-    assert services.invite(mission, ids, all_contacts=False, by=staff) == 1
+    assert services.invite(mission, ids, all_contacts=False, by=staff).count == 1
     db.session.commit()
     assert [m.recipient for m in outbox(template="missions_invitation")] == [primary.email]
     # all contacts: only the one not yet invited is added
-    assert services.invite(mission, ids, all_contacts=True, by=staff) == 1
+    assert services.invite(mission, ids, all_contacts=True, by=staff).count == 1
     db.session.commit()
     assert sorted(m.recipient for m in outbox(template="missions_invitation")) == sorted([primary.email, second.email])
 

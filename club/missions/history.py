@@ -61,6 +61,7 @@ audit.register_field_labels("mission.", {
     "contact": _l("Person"),
     "invited": _l("People invited"),
     "answer": audit.Field(_l("Answer"), ANSWER_LABELS),
+    "invitation": audit.Field(_l("Invitation"), ANSWER_LABELS),  # registered by the invitation's link
     "agenda": _l("Agenda item"),
     "outcomes": _l("Outcomes"),
     "contacts_made": _l("Contacts made"),

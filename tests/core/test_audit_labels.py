@@ -231,7 +231,7 @@ def test_values_read_as_words_money_and_dates(app):
         assert entries[0].label == "Profile updated"
         assert _lines(entries[0])[:3] == ["Province: Oujda-Angad", "Languages served: French → English, French",
                                           "Headcount: 120 → 1,200"]
-        assert _lines(entries[1]) == ["Stage: Screening → Due diligence", "Signed on: Jul 10, 2020"]
+        assert _lines(entries[1]) == ["Stage: Screening → Due diligence", "Signed on: 10 Jul 2020"]
         assert _lines(entries[2]) == ["Amount: 1,500,000.00\u00a0MAD", "Kind: Shareholders' pact"]
         assert _lines(entries[4]) == ["Primary contact: no → yes"]
     for entry in entries:

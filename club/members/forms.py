@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import format_date, format_number, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -163,6 +164,13 @@ class DuesForm(MembersForm):
             raise ValidationError(_l("Give the payment date too."))
 
 
+class DuesEditForm(DuesForm):
+    """Correcting a recorded year: the year itself stays (delete it and record another to move it)."""
+
+    year = None
+    version = HiddenField()
+
+
 class CommitmentForm(MembersForm):
     jobs_announced = IntegerField(_l("Jobs announced"), validators=[InputRequired(), NumberRange(min=0, max=1_000_000)])
     announced_on = DateField(_l("Announced on"), validators=[Optional()])
@@ -175,15 +183,57 @@ class CommitmentForm(MembersForm):
             raise ValidationError(_l("The horizon cannot come before the announcement."))
 
 
+class CommitmentEditForm(CommitmentForm):
+    version = HiddenField()
+
+    def __init__(self, *args, commitment=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.commitment = commitment
+
+    def validate_announced_on(self, field):
+        if field.data and self.commitment is not None:
+            earliest = min((r.reported_on for r in self.commitment.reports), default=None)
+            if earliest and earliest < field.data:
+                raise ValidationError(_l("A job report of this commitment is dated %(date)s, before this date.",
+                                         date=format_date(earliest)))
+
+
 class JobReportForm(MembersForm):
     reported_on = DateField(_l("Date"), validators=[InputRequired()], default=date.today)
     jobs_created = IntegerField(_l("Jobs created to date"),
                                 validators=[InputRequired(), NumberRange(min=0, max=1_000_000)])
     note = StringField(_l("Note"), filters=[none_if_empty], validators=[Length(max=500), no_line_breaks])
+    confirm_excess = BooleanField(_l("Yes, more jobs were created than announced"))
+
+    def __init__(self, *args, commitment=None, current_jobs: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.commitment = commitment
+        self.current_jobs = current_jobs  # a correction that keeps the figure asks nothing again
+        self.needs_confirmation = False
 
     def validate_reported_on(self, field):
         if field.data and field.data > date.today():
             raise ValidationError(_l("This date is in the future."))
+        if field.data and self.commitment is not None:
+            try:
+                services.check_report_date(self.commitment, field.data)
+            except services.InvalidValue as exc:
+                raise ValidationError(str(exc)) from exc
+
+    def validate_jobs_created(self, field):
+        if self.commitment is None or field.data is None or field.data == self.current_jobs:
+            return
+        announced = self.commitment.jobs_announced
+        if field.data > announced and not self.confirm_excess.data:
+            self.needs_confirmation = True
+            raise ValidationError(ngettext(
+                "That is more than the %(n)s job announced: tick the box below to confirm the figure.",
+                "That is more than the %(n)s jobs announced: tick the box below to confirm the figure.",
+                announced, n=format_number(announced)))
+
+
+class JobReportEditForm(JobReportForm):
+    version = HiddenField()
 
 
 class ImportForm(FlaskForm):

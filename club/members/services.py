@@ -350,7 +350,7 @@ def record_dues(org: Organization, year: int, *, amount: Decimal, by, invoiced_o
     if db.session.scalar(sa.select(Dues.id).where(Dues.organization_id == org.id, Dues.year == year)) is not None:
         raise InvalidValue(_l("The dues for %(year)s are already recorded: correct them in the table above.",
                               year=year))
-    dues = Dues(organization_id=org.id, year=year, amount=amount, invoiced_on=invoiced_on, paid_on=paid_on,
+    dues = Dues(organization_id=org.id, year=year, amount=Decimal(amount).quantize(Decimal("0.01")), invoiced_on=invoiced_on, paid_on=paid_on,
                 method=method)
     db.session.add(dues)
     db.session.flush()
@@ -361,6 +361,8 @@ def record_dues(org: Organization, year: int, *, amount: Decimal, by, invoiced_o
 
 def update_dues(dues: Dues, data: dict, *, by) -> dict:
     """Correct a year's dues (amount, dates, method); audited old -> new. Returns the changes."""
+    if data.get("amount") is not None:
+        data = {**data, "amount": Decimal(data["amount"]).quantize(Decimal("0.01"))}
     for key in DUES_FIELDS:
         if key in data:
             setattr(dues, key, data[key])

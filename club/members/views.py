@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from datetime import date
 
 import sqlalchemy as sa
@@ -15,7 +16,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -181,14 +181,18 @@ EXPORT_COLUMNS = (*importer.COLUMNS, "membership_status")
 @bp.route("/export.csv")
 @role_required(*STAFF)
 def export():
+    """The filtered register as CSV. Written whole inside the request, while its session and cursor live
+    (a generator streamed after the view returned outlived them: 500 on every non-empty list), into a
+    spooled file: memory stays bounded (at most a few MB, then a temporary file), and the file is sent in
+    chunks."""
     filters = queries.RegisterFilters.from_args(request.args, may_see_archived=True)
+    spool = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024, mode="w+b")
+    out = io.TextIOWrapper(spool, encoding="utf-8", newline="", write_through=True)
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    out.write("\ufeff")
+    writer.writerow(EXPORT_COLUMNS)
     result = queries.export_rows(filters, current_user)
-
-    def generate():
-        out = io.StringIO()
-        writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-        out.write("\ufeff")
-        writer.writerow(EXPORT_COLUMNS)
+    try:
         for batch in result.partitions(1000):
             lists = queries.trades_and_languages([row[0].id for row in batch])
             # trades and languages: one more query per batch of 1,000 rows
@@ -199,13 +203,20 @@ def export():
                     org.site.value if org.site else None, "|".join(trades), "|".join(languages), org.headcount,
                     org.website, org.email, org.phone, org.description, contact_name, contact_title, contact_email,
                     contact_phone, status.value if status else None)])
-            yield out.getvalue()
-            out.seek(0)
-            out.truncate()
-        if out.getvalue():
-            yield out.getvalue()
+    finally:
+        result.close()
+    out.detach()
+    spool.seek(0)
 
-    response = Response(stream_with_context(generate()), mimetype="text/csv; charset=utf-8")
+    def chunks():
+        try:
+            while chunk := spool.read(64 * 1024):
+                yield chunk
+        finally:
+            spool.close()
+
+    response = Response(chunks(), mimetype="text/csv; charset=utf-8")
+    response.call_on_close(spool.close)
     response.headers["Content-Disposition"] = f'attachment; filename="members-{date.today().isoformat()}.csv"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -478,8 +489,10 @@ def dues(org_id: int):
                                  by=current_user)
             db.session.commit()
         except services.InvalidValue as exc:
+            db.session.rollback()
             form.year.errors.append(str(exc))
         except sa.exc.IntegrityError:  # the unique (organisation, year) constraint, behind the lock
+            db.session.rollback()
             form.year.errors.append(_("The dues for %(year)s are already recorded: correct them in the table "
                                       "above.", year=form.year.data))
         else:
@@ -665,6 +678,7 @@ def report_new(org_id: int, commitment_id: int):
                                     jobs_created=form.jobs_created.data, note=form.note.data, by=current_user)
             db.session.commit()
         except services.InvalidValue as exc:
+            db.session.rollback()
             form.reported_on.errors.append(str(exc))
         else:
             return _section(_org_or_404(org_id), "jobs", "jobs", _("Job report recorded."))

@@ -83,9 +83,11 @@ def forms_in(page: str) -> list[dict]:
     return parser.forms
 
 
-def form_posting_to(page: str, action: str) -> list[tuple[str, str]]:
-    """The fields a browser would send with the (POST) form whose action is ``action``."""
-    found = [f for f in forms_in(page) if html.unescape(f["action"]) == action and f["method"] == "post"]
+def form_posting_to(page: str, action: str, page_url: str | None = None) -> list[tuple[str, str]]:
+    """The fields a browser would send with the (POST) form whose action is ``action`` (a form without an
+    action posts to the page's own URL, ``page_url``, by default ``action``)."""
+    page_url = page_url or action
+    found = [f for f in forms_in(page) if (html.unescape(f["action"]) or page_url) == action and f["method"] == "post"]
     assert found, f"no form posting to {action} in the page"
     assert len(found) == 1, f"{len(found)} forms post to {action}"
     return found[0]["fields"]

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from club.extensions import db
-from club.members.models import Contact, JobCommitment, Organization
+from club.members.models import Contact, Dues, JobCommitment, JobReport, Organization
 
 
 def _saccom_id():
@@ -15,4 +15,10 @@ SAMPLES = {
         sa.select(Contact.id).where(Contact.organization_id == _saccom_id()).order_by(Contact.id).limit(1)),
     "commitment_id": lambda: db.session.scalar(
         sa.select(JobCommitment.id).where(JobCommitment.organization_id == _saccom_id()).limit(1)),
+    "dues_id": lambda: db.session.scalar(
+        sa.select(Dues.id).where(Dues.organization_id == _saccom_id()).order_by(Dues.id).limit(1)),
+    # a report of the commitment sampled above (the URL nests them)
+    "report_id": lambda: db.session.scalar(
+        sa.select(JobReport.id).where(JobReport.commitment_id == SAMPLES["commitment_id"]()).order_by(JobReport.id)
+        .limit(1)),
 }

@@ -481,3 +481,32 @@ def test_the_future_is_not_a_report_date(client, as_user, factories, db, full_or
                            data={f"report{commitment.id}-reported_on": tomorrow,
                                  f"report{commitment.id}-jobs_created": "10"})
     assert response.status_code == 422
+
+
+# --- counts and numbers read right ------------------------------------------------------------------------------
+
+
+def _plain(response) -> str:
+    return text(response).replace("\u202f", " ").replace("\xa0", " ")
+
+
+def test_counts_use_plural_forms_and_numbers_follow_the_locale(client, as_user, factories, db):
+    org = factories.OrganizationFactory(name="Notoriety")
+    one = CommitmentFactory(organization=org, jobs_announced=1, source="Une")
+    ReportFactory(commitment=one, jobs_created=1, reported_on=date(2022, 1, 1))
+    DuesFactory(organization=org, year=2025, amount=Decimal("12500.50"))
+    staff = factories.UserFactory(role="secretariat")
+    as_user(staff, locale="fr")
+    page = _plain(client.get(f"/members/{org.id}"))
+    assert "1 emploi créé sur 1 annoncé" in page and "1 emploi annoncé" in page
+    assert "1 emplois" not in page and "12 500,50 MAD" in page
+    register = _plain(client.get("/members/"))
+    assert "1 organisation" in register and "1 organisations" not in register
+    big = CommitmentFactory(organization=org, jobs_announced=2500, source="Deux")
+    ReportFactory(commitment=big, jobs_created=1233, reported_on=date(2022, 1, 1))
+    page = _plain(client.get(f"/members/{org.id}"))
+    assert "1 234 emplois créés sur 2 501 annoncés" in page and "2 500 emplois annoncés" in page
+    as_user(staff, locale="en")
+    page = _plain(client.get(f"/members/{org.id}"))
+    assert "1,234 jobs created of 2,501 announced" in page and "1 job announced" in page
+    assert "12,500.50 MAD" in page

@@ -312,6 +312,7 @@ def remove_contact(contact: Contact, *, by) -> None:
 
 def change_membership(org: Organization, status: MembershipStatus, *, by, tier: str | None = None,
                       joined_on: date | None = None, note: str | None = None) -> Membership:
+    lock_organization(org)  # twenty identical changes: the first one changes, the others find nothing to change
     membership = org.membership
     current = membership.status if membership else None
     if status != current and status not in TRANSITIONS[current]:
@@ -389,6 +390,10 @@ def delete_dues(dues: Dues, *, by) -> None:
 
 def add_commitment(org: Organization, *, jobs_announced: int, by, horizon: date | None = None,
                    announced_on: date | None = None, source: str | None = None) -> JobCommitment:
+    lock_organization(org)
+    if any((c.jobs_announced, c.announced_on, c.horizon, c.source) == (jobs_announced, announced_on, horizon, source)
+           for c in org.job_commitments):  # a double submit
+        raise InvalidValue(_l("This commitment is already recorded."))
     commitment = JobCommitment(organization_id=org.id, jobs_announced=jobs_announced, horizon=horizon,
                                announced_on=announced_on, source=source)
     db.session.add(commitment)
@@ -450,6 +455,9 @@ def add_job_report(commitment: JobCommitment, *, reported_on: date, jobs_created
                    note: str | None = None) -> JobReport:
     """A dated count of the jobs created to date against ``commitment`` (the latest report is the figure)."""
     check_report_date(commitment, reported_on)
+    lock_organization(commitment.organization)
+    if any((r.reported_on, r.jobs_created) == (reported_on, jobs_created) for r in commitment.reports):
+        raise InvalidValue(_l("This report is already recorded."))  # a double submit
     report = JobReport(commitment_id=commitment.id, reported_on=reported_on, jobs_created=jobs_created,
                        note=note or None, reported_by_id=getattr(by, "id", None))
     db.session.add(report)

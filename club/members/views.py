@@ -441,8 +441,12 @@ def contact_edit(org_id: int, contact_id: int):
 @role_required(*EDITORS)
 def contact_delete(org_id: int, contact_id: int):
     org = _editable_org_or_404(org_id)
-    contact = _contact_of(org, contact_id)
+    _contact_of(org, contact_id)
     if ConfirmForm().validate_on_submit():
+        services.lock_organization(org)
+        contact = next((c for c in org.contacts if c.id == contact_id), None)
+        if contact is None:
+            return _section(org, "contacts", "contacts", _("Already deleted."))
         name = contact.name
         services.remove_contact(contact, by=current_user)
         db.session.commit()
@@ -466,6 +470,7 @@ def membership(org_id: int):
             m = org.membership
             return (m.status, m.tier, m.joined_on) if m else None
 
+        services.lock_organization(org)  # what this request changes, not what a simultaneous one did
         before = state()
         services.change_membership(org, MembershipStatus(form.status.data), tier=form.tier.data,
                                    joined_on=form.joined_on.data, note=form.note.data, by=current_user)
@@ -610,8 +615,12 @@ def dues_edit(org_id: int, dues_id: int):
 @role_required(*STAFF)
 def dues_delete(org_id: int, dues_id: int):
     org = _org_or_404(org_id)
-    record = _dues_of(org, dues_id)
+    _dues_of(org, dues_id)
     if ConfirmForm().validate_on_submit():
+        services.lock_organization(org)  # a double click deletes once; the second finds it gone
+        record = next((d for d in org.dues if d.id == dues_id), None)
+        if record is None:
+            return _section(org, "dues", "dues", _("Already deleted."))
         year = record.year
         services.delete_dues(record, by=current_user)
         db.session.commit()
@@ -630,10 +639,15 @@ def commitment_new(org_id: int):
     org = _org_or_404(org_id)
     form = CommitmentForm(prefix="commitment")
     if form.validate_on_submit():
-        services.add_commitment(org, jobs_announced=form.jobs_announced.data, horizon=form.horizon.data,
-                                announced_on=form.announced_on.data, source=form.source.data, by=current_user)
-        db.session.commit()
-        return _section(_org_or_404(org_id), "jobs", "jobs", _("Commitment recorded."))
+        try:
+            services.add_commitment(org, jobs_announced=form.jobs_announced.data, horizon=form.horizon.data,
+                                    announced_on=form.announced_on.data, source=form.source.data, by=current_user)
+            db.session.commit()
+        except services.InvalidValue as exc:
+            db.session.rollback()
+            form.jobs_announced.errors.append(str(exc))
+        else:
+            return _section(_org_or_404(org_id), "jobs", "jobs", _("Commitment recorded."))
     return _section_errors(org, "jobs", commitment_form=form)
 
 
@@ -657,8 +671,12 @@ def commitment_edit(org_id: int, commitment_id: int):
 @role_required(*STAFF)
 def commitment_delete(org_id: int, commitment_id: int):
     org = _org_or_404(org_id)
-    record = _commitment_of(org, commitment_id)
+    _commitment_of(org, commitment_id)
     if ConfirmForm().validate_on_submit():
+        services.lock_organization(org)
+        record = next((c for c in org.job_commitments if c.id == commitment_id), None)
+        if record is None:
+            return _section(org, "jobs", "jobs", _("Already deleted."))
         services.delete_commitment(record, by=current_user)
         db.session.commit()
         return _section(_org_or_404(org_id), "jobs", "jobs", _("Commitment deleted."))
@@ -716,9 +734,13 @@ def report_edit(org_id: int, commitment_id: int, report_id: int):
 @role_required(*EDITORS)
 def report_delete(org_id: int, commitment_id: int, report_id: int):
     org = _editable_org_or_404(org_id)
-    commitment = _commitment_of(org, commitment_id)
-    record = _report_of(commitment, report_id)
+    _report_of(_commitment_of(org, commitment_id), report_id)
     if ConfirmForm().validate_on_submit():
+        services.lock_organization(org)
+        commitment = next((c for c in org.job_commitments if c.id == commitment_id), None)
+        record = next((r for r in commitment.reports if r.id == report_id), None) if commitment else None
+        if record is None:
+            return _section(org, "jobs", "jobs", _("Already deleted."))
         services.delete_job_report(record, by=current_user)
         db.session.commit()
         return _section(_org_or_404(org_id), "jobs", "jobs", _("Job report deleted."))

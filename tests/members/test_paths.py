@@ -510,3 +510,82 @@ def test_counts_use_plural_forms_and_numbers_follow_the_locale(client, as_user, 
     page = _plain(client.get(f"/members/{org.id}"))
     assert "1,234 jobs created of 2,501 announced" in page and "1 job announced" in page
     assert "12,500.50 MAD" in page
+
+
+def _deleted_once(statuses):
+    """A delete pressed twenty times: the ones served while the row existed say it is gone (303, "already
+    deleted" for those that waited on the lock); the ones that arrive after it went find nothing (404)."""
+    assert set(statuses) <= {303, 404} and 303 in statuses, statuses
+
+
+def _prepare(kind, factories):
+    """(path, data, check(db, results)) for one write path of the members pages without a version token."""
+    org = factories.OrganizationFactory(name=f"Org for {kind}")
+    org_id = org.id
+    if kind == "membership":
+        def check(db, statuses):
+            from club.members.models import Membership, MembershipChange
+            assert statuses == [303] * 20
+            assert db.session.scalar(sa.select(sa.func.count()).select_from(Membership)) == 1
+            assert db.session.scalar(sa.select(sa.func.count()).select_from(MembershipChange)) == 1
+        return f"/members/{org_id}/membership", {"membership-status": "active", "membership-tier": "Gold"}, check
+    if kind == "commitment":
+        def check(db, statuses):
+            assert statuses == [303] + [422] * 19
+            assert db.session.scalar(sa.select(sa.func.count()).select_from(JobCommitment)) == 1
+        return f"/members/{org_id}/commitments", {"commitment-jobs_announced": "500",
+                                                  "commitment-source": "Siccam 2020"}, check
+    commitment = CommitmentFactory(organization=org, jobs_announced=1000)
+    if kind == "report":
+        def check(db, statuses):
+            assert statuses == [303] + [422] * 19
+            assert db.session.scalar(sa.select(sa.func.count()).select_from(JobReport)) == 1
+            assert db.session.scalar(sa.select(JobCommitment.jobs_created)) == 120
+        return (f"/members/{org_id}/commitments/{commitment.id}/reports",
+                {f"report{commitment.id}-reported_on": "2024-05-01", f"report{commitment.id}-jobs_created": "120"},
+                check)
+    if kind == "report_delete":
+        report = ReportFactory(commitment=commitment, jobs_created=50)
+
+        def check(db, statuses):
+            _deleted_once(statuses)
+            assert db.session.scalar(sa.select(sa.func.count()).select_from(JobReport)) == 0
+            assert len(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "jobs.report_deleted"))
+                       .all()) == 1
+        return f"/members/{org_id}/commitments/{commitment.id}/reports/{report.id}/delete", {}, check
+    if kind == "dues_delete":
+        dues = DuesFactory(organization=org)
+
+        def check(db, statuses):
+            _deleted_once(statuses)
+            assert db.session.scalar(sa.select(sa.func.count()).select_from(Dues)) == 0
+            assert len(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "dues.deleted")).all()) == 1
+        return f"/members/{org_id}/dues/{dues.id}/delete", {}, check
+    if kind == "contact_delete":
+        contact = ContactFactory(organization=org, is_primary=True)
+
+        def check(db, statuses):
+            _deleted_once(statuses)
+            assert db.session.scalar(sa.select(sa.func.count()).select_from(Contact)) == 0
+            assert len(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "contact.removed"))
+                       .all()) == 1
+        return f"/members/{org_id}/contacts/{contact.id}/delete", {}, check
+    if kind == "commitment_delete":
+        def check(db, statuses):
+            _deleted_once(statuses)
+            assert db.session.scalar(sa.select(sa.func.count()).select_from(JobCommitment)) == 0
+        return f"/members/{org_id}/commitments/{commitment.id}/delete", {}, check
+    raise AssertionError(kind)
+
+
+@pytest.mark.parametrize("kind", ["membership", "commitment", "report", "report_delete", "dues_delete",
+                                  "contact_delete", "commitment_delete"])
+def test_twenty_identical_requests_on_every_other_write_path(live_server, factories, db, kind):
+    path, data, check = _prepare(kind, factories)
+    staff = factories.UserFactory(role="secretariat", locale="en")
+    cookie = live_server.sign_in(staff.email)
+    results = _at_once(live_server, cookie, path, data)
+    statuses = sorted(s for s, _ in results)
+    assert 500 not in statuses, statuses
+    db.session.expire_all()
+    check(db, statuses)

@@ -208,7 +208,7 @@ class JobReportForm(MembersForm):
     def __init__(self, *args, commitment=None, current_jobs: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.commitment = commitment
-        self.current_jobs = current_jobs  # a correction that keeps the figure asks nothing again
+        self.current_jobs = current_jobs  # a correction of an excess already confirmed asks nothing again
         self.needs_confirmation = False
 
     def validate_reported_on(self, field):
@@ -224,6 +224,8 @@ class JobReportForm(MembersForm):
         if self.commitment is None or field.data is None or field.data == self.current_jobs:
             return
         announced = self.commitment.jobs_announced
+        if self.current_jobs is not None and self.current_jobs > announced:
+            return  # the excess was confirmed when the report was recorded
         if field.data > announced and not self.confirm_excess.data:
             self.needs_confirmation = True
             raise ValidationError(ngettext(

@@ -440,6 +440,19 @@ def test_more_jobs_than_announced_asks_for_confirmation(client, as_user, factori
     confirmed = client.post(url, data={**data, f"report{commitment.id}-confirm_excess": "y"})
     assert confirmed.status_code == 303
     assert row_of(db, JobCommitment, commitment.id)["jobs_created"] == 1200
+    # correcting the older report (350) above the announcement asks too; the confirmed excess does not again
+    older = min(commitment.reports, key=lambda r: r.reported_on)
+    newer = max(commitment.reports, key=lambda r: r.reported_on)
+    for report, figure, asks in ((older, "1100", True), (newer, "1300", False)):
+        edit_url = f"/members/{full_org.id}/commitments/{commitment.id}/reports/{report.id}/edit"
+        fields = dict(form_posting_to(client.get(edit_url).get_data(as_text=True), edit_url))
+        response = client.post(edit_url, data={**fields, "report-jobs_created": figure})
+        assert response.status_code == (422 if asks else 303), figure
+        if asks:
+            assert 'name="report-confirm_excess"' in text(response)
+            assert client.post(edit_url, data={**fields, "report-jobs_created": figure,
+                                               "report-confirm_excess": "y"}).status_code == 303
+        assert row_of(db, JobReport, report.id)["jobs_created"] == int(figure)
 
 
 def test_secretariat_corrects_and_deletes_a_commitment(client, as_user, factories, db, full_org):

@@ -8,6 +8,7 @@ from flask_babel import format_date, format_number, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from werkzeug.datastructures import CombinedMultiDict
 from wtforms import (
     BooleanField,
     DateField,
@@ -46,6 +47,17 @@ class MembersForm(FlaskForm):
     """Every text field of the members forms drops control characters before anything else."""
 
     class Meta:
+        def wrap_formdata(self, form, formdata):
+            """No members form takes a file (the import form is not one of them), and no browser sends one to
+            them: a file in a text, date or number field is a malformed request (400, nothing changes), not a 500
+            when the form is rendered again, nor a field silently emptied."""
+            data = super().wrap_formdata(form, formdata)
+            if isinstance(data, CombinedMultiDict):
+                from flask import abort
+
+                abort(400)
+            return data
+
         def bind_field(self, form, unbound_field, options):
             if unbound_field.field_class in (StringField, TextAreaField, HiddenField):
                 options["filters"] = [_no_control_characters, *options.get("filters", unbound_field.kwargs.get(

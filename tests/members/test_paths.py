@@ -602,3 +602,31 @@ def test_twenty_identical_requests_on_every_other_write_path(live_server, factor
     assert 500 not in statuses, statuses
     db.session.expire_all()
     check(db, statuses)
+
+
+@pytest.mark.parametrize("role", ["secretariat", "member"])
+def test_a_file_in_any_field_of_any_members_form_is_a_400_and_changes_nothing(client, as_user, factories, db, full_org,
+                                                                        role):
+    org = full_org
+    commitment = org.job_commitments[0]
+    forms = _edit_forms(org, commitment, commitment.reports[0], org.dues[0], next(c for c in org.contacts))
+    forms += [(f"/members/{org.id}", f"/members/{org.id}/dues", "dues", org.dues[0].id),
+              (f"/members/{org.id}", f"/members/{org.id}/commitments", "job_commitments", commitment.id),
+              (f"/members/{org.id}", f"/members/{org.id}/commitments/{commitment.id}/reports", "job_reports",
+               commitment.reports[0].id),
+              (f"/members/{org.id}", f"/members/{org.id}/contacts/new", "contacts", org.contacts[0].id)]
+    if role == "member":
+        forms = [f for f in forms if f[2] in ("organizations", "contacts", "job_reports")]
+    as_user(factories.UserFactory(role=role, organization=org if role == "member" else None))
+    counts = {t: db.session.scalar(sa.select(sa.func.count()).select_from(db.metadata.tables[t]))
+              for t in ("contacts", "dues", "job_commitments", "job_reports", "audit_events")}
+    for page, action, _table, _ident in forms:
+        fields = form_posting_to(client.get(page).get_data(as_text=True), action, page)
+        for name in {k for k, _ in fields}:
+            data = as_multidict([(k, v) for k, v in fields if k != name])
+            data.add(name, (io.BytesIO(b"=1+1"), "evil.html"))
+            response = client.post(action, data=data, content_type="multipart/form-data")
+            assert response.status_code == 400, (action, name, response.status_code)
+    db.session.expire_all()
+    assert counts == {t: db.session.scalar(sa.select(sa.func.count()).select_from(db.metadata.tables[t]))
+                      for t in counts}

@@ -630,3 +630,24 @@ def test_a_file_in_any_field_of_any_members_form_is_a_400_and_changes_nothing(cl
     db.session.expire_all()
     assert counts == {t: db.session.scalar(sa.select(sa.func.count()).select_from(db.metadata.tables[t]))
                       for t in counts}
+
+
+def test_nested_correction_urls_must_agree(client, as_user, factories, db, full_org):
+    other = factories.OrganizationFactory(name="Intelcia")
+    other_dues = DuesFactory(organization=other, year=2024)
+    other_commitment = CommitmentFactory(organization=other)
+    other_report = ReportFactory(commitment=other_commitment)
+    mine = full_org.job_commitments[0]
+    as_user(factories.UserFactory(role="secretariat"))
+    base = f"/members/{full_org.id}"
+    for url in (f"{base}/dues/{other_dues.id}/edit", f"{base}/commitments/{other_commitment.id}/edit",
+                f"{base}/commitments/{mine.id}/reports/{other_report.id}/edit",
+                f"{base}/commitments/{other_commitment.id}/reports/{other_report.id}/edit"):
+        assert client.get(url).status_code == 404, url
+    for url in (f"{base}/dues/{other_dues.id}/delete", f"{base}/commitments/{other_commitment.id}/delete",
+                f"{base}/commitments/{mine.id}/reports/{other_report.id}/delete"):
+        assert client.post(url).status_code == 404, url
+    db.session.expire_all()
+    assert db.session.get(Dues, other_dues.id) is not None
+    assert db.session.get(JobCommitment, other_commitment.id) is not None
+    assert db.session.get(JobReport, other_report.id) is not None

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import format_date, format_number, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from werkzeug.datastructures import CombinedMultiDict
 from wtforms import (
     BooleanField,
     DateField,
@@ -45,6 +47,17 @@ class MembersForm(FlaskForm):
     """Every text field of the members forms drops control characters before anything else."""
 
     class Meta:
+        def wrap_formdata(self, form, formdata):
+            """No members form takes a file (the import form is not one of them), and no browser sends one to
+            them: a file in a text, date or number field is a malformed request (400, nothing changes), not a 500
+            when the form is rendered again, nor a field silently emptied."""
+            data = super().wrap_formdata(form, formdata)
+            if isinstance(data, CombinedMultiDict):
+                from flask import abort
+
+                abort(400)
+            return data
+
         def bind_field(self, form, unbound_field, options):
             if unbound_field.field_class in (StringField, TextAreaField, HiddenField):
                 options["filters"] = [_no_control_characters, *options.get("filters", unbound_field.kwargs.get(
@@ -163,6 +176,13 @@ class DuesForm(MembersForm):
             raise ValidationError(_l("Give the payment date too."))
 
 
+class DuesEditForm(DuesForm):
+    """Correcting a recorded year: the year itself stays (delete it and record another to move it)."""
+
+    year = None
+    version = HiddenField()
+
+
 class CommitmentForm(MembersForm):
     jobs_announced = IntegerField(_l("Jobs announced"), validators=[InputRequired(), NumberRange(min=0, max=1_000_000)])
     announced_on = DateField(_l("Announced on"), validators=[Optional()])
@@ -175,15 +195,59 @@ class CommitmentForm(MembersForm):
             raise ValidationError(_l("The horizon cannot come before the announcement."))
 
 
+class CommitmentEditForm(CommitmentForm):
+    version = HiddenField()
+
+    def __init__(self, *args, commitment=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.commitment = commitment
+
+    def validate_announced_on(self, field):
+        if field.data and self.commitment is not None:
+            earliest = min((r.reported_on for r in self.commitment.reports), default=None)
+            if earliest and earliest < field.data:
+                raise ValidationError(_l("A job report of this commitment is dated %(date)s, before this date.",
+                                         date=format_date(earliest)))
+
+
 class JobReportForm(MembersForm):
     reported_on = DateField(_l("Date"), validators=[InputRequired()], default=date.today)
     jobs_created = IntegerField(_l("Jobs created to date"),
                                 validators=[InputRequired(), NumberRange(min=0, max=1_000_000)])
     note = StringField(_l("Note"), filters=[none_if_empty], validators=[Length(max=500), no_line_breaks])
+    confirm_excess = BooleanField(_l("Yes, more jobs were created than announced"))
+
+    def __init__(self, *args, commitment=None, current_jobs: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.commitment = commitment
+        self.current_jobs = current_jobs  # a correction of an excess already confirmed asks nothing again
+        self.needs_confirmation = False
 
     def validate_reported_on(self, field):
         if field.data and field.data > date.today():
             raise ValidationError(_l("This date is in the future."))
+        if field.data and self.commitment is not None:
+            try:
+                services.check_report_date(self.commitment, field.data)
+            except services.InvalidValue as exc:
+                raise ValidationError(str(exc)) from exc
+
+    def validate_jobs_created(self, field):
+        if self.commitment is None or field.data is None or field.data == self.current_jobs:
+            return
+        announced = self.commitment.jobs_announced
+        if self.current_jobs is not None and self.current_jobs > announced:
+            return  # the excess was confirmed when the report was recorded
+        if field.data > announced and not self.confirm_excess.data:
+            self.needs_confirmation = True
+            raise ValidationError(ngettext(
+                "That is more than the %(n)s job announced: tick the box below to confirm the figure.",
+                "That is more than the %(n)s jobs announced: tick the box below to confirm the figure.",
+                announced, n=format_number(announced)))
+
+
+class JobReportEditForm(JobReportForm):
+    version = HiddenField()
 
 
 class ImportForm(FlaskForm):

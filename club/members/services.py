@@ -9,6 +9,7 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
 from club.core import audit
@@ -162,6 +163,22 @@ class Duplicate(ValueError):
         self.existing = existing
 
 
+def lock_organization(org: Organization) -> None:
+    """Serialise the writers of one organisation's sections (contacts, dues, jobs) until the commit.
+
+    PostgreSQL: ``SELECT ... FOR UPDATE`` on the organisation row. SQLite: a no-op UPDATE of the row starts the
+    write transaction at once (SQLite serialises writers, like ``BEGIN IMMEDIATE``). Then everything loaded
+    before is expired, so every check that follows reads the latest committed rows (twenty identical requests:
+    the first one wins, the others see it and are refused at the field).
+    """
+    table = Organization.__table__
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(sa.update(table).where(table.c.id == org.id).values(updated_at=table.c.updated_at))
+    else:
+        db.session.execute(sa.select(table.c.id).where(table.c.id == org.id).with_for_update())
+    db.session.expire_all()
+
+
 def _set_lists(org: Organization, trades, languages) -> dict:
     changes = {}
     if trades is not None:
@@ -243,6 +260,10 @@ def _clear_primary(org: Organization, keep: Contact | None = None) -> None:
 
 
 def add_contact(org: Organization, data: dict, *, by) -> Contact:
+    """Add a contact; a second contact of the same name (a double submit, a duplicate) is refused."""
+    lock_organization(org)
+    if any(c.name_key == fold(data["name"]) for c in org.contacts):
+        raise InvalidValue(_l("%(name)s is already a contact of this organisation.", name=data["name"]))
     contact = Contact(**{k: data.get(k) for k in CONTACT_FIELDS})
     contact.is_primary = bool(data.get("is_primary")) or not any(c.is_primary for c in org.contacts)
     contact.name_key = fold(contact.name)
@@ -259,6 +280,8 @@ def add_contact(org: Organization, data: dict, *, by) -> Contact:
 
 def update_contact(contact: Contact, data: dict, *, by) -> dict:
     org = contact.organization
+    if data.get("name") and any(c.name_key == fold(data["name"]) and c is not contact for c in org.contacts):
+        raise InvalidValue(_l("%(name)s is already a contact of this organisation.", name=data["name"]))
     if data.get("is_primary") and not contact.is_primary:
         _clear_primary(org, keep=contact)
     for key in CONTACT_FIELDS:
@@ -289,6 +312,7 @@ def remove_contact(contact: Contact, *, by) -> None:
 
 def change_membership(org: Organization, status: MembershipStatus, *, by, tier: str | None = None,
                       joined_on: date | None = None, note: str | None = None) -> Membership:
+    lock_organization(org)  # twenty identical changes: the first one changes, the others find nothing to change
     membership = org.membership
     current = membership.status if membership else None
     if status != current and status not in TRANSITIONS[current]:
@@ -321,20 +345,43 @@ def change_membership(org: Organization, status: MembershipStatus, *, by, tier: 
 
 def record_dues(org: Organization, year: int, *, amount: Decimal, by, invoiced_on: date | None = None,
                 paid_on: date | None = None, method=None) -> Dues:
-    dues = db.session.scalar(sa.select(Dues).where(Dues.organization_id == org.id, Dues.year == year))
-    if dues is None:
-        dues = Dues(organization_id=org.id, year=year, amount=amount, invoiced_on=invoiced_on, paid_on=paid_on,
-                    method=method)
-        db.session.add(dues)
-        db.session.flush()
-        changes = {k: [None, getattr(dues, k)] for k in DUES_FIELDS if getattr(dues, k) is not None}
-    else:
-        dues.amount, dues.invoiced_on, dues.paid_on, dues.method = amount, invoiced_on, paid_on, method
-        changes = audit.diff(dues, DUES_FIELDS)
-        db.session.flush()
-    if changes:
-        audit.record("dues.recorded", org, by=by, changes={"year": [year, year], **changes})
+    """Record the dues of a new year. A year already recorded is refused (it is corrected, knowingly, through
+    ``update_dues``): twenty identical submissions record it once and never overwrite silently."""
+    lock_organization(org)
+    if db.session.scalar(sa.select(Dues.id).where(Dues.organization_id == org.id, Dues.year == year)) is not None:
+        raise InvalidValue(_l("The dues for %(year)s are already recorded: correct them in the table above.",
+                              year=year))
+    dues = Dues(organization_id=org.id, year=year, amount=Decimal(amount).quantize(Decimal("0.01")), invoiced_on=invoiced_on, paid_on=paid_on,
+                method=method)
+    db.session.add(dues)
+    db.session.flush()
+    changes = {k: [None, getattr(dues, k)] for k in DUES_FIELDS if getattr(dues, k) is not None}
+    audit.record("dues.recorded", org, by=by, changes={"year": [year, year], **changes})
     return dues
+
+
+def update_dues(dues: Dues, data: dict, *, by) -> dict:
+    """Correct a year's dues (amount, dates, method); audited old -> new. Returns the changes."""
+    if data.get("amount") is not None:
+        data = {**data, "amount": Decimal(data["amount"]).quantize(Decimal("0.01"))}
+    for key in DUES_FIELDS:
+        if key in data:
+            setattr(dues, key, data[key])
+    changes = audit.diff(dues, DUES_FIELDS)
+    if changes:
+        db.session.flush()
+        audit.record("dues.corrected", dues.organization, by=by, changes={"year": [dues.year, dues.year], **changes})
+    return changes
+
+
+def delete_dues(dues: Dues, *, by) -> None:
+    org = dues.organization
+    old = {k: [getattr(dues, k), None] for k in DUES_FIELDS if getattr(dues, k) is not None}
+    year = dues.year
+    db.session.delete(dues)
+    db.session.flush()
+    db.session.expire(org, ["dues"])
+    audit.record("dues.deleted", org, by=by, changes={"year": [year, None], **old})
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -343,6 +390,10 @@ def record_dues(org: Organization, year: int, *, amount: Decimal, by, invoiced_o
 
 def add_commitment(org: Organization, *, jobs_announced: int, by, horizon: date | None = None,
                    announced_on: date | None = None, source: str | None = None) -> JobCommitment:
+    lock_organization(org)
+    if any((c.jobs_announced, c.announced_on, c.horizon, c.source) == (jobs_announced, announced_on, horizon, source)
+           for c in org.job_commitments):  # a double submit
+        raise InvalidValue(_l("This commitment is already recorded."))
     commitment = JobCommitment(organization_id=org.id, jobs_announced=jobs_announced, horizon=horizon,
                                announced_on=announced_on, source=source)
     db.session.add(commitment)
@@ -352,23 +403,95 @@ def add_commitment(org: Organization, *, jobs_announced: int, by, horizon: date 
     return commitment
 
 
-def add_job_report(commitment: JobCommitment, *, reported_on: date, jobs_created: int, by,
-                   note: str | None = None) -> JobReport:
-    """A dated count of the jobs created to date against ``commitment`` (the latest report is the figure)."""
-    report = JobReport(commitment_id=commitment.id, reported_on=reported_on, jobs_created=jobs_created,
-                       note=note or None, reported_by_id=getattr(by, "id", None))
-    db.session.add(report)
+COMMITMENT_FIELDS = ("jobs_announced", "announced_on", "horizon", "source")
+REPORT_FIELDS = ("reported_on", "jobs_created", "note")
+
+
+def update_commitment(commitment: JobCommitment, data: dict, *, by) -> dict:
+    """Correct a job commitment; audited old -> new. Returns the changes."""
+    for key in COMMITMENT_FIELDS:
+        if key in data:
+            setattr(commitment, key, data[key])
+    changes = audit.diff(commitment, COMMITMENT_FIELDS)
+    if changes:
+        db.session.flush()
+        audit.record("jobs.commitment_corrected", commitment.organization, by=by,
+                     changes={"commitment": [commitment.source or commitment.id, commitment.source or commitment.id],
+                              **changes})
+    return changes
+
+
+def delete_commitment(commitment: JobCommitment, *, by) -> None:
+    """Delete a commitment and its reports (they count for nothing without it)."""
+    org = commitment.organization
+    old = {k: [getattr(commitment, k), None] for k in COMMITMENT_FIELDS if getattr(commitment, k) is not None}
+    reports = len(commitment.reports)
+    db.session.delete(commitment)
+    db.session.flush()
+    db.session.expire(org, ["job_commitments"])
+    audit.record("jobs.commitment_deleted", org, by=by,
+                 changes={**old, "jobs_created": [commitment.jobs_created, None], "reports": [reports, None]})
+
+
+def check_report_date(commitment: JobCommitment, reported_on: date | None) -> None:
+    if reported_on and commitment.announced_on and reported_on < commitment.announced_on:
+        raise InvalidValue(_l("A report cannot come before its commitment (announced on %(date)s).",
+                              date=format_date(commitment.announced_on)))
+
+
+def _refresh_jobs_created(commitment: JobCommitment) -> int:
+    """The commitment's figure is the latest report's (0 without reports); returns the old figure."""
     db.session.flush()
     old = commitment.jobs_created
     commitment.jobs_created = db.session.scalar(
         sa.select(JobReport.jobs_created).where(JobReport.commitment_id == commitment.id)
-        .order_by(JobReport.reported_on.desc(), JobReport.id.desc()).limit(1))
+        .order_by(JobReport.reported_on.desc(), JobReport.id.desc()).limit(1)) or 0
     db.session.expire(commitment, ["reports"])
     db.session.flush()
+    return old
+
+
+def add_job_report(commitment: JobCommitment, *, reported_on: date, jobs_created: int, by,
+                   note: str | None = None) -> JobReport:
+    """A dated count of the jobs created to date against ``commitment`` (the latest report is the figure)."""
+    check_report_date(commitment, reported_on)
+    lock_organization(commitment.organization)
+    if any((r.reported_on, r.jobs_created) == (reported_on, jobs_created) for r in commitment.reports):
+        raise InvalidValue(_l("This report is already recorded."))  # a double submit
+    report = JobReport(commitment_id=commitment.id, reported_on=reported_on, jobs_created=jobs_created,
+                       note=note or None, reported_by_id=getattr(by, "id", None))
+    db.session.add(report)
+    old = _refresh_jobs_created(commitment)
     audit.record("jobs.report_added", commitment.organization, by=by,
                  changes={"reported_on": [None, reported_on], "jobs_created": [old, commitment.jobs_created],
                           "commitment": [None, commitment.source or commitment.id]})
     return report
+
+
+def update_job_report(report: JobReport, data: dict, *, by) -> dict:
+    """Correct a job report; the commitment's figure follows. Audited old -> new. Returns the changes."""
+    commitment = report.commitment
+    check_report_date(commitment, data.get("reported_on", report.reported_on))
+    for key in REPORT_FIELDS:
+        if key in data:
+            setattr(report, key, data[key] if key != "note" else (data[key] or None))
+    changes = audit.diff(report, REPORT_FIELDS)
+    if changes:
+        _refresh_jobs_created(commitment)
+        audit.record("jobs.report_corrected", commitment.organization, by=by,
+                     changes={"commitment": [commitment.source or commitment.id, commitment.source or commitment.id],
+                              **changes})
+    return changes
+
+
+def delete_job_report(report: JobReport, *, by) -> None:
+    commitment = report.commitment
+    old = {k: [getattr(report, k), None] for k in REPORT_FIELDS if getattr(report, k) is not None}
+    db.session.delete(report)
+    _refresh_jobs_created(commitment)
+    audit.record("jobs.report_deleted", commitment.organization, by=by,
+                 changes={"commitment": [commitment.source or commitment.id, commitment.source or commitment.id],
+                          **old})
 
 
 # ---------------------------------------------------------------------------------------------------------------

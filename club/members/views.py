@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from datetime import date
 
 import sqlalchemy as sa
@@ -15,7 +16,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -24,22 +24,33 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from club.core import audit
 from club.core.storage import StoredFile, UploadRefused, read_limited, store
-from club.core.text import csv_safe, fold
+from club.core.text import csv_safe
 from club.extensions import db
 from club.forms import ConfirmForm, form_view
 from club.htmx import is_htmx_partial, render_page_or_partial
 from club.members import bp, importer, labels, queries, services
 from club.members.forms import (
+    CommitmentEditForm,
     CommitmentForm,
     ContactForm,
+    DuesEditForm,
     DuesForm,
     ImportCommitForm,
     ImportForm,
+    JobReportEditForm,
     JobReportForm,
     MembershipForm,
     OrganizationForm,
 )
-from club.members.models import Contact, JobCommitment, MembershipStatus, Organization, PaymentMethod
+from club.members.models import (
+    Contact,
+    Dues,
+    JobCommitment,
+    JobReport,
+    MembershipStatus,
+    Organization,
+    PaymentMethod,
+)
 from club.permissions import Role, role_required
 
 STAFF = (Role.SECRETARIAT,)
@@ -170,14 +181,18 @@ EXPORT_COLUMNS = (*importer.COLUMNS, "membership_status")
 @bp.route("/export.csv")
 @role_required(*STAFF)
 def export():
+    """The filtered register as CSV. Written whole inside the request, while its session and cursor live
+    (a generator streamed after the view returned outlived them: 500 on every non-empty list), into a
+    spooled file: memory stays bounded (at most a few MB, then a temporary file), and the file is sent in
+    chunks."""
     filters = queries.RegisterFilters.from_args(request.args, may_see_archived=True)
+    spool = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024, mode="w+b")
+    out = io.TextIOWrapper(spool, encoding="utf-8", newline="", write_through=True)
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    out.write("\ufeff")
+    writer.writerow(EXPORT_COLUMNS)
     result = queries.export_rows(filters, current_user)
-
-    def generate():
-        out = io.StringIO()
-        writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-        out.write("\ufeff")
-        writer.writerow(EXPORT_COLUMNS)
+    try:
         for batch in result.partitions(1000):
             lists = queries.trades_and_languages([row[0].id for row in batch])
             # trades and languages: one more query per batch of 1,000 rows
@@ -188,13 +203,20 @@ def export():
                     org.site.value if org.site else None, "|".join(trades), "|".join(languages), org.headcount,
                     org.website, org.email, org.phone, org.description, contact_name, contact_title, contact_email,
                     contact_phone, status.value if status else None)])
-            yield out.getvalue()
-            out.seek(0)
-            out.truncate()
-        if out.getvalue():
-            yield out.getvalue()
+    finally:
+        result.close()
+    out.detach()
+    spool.seek(0)
 
-    response = Response(stream_with_context(generate()), mimetype="text/csv; charset=utf-8")
+    def chunks():
+        try:
+            while chunk := spool.read(64 * 1024):
+                yield chunk
+        finally:
+            spool.close()
+
+    response = Response(chunks(), mimetype="text/csv; charset=utf-8")
+    response.call_on_close(spool.close)
     response.headers["Content-Disposition"] = f'attachment; filename="members-{date.today().isoformat()}.csv"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -219,6 +241,15 @@ def _conflict(org: Organization, form: OrganizationForm) -> list[dict]:
     return rows
 
 
+def _profile_data(org: Organization) -> dict:
+    """The profile as the edit form shows it: every field as a plain value, choices as their codes."""
+    data = {name: getattr(org, name) for name in services.PROFILE_FIELDS}
+    data.update(kind=org.kind.value, province=org.province.value if org.province else "",
+                site=org.site.value if org.site else "", trades=sorted(t.value for t in org.trade_values),
+                languages=sorted(v.value for v in org.language_values), version=org.version)
+    return data
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @form_view
 @role_required(*STAFF)
@@ -240,7 +271,8 @@ def new():
             else:
                 flash(_("%(name)s was added to the register.", name=org.name), "success")
                 return redirect(url_for("members.detail", org_id=org.id), 303)
-    return render_template("members/form.html", form=form, org=None, duplicate=duplicate, conflict=None)
+    return render_template("members/form.html", form=form, org=None, duplicate=duplicate, conflict=None), \
+        422 if request.method == "POST" else 200
 
 
 @bp.route("/<int:org_id>")
@@ -257,11 +289,9 @@ def detail(org_id: int):
 def edit(org_id: int):
     org = _editable_org_or_404(org_id)
     if request.method == "GET":
-        form = OrganizationForm(obj=org, version=org.version, kind=org.kind.value,
-                                province=org.province.value if org.province else "",
-                                site=org.site.value if org.site else "",
-                                trades=[t.value for t in org.trade_values],
-                                languages=[v.value for v in org.language_values])
+        # ``data``, not ``obj``: the model's ``trades``/``languages`` are association rows, which WTForms would
+        # take over the plain values and so pre-select nothing (an untouched save then wiped both lists).
+        form = OrganizationForm(formdata=None, data=_profile_data(org))
     else:
         form = OrganizationForm()
     duplicate = conflict = None
@@ -287,7 +317,8 @@ def edit(org_id: int):
             else:
                 flash(_("Profile saved.") if changes else _("Nothing to change."), "success" if changes else "info")
                 return redirect(url_for("members.detail", org_id=org.id), 303)
-    return render_template("members/form.html", form=form, org=org, duplicate=duplicate, conflict=conflict)
+    status = 409 if conflict is not None else (422 if request.method == "POST" else 200)
+    return render_template("members/form.html", form=form, org=org, duplicate=duplicate, conflict=conflict), status
 
 
 @bp.route("/<int:org_id>/archive", methods=["POST"])
@@ -330,15 +361,25 @@ def contact_new(org_id: int):
     org = _editable_org_or_404(org_id)
     form = ContactForm(prefix="contact")
     if form.validate_on_submit():
-        if any(c.name_key == fold(form.name.data) for c in org.contacts):  # a double submit, or a duplicate
-            form.name.errors.append(_("%(name)s is already a contact of this organisation.", name=form.name.data))
-        else:
+        try:
+            # the service locks the organisation, then refuses a second contact of the same name (a double
+            # submit, a duplicate); the one-primary index and the version columns stay as backstops
             contact = services.add_contact(org, form.data_for_service(), by=current_user)
             db.session.commit()
+        except services.InvalidValue as exc:
+            db.session.rollback()
+            form.name.errors.append(str(exc))
+        except (sa.exc.IntegrityError, StaleDataError):
+            db.session.rollback()
+            form.name.errors.append(_("Someone changed the contacts at the same moment: check the list and try "
+                                      "again."))
+        else:
             return _section(org, "contacts", "contacts", _("%(name)s was added.", name=contact.name))
+        org = _editable_org_or_404(org_id)
     if request.method == "POST":
         if is_htmx_partial():
             return _section_errors(org, "contacts", contact_form=form)
+        return render_template("members/contact_form.html", org=org, form=form, contact=None), 422
     return render_template("members/contact_form.html", org=org, form=form, contact=None)
 
 
@@ -360,6 +401,17 @@ def contact_edit(org_id: int, contact_id: int):
             try:
                 changes = services.update_contact(contact, form.data_for_service(), by=current_user)
                 db.session.commit()
+            except services.InvalidValue as exc:
+                db.session.rollback()
+                form.name.errors.append(str(exc))
+                org = _editable_org_or_404(org_id)
+                contact = _contact_of(org, contact_id)
+            except sa.exc.IntegrityError:
+                db.session.rollback()
+                org = _editable_org_or_404(org_id)
+                contact = _contact_of(org, contact_id)
+                conflict = True
+                form.version.data = contact.version
             except StaleDataError:
                 db.session.rollback()
                 org = _editable_org_or_404(org_id)
@@ -369,8 +421,8 @@ def contact_edit(org_id: int, contact_id: int):
             else:
                 return _section(org, "contacts", "contacts",
                                 _("%(name)s was updated.", name=contact.name) if changes else None)
+    status = 409 if conflict else (422 if request.method == "POST" else 200)
     if is_htmx_partial():
-        status = 422 if request.method == "POST" else 200
         if request.method == "POST":
             db.session.rollback()
             org = _editable_org_or_404(org_id)
@@ -381,15 +433,20 @@ def contact_edit(org_id: int, contact_id: int):
                            saved_contact=contact)), status)
         response.vary.add("HX-Request")
         return response
-    return render_template("members/contact_form.html", org=org, form=form, contact=contact, conflict=conflict)
+    return render_template("members/contact_form.html", org=org, form=form, contact=contact,
+                           conflict=conflict), status
 
 
 @bp.route("/<int:org_id>/contacts/<int:contact_id>/delete", methods=["POST"])
 @role_required(*EDITORS)
 def contact_delete(org_id: int, contact_id: int):
     org = _editable_org_or_404(org_id)
-    contact = _contact_of(org, contact_id)
+    _contact_of(org, contact_id)
     if ConfirmForm().validate_on_submit():
+        services.lock_organization(org)
+        contact = next((c for c in org.contacts if c.id == contact_id), None)
+        if contact is None:
+            return _section(org, "contacts", "contacts", _("Already deleted."))
         name = contact.name
         services.remove_contact(contact, by=current_user)
         db.session.commit()
@@ -409,10 +466,17 @@ def membership(org_id: int):
     current = org.membership.status if org.membership else None
     form = MembershipForm(prefix="membership", current=current)
     if form.validate_on_submit():
+        def state():
+            m = org.membership
+            return (m.status, m.tier, m.joined_on) if m else None
+
+        services.lock_organization(org)  # what this request changes, not what a simultaneous one did
+        before = state()
         services.change_membership(org, MembershipStatus(form.status.data), tier=form.tier.data,
                                    joined_on=form.joined_on.data, note=form.note.data, by=current_user)
+        changed = state() != before or bool(form.note.data)
         db.session.commit()
-        return _section(org, "membership", "membership", _("Membership saved."))
+        return _section(org, "membership", "membership", _("Membership saved.") if changed else _("Nothing to change."))
     return _section_errors(org, "membership", membership_form=form)
 
 
@@ -423,12 +487,145 @@ def dues(org_id: int):
     org = _org_or_404(org_id)
     form = DuesForm(prefix="dues")
     if form.validate_on_submit():
-        services.record_dues(org, form.year.data, amount=form.amount.data, invoiced_on=form.invoiced_on.data,
-                             paid_on=form.paid_on.data,
-                             method=PaymentMethod(form.method.data) if form.method.data else None, by=current_user)
-        db.session.commit()
-        return _section(org, "dues", "dues", _("Dues for %(year)s saved.", year=form.year.data))
+        try:
+            services.record_dues(org, form.year.data, amount=form.amount.data, invoiced_on=form.invoiced_on.data,
+                                 paid_on=form.paid_on.data,
+                                 method=PaymentMethod(form.method.data) if form.method.data else None,
+                                 by=current_user)
+            db.session.commit()
+        except services.InvalidValue as exc:
+            db.session.rollback()
+            form.year.errors.append(str(exc))
+        except sa.exc.IntegrityError:  # the unique (organisation, year) constraint, behind the lock
+            db.session.rollback()
+            form.year.errors.append(_("The dues for %(year)s are already recorded: correct them in the table "
+                                      "above.", year=form.year.data))
+        else:
+            return _section(org, "dues", "dues", _("Dues for %(year)s saved.", year=form.year.data))
     return _section_errors(org, "dues", dues_form=form)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Corrections of dues, commitments and job reports (a page each, so they work without JavaScript)
+
+
+def _shown(value) -> str:
+    """A value as the conflict table shows it, in the reader's language."""
+    from decimal import Decimal
+
+    from flask_babel import format_date, format_decimal
+
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, Decimal):
+        return format_decimal(value, format="#,##0.00")
+    if isinstance(value, date):
+        return format_date(value)
+    if isinstance(value, PaymentMethod):
+        return labels.as_context()["method_labels"][value.value]
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return str(value)
+
+
+def _record_edit(org: Organization, record, form, *, fields: tuple[str, ...], token, reload, save, title: str,
+                 anchor: str, delete_url: str, refusal_field: str, saved: str):
+    """GET: the correction form. POST: save it (303 to the organisation page), or re-render it with the input
+    kept: 422 with field errors, 409 with both versions when someone saved the record meanwhile."""
+    conflict = None
+    if request.method == "POST" and form.validate_on_submit():
+        if str(form.version.data) != token(record):
+            conflict = record
+        else:
+            try:
+                changes = save(record, {name: getattr(form, name).data for name in fields})
+                db.session.commit()
+            except services.InvalidValue as exc:
+                db.session.rollback()
+                record = reload()
+                getattr(form, refusal_field).errors.append(str(exc))
+            except StaleDataError:
+                db.session.rollback()
+                conflict = record = reload()
+            else:
+                flash(saved if changes else _("Nothing to change."), "success" if changes else "info")
+                return redirect(url_for("members.detail", org_id=org.id, _anchor=anchor), 303)
+    rows = None
+    if conflict is not None:
+        rows = []
+        for name in fields:
+            theirs, yours = getattr(record, name), getattr(form, name).data
+            if name == "method":
+                yours = PaymentMethod(yours) if yours else None
+            if (theirs if theirs not in ("",) else None) != (yours if yours not in ("",) else None):
+                rows.append({"label": getattr(form, name).label.text, "theirs": _shown(theirs), "yours": _shown(yours)})
+        form.version.data = token(record)  # saving again now replaces theirs, knowingly
+    status = 409 if conflict is not None else (422 if request.method == "POST" else 200)
+    return render_template("members/record_edit.html", org=org, form=form, title=title, conflict=rows,
+                           anchor=anchor, delete_url=delete_url, confirm=ConfirmForm(formdata=None)), status
+
+
+def _dues_of(org: Organization, dues_id: int) -> Dues:
+    dues = next((d for d in org.dues if d.id == dues_id), None)
+    if dues is None:
+        abort(404)
+    return dues
+
+
+def _report_of(commitment: JobCommitment, report_id: int) -> JobReport:
+    report = next((r for r in commitment.reports if r.id == report_id), None)
+    if report is None:
+        abort(404)
+    return report
+
+
+def _version(record) -> str:
+    return str(record.version)
+
+
+def _report_token(report: JobReport) -> str:
+    return report.updated_at.isoformat()
+
+
+@bp.route("/<int:org_id>/dues/<int:dues_id>/edit", methods=["GET", "POST"])
+@form_view
+@role_required(*STAFF)
+def dues_edit(org_id: int, dues_id: int):
+    org = _org_or_404(org_id)
+    record = _dues_of(org, dues_id)
+    if request.method == "GET":
+        form = DuesEditForm(formdata=None, prefix="dues", obj=record, method=record.method.value if record.method
+                            else "", version=record.version)
+        form.method.data = record.method.value if record.method else ""
+    else:
+        form = DuesEditForm(prefix="dues")
+
+    def save(dues, data):
+        data["method"] = PaymentMethod(data["method"]) if data["method"] else None
+        return services.update_dues(dues, data, by=current_user)
+
+    return _record_edit(org, record, form, fields=services.DUES_FIELDS, token=_version,
+                        reload=lambda: _dues_of(_org_or_404(org_id), dues_id), save=save,
+                        title=_("Correct the dues for %(year)s", year=record.year), anchor="dues",
+                        delete_url=url_for("members.dues_delete", org_id=org.id, dues_id=record.id),
+                        refusal_field="amount", saved=_("Dues for %(year)s corrected.", year=record.year))
+
+
+@bp.route("/<int:org_id>/dues/<int:dues_id>/delete", methods=["POST"])
+@role_required(*STAFF)
+def dues_delete(org_id: int, dues_id: int):
+    org = _org_or_404(org_id)
+    _dues_of(org, dues_id)
+    if ConfirmForm().validate_on_submit():
+        services.lock_organization(org)  # a double click deletes once; the second finds it gone
+        record = next((d for d in org.dues if d.id == dues_id), None)
+        if record is None:
+            return _section(org, "dues", "dues", _("Already deleted."))
+        year = record.year
+        services.delete_dues(record, by=current_user)
+        db.session.commit()
+        return _section(_org_or_404(org_id), "dues", "dues", _("Dues for %(year)s deleted.", year=year))
+    return _section(org, "dues", "dues")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -442,11 +639,48 @@ def commitment_new(org_id: int):
     org = _org_or_404(org_id)
     form = CommitmentForm(prefix="commitment")
     if form.validate_on_submit():
-        services.add_commitment(org, jobs_announced=form.jobs_announced.data, horizon=form.horizon.data,
-                                announced_on=form.announced_on.data, source=form.source.data, by=current_user)
-        db.session.commit()
-        return _section(_org_or_404(org_id), "jobs", "jobs", _("Commitment recorded."))
+        try:
+            services.add_commitment(org, jobs_announced=form.jobs_announced.data, horizon=form.horizon.data,
+                                    announced_on=form.announced_on.data, source=form.source.data, by=current_user)
+            db.session.commit()
+        except services.InvalidValue as exc:
+            db.session.rollback()
+            form.jobs_announced.errors.append(str(exc))
+        else:
+            return _section(_org_or_404(org_id), "jobs", "jobs", _("Commitment recorded."))
     return _section_errors(org, "jobs", commitment_form=form)
+
+
+@bp.route("/<int:org_id>/commitments/<int:commitment_id>/edit", methods=["GET", "POST"])
+@form_view
+@role_required(*STAFF)
+def commitment_edit(org_id: int, commitment_id: int):
+    org = _org_or_404(org_id)
+    record = _commitment_of(org, commitment_id)
+    form = CommitmentEditForm(prefix="commitment", commitment=record) if request.method == "POST" else \
+        CommitmentEditForm(formdata=None, prefix="commitment", obj=record, commitment=record)
+    return _record_edit(org, record, form, fields=services.COMMITMENT_FIELDS, token=_version,
+                        reload=lambda: _commitment_of(_org_or_404(org_id), commitment_id),
+                        save=lambda c, data: services.update_commitment(c, data, by=current_user),
+                        title=_("Correct a job commitment"), anchor=f"commitment-{record.id}",
+                        delete_url=url_for("members.commitment_delete", org_id=org.id, commitment_id=record.id),
+                        refusal_field="announced_on", saved=_("Commitment corrected."))
+
+
+@bp.route("/<int:org_id>/commitments/<int:commitment_id>/delete", methods=["POST"])
+@role_required(*STAFF)
+def commitment_delete(org_id: int, commitment_id: int):
+    org = _org_or_404(org_id)
+    _commitment_of(org, commitment_id)
+    if ConfirmForm().validate_on_submit():
+        services.lock_organization(org)
+        record = next((c for c in org.job_commitments if c.id == commitment_id), None)
+        if record is None:
+            return _section(org, "jobs", "jobs", _("Already deleted."))
+        services.delete_commitment(record, by=current_user)
+        db.session.commit()
+        return _section(_org_or_404(org_id), "jobs", "jobs", _("Commitment deleted."))
+    return _section(org, "jobs", "jobs")
 
 
 @bp.route("/<int:org_id>/commitments/<int:commitment_id>/reports", methods=["POST"])
@@ -455,15 +689,62 @@ def commitment_new(org_id: int):
 def report_new(org_id: int, commitment_id: int):
     org = _editable_org_or_404(org_id)
     commitment = _commitment_of(org, commitment_id)
-    form = JobReportForm(prefix=f"report{commitment.id}")
+    form = JobReportForm(prefix=f"report{commitment.id}", commitment=commitment)
     if form.validate_on_submit():
-        services.add_job_report(commitment, reported_on=form.reported_on.data, jobs_created=form.jobs_created.data,
-                                note=form.note.data, by=current_user)
-        db.session.commit()
-        return _section(_org_or_404(org_id), "jobs", "jobs", _("Job report recorded."))
+        try:
+            services.add_job_report(commitment, reported_on=form.reported_on.data,
+                                    jobs_created=form.jobs_created.data, note=form.note.data, by=current_user)
+            db.session.commit()
+        except services.InvalidValue as exc:
+            db.session.rollback()
+            form.reported_on.errors.append(str(exc))
+        else:
+            return _section(_org_or_404(org_id), "jobs", "jobs", _("Job report recorded."))
     report_forms = {c.id: (form if c.id == commitment.id else JobReportForm(formdata=None, prefix=f"report{c.id}"))
                     for c in org.job_commitments}
     return _section_errors(org, "jobs", report_forms=report_forms)
+
+
+@bp.route("/<int:org_id>/commitments/<int:commitment_id>/reports/<int:report_id>/edit", methods=["GET", "POST"])
+@form_view
+@role_required(*EDITORS)
+def report_edit(org_id: int, commitment_id: int, report_id: int):
+    org = _editable_org_or_404(org_id)
+    commitment = _commitment_of(org, commitment_id)
+    record = _report_of(commitment, report_id)
+    if request.method == "POST":
+        form = JobReportEditForm(prefix="report", commitment=commitment, current_jobs=record.jobs_created)
+    else:
+        form = JobReportEditForm(formdata=None, prefix="report", obj=record, commitment=commitment,
+                                 current_jobs=record.jobs_created, version=_report_token(record))
+        form.version.data = _report_token(record)
+
+    def reload():
+        return _report_of(_commitment_of(_editable_org_or_404(org_id), commitment_id), report_id)
+
+    return _record_edit(org, record, form, fields=services.REPORT_FIELDS, token=_report_token, reload=reload,
+                        save=lambda r, data: services.update_job_report(r, data, by=current_user),
+                        title=_("Correct a job report"), anchor=f"commitment-{commitment.id}",
+                        delete_url=url_for("members.report_delete", org_id=org.id, commitment_id=commitment.id,
+                                           report_id=record.id),
+                        refusal_field="reported_on", saved=_("Job report corrected."))
+
+
+@bp.route("/<int:org_id>/commitments/<int:commitment_id>/reports/<int:report_id>/delete", methods=["POST"])
+@role_required(*EDITORS)
+def report_delete(org_id: int, commitment_id: int, report_id: int):
+    org = _editable_org_or_404(org_id)
+    _report_of(_commitment_of(org, commitment_id), report_id)
+    if ConfirmForm().validate_on_submit():
+        services.lock_organization(org)
+        commitment = next((c for c in org.job_commitments if c.id == commitment_id), None)
+        record = next((r for r in commitment.reports if r.id == report_id), None) if commitment else None
+        if record is None:
+            return _section(org, "jobs", "jobs", _("Already deleted."))
+        services.delete_job_report(record, by=current_user)
+        db.session.commit()
+        return _section(_org_or_404(org_id), "jobs", "jobs", _("Job report deleted."))
+    return _section(org, "jobs", "jobs")
 
 
 # ---------------------------------------------------------------------------------------------------------------

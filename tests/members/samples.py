@@ -3,16 +3,29 @@
 import sqlalchemy as sa
 
 from club.extensions import db
-from club.members.models import Contact, JobCommitment, Organization
+from club.members.models import Contact, Dues, JobCommitment, JobReport, Organization
 
 
 def _saccom_id():
     return db.session.scalar(sa.select(Organization.id).where(Organization.name == "Saccom"))
 
 
+def _or_gone(value):
+    """The walk posts to every route, deletes included (the routes sort "delete" before "edit"): once the
+    sampled row is deleted, a missing id stands in (the view answers 404, which the walk accepts)."""
+    return value if value is not None else 0
+
+
 SAMPLES = {
     "contact_id": lambda: db.session.scalar(
         sa.select(Contact.id).where(Contact.organization_id == _saccom_id()).order_by(Contact.id).limit(1)),
-    "commitment_id": lambda: db.session.scalar(
-        sa.select(JobCommitment.id).where(JobCommitment.organization_id == _saccom_id()).limit(1)),
+    "commitment_id": lambda: _or_gone(db.session.scalar(
+        sa.select(JobCommitment.id).where(JobCommitment.organization_id == _saccom_id()).order_by(JobCommitment.id)
+        .limit(1))),
+    "dues_id": lambda: _or_gone(db.session.scalar(
+        sa.select(Dues.id).where(Dues.organization_id == _saccom_id()).order_by(Dues.id).limit(1))),
+    # a report of the commitment sampled above (the URL nests them)
+    "report_id": lambda: _or_gone(db.session.scalar(
+        sa.select(JobReport.id).where(JobReport.commitment_id == SAMPLES["commitment_id"]()).order_by(JobReport.id)
+        .limit(1))),
 }

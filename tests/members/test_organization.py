@@ -147,7 +147,7 @@ def test_create_normalises_and_audits(client, as_user, staff, db):
 def test_bad_values_are_reported_at_the_field_and_nothing_is_saved(client, as_user, staff, db, field, value):
     as_user(staff)
     response = client.post("/members/new", data=profile(**{field: value}))
-    assert response.status_code == 200
+    assert response.status_code == 422
     html = response.get_data(as_text=True).replace("\u202f", " ").replace("\xa0", " ")
     assert f'id="{field}-error"' in html
     if field != "name":
@@ -175,7 +175,7 @@ def test_edit_with_a_stale_version_shows_both_versions_and_saves_nothing(client,
     response = client.post(f"/members/{target.id}/edit", data=profile(name="Notoriety", city="Nador",
                                                                       version=version))
     html = response.get_data(as_text=True).replace("\u202f", " ").replace("\xa0", " ")
-    assert response.status_code == 200 and 'id="conflict"' in html
+    assert response.status_code == 409 and 'id="conflict"' in html
     assert "Berkane" in html and "Nador" in html
     assert reload(db, Organization, target.id).city == "Berkane"
     # sending again (knowing) replaces theirs
@@ -258,7 +258,7 @@ def test_contacts_without_javascript(client, as_user, staff, factories, db):
     response = client.post(f"/members/{target.id}/contacts/new", data={"contact-name": "Hicham Lahlou"})
     assert response.status_code == 303 and response.headers["Location"].endswith(f"/members/{target.id}#contacts")
     bad = client.post(f"/members/{target.id}/contacts/new", data={"contact-name": "X", "contact-email": "nope"})
-    assert bad.status_code == 200 and "<html" in bad.get_data(as_text=True).replace("\u202f", " ").replace("\xa0", " ")
+    assert bad.status_code == 422 and "<html" in bad.get_data(as_text=True).replace("\u202f", " ").replace("\xa0", " ")
     assert 'value="X"' in bad.get_data(as_text=True).replace("\u202f", " ").replace("\xa0", " ")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Contact)) == 1
 
@@ -306,19 +306,24 @@ def test_membership_history(client, as_user, staff, factories, db):
     assert "Unpaid" in html
 
 
-def test_dues_upsert_by_year_and_validation(client, as_user, staff, factories, db):
+def test_dues_of_a_year_are_recorded_once_and_validated(client, as_user, staff, factories, db):
     target = factories.OrganizationFactory()
     as_user(staff)
     data = {"dues-year": "2026", "dues-amount": "12500.50", "dues-invoiced_on": "2026-01-05"}
     assert client.post(f"/members/{target.id}/dues", data=data).status_code == 303
-    data.update({"dues-paid_on": "2026-02-01", "dues-method": "transfer"})
-    assert client.post(f"/members/{target.id}/dues", data=data, headers={"HX-Request": "true"}).status_code == 200
+    # the same year again is refused at the field (it is corrected from the table), never overwritten
+    data.update({"dues-paid_on": "2026-02-01", "dues-method": "transfer", "dues-amount": "99"})
+    again = client.post(f"/members/{target.id}/dues", data=data, headers={"HX-Request": "true"})
+    assert again.status_code == 422 and 'id="dues-year-error"' in again.get_data(as_text=True)
+    assert "already recorded" in again.get_data(as_text=True) and 'value="99"' in again.get_data(as_text=True)
     dues = db.session.scalars(sa.select(Dues)).all()
-    assert len(dues) == 1 and str(dues[0].amount) == "12500.50" and dues[0].paid_on == date(2026, 2, 1)
+    assert len(dues) == 1 and str(dues[0].amount) == "12500.50" and dues[0].paid_on is None
+    data["dues-year"] = "2025"
     for bad in ({"dues-amount": "-1"}, {"dues-amount": "1.234"}, {"dues-year": "1900"},
-                {"dues-paid_on": "2026-01-01"}, {"dues-paid_on": "", "dues-method": "cash"}):
+                {"dues-paid_on": "2025-01-01"}, {"dues-paid_on": "", "dues-method": "cash"}):
         response = client.post(f"/members/{target.id}/dues", data={**data, **bad})
         assert response.status_code == 422, bad
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Dues)) == 1
     assert reload(db, Dues, dues[0].id).amount == dues[0].amount
 
 

@@ -37,6 +37,12 @@ ACTION_LABELS = {
     "dues.reminded": _l("Dues reminder sent"),
     "jobs.commitment_added": _l("Job commitment recorded"),
     "jobs.report_added": _l("Job report recorded"),
+    "dues.corrected": _l("Dues corrected"),
+    "dues.deleted": _l("Dues deleted"),
+    "jobs.commitment_corrected": _l("Job commitment corrected"),
+    "jobs.commitment_deleted": _l("Job commitment deleted"),
+    "jobs.report_corrected": _l("Job report corrected"),
+    "jobs.report_deleted": _l("Job report deleted"),
 }
 
 
@@ -127,6 +133,7 @@ audit.register_field_labels("jobs.", {
     "reported_on": audit.Field(_l("Reported on"), audit.date),
     "commitment": _l("Commitment"),
     "note": _l("Note"),
+    "reports": audit.Field(_l("Job reports"), audit.number),
 })
 
 

@@ -331,8 +331,16 @@ def a_day_of_work(db):
     member_services.update_contact(contact, {"is_primary": True, "title": "Directrice RH"}, by=sec)
     if saccom.membership is None:
         member_services.change_membership(saccom, MembershipStatus.ACTIVE, by=sec, tier="Or", note="Adhésion")
-    member_services.record_dues(saccom, 2026, amount=Decimal("12500.00"), by=sec, invoiced_on=date(2026, 1, 15),
-                                paid_on=date(2026, 2, 1), method=PaymentMethod(sorted(v.value for v in PaymentMethod)[0]))
+    from club.members.models import Dues
+
+    dues = db.session.scalar(sa.select(Dues).where(Dues.organization_id == saccom.id, Dues.year == 2026))
+    method = PaymentMethod(sorted(v.value for v in PaymentMethod)[0])
+    if dues is None:
+        member_services.record_dues(saccom, 2026, amount=Decimal("15000.00"), by=sec, invoiced_on=date(2026, 1, 15))
+        db.session.flush()
+        dues = db.session.scalar(sa.select(Dues).where(Dues.organization_id == saccom.id, Dues.year == 2026))
+    member_services.update_dues(dues, {"amount": Decimal("12500.00"), "paid_on": date(2026, 2, 1), "method": method},
+                                by=sec)
     commitment = member_services.add_commitment(saccom, jobs_announced=1000, by=sec, horizon=date(2027, 12, 31),
                                                 source="Siccam 2020")
     member_services.add_job_report(commitment, reported_on=date(2026, 6, 30), jobs_created=420, by=sec)

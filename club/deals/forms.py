@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from werkzeug.datastructures import FileStorage, MultiDict
 from wtforms import (
     BooleanField,
     DateField,
@@ -33,6 +34,53 @@ from club.deals.models import (
     DealKind,
 )
 from club.forms import choices, no_line_breaks, strip_filter
+
+
+class DealsForm(FlaskForm):
+    """The base of every deals form: a value of the wrong kind is a field error, never a 500.
+
+    A file posted where text is expected is dropped before the fields see it (a length validator would
+    otherwise fail on it) and the field says why; a NUL character (refused by PostgreSQL) is refused in
+    every text. Missing, repeated or malformed values are the fields' own business (choices, dates).
+    """
+
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
+        formdata = self.meta.wrap_formdata(self, formdata)
+        self._wrong_kind: set[str] = set()
+        if formdata is not None:
+            files = {f.name for f in self if isinstance(f, FileField)}
+            clean = MultiDict()
+            for key, values in formdata.lists():
+                for value in values:
+                    if isinstance(value, FileStorage) and key not in files:
+                        self._wrong_kind.add(key)
+                    else:
+                        clean.add(key, value)
+            formdata = clean
+        super().process(formdata, obj, data=data, extra_filters=extra_filters, **kwargs)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in _all_fields(self):
+            if field.name in getattr(self, "_wrong_kind", ()):
+                field.errors = [*field.errors, _l("A file was sent where text was expected.")]
+                valid = False
+            elif isinstance(field.data, str) and "\x00" in field.data:
+                field.errors = [*field.errors, _l("This text holds a character that is not allowed.")]
+                valid = False
+        return valid
+
+
+def _all_fields(form):
+    for field in form:
+        if isinstance(field, FieldList):
+            for entry in field:
+                yield from _all_fields(entry.form) if isinstance(entry, FormField) else [entry]
+        elif isinstance(field, FormField):
+            yield from _all_fields(field.form)
+        else:
+            yield field
+
 
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
 _DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
@@ -77,7 +125,7 @@ class DecimalText:
         field.decimal = value
 
 
-class DealForm(FlaskForm):
+class DealForm(DealsForm):
     title = StringField(_l("Title"), filters=[strip_filter], validators=[DataRequired(), Length(max=200), no_line_breaks])
     kind = SelectField(_l("Kind"), choices=choices((k.value, KIND_LABELS[k]) for k in DealKind))
     target_id = SelectField(_l("Target organisation"), coerce=int, validate_choice=True)
@@ -127,7 +175,7 @@ class DealForm(FlaskForm):
         }
 
 
-class MoveForm(FlaskForm):
+class MoveForm(DealsForm):
     to_stage = SelectField(_l("Move to"), choices=choices((s.value, STAGE_LABELS[s]) for s in STAGE_LABELS))
     reason = TextAreaField(_l("Reason"), filters=[strip_filter], validators=[Length(max=2000)],
                            description=_l("Required to drop a deal."))
@@ -135,30 +183,30 @@ class MoveForm(FlaskForm):
                           description=_l("Required to mark a deal signed."))
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(DealsForm):
     title = StringField(_l("Title"), filters=[strip_filter], validators=[DataRequired(), Length(max=200), no_line_breaks])
     kind = SelectField(_l("Kind of document"), choices=choices((k.value, label) for k, label in DOCUMENT_KIND_LABELS.items()))
     file = FileField(_l("File (PDF, DOCX or XLSX, 10 MB at most)"), validators=[FileRequired()])
 
 
-class VersionForm(FlaskForm):
+class VersionForm(DealsForm):
     file = FileField(_l("New version (PDF, DOCX or XLSX)"), validators=[FileRequired()])
 
 
-class NoteForm(FlaskForm):
+class NoteForm(DealsForm):
     body = TextAreaField(_l("Internal note"), filters=[strip_filter], validators=[DataRequired(), Length(max=5000)])
 
 
-class ShareForm(FlaskForm):
+class ShareForm(DealsForm):
     organization_id = SelectField(_l("Share with"), coerce=int, validate_choice=True)
 
 
-class CommentForm(FlaskForm):
+class CommentForm(DealsForm):
     body = TextAreaField(_l("Comment"), filters=[strip_filter], validators=[DataRequired(), Length(max=5000)])
     organization_id = SelectField(_l("Thread"), coerce=int, validate_choice=False)
 
 
-class OpinionForm(FlaskForm):
+class OpinionForm(DealsForm):
     verdict = RadioField(_l("Your opinion"), choices=choices((v.value, label) for v, label in VERDICT_LABELS.items()),
                          validators=[DataRequired()])
     comment = TextAreaField(_l("Comment"), filters=[strip_filter], validators=[Length(max=5000)])
@@ -181,7 +229,7 @@ class MemberForm(Form):
 MEETING_ROWS = 7
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(DealsForm):
     held_on = DateField(_l("Meeting date"), validators=[DataRequired()])
     quorum_reached = BooleanField(_l("Quorum reached"))
     members = FieldList(FormField(MemberForm), min_entries=MEETING_ROWS, max_entries=20)
@@ -198,7 +246,7 @@ class MeetingForm(FlaskForm):
             raise ValidationError(_l("List the members present."))
 
 
-class CorrectionForm(FlaskForm):
+class CorrectionForm(DealsForm):
     decision = SelectField(_l("Corrected decision"), choices=choices((d.value, label) for d, label in DECISION_LABELS.items()))
     minutes = TextAreaField(_l("Corrected minutes"), filters=[strip_filter], validators=[DataRequired(), Length(max=20000)])
 
@@ -208,7 +256,7 @@ SORT_CHOICES = [("updated", _l("Last updated")), ("title", _l("Title")), ("amoun
                 ("close", _l("Expected close"))]
 
 
-class TableFilterForm(FlaskForm):
+class TableFilterForm(DealsForm):
     class Meta:
         csrf = False
 

@@ -82,6 +82,20 @@ def _all_fields(form):
             yield field
 
 
+def record_id(value) -> int:
+    """``coerce`` for an id posted in a form: an integer a database key can hold, else ``ValueError``."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    else:
+        text = str(value).strip()
+        if not text.isascii() or not text.isdigit() or len(text) > 10:
+            raise ValueError(value)
+        number = int(text)
+    if not 0 <= number <= 2**31 - 1:
+        raise ValueError(value)
+    return number
+
+
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
 _DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
 
@@ -128,10 +142,10 @@ class DecimalText:
 class DealForm(DealsForm):
     title = StringField(_l("Title"), filters=[strip_filter], validators=[DataRequired(), Length(max=200), no_line_breaks])
     kind = SelectField(_l("Kind"), choices=choices((k.value, KIND_LABELS[k]) for k in DealKind))
-    target_id = SelectField(_l("Target organisation"), coerce=int, validate_choice=True)
-    investor_ids = SelectMultipleField(_l("Investors"), coerce=int, validate_choice=True,
+    target_id = SelectField(_l("Target organisation"), coerce=record_id, validate_choice=True)
+    investor_ids = SelectMultipleField(_l("Investors"), coerce=record_id, validate_choice=True,
                                        description=_l("One or more organisations."))
-    signatory_ids = SelectMultipleField(_l("Other signatories"), coerce=int, validate_choice=True)
+    signatory_ids = SelectMultipleField(_l("Other signatories"), coerce=record_id, validate_choice=True)
     amount = StringField(_l("Amount (MAD)"), filters=[strip_filter], validators=[
         Length(max=30),
         DecimalText(Decimal(0), Decimal("999999999999.99"), _l("The amount cannot be negative."),
@@ -141,7 +155,7 @@ class DealForm(DealsForm):
         Length(max=10),
         DecimalText(Decimal(0), Decimal(100), _l("The stake is a percentage between 0 and 100."),
                     _l("Enter a percentage such as 12.5."))])
-    owner_id = SelectField(_l("Owner"), coerce=int, validate_choice=True)
+    owner_id = SelectField(_l("Owner"), coerce=record_id, validate_choice=True)
     summary = TextAreaField(_l("Summary"), filters=[strip_filter], validators=[Length(max=5000)])
     expected_close = DateField(_l("Expected close"), validators=[Optional()])
     next_step = StringField(_l("Next step"), filters=[strip_filter], validators=[Length(max=300), no_line_breaks])
@@ -198,12 +212,12 @@ class NoteForm(DealsForm):
 
 
 class ShareForm(DealsForm):
-    organization_id = SelectField(_l("Share with"), coerce=int, validate_choice=True)
+    organization_id = SelectField(_l("Share with"), coerce=record_id, validate_choice=True)
 
 
 class CommentForm(DealsForm):
     body = TextAreaField(_l("Comment"), filters=[strip_filter], validators=[DataRequired(), Length(max=5000)])
-    organization_id = SelectField(_l("Thread"), coerce=int, validate_choice=False)
+    organization_id = SelectField(_l("Thread"), coerce=record_id, validate_choice=False)
 
 
 class OpinionForm(DealsForm):
@@ -264,9 +278,9 @@ class TableFilterForm(DealsForm):
                        validate_choice=False)
     stage = SelectField(_l("Stage"), choices=choices([("", _l("All stages"))] + [(s.value, label) for s, label in STAGE_LABELS.items()]),
                         validate_choice=False)
-    investor = SelectField(_l("Investor"), coerce=int, validate_choice=False)
-    target = SelectField(_l("Target"), coerce=int, validate_choice=False)
-    owner = SelectField(_l("Owner"), coerce=int, validate_choice=False)
+    investor = SelectField(_l("Investor"), coerce=record_id, validate_choice=False)
+    target = SelectField(_l("Target"), coerce=record_id, validate_choice=False)
+    owner = SelectField(_l("Owner"), coerce=record_id, validate_choice=False)
     overdue = BooleanField(_l("Overdue next step"))
     sort = SelectField(_l("Sort by"), choices=choices(SORT_CHOICES), validate_choice=False)
     dir = SelectField(_l("Order"), choices=choices([("desc", _l("Descending")), ("asc", _l("Ascending"))]),

@@ -114,7 +114,13 @@ def parse_decimal(text: str | None) -> Decimal | None:
 
 
 def format_decimal_input(value: Decimal | None) -> str:
-    return "" if value is None else f"{value:.2f}"
+    """A decimal as the reader's locale writes it in a form ("1250000,50" in French), read back by ``parse_decimal``."""
+    if value is None:
+        return ""
+    from babel.numbers import format_decimal
+    from flask_babel import get_locale
+
+    return format_decimal(Decimal(value), format="0.00", locale=get_locale())
 
 
 class DecimalText:

@@ -204,9 +204,12 @@ class MoveForm(DealsForm):
 
 
 class DocumentForm(DealsForm):
-    title = StringField(_l("Title"), filters=[strip_filter], validators=[DataRequired(), Length(max=200), no_line_breaks])
-    kind = SelectField(_l("Kind of document"), choices=choices((k.value, label) for k, label in DOCUMENT_KIND_LABELS.items()))
-    file = FileField(_l("File (PDF, DOCX or XLSX, 10 MB at most)"), validators=[FileRequired()])
+    # Ids of their own: the deal page holds several forms, and a label must point at its own field.
+    title = StringField(_l("Title"), id="document-title", filters=[strip_filter],
+                        validators=[DataRequired(), Length(max=200), no_line_breaks])
+    kind = SelectField(_l("Kind of document"), id="document-kind",
+                       choices=choices((k.value, label) for k, label in DOCUMENT_KIND_LABELS.items()))
+    file = FileField(_l("File (PDF, DOCX or XLSX, 10 MB at most)"), id="document-file", validators=[FileRequired()])
 
 
 class VersionForm(DealsForm):
@@ -214,22 +217,24 @@ class VersionForm(DealsForm):
 
 
 class NoteForm(DealsForm):
-    body = TextAreaField(_l("Internal note"), filters=[strip_filter], validators=[DataRequired(), Length(max=5000)])
+    body = TextAreaField(_l("Internal note"), id="note-body", filters=[strip_filter],
+                         validators=[DataRequired(), Length(max=5000)])
 
 
 class ShareForm(DealsForm):
-    organization_id = SelectField(_l("Share with"), coerce=record_id, validate_choice=True)
+    organization_id = SelectField(_l("Share with"), id="share-organization", coerce=record_id, validate_choice=True)
 
 
 class CommentForm(DealsForm):
-    body = TextAreaField(_l("Comment"), filters=[strip_filter], validators=[DataRequired(), Length(max=5000)])
-    organization_id = SelectField(_l("Thread"), coerce=record_id, validate_choice=False)
+    body = TextAreaField(_l("Comment"), id="comment-body", filters=[strip_filter],
+                         validators=[DataRequired(), Length(max=5000)])
+    organization_id = SelectField(_l("Thread"), id="comment-thread", coerce=record_id, validate_choice=False)
 
 
 class OpinionForm(DealsForm):
     verdict = RadioField(_l("Your opinion"), choices=choices((v.value, label) for v, label in VERDICT_LABELS.items()),
                          validators=[DataRequired()])
-    comment = TextAreaField(_l("Comment"), filters=[strip_filter], validators=[Length(max=5000)])
+    comment = TextAreaField(_l("Comment"), id="opinion-comment", filters=[strip_filter], validators=[Length(max=5000)])
 
 
 class MemberForm(Form):
@@ -267,8 +272,10 @@ class MeetingForm(DealsForm):
 
 
 class CorrectionForm(DealsForm):
-    decision = SelectField(_l("Corrected decision"), choices=choices((d.value, label) for d, label in DECISION_LABELS.items()))
-    minutes = TextAreaField(_l("Corrected minutes"), filters=[strip_filter], validators=[DataRequired(), Length(max=20000)])
+    decision = SelectField(_l("Corrected decision"), id="correction-decision",
+                           choices=choices((d.value, label) for d, label in DECISION_LABELS.items()))
+    minutes = TextAreaField(_l("Corrected minutes"), id="correction-minutes", filters=[strip_filter],
+                            validators=[DataRequired(), Length(max=20000)])
 
 
 SORT_CHOICES = [("updated", _l("Last updated")), ("title", _l("Title")), ("amount", _l("Amount")),

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from werkzeug.datastructures import FileStorage, MultiDict
 from wtforms import (
     BooleanField,
     DateField,
@@ -34,6 +35,67 @@ from club.deals.models import (
 )
 from club.forms import choices, no_line_breaks, strip_filter
 
+
+class DealsForm(FlaskForm):
+    """The base of every deals form: a value of the wrong kind is a field error, never a 500.
+
+    A file posted where text is expected is dropped before the fields see it (a length validator would
+    otherwise fail on it) and the field says why; a NUL character (refused by PostgreSQL) is refused in
+    every text. Missing, repeated or malformed values are the fields' own business (choices, dates).
+    """
+
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
+        formdata = self.meta.wrap_formdata(self, formdata)
+        self._wrong_kind: set[str] = set()
+        if formdata is not None:
+            files = {f.name for f in self if isinstance(f, FileField)}
+            clean = MultiDict()
+            for key, values in formdata.lists():
+                for value in values:
+                    if isinstance(value, FileStorage) and key not in files:
+                        self._wrong_kind.add(key)
+                    else:
+                        clean.add(key, value)
+            formdata = clean
+        super().process(formdata, obj, data=data, extra_filters=extra_filters, **kwargs)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in _all_fields(self):
+            if field.name in getattr(self, "_wrong_kind", ()):
+                field.errors = [*field.errors, _l("A file was sent where text was expected.")]
+                valid = False
+            elif isinstance(field.data, str) and "\x00" in field.data:
+                field.errors = [*field.errors, _l("This text holds a character that is not allowed.")]
+                valid = False
+        return valid
+
+
+def _all_fields(form):
+    for field in form:
+        if isinstance(field, FieldList):
+            for entry in field:
+                yield from _all_fields(entry.form) if isinstance(entry, FormField) else [entry]
+        elif isinstance(field, FormField):
+            yield from _all_fields(field.form)
+        else:
+            yield field
+
+
+def record_id(value) -> int:
+    """``coerce`` for an id posted in a form: an integer a database key can hold, else ``ValueError``."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    else:
+        text = str(value).strip()
+        if not text.isascii() or not text.isdigit() or len(text) > 10:
+            raise ValueError(value)
+        number = int(text)
+    if not 0 <= number <= 2**31 - 1:
+        raise ValueError(value)
+    return number
+
+
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
 _DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
 
@@ -52,7 +114,13 @@ def parse_decimal(text: str | None) -> Decimal | None:
 
 
 def format_decimal_input(value: Decimal | None) -> str:
-    return "" if value is None else f"{value:.2f}"
+    """A decimal as the reader's locale writes it in a form ("1250000,50" in French), read back by ``parse_decimal``."""
+    if value is None:
+        return ""
+    from babel.numbers import format_decimal
+    from flask_babel import get_locale
+
+    return format_decimal(Decimal(value), format="0.00", locale=get_locale())
 
 
 class DecimalText:
@@ -77,13 +145,13 @@ class DecimalText:
         field.decimal = value
 
 
-class DealForm(FlaskForm):
+class DealForm(DealsForm):
     title = StringField(_l("Title"), filters=[strip_filter], validators=[DataRequired(), Length(max=200), no_line_breaks])
     kind = SelectField(_l("Kind"), choices=choices((k.value, KIND_LABELS[k]) for k in DealKind))
-    target_id = SelectField(_l("Target organisation"), coerce=int, validate_choice=True)
-    investor_ids = SelectMultipleField(_l("Investors"), coerce=int, validate_choice=True,
+    target_id = SelectField(_l("Target organisation"), coerce=record_id, validate_choice=True)
+    investor_ids = SelectMultipleField(_l("Investors"), coerce=record_id, validate_choice=True,
                                        description=_l("One or more organisations."))
-    signatory_ids = SelectMultipleField(_l("Other signatories"), coerce=int, validate_choice=True)
+    signatory_ids = SelectMultipleField(_l("Other signatories"), coerce=record_id, validate_choice=True)
     amount = StringField(_l("Amount (MAD)"), filters=[strip_filter], validators=[
         Length(max=30),
         DecimalText(Decimal(0), Decimal("999999999999.99"), _l("The amount cannot be negative."),
@@ -93,7 +161,7 @@ class DealForm(FlaskForm):
         Length(max=10),
         DecimalText(Decimal(0), Decimal(100), _l("The stake is a percentage between 0 and 100."),
                     _l("Enter a percentage such as 12.5."))])
-    owner_id = SelectField(_l("Owner"), coerce=int, validate_choice=True)
+    owner_id = SelectField(_l("Owner"), coerce=record_id, validate_choice=True)
     summary = TextAreaField(_l("Summary"), filters=[strip_filter], validators=[Length(max=5000)])
     expected_close = DateField(_l("Expected close"), validators=[Optional()])
     next_step = StringField(_l("Next step"), filters=[strip_filter], validators=[Length(max=300), no_line_breaks])
@@ -127,7 +195,7 @@ class DealForm(FlaskForm):
         }
 
 
-class MoveForm(FlaskForm):
+class MoveForm(DealsForm):
     to_stage = SelectField(_l("Move to"), choices=choices((s.value, STAGE_LABELS[s]) for s in STAGE_LABELS))
     reason = TextAreaField(_l("Reason"), filters=[strip_filter], validators=[Length(max=2000)],
                            description=_l("Required to drop a deal."))
@@ -135,33 +203,38 @@ class MoveForm(FlaskForm):
                           description=_l("Required to mark a deal signed."))
 
 
-class DocumentForm(FlaskForm):
-    title = StringField(_l("Title"), filters=[strip_filter], validators=[DataRequired(), Length(max=200), no_line_breaks])
-    kind = SelectField(_l("Kind of document"), choices=choices((k.value, label) for k, label in DOCUMENT_KIND_LABELS.items()))
-    file = FileField(_l("File (PDF, DOCX or XLSX, 10 MB at most)"), validators=[FileRequired()])
+class DocumentForm(DealsForm):
+    # Ids of their own: the deal page holds several forms, and a label must point at its own field.
+    title = StringField(_l("Title"), id="document-title", filters=[strip_filter],
+                        validators=[DataRequired(), Length(max=200), no_line_breaks])
+    kind = SelectField(_l("Kind of document"), id="document-kind",
+                       choices=choices((k.value, label) for k, label in DOCUMENT_KIND_LABELS.items()))
+    file = FileField(_l("File (PDF, DOCX or XLSX, 10 MB at most)"), id="document-file", validators=[FileRequired()])
 
 
-class VersionForm(FlaskForm):
+class VersionForm(DealsForm):
     file = FileField(_l("New version (PDF, DOCX or XLSX)"), validators=[FileRequired()])
 
 
-class NoteForm(FlaskForm):
-    body = TextAreaField(_l("Internal note"), filters=[strip_filter], validators=[DataRequired(), Length(max=5000)])
+class NoteForm(DealsForm):
+    body = TextAreaField(_l("Internal note"), id="note-body", filters=[strip_filter],
+                         validators=[DataRequired(), Length(max=5000)])
 
 
-class ShareForm(FlaskForm):
-    organization_id = SelectField(_l("Share with"), coerce=int, validate_choice=True)
+class ShareForm(DealsForm):
+    organization_id = SelectField(_l("Share with"), id="share-organization", coerce=record_id, validate_choice=True)
 
 
-class CommentForm(FlaskForm):
-    body = TextAreaField(_l("Comment"), filters=[strip_filter], validators=[DataRequired(), Length(max=5000)])
-    organization_id = SelectField(_l("Thread"), coerce=int, validate_choice=False)
+class CommentForm(DealsForm):
+    body = TextAreaField(_l("Comment"), id="comment-body", filters=[strip_filter],
+                         validators=[DataRequired(), Length(max=5000)])
+    organization_id = SelectField(_l("Thread"), id="comment-thread", coerce=record_id, validate_choice=False)
 
 
-class OpinionForm(FlaskForm):
+class OpinionForm(DealsForm):
     verdict = RadioField(_l("Your opinion"), choices=choices((v.value, label) for v, label in VERDICT_LABELS.items()),
                          validators=[DataRequired()])
-    comment = TextAreaField(_l("Comment"), filters=[strip_filter], validators=[Length(max=5000)])
+    comment = TextAreaField(_l("Comment"), id="opinion-comment", filters=[strip_filter], validators=[Length(max=5000)])
 
 
 class MemberForm(Form):
@@ -181,7 +254,7 @@ class MemberForm(Form):
 MEETING_ROWS = 7
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(DealsForm):
     held_on = DateField(_l("Meeting date"), validators=[DataRequired()])
     quorum_reached = BooleanField(_l("Quorum reached"))
     members = FieldList(FormField(MemberForm), min_entries=MEETING_ROWS, max_entries=20)
@@ -198,9 +271,11 @@ class MeetingForm(FlaskForm):
             raise ValidationError(_l("List the members present."))
 
 
-class CorrectionForm(FlaskForm):
-    decision = SelectField(_l("Corrected decision"), choices=choices((d.value, label) for d, label in DECISION_LABELS.items()))
-    minutes = TextAreaField(_l("Corrected minutes"), filters=[strip_filter], validators=[DataRequired(), Length(max=20000)])
+class CorrectionForm(DealsForm):
+    decision = SelectField(_l("Corrected decision"), id="correction-decision",
+                           choices=choices((d.value, label) for d, label in DECISION_LABELS.items()))
+    minutes = TextAreaField(_l("Corrected minutes"), id="correction-minutes", filters=[strip_filter],
+                            validators=[DataRequired(), Length(max=20000)])
 
 
 SORT_CHOICES = [("updated", _l("Last updated")), ("title", _l("Title")), ("amount", _l("Amount")),
@@ -208,7 +283,7 @@ SORT_CHOICES = [("updated", _l("Last updated")), ("title", _l("Title")), ("amoun
                 ("close", _l("Expected close"))]
 
 
-class TableFilterForm(FlaskForm):
+class TableFilterForm(DealsForm):
     class Meta:
         csrf = False
 
@@ -216,9 +291,9 @@ class TableFilterForm(FlaskForm):
                        validate_choice=False)
     stage = SelectField(_l("Stage"), choices=choices([("", _l("All stages"))] + [(s.value, label) for s, label in STAGE_LABELS.items()]),
                         validate_choice=False)
-    investor = SelectField(_l("Investor"), coerce=int, validate_choice=False)
-    target = SelectField(_l("Target"), coerce=int, validate_choice=False)
-    owner = SelectField(_l("Owner"), coerce=int, validate_choice=False)
+    investor = SelectField(_l("Investor"), coerce=record_id, validate_choice=False)
+    target = SelectField(_l("Target"), coerce=record_id, validate_choice=False)
+    owner = SelectField(_l("Owner"), coerce=record_id, validate_choice=False)
     overdue = BooleanField(_l("Overdue next step"))
     sort = SelectField(_l("Sort by"), choices=choices(SORT_CHOICES), validate_choice=False)
     dir = SelectField(_l("Order"), choices=choices([("desc", _l("Descending")), ("asc", _l("Ascending"))]),

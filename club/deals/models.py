@@ -80,6 +80,15 @@ TRANSITIONS: dict[Stage, frozenset[Stage]] = {
 }
 
 
+def format_stake(stake: Decimal | None) -> str:
+    if stake is None:
+        return "—"
+    from babel.numbers import format_percent
+    from flask_babel import get_locale
+
+    return format_percent(Decimal(stake) / 100, locale=get_locale(), decimal_quantization=False)
+
+
 def allowed_moves(stage: Stage) -> list[Stage]:
     return [s for s in STAGES if s in TRANSITIONS[stage]]
 
@@ -151,6 +160,11 @@ class Deal(TimestampMixin, VersionedMixin, db.Model):
     @property
     def stage_label(self):
         return STAGE_LABELS[self.stage]
+
+    @property
+    def stake_label(self) -> str:
+        """The stake as the reader's locale writes a percentage: "20,5 %" in French, "20.5%" in English."""
+        return format_stake(self.stake)
 
     @property
     def is_open(self) -> bool:

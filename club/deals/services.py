@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 from club.core import audit, storage
 from club.core.outbox import already_queued, queue_mail
@@ -286,6 +287,40 @@ def give_opinion(deal: Deal, *, by, verdict: Verdict, comment: str) -> Opinion:
     return opinion
 
 
+APPROVALS = frozenset({Decision.APPROVED, Decision.APPROVED_WITH_CONDITIONS})
+
+
+def tally(members: list[dict]) -> dict[str, int]:
+    """Votes of the members present (a conflicted member does not vote): ``{"for", "against", "abstain"}``."""
+    counts = {v.value: 0 for v in Vote}
+    for member in members:
+        if member.get("vote") and not member.get("conflict_declared"):
+            counts[Vote(member["vote"]).value] += 1
+    return counts
+
+
+def tally_text(counts: dict[str, int]) -> str:
+    """``"1 vote for, 2 votes against, 0 abstentions"`` in the reader's language, each count with its plural."""
+    return ", ".join(str(part) for part in (
+        lazy_ngettext("%(num)s vote for", "%(num)s votes for", counts["for"]),
+        lazy_ngettext("%(num)s vote against", "%(num)s votes against", counts["against"]),
+        lazy_ngettext("%(num)s abstention", "%(num)s abstentions", counts["abstain"])))
+
+
+def check_decision(decision: Decision, *, quorum_reached: bool, counts: dict[str, int]) -> None:
+    """The decision follows the votes: without a quorum only a deferral; an approval needs a majority in favour.
+
+    A majority in favour is more votes for than half of the votes cast (for, against and abstentions);
+    members present without a vote, and those who declared a conflict, are not counted.
+    """
+    if not quorum_reached and decision != Decision.DEFERRED:
+        raise DealRefused(_l("Without a quorum the committee can only defer its decision."), "decision")
+    cast = counts["for"] + counts["against"] + counts["abstain"]
+    if decision in APPROVALS and not counts["for"] * 2 > cast:
+        raise DealRefused(_l("An approval needs a majority of the votes in favour; the votes recorded are: "
+                             "%(tally)s.", tally=tally_text(counts)), "decision")
+
+
 def record_meeting(deal: Deal, *, by, held_on: date, quorum_reached: bool, members: list[dict],
                    decision: Decision, minutes: str) -> CommitteeMeeting:
     """``members``: ``{"name", "conflict_declared", "conflict_note", "vote"}``; a conflicted member does not vote."""
@@ -297,8 +332,7 @@ def record_meeting(deal: Deal, *, by, held_on: date, quorum_reached: bool, membe
         if member.get("conflict_declared") and member.get("vote"):
             raise DealRefused(_l("%(name)s declared a conflict of interest and does not vote.",
                                  name=member["name"]), "members")
-    if not quorum_reached and decision != Decision.DEFERRED:
-        raise DealRefused(_l("Without a quorum the committee can only defer its decision."), "decision")
+    check_decision(decision, quorum_reached=quorum_reached, counts=tally(members))
     meeting = CommitteeMeeting(deal_id=deal.id, held_on=held_on, quorum_reached=quorum_reached,
                                recorded_by_id=by.id)
     db.session.add(meeting)
@@ -319,8 +353,7 @@ def correct_decision(meeting: CommitteeMeeting, *, by, decision: Decision, minut
     """A correction is a new dated entry; the decision as first written stays."""
     latest = db.session.scalar(sa.select(CommitteeDecision).where(CommitteeDecision.meeting_id == meeting.id)
                                .order_by(CommitteeDecision.id.desc()).limit(1))
-    if not meeting.quorum_reached and decision != Decision.DEFERRED:
-        raise DealRefused(_l("Without a quorum the committee can only defer its decision."), "decision")
+    check_decision(decision, quorum_reached=meeting.quorum_reached, counts=meeting.tally)
     entry = CommitteeDecision(meeting_id=meeting.id, decision=decision, minutes=minutes, recorded_by_id=by.id,
                               corrects_id=latest.id if latest else None)
     db.session.add(entry)

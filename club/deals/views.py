@@ -267,23 +267,24 @@ def edit(deal_id: int):
         return render_template("deals/edit.html", form=form, deal=deal)
     form = _deal_form()
     conflict = None
-    if form.validate_on_submit():
-        if form.version.data != str(deal.version):
-            conflict = deal
+    valid = form.validate_on_submit()
+    if form.version.data != str(deal.version):
+        # Stale (or no version at all): 409 with both versions, whatever else the form says.
+        conflict = deal
+    elif valid:
+        try:
+            changes = services.update_deal(deal, by=current_user, investor_ids=form.investor_ids.data,
+                                           signatory_ids=form.signatory_ids.data, **form.values())
+            db.session.commit()
+        except services.DealRefused as refused:
+            db.session.rollback()
+            _refused(form, refused)
+        except StaleDataError:
+            db.session.rollback()
+            conflict = db.session.get(Deal, deal_id)
         else:
-            try:
-                changes = services.update_deal(deal, by=current_user, investor_ids=form.investor_ids.data,
-                                               signatory_ids=form.signatory_ids.data, **form.values())
-                db.session.commit()
-            except services.DealRefused as refused:
-                db.session.rollback()
-                _refused(form, refused)
-            except StaleDataError:
-                db.session.rollback()
-                conflict = db.session.get(Deal, deal_id)
-            else:
-                flash(_("Deal saved.") if changes else _("Nothing to change."), "success" if changes else "info")
-                return redirect(url_for("deals.detail", deal_id=deal.id), 303)
+            flash(_("Deal saved.") if changes else _("Nothing to change."), "success" if changes else "info")
+            return redirect(url_for("deals.detail", deal_id=deal.id), 303)
     deal = db.session.get(Deal, deal_id)
     if conflict is not None:
         form.version.data = str(deal.version)  # saving again now overwrites, knowingly

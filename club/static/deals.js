@@ -1,7 +1,21 @@
 // Deals board: drag a card to another column; the move is posted with htmx and the board re-rendered.
 // Without this file (or without JavaScript) every card keeps its move menu, which works on its own.
+//
+// The column a card goes to is the column under the pointer when it is released, not the last list
+// SortableJS happened to insert the card into on the way: a card dragged across "Signed" and released
+// over the "Dropped" column's heading (or below its last card) goes to "Dropped". Released outside
+// every column, or over its own column, the card goes back where it was and nothing is posted.
 (function () {
   "use strict";
+
+  var pointer = null;
+
+  function remember(event) {
+    var point = event.touches && event.touches.length ? event.touches[0] : event;
+    if (typeof point.clientX === "number" && (point.clientX || point.clientY)) {
+      pointer = { x: point.clientX, y: point.clientY };
+    }
+  }
 
   function csrfHeaders() {
     try {
@@ -9,6 +23,18 @@
     } catch (e) {
       return {};
     }
+  }
+
+  function listAt(point) {
+    if (!point) { return null; }
+    var element = document.elementFromPoint(point.x, point.y);
+    var column = element && element.closest ? element.closest(".deal-column") : null;
+    return column ? column.querySelector(".deal-cards") : null;
+  }
+
+  function putBack(card, from, oldIndex) {
+    var before = from.children[oldIndex] || null;
+    if (before !== card) { from.insertBefore(card, before); }
   }
 
   function setUp(root) {
@@ -23,10 +49,19 @@
         animation: 150,
         filter: "select, button, a, input, label",
         preventOnFilter: false,
+        onStart: function () { pointer = null; },
         onEnd: function (event) {
           var card = event.item;
-          var to = event.to;
-          if (to === event.from) { return; }
+          var released = event.originalEvent;
+          if (released && typeof released.clientX === "number" && (released.clientX || released.clientY)) {
+            remember(released);
+          }
+          var to = listAt(pointer) || (pointer ? null : event.to);
+          if (!to || to === event.from) {
+            putBack(card, event.from, event.oldIndex);
+            return;
+          }
+          if (card.parentNode !== to) { to.appendChild(card); }
           htmx.ajax("POST", card.dataset.moveUrl, {
             source: card,
             target: "#deal-board",
@@ -38,6 +73,11 @@
       });
     });
   }
+
+  ["dragover", "drop", "pointermove", "mousemove"].forEach(function (name) {
+    document.addEventListener(name, remember, true);
+  });
+  document.addEventListener("touchmove", remember, { capture: true, passive: true });
 
   if (typeof htmx !== "undefined") {
     htmx.onLoad(setUp);

@@ -267,3 +267,35 @@ def test_stale_write_is_stopped_by_the_version_column(db):
             raise AssertionError("stale write accepted")
     db.session.expire_all()
     assert db.session.get(Deal, deal.id).title == "One"
+
+
+def test_a_stale_save_with_an_error_answers_409_with_both_versions_and_the_errors(db, login_as, client):
+    """Stale and invalid at once: the conflict is said at once (409), with the field errors, nothing lost."""
+    by = staff()
+    deal = make_deal(by, title="Original", amount=Decimal("10.00"))
+    login_as(by)
+    stale = _form(deal, title="Mon titre", amount="dix", summary="Tapé longuement")
+    assert client.post(f"/deals/{deal.id}/edit", data=_form(deal, title="Saved by a colleague")).status_code == 303
+    response = client.post(f"/deals/{deal.id}/edit", data=stale)
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert 'value="Mon titre"' in html and "Tapé longuement" in html and 'value="dix"' in html
+    assert "Saved by a colleague" in html  # the version now saved, beside
+    assert "Saisissez un montant en MAD" in html  # the field error too
+    db.session.expire_all()
+    assert db.session.get(Deal, deal.id).title == "Saved by a colleague"
+
+
+def test_a_save_without_its_version_is_a_conflict_not_an_overwrite(db, login_as, client):
+    by = staff()
+    deal = make_deal(by, title="Original", amount=Decimal("10.00"))
+    login_as(by)
+    for version in ("", "pas-une-version", "99999999999999999999"):
+        response = client.post(f"/deals/{deal.id}/edit", data=_form(deal, title="Forged", version=version))
+        assert response.status_code == 409
+        assert 'value="Forged"' in response.get_data(as_text=True)
+    data = _form(deal, title="Forged")
+    del data["version"]
+    assert client.post(f"/deals/{deal.id}/edit", data=data).status_code == 409
+    db.session.expire_all()
+    assert db.session.get(Deal, deal.id).title == "Original"

@@ -124,3 +124,17 @@ def test_navigation_entry(demo_world, login_as, client):
         login_as(db.session.scalar(sa.select(User).where(User.email == email)))
         html = client.get("/").get_data(as_text=True)
         assert ('class="nav-link" href="/deals/"' in html) is shown, email
+
+
+def test_the_reminder_says_one_or_several_next_steps(db, outbox):
+    ana, bob = staff(), staff()
+    today = date(2026, 11, 29)
+    make_deal(ana, title="Late A1", next_step="Call", next_step_due=today - timedelta(days=1))
+    make_deal(ana, title="Late A2", next_step="Write", next_step_due=today - timedelta(days=9))
+    make_deal(bob, title="Late B", owner=bob, next_step="Visit", next_step_due=today - timedelta(days=2))
+    services.remind_owners(today)
+    db.session.commit()
+    mails = {m.recipient: m for m in outbox(template="deals_remind")}
+    assert "Ces 2 prochaines étapes de vos dossiers sont en retard" in mails[ana.email].body_text
+    assert "Cette prochaine étape de vos dossiers est en retard" in mails[bob.email].body_text
+    assert "Cette prochaine étape de vos dossiers est en retard" in mails[bob.email].body_html

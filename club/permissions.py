@@ -33,6 +33,19 @@ PUBLIC = "public"
 ADMIN = "admin"
 
 
+SECRET_ARGUMENTS = ("token",)
+
+
+def loggable_path() -> str:
+    """The request's path for the log, with any token in it (invitation, confirmation, reset) masked."""
+    path = request.path
+    for name in SECRET_ARGUMENTS:
+        value = (request.view_args or {}).get(name)
+        if isinstance(value, str) and value:
+            path = path.replace(value, "<" + name + ">")
+    return path
+
+
 def _declare(view: Callable, access) -> Callable:
     view.access = access
     return view
@@ -95,7 +108,7 @@ def enforce_access():
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     if not may_access(current_user, access):
-        log.warning("denied %s %s to user %s", request.method, request.path, current_user.id)
+        log.warning("denied %s %s to user %s", request.method, loggable_path(), current_user.id)
         abort(404)
     return None
 

@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from club.extensions import db
 from club.htmx import is_htmx_partial
-from club.permissions import enforce_access
+from club.permissions import enforce_access, loggable_path
 
 log = logging.getLogger("club.errors")
 security_log = logging.getLogger("club.security")
@@ -52,7 +52,7 @@ def http_error(error: HTTPException):
     code = error.code if error.code in PAGES else 400
     context = {}
     if error.code == 429:
-        security_log.warning("rate limit hit on %s %s from %s", request.method, request.path, request.remote_addr)
+        security_log.warning("rate limit hit on %s %s from %s", request.method, loggable_path(), request.remote_addr)
         context["wait"] = retry_wait()
     response = _render(code, **context)
     if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
@@ -75,18 +75,18 @@ def _bad_value(error: BaseException) -> bool:
 def server_error(error: Exception):
     db.session.rollback()
     if _bad_value(error):
-        log.warning("400 on %s %s: a value the database cannot hold (%s)", request.method, request.path,
+        log.warning("400 on %s %s: a value the database cannot hold (%s)", request.method, loggable_path(),
                     type(getattr(error, "orig", None) or error).__name__)
         return _render(400)
     error_id = secrets.token_hex(4)
-    log.error("error %s on %s %s", error_id, request.method, request.path, exc_info=error)
+    log.error("error %s on %s %s", error_id, request.method, loggable_path(), exc_info=error)
     return _render(500, error_id=error_id)
 
 
 def csrf_error(error: CSRFError):
     """An expired or missing token: a form view re-renders itself with the user's input (boosted
     navigations included), and the refusal is one line in the log, never a traceback nor a 500."""
-    security_log.warning("CSRF failure on %s %s: %s", request.method, request.path, error.description)
+    security_log.warning("CSRF failure on %s %s: %s", request.method, loggable_path(), error.description)
     view = current_app.view_functions.get(request.endpoint or "")
     if view is not None and getattr(view, "rerender_on_csrf_error", False) and not is_htmx_partial():
         try:
@@ -99,7 +99,7 @@ def csrf_error(error: CSRFError):
         except Exception as exc:  # noqa: BLE001 - the refusal stands; the form could not be shown again
             db.session.rollback()
             security_log.warning("CSRF failure on %s %s: form not shown again (%s: %s)", request.method,
-                                 request.path, type(exc).__name__, str(exc)[:200])
+                                 loggable_path(), type(exc).__name__, str(exc)[:200])
     return _render(400, csrf=True)
 
 

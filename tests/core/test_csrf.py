@@ -122,3 +122,16 @@ def test_every_page_with_a_form_re_renders_it_on_an_expired_token(app):
                 if {"GET", "POST"} <= rule.methods
                 and not getattr(app.view_functions[rule.endpoint], "rerender_on_csrf_error", False)]
     assert unmarked == []
+
+
+def test_a_refused_post_never_writes_the_token_of_its_url_to_the_log(client, caplog, configured, db):
+    import logging
+
+    secret = "Xy7-secret-link-token.abc"
+    with configured(WTF_CSRF_ENABLED=True), caplog.at_level(logging.INFO):
+        for url in (f"/auth/reset/{secret}", f"/auth/invitation/{secret}"):
+            response = client.post(url, data={"password": "x" * 20, "confirm": "x" * 20})
+            assert response.status_code < 500
+    assert any("CSRF" in r.getMessage() for r in caplog.records)
+    assert secret not in caplog.text
+    assert "<token>" in caplog.text

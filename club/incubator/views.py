@@ -356,18 +356,27 @@ def application(application_id: int):
     if current_user.role == Role.PARTNER:
         review = next(r for r in app_.reviews if r.reviewer_id == current_user.id)
         return redirect(url_for("incubator.review", review_id=review.id))
-    context = {"application": app_, "labels": _labels(), "message_form": MessageForm(),
-               "withdraw_form": WithdrawForm(), "confirm_form": ConfirmForm(), "open_states": OPEN_STATES}
+    return _render_application(app_)
+
+
+def _render_application(app_: Application, status: int = 200, **forms):
+    """The application page; ``forms`` are the refused ones, shown back with their errors and input."""
+    blank = {"formdata": None}  # the other forms of the page never read a POST meant for another one
+    context = {"application": app_, "labels": _labels(), "message_form": forms.get("message_form")
+               or MessageForm(**blank), "withdraw_form": forms.get("withdraw_form") or WithdrawForm(**blank),
+               "confirm_form": ConfirmForm(**blank), "open_states": OPEN_STATES}
     if current_user.role == Role.SECRETARIAT:
-        move_form = MoveForm()
+        move_form = MoveForm(**blank)
         move_form.set_targets(services.secretariat_moves(app_))
-        assign_form = AssignForm()
+        assign_form = AssignForm(**blank)
         assign_form.set_reviewers(queries.reviewers())
-        context.update(link_form=_link_form(app_), suggestions=services.suggested_organizations(app_))
+        link_form = LinkOrganizationForm(**blank)
+        link_form.set_choices(app_, services.suggested_organizations(app_), _organization_choices())
+        context.update(link_form=link_form, suggestions=services.suggested_organizations(app_))
         context.update(move_form=move_form, assign_form=assign_form, stats=queries.stats_for(app_),
                        criterion_averages=queries.criterion_averages(app_),
                        events=events_for("incubator_applications", app_.id, limit=20))
-    return render_template("incubator/application.html", **context)
+    return render_template("incubator/application.html", **context), status
 
 
 def _stale_differences(app_: Application, form: ApplicationForm) -> list[dict]:
@@ -509,14 +518,15 @@ def deck_download(application_id: int, deck_id: int):
 def withdraw(application_id: int):
     app_ = _application_or_404(application_id)
     form = WithdrawForm()
-    if form.validate_on_submit():
-        try:
-            services.withdraw(app_, by=current_user, note=form.note.data)
-        except Refused as exc:
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
-            flash(_("The application is withdrawn."), "success")
+    if not form.validate_on_submit():  # a note too long, an expired form: shown back with what was typed
+        return _render_application(app_, 422, withdraw_form=form)
+    try:
+        services.withdraw(app_, by=current_user, note=form.note.data)
+    except Refused as exc:
+        flash(exc.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("The application is withdrawn."), "success")
     return redirect(url_for("incubator.application", application_id=app_.id), 303)
 
 
@@ -529,14 +539,13 @@ def message(application_id: int):
         try:
             services.post_message(app_, body=form.body.data, by=current_user)
         except Refused as exc:
-            flash(exc.message, "danger")
+            db.session.rollback()
+            form.body.errors.append(exc.message)
         else:
             db.session.commit()
             flash(_("Message sent."), "success")
             return redirect(url_for("incubator.application", application_id=app_.id, _anchor="messages"), 303)
-    else:
-        flash(_("The message is empty."), "danger")
-    return redirect(url_for("incubator.application", application_id=app_.id, _anchor="messages"), 303)
+    return _render_application(_application_or_404(application_id), 422, message_form=form)
 
 
 # The secretariat's workflow ----------------------------------------------------------------------
@@ -586,11 +595,15 @@ def move(application_id: int):
                            places_taken=services.places_taken(app_.call))
 
 
-def _link_form(app_: Application) -> LinkOrganizationForm:
+def _organization_choices():
     from club.members.queries import organization_choices
 
+    return organization_choices()
+
+
+def _link_form(app_: Application) -> LinkOrganizationForm:
     form = LinkOrganizationForm()
-    form.set_choices(app_, services.suggested_organizations(app_), organization_choices())
+    form.set_choices(app_, services.suggested_organizations(app_), _organization_choices())
     return form
 
 
@@ -664,13 +677,13 @@ def _review_or_404(review_id: int) -> Review:
 
 
 def _render_review(review: Review, form: ReviewForm, *, typed: dict | None = None, bad: dict | None = None,
-                   problems: dict | None = None, stale: Review | None = None):
+                   problems: dict | None = None, stale: Review | None = None, conflict_form: ConflictForm | None = None):
     app_ = review.application
     blind = app_.call.is_blind
     if review.is_final:
         form.comment.render_kw = {"readonly": True}
     return render_template("incubator/review.html", review=review, application=app_, call=app_.call, blind=blind,
-                           form=form, conflict_form=ConflictForm(), typed=typed or review.score_by_criterion,
+                           form=form, conflict_form=conflict_form or ConflictForm(formdata=None), typed=typed or review.score_by_criterion,
                            bad=bad or {}, problems=problems or {}, stale=stale, labels=_labels())
 
 
@@ -719,9 +732,12 @@ def review(review_id: int):
 def conflict(review_id: int):
     the_review = _review_or_404(review_id)
     form = ConflictForm()
-    if not form.validate_on_submit():
-        flash(_("Say whether you have a conflict of interest."), "danger")
-        return redirect(url_for("incubator.review", review_id=the_review.id), 303)
+    if not form.validate_on_submit():  # shown back with the note typed
+        if form.has_conflict.errors and not form.has_conflict.data:
+            form.has_conflict.errors[:] = [_("Say whether you have a conflict of interest.")]
+        review_form = ReviewForm(formdata=None, obj=the_review, version=the_review.version,
+                                 recommendation=the_review.recommendation.value if the_review.recommendation else None)
+        return _render_review(the_review, review_form, conflict_form=form), 422
     try:
         services.declare_conflict(the_review, has_conflict=form.has_conflict.data == "yes", note=form.note.data,
                                   by=current_user)

@@ -231,3 +231,21 @@ def test_moving_an_application_with_its_email(tab, db, factories, outbox):
     db.session.expire_all()
     assert db.session.get(Application, application.id).status == Status.SCREENING
     assert [m.subject for m in outbox(template="incubator_status")] == ["Votre dossier est en examen"]
+
+
+def test_the_thread_and_withdrawal(tab, db, factories):
+    from club.incubator.models import Application, Message, Status
+
+    founder = factories.UserFactory(applicant=True, email="f@startup.example")
+    application = ApplicationFactory(applicant=founder, status=Status.SCREENING)
+    sign_in(tab, founder.email, PASSWORD)
+    tab.goto(f"/incubator/applications/{application.id}")
+    tab.get_by_label("Message").fill("Six postes dès l'ouverture.")
+    tab.get_by_role("button", name="Envoyer ma réponse").click()
+    tab.get_by_text("Message envoyé.").wait_for()
+    tab.get_by_label("Motif (facultatif)").fill("Nous rejoignons un autre programme")
+    tab.get_by_role("button", name="Retirer ma candidature").click()
+    tab.get_by_text("La candidature est retirée.").wait_for()
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).status == Status.WITHDRAWN
+    assert db.session.scalars(sa.select(Message.body)).all() == ["Six postes dès l'ouverture."]

@@ -176,3 +176,26 @@ def test_a_stale_move_keeps_the_email_and_answers_409(db, factories, login_as):
     assert "est actuellement « En examen »" in _text(response)  # the saved version, beside the typed one
     db.session.expire_all()
     assert db.session.get(Application, application.id).status == Status.SCREENING
+
+
+def test_refused_messages_notes_and_declarations_keep_what_was_typed(db, factories, login_as):
+    from club.incubator.models import Message
+
+    founder = factories.UserFactory(applicant=True)
+    application = ApplicationFactory(applicant=founder, status=Status.SCREENING)
+    client = login_as(founder)
+    too_long = "Une réponse très détaillée. " * 200  # over 5,000 characters
+    response = client.post(f"/incubator/applications/{application.id}/messages", data={"body": too_long})
+    assert response.status_code == 422 and too_long.strip() in _text(response)
+    response = client.post(f"/incubator/applications/{application.id}/withdraw", data={"note": "x" * 1001})
+    assert response.status_code == 422 and "x" * 1001 in response.text
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Message)) == 0
+    assert db.session.get(Application, application.id).status == Status.SCREENING
+    partner = factories.UserFactory(partner=True)
+    review = ReviewFactory(application=application, reviewer=partner, has_conflict=None)
+    response = login_as(partner).post(f"/incubator/reviews/{review.id}/conflict", data={"note": "Mon ancien associé"})
+    assert response.status_code == 422 and "Mon ancien associé" in _text(response)
+    assert "Indiquez si vous avez un conflit d'intérêts." in _text(response)
+    db.session.expire_all()
+    assert db.session.get(Review, review.id).has_conflict is None

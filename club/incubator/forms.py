@@ -168,11 +168,12 @@ class LinkOrganizationForm(FlaskForm):
 
     organization = SelectField(_l("Organisation of the startup"), choices=[], validators=[DataRequired()])
 
-    def set_choices(self, application, suggestions, others):
+    def set_choices(self, application, suggestions, others, *, can_create: bool):
         name = application.startup_name or "—"
         seen = {o.id for o in suggestions}
+        new = [("new", _l("Create a new startup organisation “%(name)s”", name=name))] if can_create else []
         self.organization.choices = choices(
-            [("", _l("Choose…")), ("new", _l("Create a new startup organisation “%(name)s”", name=name))]
+            [("", _l("Choose…"))] + new
             + [(str(o.id), _l("Suggested: %(name)s", name=o.name)) for o in suggestions]
             + [(str(c.value), c.label) for c in others if c.value not in seen])
 

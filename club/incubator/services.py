@@ -228,6 +228,10 @@ def upload_deck(application: Application, *, data: bytes, filename: str | None, 
     return deck
 
 
+# The statuses of a startup that has its place (and may become an organisation of the register).
+HOLDS_A_PLACE = (Status.ACCEPTED, Status.INCUBATED, Status.GRADUATED)
+
+
 def suggested_organizations(application: Application, limit: int = 5) -> list[Organization]:
     """Organisations whose name looks like the startup's: suggestions for the secretariat, never a link."""
     key = Organization.key_for(application.startup_name or "")
@@ -246,6 +250,9 @@ def link_organization(application: Application, organization: Organization | Non
     organisation with the startup's name (refused when the name is taken: never attached by a guess).
     Nothing of the application but its name goes into the new organisation (blind review)."""
     if organization is None:
+        if application.status not in HOLDS_A_PLACE:
+            raise Refused(_l("A new organisation is created for a startup once it is accepted; until then, link an "
+                             "existing organisation or wait."), field="organization")
         name = (application.startup_name or "").strip()
         if not name:
             raise Refused(_l("The application has no startup name to create an organisation with."),
@@ -365,7 +372,7 @@ def places_taken(call: Call) -> int:
     """Applications holding a place in the cohort (accepted, incubated, graduated)."""
     return db.session.scalar(sa.select(sa.func.count()).select_from(Application).where(
         Application.call_id == call.id,
-        Application.status.in_([Status.ACCEPTED, Status.INCUBATED, Status.GRADUATED])))
+        Application.status.in_(HOLDS_A_PLACE)))
 
 
 def secretariat_moves(application: Application) -> list[Status]:

@@ -371,7 +371,8 @@ def _render_application(app_: Application, status: int = 200, **forms):
         assign_form = AssignForm(**blank)
         assign_form.set_reviewers(queries.reviewers())
         link_form = LinkOrganizationForm(**blank)
-        link_form.set_choices(app_, services.suggested_organizations(app_), _organization_choices())
+        link_form.set_choices(app_, services.suggested_organizations(app_), _organization_choices(),
+                           can_create=app_.status in services.HOLDS_A_PLACE)
         context.update(link_form=link_form, suggestions=services.suggested_organizations(app_))
         context.update(move_form=move_form, assign_form=assign_form, stats=queries.stats_for(app_),
                        criterion_averages=queries.criterion_averages(app_),
@@ -603,7 +604,8 @@ def _organization_choices():
 
 def _link_form(app_: Application) -> LinkOrganizationForm:
     form = LinkOrganizationForm()
-    form.set_choices(app_, services.suggested_organizations(app_), _organization_choices())
+    form.set_choices(app_, services.suggested_organizations(app_), _organization_choices(),
+                           can_create=app_.status in services.HOLDS_A_PLACE)
     return form
 
 

@@ -13,6 +13,7 @@ from club.extensions import db
 from club.incubator.models import Application, DeckVersion, Message, Status, StatusChange
 from club.members.models import Organization, OrgKind
 from club.models import utcnow
+from tests.conftest import text
 from tests.incubator.factories import COMPLETE, PDF, ApplicationFactory, CallFactory
 
 
@@ -130,6 +131,8 @@ def test_a_typed_startup_name_never_links_to_an_existing_organisation(db, factor
     client = login_as(staff)
     page = client.get(f"/incubator/applications/{application.id}")
     assert "Organisations au nom proche" in page.text and "Suggestion : Saccom" in page.text
+    application.status = Status.ACCEPTED  # a new organisation only for an accepted startup; the name is taken
+    db.session.commit()
     response = client.post(f"/incubator/applications/{application.id}/organization", data={"organization": "new"},
                            follow_redirects=True)
     assert "Une organisation nommée « Saccom » existe déjà" in response.text
@@ -146,12 +149,35 @@ def test_a_typed_startup_name_never_links_to_an_existing_organisation(db, factor
     assert (saccom.name, saccom.kind, saccom.description) == ("Saccom", OrgKind.BPO, "Gestion documentaire")
 
 
+def test_no_new_organisation_before_acceptance(db, ctx, factories):
+    from club.incubator import services
+    from club.incubator.services import Refused
+
+    application = ApplicationFactory(startup_name="Nador CX")
+    try:
+        services.link_organization(application, by=factories.UserFactory())
+    except Refused as exc:
+        assert exc.field == "organization"
+    else:
+        raise AssertionError("a startup under review became an organisation")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Organization)) == 0
+
+
 def test_the_secretariat_creates_the_startup_organisation_with_its_name_only(db, factories, login_as):
     from club.members.queries import organization_choices
 
     application = ApplicationFactory(startup_name="Nador CX", project_title="Relation client pour le Rif")
-    assert "Nador CX" not in [c.label for c in organization_choices()]  # not in the pickers while not linked
     client = login_as(factories.UserFactory())
+    # not accepted yet: no new organisation (it would crowd every organisation picker)
+    assert "Créer une nouvelle organisation" not in text(client.get(f"/incubator/applications/{application.id}"))
+    response = client.post(f"/incubator/applications/{application.id}/organization", data={"organization": "new"},
+                           follow_redirects=True)
+    assert "Choisissez l'organisation de la startup." in text(response)
+    assert "Nador CX" not in [c.label for c in organization_choices()]
+    application.status = Status.ACCEPTED
+    db.session.commit()
+    assert "Créer une nouvelle organisation startup « Nador CX »" in text(
+        client.get(f"/incubator/applications/{application.id}"))
     client.post(f"/incubator/applications/{application.id}/organization", data={"organization": "new"})
     db.session.expire_all()
     org = db.session.get(Application, application.id).organization

@@ -45,6 +45,9 @@ def test_blind_review_leaves_nothing_in_the_register(db, factories, login_as):
     assert "Nador CX" not in client.get("/members/").text
     assert not db.session.scalars(sa.select(Organization).where(Organization.name == "Nador CX")).all()
     # even once the secretariat creates its organisation, nothing of the application goes into it
+    application = db.session.get(Application, application.id)
+    application.status = Status.ACCEPTED
+    db.session.commit()
     staff = factories.UserFactory()
     login_as(staff).post(f"/incubator/applications/{application.id}/organization", data={"organization": "new"},
                          follow_redirects=True)

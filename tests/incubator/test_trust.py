@@ -202,3 +202,19 @@ def test_refused_messages_notes_and_declarations_keep_what_was_typed(db, factori
     assert "Indiquez si vous avez un conflit d'intérêts." in _text(response)
     db.session.expire_all()
     assert db.session.get(Review, review.id).has_conflict is None
+
+
+def test_a_deck_over_the_request_limit_still_saves_the_text(db, factories, login_as, app):
+    """A deck a little over the app's request limit, sent with the form, is refused at the field; the text is saved."""
+    founder = factories.UserFactory(applicant=True)
+    application = ApplicationFactory(applicant=founder, draft=True, problem="Ancien texte")
+    big = PDF + b"0" * (app.config["MAX_CONTENT_LENGTH"] + 1024 * 1024)
+    response = login_as(founder).post(
+        f"/incubator/applications/{application.id}/edit", content_type="multipart/form-data",
+        data={"version": application.version, "problem": "Tapé avec un gros fichier", "action": "save",
+              "deck": (io.BytesIO(big), "gros.pdf", "application/pdf")})
+    assert response.status_code == 422 and "dépasse 10 Mo" in _text(response)
+    assert "Tapé avec un gros fichier" in _text(response)
+    db.session.expire_all()
+    saved = db.session.get(Application, application.id)
+    assert saved.problem == "Tapé avec un gros fichier" and saved.deck is None

@@ -125,7 +125,8 @@ def load() -> list[str]:
             application.status = status
             application.submitted_at = now - timedelta(days=15)
             application.status_changed_at = now - timedelta(days=15 - 3 * (len(path[status]) - 1))
-            services.link_organization(application)
+        if status in (Status.ACCEPTED, Status.INCUBATED, Status.GRADUATED):
+            services.link_organization(application, by=secretariat)  # a new startup organisation, explicitly
         if scores is not None:
             review = Review(application_id=application.id, reviewer_id=partner.id, assigned_by_id=secretariat.id,
                             has_conflict=False, declared_at=now, comment="Projet solide, ancré dans la région.",

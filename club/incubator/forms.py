@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from flask import request
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from flask_wtf import FlaskForm as _FlaskForm
 from flask_wtf.file import FileField
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -24,6 +26,20 @@ from club.core.timezones import to_local, to_utc  # noqa: E402,F401  (one time-z
 from club.forms import choices, no_line_breaks, strip_filter
 from club.incubator.models import RECOMMENDATION_LABELS, STAGE_LABELS, STATUS_LABELS
 from club.members.models import PROVINCE_LABELS
+
+
+class FlaskForm(_FlaskForm):
+    """A form that reads uploaded files only into its file fields: a file sent where text is expected
+    counts as a missing value (a field error when the field is required), never as text."""
+
+    class Meta(_FlaskForm.Meta):
+        def wrap_formdata(self, form, formdata):
+            formdata = super().wrap_formdata(form, formdata)
+            if isinstance(formdata, CombinedMultiDict):
+                file_fields = {f.name for f in form if isinstance(f, FileField)}
+                files = MultiDict([(k, v) for k, v in request.files.items(multi=True) if k in file_fields])
+                return CombinedMultiDict((files, request.form))
+            return formdata
 
 
 class CriterionForm(FlaskForm):
@@ -101,6 +117,7 @@ class ApplicationForm(FlaskForm):
     consent = BooleanField(_l("I agree to the processing of the personal data in this application by the Oriental "
                               "Offshoring Club for the selection and follow-up of the incubator, under Moroccan "
                               "law 09-08 (I may access, correct and object to it by writing to the secretariat)."))
+    deck = FileField(_l("Pitch deck (PDF, at most 10 MB)"), render_kw={"accept": "application/pdf,.pdf"})
 
 
 class DeckForm(FlaskForm):
@@ -144,6 +161,21 @@ class AssignForm(FlaskForm):
     def set_reviewers(self, users):
         self.reviewer.choices = choices([("", _l("Choose…"))] + [
             (str(u.id), f"{u.name} ({u.organization.name if u.organization else u.email})") for u in users])
+
+
+class LinkOrganizationForm(FlaskForm):
+    """The secretariat links an application to an organisation: a new one, a suggested one or any other."""
+
+    organization = SelectField(_l("Organisation of the startup"), choices=[], validators=[DataRequired()])
+
+    def set_choices(self, application, suggestions, others, *, can_create: bool):
+        name = application.startup_name or "—"
+        seen = {o.id for o in suggestions}
+        new = [("new", _l("Create a new startup organisation “%(name)s”", name=name))] if can_create else []
+        self.organization.choices = choices(
+            [("", _l("Choose…"))] + new
+            + [(str(o.id), _l("Suggested: %(name)s", name=o.name)) for o in suggestions]
+            + [(str(c.value), c.label) for c in others if c.value not in seen])
 
 
 class ConflictForm(FlaskForm):

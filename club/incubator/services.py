@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from club.core import audit
 from club.core.outbox import queue_mail
 from club.core.storage import UploadRefused, store
-from club.core.text import fold
+from club.core.text import like_escape
 from club.core.urls import absolute_url
 from club.extensions import db
 from club.incubator.models import (
@@ -30,11 +30,15 @@ from club.incubator.models import (
     StatusChange,
     may_move,
 )
+from club.members import services as members_services
 from club.members.models import Organization, OrgKind, Province
 from club.models import utcnow
 from club.permissions import Role
 
 DECK_MAX_SIZE = 10 * 1024 * 1024
+# The request limit of the application form (text and deck together): above the deck limit, so that a
+# deck a little too big is refused at the field and the text sent with it is saved.
+DECK_REQUEST_LIMIT = 5 * DECK_MAX_SIZE
 
 EDITABLE_FIELDS = ("startup_name", "project_title", "problem", "solution", "market", "business_model", "stage",
                    "team", "needs", "jobs_12m", "jobs_36m", "province")
@@ -224,27 +228,54 @@ def upload_deck(application: Application, *, data: bytes, filename: str | None, 
     return deck
 
 
-def link_organization(application: Application) -> Organization:
-    """The startup becomes an organisation of kind startup, or is linked to the one of the same name."""
-    name = application.startup_name.strip()
-    key = Organization.key_for(name)
-    org = db.session.scalar(sa.select(Organization).where(Organization.name_key == key).order_by(Organization.id)
-                            .limit(1))
-    if org is None:
-        org = db.session.scalar(sa.select(Organization).where(Organization.name == name))
-    if org is None:
-        org = Organization(name=name, name_key=key, kind=OrgKind.STARTUP, province=application.province,
-                           description=application.project_title or None,
-                           search_text=" ".join(filter(None, [fold(name), fold(application.project_title)])))
-        db.session.add(org)
-        db.session.flush()
-        audit.record("members.organization.create", org, by=application.applicant,
-                     changes={"name": [None, name], "kind": [None, OrgKind.STARTUP]})
-    application.organization_id = org.id
-    applicant = application.applicant
-    if applicant.organization_id is None:
-        applicant.organization_id = org.id
-    return org
+# The statuses of a startup that has its place (and may become an organisation of the register).
+HOLDS_A_PLACE = (Status.ACCEPTED, Status.INCUBATED, Status.GRADUATED)
+
+
+def suggested_organizations(application: Application, limit: int = 5) -> list[Organization]:
+    """Organisations whose name looks like the startup's: suggestions for the secretariat, never a link."""
+    key = Organization.key_for(application.startup_name or "")
+    if not key:
+        return []
+    words = [w for w in key.split() if len(w) >= 3][:3] or [key]
+    conditions = [Organization.name_key == key]
+    conditions += [Organization.name_key.like(f"%{like_escape(w)}%", escape="\\") for w in words]
+    return list(db.session.scalars(
+        sa.select(Organization).where(Organization.archived_at.is_(None), sa.or_(*conditions))
+        .order_by((Organization.name_key == key).desc(), Organization.name).limit(limit)))
+
+
+def link_organization(application: Application, organization: Organization | None = None, *, by) -> Organization:
+    """The secretariat links the application to an organisation it names, or creates a new startup
+    organisation with the startup's name (refused when the name is taken: never attached by a guess).
+    Nothing of the application but its name goes into the new organisation (blind review)."""
+    if organization is None:
+        if application.status not in HOLDS_A_PLACE:
+            raise Refused(_l("A new organisation is created for a startup once it is accepted; until then, link an "
+                             "existing organisation or wait."), field="organization")
+        name = (application.startup_name or "").strip()
+        if not name:
+            raise Refused(_l("The application has no startup name to create an organisation with."),
+                          field="organization")
+        try:
+            organization = members_services.create_organization(
+                {"name": name, "kind": OrgKind.STARTUP, "province": application.province}, by=by)
+        except members_services.Duplicate as exc:
+            raise Refused(_l("An organisation named “%(name)s” already exists (#%(id)s): link it if it is this "
+                             "startup, or ask the applicant for another name.", name=exc.existing.name,
+                             id=exc.existing.id), field="organization") from exc
+        applicant = application.applicant
+        if applicant.organization_id is None:
+            applicant.organization_id = organization.id
+    old = application.organization_id
+    if old == organization.id:
+        return organization
+    application.organization_id = organization.id
+    db.session.flush()
+    db.session.expire(application, ["organization"])
+    audit.record("incubator.application.organization", application, by=by,
+                 changes={"organization_id": [old, organization.id]})
+    return organization
 
 
 def _record_move(application: Application, to_status: Status, *, by, note: str | None = None) -> StatusChange:
@@ -275,7 +306,7 @@ def submit(application: Application, *, by, now: datetime | None = None) -> Stat
     if missing:
         raise Refused(_l("Some required information is missing."), problems={m: True for m in missing})
     application.submitted_at = now
-    link_organization(application)
+    # The startup is linked to an organisation only by the secretariat, explicitly (link_organization).
     change = _record_move(application, Status.SUBMITTED, by=by)
     queue_mail("incubator_submitted", application.applicant.email,
                subject=_l("Your application has been received"), locale=application.applicant.locale,
@@ -341,7 +372,7 @@ def places_taken(call: Call) -> int:
     """Applications holding a place in the cohort (accepted, incubated, graduated)."""
     return db.session.scalar(sa.select(sa.func.count()).select_from(Application).where(
         Application.call_id == call.id,
-        Application.status.in_([Status.ACCEPTED, Status.INCUBATED, Status.GRADUATED])))
+        Application.status.in_(HOLDS_A_PLACE)))
 
 
 def secretariat_moves(application: Application) -> list[Status]:
@@ -435,14 +466,33 @@ def unassign(review: Review, *, by) -> None:
 
 
 def declare_conflict(review: Review, *, has_conflict: bool, note: str | None, by) -> None:
-    if review.has_conflict is not None:
+    """The reviewer's declaration, first before reading; a conflict may also be declared later, at any time
+    before the review is final: the scores, comment and recommendation given so far are then removed."""
+    if review.is_final:
+        raise Refused(_l("This review is final and can no longer be changed."))
+    if review.has_conflict is True or (review.has_conflict is False and not has_conflict):
         raise Refused(_l("You have already declared your interests for this application."))
+    changes = {"has_conflict": [review.has_conflict, has_conflict]}
+    note = (note or "").strip() or None
+    if note != review.conflict_note:
+        changes["conflict_note"] = [review.conflict_note, note]
+    if has_conflict:
+        old_scores = {str(s.criterion_id): s.value for s in review.scores}
+        if old_scores:
+            changes["scores"] = [old_scores, {}]
+            review.scores.clear()
+        if review.comment:
+            changes["comment"] = [review.comment, ""]
+            review.comment = ""
+        if review.recommendation is not None:
+            changes["recommendation"] = [review.recommendation, None]
+            review.recommendation = None
     review.has_conflict = has_conflict
-    review.conflict_note = (note or "").strip() or None
+    review.conflict_note = note
     review.declared_at = utcnow()
+    review.updated_at = utcnow()
     db.session.flush()
-    audit.record("incubator.review.conflict", review, by=by,
-                 changes={"has_conflict": [None, has_conflict], "conflict_note": [None, review.conflict_note]})
+    audit.record("incubator.review.conflict", review, by=by, changes=changes)
 
 
 def save_review(review: Review, *, version: int, scores: dict[int, int | None], comment: str,

@@ -6,7 +6,8 @@ import csv
 import io
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -27,6 +28,7 @@ from club.incubator.forms import (
     ConflictForm,
     DeckForm,
     FilterForm,
+    LinkOrganizationForm,
     MessageForm,
     MoveForm,
     ReviewForm,
@@ -46,8 +48,8 @@ from club.incubator.models import (
     Review,
     Status,
 )
-from club.incubator.services import DECK_MAX_SIZE, EDITABLE_FIELDS, Refused, StaleVersion
-from club.members.models import PROVINCE_LABELS
+from club.incubator.services import DECK_MAX_SIZE, DECK_REQUEST_LIMIT, EDITABLE_FIELDS, Refused, StaleVersion
+from club.members.models import PROVINCE_LABELS, Organization
 from club.navigation import register_nav
 from club.permissions import Role, get_visible_or_404, public, role_required, signed_in
 
@@ -59,9 +61,28 @@ FIELD_LABELS = {
 }
 
 
+@bp.app_template_filter("score")
+def score_filter(value, digits: int = 2) -> str:
+    """A score or an average in the reader's locale ("3,70" in French), a dash when there is none."""
+    if value is None:
+        return "—"
+    return format_decimal(value, format="#,##0." + "0" * digits)
+
+
 def _labels():
     return {"status": STATUS_LABELS, "stage": STAGE_LABELS, "province": PROVINCE_LABELS,
             "recommendation": RECOMMENDATION_LABELS}
+
+
+def _id(raw) -> int | None:
+    """A posted id, or None when it is not one (forged text, a file, a number no column can hold)."""
+    return int(raw) if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+
+
+def _version(form) -> int:
+    """The version token the form was loaded with; a forged or missing one never matches (a stale edit)."""
+    value = _id(form.version.data)
+    return -1 if value is None else value
 
 
 def _call_or_404(call_id: int) -> Call:
@@ -115,7 +136,7 @@ def _criteria_from(form: CallForm) -> list[services.CriterionData]:
     for entry in form.criteria.entries:
         sub = entry.form
         if sub.name.data:
-            cid = int(sub.criterion_id.data) if (sub.criterion_id.data or "").isdigit() else None
+            cid = _id(sub.criterion_id.data)
             result.append(services.CriterionData(name=sub.name.data, weight=sub.weight.data or 1,
                                                  low_anchor=sub.low_anchor.data or "",
                                                  high_anchor=sub.high_anchor.data or "", id=cid))
@@ -174,7 +195,7 @@ def call_edit(call_id: int):
             form.title.errors.append(_("A call with this title already exists."))
         else:
             try:
-                changes = services.update_call(the_call, version=int(form.version.data or 0),
+                changes = services.update_call(the_call, version=_version(form),
                                                criteria=_criteria_from(form), by=current_user, **_call_fields(form))
             except StaleVersion as exc:
                 db.session.rollback()
@@ -188,13 +209,20 @@ def call_edit(call_id: int):
                 db.session.commit()
                 flash(_("Call saved.") if changes else _("Nothing to change."), "success" if changes else "info")
                 return redirect(url_for("incubator.call", call_id=the_call.id), 303)
-    return render_template("incubator/call_form.html", form=form, call=the_call, stale=stale)
+    return render_template("incubator/call_form.html", form=form, call=the_call, stale=stale), 409 if stale else 200
 
 
-@bp.route("/calls/<int:call_id>/second-round", methods=["POST"])
+@bp.route("/calls/<int:call_id>/second-round", methods=["GET", "POST"])
 @role_required(Role.SECRETARIAT)
 def second_round(call_id: int):
+    """Opening the second round reveals the names to every reviewer: a page asks for confirmation first."""
     the_call = _secretariat_call(call_id)
+    if request.method == "GET":
+        if the_call.review_round != 1 or not the_call.is_blind_first_round:
+            return redirect(url_for("incubator.applications", call_id=the_call.id), 303)
+        reviewers = db.session.scalar(sa.select(sa.func.count(sa.distinct(Review.reviewer_id))).join(Application)
+                                      .where(Application.call_id == the_call.id, Review.has_conflict.is_not(True)))
+        return render_template("incubator/second_round.html", call=the_call, form=ConfirmForm(), reviewers=reviewers)
     if ConfirmForm().validate_on_submit():
         try:
             services.open_second_round(the_call, by=current_user)
@@ -227,7 +255,7 @@ def assign_bulk(call_id: int):
     the_call = _secretariat_call(call_id)
     form = AssignForm()
     form.set_reviewers(queries.reviewers())
-    ids = [int(v) for v in request.form.getlist("application_ids") if v.isdigit()]
+    ids = [i for i in map(_id, request.form.getlist("application_ids")) if i is not None]
     if not form.validate_on_submit():
         flash(_("Choose a reviewer."), "danger")
     elif not ids:
@@ -242,8 +270,11 @@ def assign_bulk(call_id: int):
             flash(exc.message, "danger")
         else:
             db.session.commit()
-            flash(_("%(name)s assigned to %(num)s applications (%(existing)s already assigned).",
-                    name=reviewer.name, num=len(created), existing=existing), "success")
+            message = ngettext("%(name)s assigned to %(num)s application.", "%(name)s assigned to %(num)s applications.",
+                               len(created), name=reviewer.name)
+            if existing:
+                message += " " + ngettext("%(num)s was already assigned.", "%(num)s were already assigned.", existing)
+            flash(message, "success")
     return redirect(url_for("incubator.applications", call_id=the_call.id, **request.args), 303)
 
 
@@ -325,17 +356,28 @@ def application(application_id: int):
     if current_user.role == Role.PARTNER:
         review = next(r for r in app_.reviews if r.reviewer_id == current_user.id)
         return redirect(url_for("incubator.review", review_id=review.id))
-    context = {"application": app_, "labels": _labels(), "message_form": MessageForm(),
-               "withdraw_form": WithdrawForm(), "confirm_form": ConfirmForm(), "open_states": OPEN_STATES}
+    return _render_application(app_)
+
+
+def _render_application(app_: Application, status: int = 200, **forms):
+    """The application page; ``forms`` are the refused ones, shown back with their errors and input."""
+    blank = {"formdata": None}  # the other forms of the page never read a POST meant for another one
+    context = {"application": app_, "labels": _labels(), "message_form": forms.get("message_form")
+               or MessageForm(**blank), "withdraw_form": forms.get("withdraw_form") or WithdrawForm(**blank),
+               "confirm_form": ConfirmForm(**blank), "open_states": OPEN_STATES}
     if current_user.role == Role.SECRETARIAT:
-        move_form = MoveForm()
+        move_form = MoveForm(**blank)
         move_form.set_targets(services.secretariat_moves(app_))
-        assign_form = AssignForm()
+        assign_form = AssignForm(**blank)
         assign_form.set_reviewers(queries.reviewers())
+        link_form = LinkOrganizationForm(**blank)
+        link_form.set_choices(app_, services.suggested_organizations(app_), _organization_choices(),
+                           can_create=app_.status in services.HOLDS_A_PLACE)
+        context.update(link_form=link_form, suggestions=services.suggested_organizations(app_))
         context.update(move_form=move_form, assign_form=assign_form, stats=queries.stats_for(app_),
                        criterion_averages=queries.criterion_averages(app_),
                        events=events_for("incubator_applications", app_.id, limit=20))
-    return render_template("incubator/application.html", **context)
+    return render_template("incubator/application.html", **context), status
 
 
 def _stale_differences(app_: Application, form: ApplicationForm) -> list[dict]:
@@ -365,10 +407,13 @@ def edit(application_id: int):
         form = ApplicationForm()
     missing: list[str] = []
     stale = None
+    status = 200
+    upload = request.files.get("deck") if request.method == "POST" else None
+    upload = upload if upload is not None and upload.filename else None
     if form.validate_on_submit():
         data = {name: getattr(form, name).data for name in EDITABLE_FIELDS if name in request.form}
         try:
-            services.save_draft(app_, version=int(form.version.data or 0), data=data, consent=form.consent.data,
+            services.save_draft(app_, version=_version(form), data=data, consent=form.consent.data,
                                 by=current_user)
         except StaleVersion as exc:
             db.session.rollback()
@@ -376,30 +421,64 @@ def edit(application_id: int):
             stale = _stale_differences(app_, form)
             form.form_errors.append(exc.message)
             form.version.data = app_.version
+            status = 409
+            if upload is not None:
+                form.deck.errors.append(_("The pitch deck was not saved either: choose the file again."))
         else:
+            # The text is saved whatever becomes of the deck sent with it.
+            deck_refused = None
+            if upload is not None:
+                try:
+                    services.upload_deck(app_, data=read_limited(upload, DECK_MAX_SIZE), filename=upload.filename,
+                                         by=current_user)
+                except Refused as exc:
+                    deck_refused = exc.message
             db.session.commit()
-            if request.form.get("action") != "submit":
-                flash(_("Draft saved."), "success")
-                return redirect(url_for("incubator.edit", application_id=app_.id), 303)
-            try:
-                services.submit(app_, by=current_user)
-            except Refused as exc:
-                db.session.rollback()
+            if deck_refused is not None:
                 app_ = _application_or_404(application_id)
                 form.version.data = app_.version
-                form.form_errors.append(_("Your draft is saved, but it could not be submitted: %(reason)s",
-                                          reason=exc.message))
-                missing = list(exc.problems)
-                for name in missing:
-                    if name in EDITABLE_FIELDS:
-                        getattr(form, name).errors.append(_("Required to submit."))
+                form.form_errors.append(_("Your draft is saved, but the pitch deck was refused: %(reason)s",
+                                          reason=deck_refused))
+                form.deck.errors.append(deck_refused)
+                status = 422
+            elif request.form.get("action") != "submit":
+                flash(_("Draft and pitch deck saved.") if upload is not None else _("Draft saved."), "success")
+                return redirect(url_for("incubator.edit", application_id=app_.id), 303)
             else:
-                db.session.commit()
-                flash(_("Your application is submitted. You can follow its progress here."), "success")
-                return redirect(url_for("incubator.application", application_id=app_.id), 303)
-    return render_template("incubator/edit.html", application=app_, form=form, deck_form=DeckForm(),
-                           missing=missing, field_labels=FIELD_LABELS, stale=stale, labels=_labels(),
-                           max_mb=DECK_MAX_SIZE // (1024 * 1024))
+                try:
+                    services.submit(app_, by=current_user)
+                except Refused as exc:
+                    db.session.rollback()
+                    app_ = _application_or_404(application_id)
+                    form.version.data = app_.version
+                    form.form_errors.append(_("Your draft is saved, but it could not be submitted: %(reason)s",
+                                              reason=exc.message))
+                    missing = list(exc.problems)
+                    for name in missing:
+                        if name in EDITABLE_FIELDS:
+                            getattr(form, name).errors.append(_("Required to submit."))
+                    status = 422
+                else:
+                    db.session.commit()
+                    flash(_("Your application is submitted. You can follow its progress here."), "success")
+                    return redirect(url_for("incubator.application", application_id=app_.id), 303)
+    elif request.method == "POST":
+        status = 422
+        if upload is not None:
+            form.deck.errors.append(_("Nothing was saved: correct the fields marked in red, then choose the file "
+                                      "again."))
+    return render_template("incubator/edit.html", application=app_, form=form, missing=missing,
+                           field_labels=FIELD_LABELS, stale=stale, labels=_labels(),
+                           max_mb=DECK_MAX_SIZE // (1024 * 1024)), status
+
+
+@bp.url_value_preprocessor
+def _larger_request_for_the_application_form(endpoint, values):
+    """The application form carries the deck: a file over the deck limit is refused at the field with the
+    text saved, so the request limit of this one form leaves room above the deck limit. (This runs before
+    the CSRF check reads the body.)"""
+    if endpoint == "incubator.edit" and request.method == "POST":
+        request.max_content_length = max(current_app.config.get("MAX_CONTENT_LENGTH") or 0, DECK_REQUEST_LIMIT)
 
 
 @bp.route("/applications/<int:application_id>/deck", methods=["POST"])
@@ -440,14 +519,15 @@ def deck_download(application_id: int, deck_id: int):
 def withdraw(application_id: int):
     app_ = _application_or_404(application_id)
     form = WithdrawForm()
-    if form.validate_on_submit():
-        try:
-            services.withdraw(app_, by=current_user, note=form.note.data)
-        except Refused as exc:
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
-            flash(_("The application is withdrawn."), "success")
+    if not form.validate_on_submit():  # a note too long, an expired form: shown back with what was typed
+        return _render_application(app_, 422, withdraw_form=form)
+    try:
+        services.withdraw(app_, by=current_user, note=form.note.data)
+    except Refused as exc:
+        flash(exc.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("The application is withdrawn."), "success")
     return redirect(url_for("incubator.application", application_id=app_.id), 303)
 
 
@@ -460,14 +540,13 @@ def message(application_id: int):
         try:
             services.post_message(app_, body=form.body.data, by=current_user)
         except Refused as exc:
-            flash(exc.message, "danger")
+            db.session.rollback()
+            form.body.errors.append(exc.message)
         else:
             db.session.commit()
             flash(_("Message sent."), "success")
             return redirect(url_for("incubator.application", application_id=app_.id, _anchor="messages"), 303)
-    else:
-        flash(_("The message is empty."), "danger")
-    return redirect(url_for("incubator.application", application_id=app_.id, _anchor="messages"), 303)
+    return _render_application(_application_or_404(application_id), 422, message_form=form)
 
 
 # The secretariat's workflow ----------------------------------------------------------------------
@@ -495,14 +574,18 @@ def move(application_id: int):
     form.set_targets(targets)
     if form.validate_on_submit():
         try:
-            services.move(app_, Status(form.to_status.data), by=current_user, version=int(form.version.data or 0),
+            services.move(app_, Status(form.to_status.data), by=current_user, version=_version(form),
                           note=form.note.data,
                           mail_subject=form.subject.data if form.send_mail.data else None,
                           mail_body=form.body.data if form.send_mail.data else None)
-        except Refused as exc:
+        except Refused as exc:  # a stale version included: the typed note and email are kept
             db.session.rollback()
-            flash(exc.message, "danger")
-            return redirect(url_for("incubator.application", application_id=application_id), 303)
+            app_ = _application_or_404(application_id)
+            form.form_errors.append(exc.message)
+            form.version.data = app_.version
+            stale = isinstance(exc, StaleVersion)
+            return render_template("incubator/move.html", application=app_, form=form, labels=_labels(),
+                                   places_taken=services.places_taken(app_.call), stale=stale), 409 if stale else 200
         db.session.commit()
         flash(_("Status changed to %(status)s.", status=STATUS_LABELS[Status(form.to_status.data)]), "success")
         return redirect(url_for("incubator.application", application_id=app_.id), 303)
@@ -511,6 +594,39 @@ def move(application_id: int):
         return redirect(url_for("incubator.application", application_id=app_.id), 303)
     return render_template("incubator/move.html", application=app_, form=form, labels=_labels(),
                            places_taken=services.places_taken(app_.call))
+
+
+def _organization_choices():
+    from club.members.queries import organization_choices
+
+    return organization_choices()
+
+
+def _link_form(app_: Application) -> LinkOrganizationForm:
+    form = LinkOrganizationForm()
+    form.set_choices(app_, services.suggested_organizations(app_), _organization_choices(),
+                           can_create=app_.status in services.HOLDS_A_PLACE)
+    return form
+
+
+@bp.route("/applications/<int:application_id>/organization", methods=["POST"])
+@role_required(Role.SECRETARIAT)
+def link_organization(application_id: int):
+    app_ = _application_or_404(application_id)
+    form = _link_form(app_)
+    if not form.validate_on_submit():
+        flash(_("Choose the organisation of the startup."), "danger")
+    else:
+        chosen = None if form.organization.data == "new" else db.session.get(Organization, int(form.organization.data))
+        try:
+            org = services.link_organization(app_, chosen, by=current_user)
+        except Refused as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("The application is linked to %(name)s.", name=org.name), "success")
+    return redirect(url_for("incubator.application", application_id=app_.id, _anchor="organization-title"), 303)
 
 
 @bp.route("/applications/<int:application_id>/reviewers", methods=["POST"])
@@ -563,13 +679,13 @@ def _review_or_404(review_id: int) -> Review:
 
 
 def _render_review(review: Review, form: ReviewForm, *, typed: dict | None = None, bad: dict | None = None,
-                   problems: dict | None = None, stale: Review | None = None):
+                   problems: dict | None = None, stale: Review | None = None, conflict_form: ConflictForm | None = None):
     app_ = review.application
     blind = app_.call.is_blind
     if review.is_final:
         form.comment.render_kw = {"readonly": True}
     return render_template("incubator/review.html", review=review, application=app_, call=app_.call, blind=blind,
-                           form=form, conflict_form=ConflictForm(), typed=typed or review.score_by_criterion,
+                           form=form, conflict_form=conflict_form or ConflictForm(formdata=None), typed=typed or review.score_by_criterion,
                            bad=bad or {}, problems=problems or {}, stale=stale, labels=_labels())
 
 
@@ -594,7 +710,7 @@ def review(review_id: int):
         form.form_errors.append(_("Scores go from 1 to 5."))
         return _render_review(the_review, form, typed=scores, bad=bad, problems=dict.fromkeys(bad, True))
     try:
-        services.save_review(the_review, version=int(form.version.data or 0), scores=scores,
+        services.save_review(the_review, version=_version(form), scores=scores,
                              comment=form.comment.data or "", recommendation=form.recommendation.data or None,
                              final=request.form.get("action") == "final", by=current_user)
     except StaleVersion as exc:
@@ -602,7 +718,7 @@ def review(review_id: int):
         the_review = _review_or_404(review_id)
         form.form_errors.append(exc.message)
         form.version.data = the_review.version
-        return _render_review(the_review, form, typed=scores, stale=the_review)
+        return _render_review(the_review, form, typed=scores, stale=the_review), 409
     except Refused as exc:
         db.session.rollback()
         the_review = _review_or_404(review_id)
@@ -618,9 +734,12 @@ def review(review_id: int):
 def conflict(review_id: int):
     the_review = _review_or_404(review_id)
     form = ConflictForm()
-    if not form.validate_on_submit():
-        flash(_("Say whether you have a conflict of interest."), "danger")
-        return redirect(url_for("incubator.review", review_id=the_review.id), 303)
+    if not form.validate_on_submit():  # shown back with the note typed
+        if form.has_conflict.errors and not form.has_conflict.data:
+            form.has_conflict.errors[:] = [_("Say whether you have a conflict of interest.")]
+        review_form = ReviewForm(formdata=None, obj=the_review, version=the_review.version,
+                                 recommendation=the_review.recommendation.value if the_review.recommendation else None)
+        return _render_review(the_review, review_form, conflict_form=form), 422
     try:
         services.declare_conflict(the_review, has_conflict=form.has_conflict.data == "yes", note=form.note.data,
                                   by=current_user)
@@ -629,7 +748,8 @@ def conflict(review_id: int):
         return redirect(url_for("incubator.review", review_id=the_review.id), 303)
     db.session.commit()
     if the_review.has_conflict:
-        flash(_("Your conflict of interest is recorded; this application is no longer assigned to you."), "info")
+        flash(_("Your conflict of interest is recorded; any scores you gave are removed and this application is "
+                "no longer assigned to you."), "info")
         return redirect(url_for("incubator.index"), 303)
     flash(_("No conflict of interest declared. You can now score the application."), "success")
     return redirect(url_for("incubator.review", review_id=the_review.id), 303)

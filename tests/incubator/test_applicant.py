@@ -7,10 +7,13 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from club.core.models import AuditEvent
 from club.core.storage import StoredFile
+from club.extensions import db
 from club.incubator.models import Application, DeckVersion, Message, Status, StatusChange
 from club.members.models import Organization, OrgKind
 from club.models import utcnow
+from tests.conftest import text
 from tests.incubator.factories import COMPLETE, PDF, ApplicationFactory, CallFactory
 
 
@@ -26,9 +29,15 @@ def _start(client, call):
     return int(response.headers["Location"].split("/")[-2])
 
 
-def _upload(client, application_id, data=PDF, name="deck.pdf", content_type="application/pdf"):
-    return client.post(f"/incubator/applications/{application_id}/deck",
-                       data={"deck": (io.BytesIO(data), name, content_type)},
+def _upload(client, application_id, data=PDF, name="deck.pdf", content_type="application/pdf", **fields):
+    """The deck, sent with the application form (as the page does), the text as saved unless given."""
+    application = db.session.get(Application, application_id)
+    form = {name_: getattr(application, name_) for name_ in ("startup_name", "problem")}
+    form = {k: (v or "") for k, v in form.items()}
+    form.update(fields)
+    return client.post(f"/incubator/applications/{application_id}/edit",
+                       data={"version": application.version, "action": "save", **form,
+                             "deck": (io.BytesIO(data), name, content_type)},
                        content_type="multipart/form-data", follow_redirects=True)
 
 
@@ -62,7 +71,7 @@ def test_draft_upload_and_submit(db, factories, login_as, outbox):
     response = client.post(f"/incubator/applications/{app_id}/edit",
                            data={"version": application.version, "startup_name": "Atlas Calls",
                                  "problem": "Un vrai problème", "action": "submit"})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Required to submit" in response.text or "Obligatoire" in response.text
     db.session.expire_all()
     application = db.session.get(Application, app_id)
@@ -70,14 +79,14 @@ def test_draft_upload_and_submit(db, factories, login_as, outbox):
 
     # the deck, then everything with consent
     first = _upload(client, app_id).text
-    assert "Pitch deck uploaded" in first or "téléversé" in first
+    assert "Brouillon et pitch deck enregistrés." in first
     _upload(client, app_id, name="deck-v2.pdf")
     db.session.expire_all()
     versions = db.session.scalars(sa.select(DeckVersion).where(DeckVersion.application_id == app_id)).all()
     assert [v.number for v in versions] == [1, 2]  # the old one stays in history
     response = client.post(f"/incubator/applications/{app_id}/edit",
                            data=_form(version=db.session.get(Application, app_id).version, action="submit"))
-    assert response.status_code == 200  # no consent yet
+    assert response.status_code == 422  # no consent yet
     db.session.expire_all()
     response = client.post(f"/incubator/applications/{app_id}/edit",
                            data=_form(version=db.session.get(Application, app_id).version, consent="y",
@@ -86,10 +95,9 @@ def test_draft_upload_and_submit(db, factories, login_as, outbox):
     db.session.expire_all()
     application = db.session.get(Application, app_id)
     assert application.status == Status.SUBMITTED and application.consent_at is not None
-    org = application.organization
-    assert org.kind == OrgKind.STARTUP and org.name == "Atlas Calls" and org.name_key == Organization.key_for("Atlas Calls")
-    assert "atlas calls" in org.search_text
-    assert founder.organization_id == org.id
+    # submitting links the application to no organisation: the secretariat does, explicitly
+    assert application.organization_id is None
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Organization)) == 0
     assert [m.recipient for m in outbox(template="incubator_submitted")] == ["samira@example.org"]
 
     page = client.get(f"/incubator/applications/{app_id}")
@@ -100,14 +108,81 @@ def test_draft_upload_and_submit(db, factories, login_as, outbox):
                              .where(StatusChange.application_id == app_id)) == 2
 
 
-def test_startup_reuses_an_existing_organisation(db, ctx, factories):
-    from club.incubator import services
+def _submit_as(client, application, **fields):
+    return client.post(f"/incubator/applications/{application.id}/edit",
+                       data=_form(version=application.version, consent="y", action="submit", **fields))
 
-    existing = factories.OrganizationFactory(name="Oriental Digital Lab", kind=OrgKind.STARTUP)
-    application = ApplicationFactory(draft=True, startup_name="ORIENTAL digital lab")
-    org = services.link_organization(application)
-    assert org.id == existing.id
+
+def test_a_typed_startup_name_never_links_to_an_existing_organisation(db, factories, login_as):
+    saccom = factories.OrganizationFactory(name="Saccom", kind=OrgKind.BPO, description="Gestion documentaire")
+    founder = factories.UserFactory(applicant=True)
+    application = ApplicationFactory(applicant=founder, draft=True)
+    db.session.add(DeckVersion(application_id=application.id, number=1, stored_file_id=_stored(db, founder).id))
+    db.session.commit()
+    assert _submit_as(login_as(founder), application, startup_name="saccom").status_code == 303
+    db.session.expire_all()
+    application = db.session.get(Application, application.id)
+    assert application.status == Status.SUBMITTED and application.organization_id is None
+    assert db.session.get(type(founder), founder.id).organization_id is None
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Organization)) == 1
+
+    # the secretariat sees Saccom as a suggestion, and links explicitly
+    staff = factories.UserFactory()
+    client = login_as(staff)
+    page = client.get(f"/incubator/applications/{application.id}")
+    assert "Organisations au nom proche" in page.text and "Suggestion : Saccom" in page.text
+    application.status = Status.ACCEPTED  # a new organisation only for an accepted startup; the name is taken
+    db.session.commit()
+    response = client.post(f"/incubator/applications/{application.id}/organization", data={"organization": "new"},
+                           follow_redirects=True)
+    assert "Une organisation nommée « Saccom » existe déjà" in response.text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Organization)) == 1
+    response = client.post(f"/incubator/applications/{application.id}/organization",
+                           data={"organization": str(saccom.id)}, follow_redirects=True)
+    assert "La candidature est liée à Saccom." in response.text
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).organization_id == saccom.id
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "incubator.application.organization"))
+    assert event.changes == {"organization_id": [None, saccom.id]}
+    # the member's profile is untouched
+    saccom = db.session.get(Organization, saccom.id)
+    assert (saccom.name, saccom.kind, saccom.description) == ("Saccom", OrgKind.BPO, "Gestion documentaire")
+
+
+def test_no_new_organisation_before_acceptance(db, ctx, factories):
+    from club.incubator import services
+    from club.incubator.services import Refused
+
+    application = ApplicationFactory(startup_name="Nador CX")
+    try:
+        services.link_organization(application, by=factories.UserFactory())
+    except Refused as exc:
+        assert exc.field == "organization"
+    else:
+        raise AssertionError("a startup under review became an organisation")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Organization)) == 0
+
+
+def test_the_secretariat_creates_the_startup_organisation_with_its_name_only(db, factories, login_as):
+    from club.members.queries import organization_choices
+
+    application = ApplicationFactory(startup_name="Nador CX", project_title="Relation client pour le Rif")
+    client = login_as(factories.UserFactory())
+    # not accepted yet: no new organisation (it would crowd every organisation picker)
+    assert "Créer une nouvelle organisation" not in text(client.get(f"/incubator/applications/{application.id}"))
+    response = client.post(f"/incubator/applications/{application.id}/organization", data={"organization": "new"},
+                           follow_redirects=True)
+    assert "Choisissez l'organisation de la startup." in text(response)
+    assert "Nador CX" not in [c.label for c in organization_choices()]
+    application.status = Status.ACCEPTED
+    db.session.commit()
+    assert "Créer une nouvelle organisation startup « Nador CX »" in text(
+        client.get(f"/incubator/applications/{application.id}"))
+    client.post(f"/incubator/applications/{application.id}/organization", data={"organization": "new"})
+    db.session.expire_all()
+    org = db.session.get(Application, application.id).organization
+    assert org.name == "Nador CX" and org.kind == OrgKind.STARTUP
+    assert not org.description and "rif" not in org.search_text.casefold()
 
 
 def test_submit_after_the_deadline_is_refused_and_nothing_lost(db, factories, login_as):
@@ -121,7 +196,7 @@ def test_submit_after_the_deadline_is_refused_and_nothing_lost(db, factories, lo
     response = client.post(f"/incubator/applications/{application.id}/edit",
                            data=_form(version=application.version, consent="y", problem="Texte révisé",
                                       action="submit"))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "deadline" in response.text or "date limite" in response.text
     db.session.expire_all()
     application = db.session.get(Application, application.id)
@@ -237,7 +312,7 @@ def test_draft_saved_elsewhere_is_not_overwritten(db, factories, login_as):
                        data={"version": version, "problem": "from tab A", "action": "save"}).status_code == 303
     response = client.post(f"/incubator/applications/{application.id}/edit",
                            data={"version": version, "problem": "from tab B", "action": "save"})
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert "from tab A" in response.text and "from tab B" in response.text
     db.session.expire_all()
     assert db.session.get(Application, application.id).problem == "from tab A"

@@ -17,7 +17,11 @@ def test_demo_world_is_complete_and_idempotent(demo_world, login_as):
     assert {Status.DRAFT, Status.SUBMITTED, Status.SCREENING, Status.INTERVIEW, Status.ACCEPTED} <= statuses
     founder_app = db.session.scalar(sa.select(Application).where(Application.startup_name == "Oriental Digital Lab"))
     assert founder_app.applicant.email == "founder@startup.example"
-    assert founder_app.organization.name == "Oriental Digital Lab"
+    # only accepted startups are organisations, created explicitly; a startup under review is none yet
+    assert founder_app.organization is None
+    accepted = db.session.scalars(sa.select(Application).where(Application.call_id == call.id,
+                                                               Application.status == Status.ACCEPTED)).all()
+    assert accepted and all(a.organization.name == a.startup_name for a in accepted)
     reviews = db.session.scalars(sa.select(Review).join(Review.reviewer)
                                  .where(sa.text("users.email = 'partner@firo.example'"))).all()
     assert sum(1 for r in reviews if r.has_conflict) == 1

@@ -180,7 +180,7 @@ def test_two_saves_never_overwrite_each_other(db, factories, login_as):
                        data={"version": version, **_scores(mine, [4, 4, 4]), "comment": "fenêtre A"}).status_code == 303
     response = client.post(f"/incubator/reviews/{mine.id}",
                            data={"version": version, **_scores(mine, [2, 2, 2]), "comment": "fenêtre B"})
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert "fenêtre A" in response.text and "fenêtre B" in response.text
     db.session.expire_all()
     review = db.session.get(Review, mine.id)
@@ -226,9 +226,9 @@ def test_weighted_average_spread_missing_and_ranking(db, factories, login_as, co
     staff = factories.UserFactory()
     client = login_as(staff)
     page = client.get(f"/incubator/calls/{call.id}/ranking")
-    assert page.status_code == 200 and "4.00" in page.text
+    assert page.status_code == 200 and "4,00" in page.text and "4.00" not in page.text  # French decimals
     page = client.get(f"/incubator/applications/{a.id}")
-    assert "4.00" in page.text and "2.00" in page.text
+    assert "4,00" in page.text and "2,00" in page.text and "4.00" not in page.text
 
 
 def test_scores_csv_export(db, factories, login_as):

@@ -54,7 +54,7 @@ def test_edit_a_call_with_optimistic_locking(db, factories, login_as):
     assert call.title == "Après" and call.criteria[0].weight == 4
     stale = dict(form, title="Écrasé ?")
     response = client.post(f"/incubator/calls/{call.id}/edit", data=stale)
-    assert response.status_code == 200 and "Après" in response.text and "Écrasé ?" in response.text
+    assert response.status_code == 409 and "Après" in response.text and "Écrasé ?" in response.text
     db.session.expire_all()
     assert db.session.get(Call, call.id).title == "Après"
 

@@ -122,7 +122,7 @@ def test_an_untouched_save_changes_nothing(app, demo_world, factories, configure
         form = forms[0]
         assert form.csrf_token, f"the form of {url} carries no CSRF token"
         before = snapshot(db)
-        response = client.post(url, data=form.submission())
+        response = client.post(url, data=form.body())
     assert response.status_code in (200, 302, 303), f"POST {url} as {role}: {response.status_code}"
     if response.status_code == 200:
         assert "is-invalid" not in text(response), f"the form of {url}, sent back as rendered, is refused"

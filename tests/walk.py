@@ -142,9 +142,13 @@ class Form:
             data.setdefault(name, []).append(value)
         for control in self.controls:
             if control.kind == "file":
-                data[control.name] = (io.BytesIO(b""), "")
+                data[control.name] = (b"", "")  # (content, file name): see ``as_files``
         data.update(overrides or {})
         return data
+
+    def body(self, overrides: dict | None = None) -> dict:
+        """``submission()`` ready for the test client (file parts as file objects)."""
+        return as_files(self.submission(overrides))
 
     @property
     def csrf_token(self) -> str | None:
@@ -152,6 +156,11 @@ class Form:
 
     def control(self, name: str) -> Control | None:
         return next((c for c in self.controls if c.name == name), None)
+
+
+def as_files(data: dict) -> dict:
+    """File parts given as ``(content, file name)`` become file objects (each body is sent once)."""
+    return {k: (io.BytesIO(v[0]), v[1]) if isinstance(v, tuple) else v for k, v in data.items()}
 
 
 class _FormParser(HTMLParser):

@@ -6,7 +6,6 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -14,7 +13,6 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
-    HiddenField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -32,7 +30,7 @@ from club.deals.models import (
     VOTE_LABELS,
     DealKind,
 )
-from club.forms import choices, no_line_breaks, strip_filter
+from club.forms import FlaskForm, VersionField, choices, no_line_breaks, strip_filter
 
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
 _DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
@@ -100,7 +98,7 @@ class DealForm(FlaskForm):
     next_step_due = DateField(_l("Next step due"), validators=[Optional()])
     signed_on = DateField(_l("Signed on"), validators=[Optional()])
     announced_on = DateField(_l("Announced on"), validators=[Optional()])
-    version = HiddenField()
+    version = VersionField()
 
     def validate_amount(self, field):
         if not (field.data or "").strip() and self.kind.data != DealKind.MOU.value:

@@ -17,7 +17,7 @@ from club.core.pagination import Page, page_number, paginate
 from club.core.storage import read_limited, send_stored
 from club.core.text import csv_safe
 from club.extensions import db
-from club.forms import ConfirmForm, form_view
+from club.forms import ConfirmForm, as_id, form_view
 from club.htmx import render_page_or_partial
 from club.incubator import bp, hooks, queries, services  # noqa: F401  (hooks registers panels, demo)
 from club.incubator.forms import (
@@ -115,7 +115,7 @@ def _criteria_from(form: CallForm) -> list[services.CriterionData]:
     for entry in form.criteria.entries:
         sub = entry.form
         if sub.name.data:
-            cid = int(sub.criterion_id.data) if (sub.criterion_id.data or "").isdigit() else None
+            cid = as_id(sub.criterion_id.data)
             result.append(services.CriterionData(name=sub.name.data, weight=sub.weight.data or 1,
                                                  low_anchor=sub.low_anchor.data or "",
                                                  high_anchor=sub.high_anchor.data or "", id=cid))
@@ -227,7 +227,7 @@ def assign_bulk(call_id: int):
     the_call = _secretariat_call(call_id)
     form = AssignForm()
     form.set_reviewers(queries.reviewers())
-    ids = [int(v) for v in request.form.getlist("application_ids") if v.isdigit()]
+    ids = [i for i in map(as_id, request.form.getlist("application_ids")) if i is not None]
     if not form.validate_on_submit():
         flash(_("Choose a reviewer."), "danger")
     elif not ids:

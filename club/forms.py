@@ -2,7 +2,8 @@
 
 Every form of the project derives from ``FlaskForm`` below (tests/core/test_forms.py checks it), so that
 what a hostile or confused client sends is a field error, never an exception: a file where text is
-expected, a number too large for the database, a version token that is not a number.
+expected, a number too large for the database, a version token that is not a number; and no text field
+keeps a control character (NUL) that the database would refuse.
 """
 
 from __future__ import annotations
@@ -14,7 +15,15 @@ import flask_wtf
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField as FlaskFileField
 from werkzeug.datastructures import FileStorage, MultiDict
-from wtforms import DecimalField, FieldList, FormField, HiddenField, IntegerField, ValidationError
+from wtforms import (
+    DecimalField,
+    FieldList,
+    FormField,
+    HiddenField,
+    IntegerField,
+    StringField,
+    ValidationError,
+)
 from wtforms.fields import FileField, MultipleFileField
 from wtforms.fields.choices import SelectChoice
 
@@ -30,6 +39,13 @@ def form_view(view: Callable) -> Callable:
     """Mark a view that renders a form: on a CSRF failure it re-renders with the user's input."""
     view.rerender_on_csrf_error = True
     return view
+
+
+def without_control_characters(value):
+    """NUL and the other control characters go (PostgreSQL refuses NUL in text); line breaks and tabs stay."""
+    if isinstance(value, str) and not value.isprintable():
+        return "".join(ch for ch in value if ch.isprintable() or ch in "\r\n\t")
+    return value
 
 
 def _file_field_names(form) -> set[str]:
@@ -72,6 +88,8 @@ class FlaskForm(flask_wtf.FlaskForm):
         super().process(formdata, obj, data, extra_filters, **kwargs)
         misplaced = getattr(self, "_misplaced_files", set())
         for field in _fields(self):
+            if isinstance(field, StringField) and isinstance(field.data, str):  # text, textarea, hidden...
+                field.data = without_control_characters(field.data)
             if field.name in misplaced:
                 field.process_errors.append(_l("A file was sent where text is expected."))
             elif isinstance(field, IntegerField) and field.data is not None and abs(field.data) > MAX_INTEGER:

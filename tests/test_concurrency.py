@@ -37,6 +37,9 @@ from tests.walk import (
 )
 
 RACERS = 20
+# A body that writes nothing when sent alone (a refused form) is raced by a few only: there is no save to
+# lose, only a 500 to catch.
+REFUSED_RACERS = 4
 ORDER = ["admin", "secretariat", "partner", "member", "applicant"]
 OK = {200, 302, 303, 400, 404, 409, 422}
 
@@ -111,8 +114,8 @@ def counts() -> dict[str, int]:
                 for t in db.metadata.sorted_tables}
 
 
-def race(url: str, cookie: str, body: bytes, content_type: str) -> list[int]:
-    barrier = threading.Barrier(RACERS)
+def race(url: str, cookie: str, body: bytes, content_type: str, racers: int) -> list[int]:
+    barrier = threading.Barrier(racers)
     statuses: list[int] = []
     lock = threading.Lock()
 
@@ -122,7 +125,7 @@ def race(url: str, cookie: str, body: bytes, content_type: str) -> list[int]:
         with lock:
             statuses.append(response.status)
 
-    threads = [threading.Thread(target=racer) for _ in range(RACERS)]
+    threads = [threading.Thread(target=racer) for _ in range(racers)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -166,11 +169,12 @@ def test_twenty_identical_writes_at_once(app, demo_world, factories, live_server
         solo = live_request(live_server + url, cookie=cookie, data=body, headers={"Content-Type": content_type})
         after_solo = counts()
         one = {t: after_solo[t] - start[t] for t in start}
-        statuses = race(live_server + url, cookie, body, content_type)
+        wrote = any(one.values())
+        statuses = race(live_server + url, cookie, body, content_type, RACERS if wrote else REFUSED_RACERS)
         after = counts()
         raced += 1
         problems = []
-        where = f"POST {url} ({rule.endpoint}) ×{RACERS}"
+        where = f"POST {url} ({rule.endpoint}) ×{len(statuses) or RACERS}"
         if solo.status >= 500:
             problems.append(f"alone: {solo.status}")
         elif rule.endpoint in FILL and solo.status not in (302, 303):

@@ -81,3 +81,9 @@ def test_a_valid_form_stays_valid(app):
 
 def test_as_id():
     assert [as_id(v) for v in ("12", "0", "x", "", "9" * 5000, str(2**31), None)] == [12, 0] + [None] * 5
+
+
+def test_control_characters_never_reach_the_database(app):
+    with app.test_request_context(method="POST"):
+        form = Sample(formdata=MultiDict([("title", "Sac\x00com\x1b"), ("kind", "a")]), meta={"csrf": False})
+        assert form.title.data == "Saccom"

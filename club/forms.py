@@ -20,7 +20,6 @@ from wtforms import (
     FieldList,
     FormField,
     HiddenField,
-    IntegerField,
     StringField,
     ValidationError,
 )
@@ -64,6 +63,11 @@ def _fields(form):
             yield field
 
 
+def _too_large(data) -> bool:
+    values = data if isinstance(data, list) else [data]
+    return any(isinstance(v, int) and not isinstance(v, bool) and abs(v) > MAX_INTEGER for v in values)
+
+
 class FlaskForm(flask_wtf.FlaskForm):
     """The project's base form (Flask-WTF's, CSRF included) with the guards every form needs."""
 
@@ -92,8 +96,8 @@ class FlaskForm(flask_wtf.FlaskForm):
                 field.data = without_control_characters(field.data)
             if field.name in misplaced:
                 field.process_errors.append(_l("A file was sent where text is expected."))
-            elif isinstance(field, IntegerField) and field.data is not None and abs(field.data) > MAX_INTEGER:
-                field.data = None
+            elif _too_large(field.data):  # an integer field, or a choice coerced to int (an id)
+                field.data = [] if isinstance(field.data, list) else None
                 field.process_errors.append(_l("This number is too large."))
             elif (isinstance(field, DecimalField) and isinstance(field.data, Decimal)
                   and (not field.data.is_finite() or abs(field.data) >= MAX_DECIMAL)):

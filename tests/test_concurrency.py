@@ -1,14 +1,14 @@
 """Twenty identical requests at once never answer 500 nor lose a save (issue 9, A.5).
 
 Generated from the URL map: every POST route whose form carries no version token (an optimistic lock
-answers a stale edit by itself) is sent once, then twenty times at the same moment, by real threads
-through the live server, as one role of its audience. The body is the form its pages show (read as a
+answers a stale edit by itself) is sent twenty times at the same moment, by real threads through the live
+server, as one role of its audience, then once more alone. The body is the form its pages show (read as a
 browser would), completed by ``FILL`` where an empty form would only be refused. Then:
 
 - no answer is a 500, every answer is a success or a clear refusal;
-- each table gained, during the race, no rows, the rows of one request (one result, or one idempotent
-  outcome), or the rows of one request for every success (each save confirmed to the user is there):
-  never something in between, which is a save confirmed and then lost.
+- where one more request, sent alone after the race, adds rows (a write that appends: a note, a
+  version), the race added those rows once for every success: no save confirmed to the user and lost.
+  Where it adds none (one result and refusals, or an idempotent outcome), a 500 is what the race catches.
 """
 
 from __future__ import annotations
@@ -37,9 +37,6 @@ from tests.walk import (
 )
 
 RACERS = 20
-# A body that writes nothing when sent alone (a refused form) is raced by a few only: there is no save to
-# lose, only a 500 to catch.
-REFUSED_RACERS = 4
 ORDER = ["admin", "secretariat", "partner", "member", "applicant"]
 OK = {200, 302, 303, 400, 404, 409, 422}
 
@@ -53,8 +50,6 @@ FILL: dict[str, dict[str, str]] = {
     "deals.add_note": {"body": "Relancer FIRO"},
     "deals.add_comment": {"body": "Avis favorable"},
     "incubator.message": {"body": "Merci pour votre dossier"},
-    "missions.action_new": {"task": "Envoyer le compte rendu"},
-    "missions.agenda": {"title": "Visite du site"},
 }
 
 # Found instances that their domain fixes (issue 9): the lead empties this set once every branch is
@@ -63,6 +58,7 @@ FILL: dict[str, dict[str, str]] = {
 KNOWN_BROKEN = {
     "members.contact_new",  # a primary contact: StaleDataError (500); the same name: 500
     "members.dues",  # the same year: 500, and saves confirmed then overwritten
+    "deals.add_version",  # found by this check (PostgreSQL): 14 × 500 for 20 versions of one document at once
 }
 
 # Routes whose effect on another request makes the race meaningless or harmful to the rest of the walk.
@@ -166,27 +162,24 @@ def test_twenty_identical_writes_at_once(app, demo_world, factories, live_server
         form.controls = [c for c in form.controls if not c.name.endswith("csrf_token")]
         body, content_type = encode(form, FILL.get(rule.endpoint, {}))
         start = counts()
+        statuses = race(live_server + url, cookie, body, content_type, RACERS)
+        after_race = counts()
         solo = live_request(live_server + url, cookie=cookie, data=body, headers={"Content-Type": content_type})
-        after_solo = counts()
-        one = {t: after_solo[t] - start[t] for t in start}
-        wrote = any(one.values())
-        statuses = race(live_server + url, cookie, body, content_type, RACERS if wrote else REFUSED_RACERS)
-        after = counts()
+        one = {t: n - after_race[t] for t, n in counts().items()}  # what one more request adds now
         raced += 1
         problems = []
-        where = f"POST {url} ({rule.endpoint}) ×{len(statuses) or RACERS}"
-        if solo.status >= 500:
-            problems.append(f"alone: {solo.status}")
-        elif rule.endpoint in FILL and solo.status not in (302, 303):
-            failures.append(f"{where}: the FILL body is refused when sent alone ({solo.status}): fix FILL")
+        where = f"POST {url} ({rule.endpoint}) ×{RACERS}"
+        successes = sum(1 for s in statuses if s in (302, 303))
         if not set(statuses) <= OK:
             problems.append(f"statuses {sorted(statuses)}")
-        successes = sum(1 for s in statuses if s in (302, 303))
-        for table, before in after_solo.items():
-            gained = after[table] - before
-            if gained not in {0, one[table], one[table] * successes}:
-                problems.append(f"{table} gained {gained} rows ({successes} successes, one request adds "
-                                f"{one[table]})")
+        if solo.status >= 500:
+            problems.append(f"then alone: {solo.status}")
+        if rule.endpoint in FILL and not successes:
+            failures.append(f"{where}: the FILL body is always refused ({sorted(set(statuses))}): fix FILL")
+        for table, before in start.items():
+            gained = after_race[table] - before
+            if one[table] > 0 and gained != one[table] * successes:
+                problems.append(f"{table} gained {gained} rows for {successes} successes, {one[table]} each")
         if rule.endpoint in KNOWN_BROKEN:
             if not problems and db.engine.dialect.name == "postgresql":
                 failures.append(f"{where} passes: remove {rule.endpoint} from KNOWN_BROKEN")

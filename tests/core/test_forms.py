@@ -35,6 +35,7 @@ class Sample(FlaskForm):
     amount = DecimalField()
     day = DateField()
     kind = SelectField(choices=choices([("a", "A"), ("b", "B")]))
+    org = SelectField(coerce=int, choices=choices([(1, "Saccom")]), validate_choice=False)
     version = VersionField()
 
 
@@ -57,9 +58,10 @@ def test_a_file_where_text_is_expected_is_a_field_error(app):
 
 
 def test_numbers_too_large_for_the_database_are_field_errors(app):
-    valid, errors = _form(app, MultiDict([("count", "99999999999999"), ("amount", "1e15"), ("kind", "a")]))
+    valid, errors = _form(app, MultiDict([("count", "99999999999999"), ("amount", "1e15"), ("kind", "a"),
+                                          ("org", "99999999999999")]))
     assert not valid
-    assert errors["count"] == ["This number is too large."]
+    assert errors["count"] == errors["org"] == ["This number is too large."]
     assert errors["amount"] == ["This number is too large."]
     valid, errors = _form(app, MultiDict([("amount", "NaN"), ("kind", "a")]))
     assert errors["amount"] == ["This number is too large."]

@@ -1,7 +1,8 @@
 """Browser tests: the app served on loopback by a real server, driven by Playwright in Debian's Chromium.
 
 Without /usr/bin/chromium the tests are skipped with a message; with CLUB_REQUIRE_BROWSER=1 (set by
-.ci/run) a missing browser fails them instead. ``playwright install`` is never called.
+.ci/run) a missing browser fails them instead. ``playwright install`` is never called. The live server
+(``live_server``) is in tests/conftest.py, shared with the HTTP-level checks.
 """
 
 from __future__ import annotations

@@ -1,19 +1,126 @@
-"""Form conventions shared by every domain."""
+"""Form conventions shared by every domain.
+
+Every form of the project derives from ``FlaskForm`` below (tests/core/test_forms.py checks it), so that
+what a hostile or confused client sends is a field error, never an exception: a file where text is
+expected, a number too large for the database, a version token that is not a number; and no text field
+keeps a control character (NUL) that the database would refuse.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
+import flask_wtf
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import ValidationError
+from flask_wtf.file import FileField as FlaskFileField
+from werkzeug.datastructures import FileStorage, MultiDict
+from wtforms import (
+    DecimalField,
+    FieldList,
+    FormField,
+    HiddenField,
+    StringField,
+    ValidationError,
+)
+from wtforms.fields import FileField, MultipleFileField
 from wtforms.fields.choices import SelectChoice
+
+# What a database integer holds (PostgreSQL ``integer``); a larger number is a field error, not a 500.
+MAX_INTEGER = 2**31 - 1
+# Money and other decimals are ``Numeric(14, 2)``: twelve digits before the decimal point.
+MAX_DECIMAL = Decimal(10) ** 12
+
+FILE_FIELDS = (FileField, MultipleFileField, FlaskFileField)
 
 
 def form_view(view: Callable) -> Callable:
     """Mark a view that renders a form: on a CSRF failure it re-renders with the user's input."""
     view.rerender_on_csrf_error = True
     return view
+
+
+def without_control_characters(value):
+    """NUL and the other control characters go (PostgreSQL refuses NUL in text); line breaks and tabs stay."""
+    if isinstance(value, str) and not value.isprintable():
+        return "".join(ch for ch in value if ch.isprintable() or ch in "\r\n\t")
+    return value
+
+
+def _file_field_names(form) -> set[str]:
+    return {field.name for field in form if isinstance(field, FILE_FIELDS)}
+
+
+def _fields(form):
+    """Every field of a form, those of its sub-forms and lists included."""
+    for field in form:
+        if isinstance(field, FormField):
+            yield from _fields(field.form)
+        elif isinstance(field, FieldList):
+            for entry in field.entries:
+                yield from _fields(entry.form) if isinstance(entry, FormField) else [entry]
+        else:
+            yield field
+
+
+def _too_large(data) -> bool:
+    values = data if isinstance(data, list) else [data]
+    return any(isinstance(v, int) and not isinstance(v, bool) and abs(v) > MAX_INTEGER for v in values)
+
+
+class FlaskForm(flask_wtf.FlaskForm):
+    """The project's base form (Flask-WTF's, CSRF included) with the guards every form needs."""
+
+    class Meta:
+        def wrap_formdata(self, form, formdata):
+            """A file sent in a field that expects text is set aside (the field reports it, see
+            ``process``): it never reaches a filter, a coercion or a length validator."""
+            formdata = super().wrap_formdata(form, formdata)
+            if formdata is None or not hasattr(formdata, "items"):
+                return formdata
+            files = _file_field_names(form)
+            misplaced, cleaned = set(), MultiDict()
+            for key, value in formdata.items(multi=True):
+                if isinstance(value, FileStorage) and key not in files:
+                    misplaced.add(key)
+                    continue
+                cleaned.add(key, value)
+            form._misplaced_files = misplaced
+            return cleaned if misplaced else formdata
+
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
+        super().process(formdata, obj, data, extra_filters, **kwargs)
+        misplaced = getattr(self, "_misplaced_files", set())
+        for field in _fields(self):
+            if isinstance(field, StringField) and isinstance(field.data, str):  # text, textarea, hidden...
+                field.data = without_control_characters(field.data)
+            if field.name in misplaced:
+                field.process_errors.append(_l("A file was sent where text is expected."))
+            elif _too_large(field.data):  # an integer field, or a choice coerced to int (an id)
+                field.data = [] if isinstance(field.data, list) else None
+                field.process_errors.append(_l("This number is too large."))
+            elif (isinstance(field, DecimalField) and isinstance(field.data, Decimal)
+                  and (not field.data.is_finite() or abs(field.data) >= MAX_DECIMAL)):
+                field.data = None
+                field.process_errors.append(_l("This number is too large."))
+
+
+def as_id(value) -> int | None:
+    """A posted id (``"12"``) as an int, or None for anything else: text, a file, a number no table holds."""
+    if isinstance(value, str) and value.isdigit() and len(value) <= 10 and int(value) <= MAX_INTEGER:
+        return int(value)
+    return None
+
+
+class VersionField(HiddenField):
+    """The version a form was rendered from (optimistic locking), sent back as a hidden field.
+
+    Anything but a whole number is a field error, so a view can ``int()`` it once the form validates."""
+
+    def pre_validate(self, form):
+        value = str(self.data) if self.data is not None else ""
+        if value and as_id(value) is None:
+            raise ValidationError(_l("This form is damaged: reload the page and try again."))
 
 
 class ConfirmForm(FlaskForm):

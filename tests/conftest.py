@@ -6,12 +6,17 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
+import threading
+import urllib.error
+import urllib.request
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
+from werkzeug.serving import make_server
 
 from club import create_app
 from club.config import ROOT, normalise_database_url
@@ -103,6 +108,65 @@ def _empty_all_tables(db):
         else:
             for table in tables:
                 conn.execute(table.delete())
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The app served by a real WSGI server (Werkzeug, one thread per request) on a free loopback port,
+    on the test database: what the test client hides (a response streamed after its request's session is
+    gone, real concurrency) shows here. Yields the base URL."""
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request would drown a failure
+    port = _free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@dataclass
+class LiveResponse:
+    status: int
+    headers: dict
+    body: bytes
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+
+def session_cookie(app, user) -> str:
+    """A ``Cookie`` header value signing ``user`` in (the app's own session serializer)."""
+    if user is None:
+        return ""
+    value = app.session_interface.get_signing_serializer(app).dumps({"_user_id": user.get_id(), "_fresh": True})
+    return f"{app.config['SESSION_COOKIE_NAME']}={value}"
+
+
+def live_request(url: str, *, cookie: str = "", data: bytes | None = None, headers: dict | None = None,
+                 timeout: float = 30) -> LiveResponse:
+    """One request through the live server, redirects not followed; the whole body is read."""
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    request = urllib.request.Request(url, data=data, headers={**({"Cookie": cookie} if cookie else {}),
+                                                              **(headers or {})})
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            return LiveResponse(response.status, {k.lower(): v for k, v in response.headers.items()},
+                                response.read())
+    except urllib.error.HTTPError as error:
+        return LiveResponse(error.code, {k.lower(): v for k, v in error.headers.items()}, error.read())
 
 
 @pytest.fixture()

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from club.auth.forms import email_field
-from club.forms import choices, no_line_breaks, strip_filter
+from club.forms import FlaskForm, choices, no_line_breaks, strip_filter
 from club.permissions import Role
 
 ROLE_LABELS = {

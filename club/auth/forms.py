@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from club.auth import passwords
-from club.forms import choices, no_line_breaks, strip_filter
+from club.forms import FlaskForm, choices, no_line_breaks, strip_filter
 from club.i18n import LANGUAGE_NAMES
 
 PASSWORD_MESSAGES = {

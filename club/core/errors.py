@@ -11,6 +11,8 @@ from flask import Flask, current_app, render_template, request
 from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from club.extensions import db
@@ -20,7 +22,7 @@ from club.permissions import enforce_access, loggable_path
 log = logging.getLogger("club.errors")
 security_log = logging.getLogger("club.security")
 
-PAGES = {400, 403, 404, 405, 413, 429, 500}
+PAGES = {400, 403, 404, 405, 409, 413, 429, 500}
 
 
 def _render(code: int, **context):
@@ -83,6 +85,22 @@ def server_error(error: Exception):
     return _render(500, error_id=error_id)
 
 
+def _is_duplicate(error: IntegrityError) -> bool:
+    """A unique constraint refused the row (PostgreSQL's unique_violation, SQLite's UNIQUE failure)."""
+    return getattr(error.orig, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(error.orig)
+
+
+def concurrent_write(error: Exception):
+    """Two requests wrote the same thing at the same moment (a row changed or removed under this one, or
+    the same row created by both): the later one is refused with a 409, nothing half-saved, one line in
+    the log. A view that expects the conflict answers it at the field; this is the net under the others."""
+    if isinstance(error, IntegrityError) and not _is_duplicate(error):
+        return server_error(error)
+    db.session.rollback()
+    log.warning("concurrent write refused on %s %s: %s", request.method, loggable_path(), type(error).__name__)
+    return _render(409)
+
+
 def csrf_error(error: CSRFError):
     """An expired or missing token: a form view re-renders itself with the user's input (boosted
     navigations included), and the refusal is one line in the log, never a traceback nor a 500."""
@@ -105,5 +123,7 @@ def csrf_error(error: CSRFError):
 
 def init_errors(app: Flask) -> None:
     app.register_error_handler(CSRFError, csrf_error)
+    app.register_error_handler(StaleDataError, concurrent_write)
+    app.register_error_handler(IntegrityError, concurrent_write)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, server_error)

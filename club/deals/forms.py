@@ -6,7 +6,6 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from werkzeug.datastructures import FileStorage, MultiDict
 from wtforms import (
@@ -15,7 +14,6 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
-    HiddenField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -33,7 +31,7 @@ from club.deals.models import (
     VOTE_LABELS,
     DealKind,
 )
-from club.forms import choices, no_line_breaks, strip_filter
+from club.forms import FlaskForm, VersionField, choices, no_line_breaks, strip_filter
 
 
 class DealsForm(FlaskForm):
@@ -168,7 +166,7 @@ class DealForm(DealsForm):
     next_step_due = DateField(_l("Next step due"), validators=[Optional()])
     signed_on = DateField(_l("Signed on"), validators=[Optional()])
     announced_on = DateField(_l("Announced on"), validators=[Optional()])
-    version = HiddenField()
+    version = VersionField()
 
     def validate_amount(self, field):
         if not (field.data or "").strip() and self.kind.data != DealKind.MOU.value:

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from flask import request
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm as _FlaskForm
 from flask_wtf.file import FileField
-from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -23,23 +20,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import NumberInput
 
 from club.core.timezones import to_local, to_utc  # noqa: E402,F401  (one time-zone database for all)
-from club.forms import choices, no_line_breaks, strip_filter
+from club.forms import FlaskForm, VersionField, choices, no_line_breaks, strip_filter
 from club.incubator.models import RECOMMENDATION_LABELS, STAGE_LABELS, STATUS_LABELS
 from club.members.models import PROVINCE_LABELS
-
-
-class FlaskForm(_FlaskForm):
-    """A form that reads uploaded files only into its file fields: a file sent where text is expected
-    counts as a missing value (a field error when the field is required), never as text."""
-
-    class Meta(_FlaskForm.Meta):
-        def wrap_formdata(self, form, formdata):
-            formdata = super().wrap_formdata(form, formdata)
-            if isinstance(formdata, CombinedMultiDict):
-                file_fields = {f.name for f in form if isinstance(f, FileField)}
-                files = MultiDict([(k, v) for k, v in request.files.items(multi=True) if k in file_fields])
-                return CombinedMultiDict((files, request.form))
-            return formdata
 
 
 class CriterionForm(FlaskForm):
@@ -54,7 +37,7 @@ class CriterionForm(FlaskForm):
 
 
 class CallForm(FlaskForm):
-    version = HiddenField()
+    version = VersionField()
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200), no_line_breaks],
                         filters=[strip_filter])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10000)],
@@ -97,7 +80,7 @@ def _province_choices():
 class ApplicationForm(FlaskForm):
     """The applicant's form: nothing is required to save a draft; submission checks completeness."""
 
-    version = HiddenField()
+    version = VersionField()
     startup_name = StringField(_l("Startup name"), validators=[Length(max=200), no_line_breaks], filters=[strip_filter])
     project_title = StringField(_l("Project title"), validators=[Length(max=200), no_line_breaks],
                                 filters=[strip_filter])
@@ -137,7 +120,7 @@ class WithdrawForm(FlaskForm):
 class MoveForm(FlaskForm):
     """The secretariat's move, with the email the applicant will get (editable before it goes)."""
 
-    version = HiddenField()
+    version = VersionField()
     to_status = SelectField(_l("New status"), choices=[], validators=[DataRequired()])
     note = StringField(_l("Internal note"), validators=[Optional(), Length(max=1000), no_line_breaks],
                        filters=[strip_filter])
@@ -194,7 +177,7 @@ def _recommendation_choices():
 class ReviewForm(FlaskForm):
     """Scores are read from ``score-<criterion id>`` fields by ``read_scores`` (the rubric varies per call)."""
 
-    version = HiddenField()
+    version = VersionField()
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=10000)], filters=[strip_filter])
     recommendation = RadioField(_l("Recommendation"), choices=_recommendation_choices, validators=[Optional()])
 

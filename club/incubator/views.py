@@ -18,7 +18,7 @@ from club.core.pagination import Page, page_number, paginate
 from club.core.storage import read_limited, send_stored
 from club.core.text import csv_safe
 from club.extensions import db
-from club.forms import ConfirmForm, form_view
+from club.forms import ConfirmForm, as_id, form_view
 from club.htmx import render_page_or_partial
 from club.incubator import bp, hooks, queries, services  # noqa: F401  (hooks registers panels, demo)
 from club.incubator.forms import (
@@ -74,14 +74,9 @@ def _labels():
             "recommendation": RECOMMENDATION_LABELS}
 
 
-def _id(raw) -> int | None:
-    """A posted id, or None when it is not one (forged text, a file, a number no column can hold)."""
-    return int(raw) if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) < 10 else None
-
-
 def _version(form) -> int:
     """The version token the form was loaded with; a forged or missing one never matches (a stale edit)."""
-    value = _id(form.version.data)
+    value = as_id(form.version.data)
     return -1 if value is None else value
 
 
@@ -136,7 +131,7 @@ def _criteria_from(form: CallForm) -> list[services.CriterionData]:
     for entry in form.criteria.entries:
         sub = entry.form
         if sub.name.data:
-            cid = _id(sub.criterion_id.data)
+            cid = as_id(sub.criterion_id.data)
             result.append(services.CriterionData(name=sub.name.data, weight=sub.weight.data or 1,
                                                  low_anchor=sub.low_anchor.data or "",
                                                  high_anchor=sub.high_anchor.data or "", id=cid))
@@ -255,7 +250,7 @@ def assign_bulk(call_id: int):
     the_call = _secretariat_call(call_id)
     form = AssignForm()
     form.set_reviewers(queries.reviewers())
-    ids = [i for i in map(_id, request.form.getlist("application_ids")) if i is not None]
+    ids = [i for i in map(as_id, request.form.getlist("application_ids")) if i is not None]
     if not form.validate_on_submit():
         flash(_("Choose a reviewer."), "danger")
     elif not ids:

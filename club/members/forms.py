@@ -6,7 +6,6 @@ from datetime import date
 
 from flask_babel import format_date, format_number, ngettext
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from werkzeug.datastructures import CombinedMultiDict
 from wtforms import (
@@ -22,7 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from club.forms import choices, no_line_breaks, strip_filter
+from club.forms import FlaskForm, VersionField, choices, no_line_breaks, strip_filter
 from club.members import services
 from club.members.models import (
     LANGUAGE_LABELS,
@@ -109,7 +108,7 @@ class OrganizationForm(MembersForm):
     phone = StringField(_l("Phone"), filters=[none_if_empty],
                         validators=[Length(max=30), _cleaner(services.clean_phone)])
     description = TextAreaField(_l("Description"), filters=[none_if_empty], validators=[Length(max=5000)])
-    version = HiddenField()
+    version = VersionField()
 
     def data_for_service(self) -> dict:
         data = {name: getattr(self, name).data for name in services.PROFILE_FIELDS}
@@ -128,7 +127,7 @@ class ContactForm(MembersForm):
     phone = StringField(_l("Phone"), filters=[none_if_empty],
                         validators=[Length(max=30), _cleaner(services.clean_phone)])
     is_primary = BooleanField(_l("Primary contact"))
-    version = HiddenField()
+    version = VersionField()
 
     def data_for_service(self) -> dict:
         return {name: getattr(self, name).data for name in services.CONTACT_FIELDS}

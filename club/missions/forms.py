@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DateTimeLocalField,
@@ -21,7 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from club.core.timezones import to_local, to_utc  # noqa: F401  (re-exported for the views)
-from club.forms import choices, no_line_breaks, strip_filter
+from club.forms import FlaskForm, VersionField, choices, no_line_breaks, strip_filter
 from club.members.models import ORG_KIND_LABELS, PROVINCE_LABELS, SITE_LABELS
 from club.members.queries import organization_choices
 from club.missions.models import KIND_LABELS, STATE_LABELS, MissionKind, MissionState
@@ -54,7 +53,7 @@ class MissionForm(FlaskForm):
                                           description=_l("Leave empty for no limit."))
     objectives = TextAreaField(_l("Objectives"), filters=[strip_filter], validators=[Length(max=5000)])
     partner_ids = SelectMultipleField(_l("Partner organisations"), coerce=int, validate_choice=True)
-    version = HiddenField()
+    version = VersionField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -140,7 +139,7 @@ class AgendaForm(FlaskForm):
 class ReportForm(FlaskForm):
     outcomes = TextAreaField(_l("Outcomes"), filters=[strip_filter], validators=[Length(max=10000)])
     contacts_made = TextAreaField(_l("Contacts made"), filters=[strip_filter], validators=[Length(max=10000)])
-    version = HiddenField()
+    version = VersionField()
 
 
 class ActionForm(FlaskForm):

@@ -1,33 +1,19 @@
 """Browser tests: the app served on loopback by a real server, driven by Playwright in Debian's Chromium.
 
 Without /usr/bin/chromium the tests are skipped with a message; with CLUB_REQUIRE_BROWSER=1 (set by
-.ci/run) a missing browser fails them instead. ``playwright install`` is never called.
+.ci/run) a missing browser fails them instead. ``playwright install`` is never called. The live server
+(``live_server``) is in tests/conftest.py, shared with the HTTP-level checks.
 """
 
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
-
-from tests.conftest import _free_port
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 DEMO_PASSWORD = "club-demo"
-
-
-@pytest.fixture(scope="session")
-def live_server(app):
-    port = _free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
-    thread.join(timeout=5)
 
 
 @pytest.fixture(scope="session")

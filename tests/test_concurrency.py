@@ -44,7 +44,7 @@ OK = {200, 302, 303, 400, 404, 409, 422}
 FILL: dict[str, dict[str, str]] = {
     "members.contact_new": {"contact-name": "Nadia Alaoui", "contact-is_primary": "y",
                             "contact-email": "nadia.alaoui@saccom.example"},
-    "members.dues": {"dues-amount": "5000.00"},
+    "members.dues": {"dues-year": "2031", "dues-amount": "5000.00"},  # a year not yet recorded
     "members.new": {"name": "Oujda Contact Center", "kind": "call_center"},
     "members.commitment_new": {"commitment-jobs_announced": "50"},
     "deals.add_note": {"body": "Relancer FIRO"},

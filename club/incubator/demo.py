@@ -85,7 +85,7 @@ def load() -> list[str]:
         description=("Le Club de l'Offshoring de l'Oriental ouvre son incubateur aux centres d'appels et aux startups "
                      "de la région. Accompagnement, mise en relation avec les donneurs d'ordre du club et avec le "
                      "FIRO, hébergement à Oujda-shore."),
-        opens_at=now - timedelta(days=30), closes_at=(now + timedelta(days=60)).replace(hour=22, minute=59,
+        opens_at=(now - timedelta(days=30)).replace(second=0, microsecond=0), closes_at=(now + timedelta(days=60)).replace(hour=22, minute=59,
                                                                                          second=0, microsecond=0),
         capacity=10, is_blind_first_round=True,
         criteria=[services.CriterionData(name=n, weight=w, low_anchor=lo, high_anchor=hi) for n, w, lo, hi in CRITERIA],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 import sqlalchemy as sa
 from flask_babel import force_locale
@@ -106,9 +106,19 @@ def has_scores(call: Call) -> bool:
     ) > 0
 
 
+def _same_minute(a, b) -> bool:
+    """Two moments within the same minute (a naive one is UTC, as stored)."""
+    a, b = (v if v.tzinfo else v.replace(tzinfo=timezone.utc) for v in (a, b))
+    return a.replace(second=0, microsecond=0) == b.replace(second=0, microsecond=0)
+
+
 def update_call(call: Call, *, version: int, criteria: list[CriterionData] | None = None, by, **fields) -> dict:
     if version != call.version:
         raise StaleVersion(_l("Someone else saved this call in the meantime."))
+    for name in ("opens_at", "closes_at"):  # the form shows minutes: the same minute is no change
+        old, new = getattr(call, name), fields.get(name)
+        if old is not None and new is not None and _same_minute(old, new):
+            fields.pop(name)
     _check_call_dates(fields.get("opens_at", call.opens_at), fields.get("closes_at", call.closes_at))
     for name, value in fields.items():
         setattr(call, name, value)
@@ -537,7 +547,8 @@ def save_review(review: Review, *, version: int, scores: dict[int, int | None], 
         review.is_final = True
         review.finalized_at = utcnow()
         changes["is_final"] = [False, True]
-    review.updated_at = utcnow()  # bumps the version even when only scores changed
+    if changes:  # bumps the version even when only scores changed; an untouched save changes nothing
+        review.updated_at = utcnow()
     db.session.flush()
     if changes:
         audit.record("incubator.review.save", review, by=by, changes=changes)

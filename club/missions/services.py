@@ -591,8 +591,10 @@ def delete_agenda_item(item: AgendaItem, *, by) -> None:
 
 
 def save_report(mission: Mission, *, outcomes: str | None, contacts_made: str | None, version: int | None,
-                by) -> MissionReport:
+                by) -> MissionReport | None:
     report = mission.report
+    if report is None and not (outcomes or contacts_made):
+        return None  # nothing written yet, nothing to keep
     if report is None:
         report = MissionReport(mission=mission)
         db.session.add(report)
@@ -600,10 +602,12 @@ def save_report(mission: Mission, *, outcomes: str | None, contacts_made: str | 
         raise StaleEdit()
     report.outcomes = outcomes or None
     report.contacts_made = contacts_made or None
-    report.updated_by_id = by.id
     changes = audit.diff(report, ("outcomes", "contacts_made"))
+    if changes:  # an untouched save changes nothing, not even who wrote it last
+        report.updated_by_id = by.id
     db.session.flush()
-    audit.record("mission.report", mission, by=by, changes=changes)
+    if changes:
+        audit.record("mission.report", mission, by=by, changes=changes)
     return report
 
 

@@ -22,21 +22,7 @@ WIDTH = 390
 
 # Found instances that their domain fixes (issue 9), as (endpoint, role): the lead empties this set once
 # every branch is merged. A listed page that fits fails the test, so the set cannot go stale.
-KNOWN_BROKEN: set[tuple[str, str | None]] = {
-    *{(endpoint, role) for role in ("admin", "secretariat") for endpoint in (
-        "missions.detail", "incubator.application", "deals.detail", "members.detail", "members.contacts",
-        # found by this check, not named in the issue:
-        "incubator.index", "missions.agenda", "missions.invitations", "missions.participants")},
-    ("admin.outbox", "admin"),  # found by this check: its scrolling table cannot be reached by keyboard
-    ("deals.detail", "partner"),
-    ("members.detail", "member"),
-    ("members.contacts", "member"),
-    # found by this check, not named in the issue:
-    ("incubator.review", "partner"),
-    ("members.index", "partner"),  # the search indicator pushes the page to 426 px
-    ("members.index", "member"),
-    ("missions.index", "partner"),  # its scrolling table cannot be reached by keyboard
-}
+KNOWN_BROKEN: set[tuple[str, str | None]] = set()
 
 MEASURE = """() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth,
   culprits: [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask_babel import force_locale
@@ -108,7 +108,7 @@ def has_scores(call: Call) -> bool:
 
 def _same_minute(a, b) -> bool:
     """Two moments within the same minute (a naive one is UTC, as stored)."""
-    a, b = (v if v.tzinfo else v.replace(tzinfo=timezone.utc) for v in (a, b))
+    a, b = (v if v.tzinfo else v.replace(tzinfo=UTC) for v in (a, b))
     return a.replace(second=0, microsecond=0) == b.replace(second=0, microsecond=0)
 
 

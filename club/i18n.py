@@ -27,5 +27,8 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def select_timezone() -> str:
-    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+def select_timezone():
+    """The club's zone as a zoneinfo object (a name would make Flask-Babel build a pytz one)."""
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])

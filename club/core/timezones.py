@@ -1,18 +1,20 @@
-"""Africa/Casablanca for every module, from the same time-zone database the date filters use (Babel's), so what a user
-types is what they see: converting with one database and displaying with another would shift times
-whenever the two disagree (Morocco's rules change often)."""
+"""Africa/Casablanca for every module, from the same time-zone database the date filters use (zoneinfo, handed to
+Babel by ``club.i18n.select_timezone``), so what a user types is what they see: converting with one database and
+displaying with another would shift times whenever the two disagree (Morocco's rules change often)."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
-from babel.dates import get_timezone
+from zoneinfo import ZoneInfo
 
 ZONE = "Africa/Casablanca"
 
 
-def casablanca():
-    return get_timezone(ZONE)
+def casablanca() -> ZoneInfo:
+    """Python's zoneinfo (the system's or the tzdata package's rules), handed to Babel too: pytz, which Babel
+    would pick otherwise, cannot read Morocco's rules past 2026 (it shows UTC+0 where Morocco is on UTC+1)."""
+    return ZoneInfo(ZONE)
 
 
 def to_utc(local: datetime | None) -> datetime | None:

@@ -51,6 +51,18 @@ def test_amounts_in_mad_and_dates_in_casablanca(app):
             assert money(Decimal("1250000")).replace("\xa0", " ") == "1,250,000.00 MAD"
 
 
+def test_casablanca_time_after_2026_is_utc_plus_one(app, client):
+    """Found: "30 janvier 2027, 22:59:00 +0000" -- pytz (Babel's default) reads Morocco's rules only to 2026."""
+    from club.core.timezones import to_local, to_utc
+
+    moment = datetime(2027, 1, 30, 21, 59, tzinfo=UTC)  # 22:59 in Casablanca (UTC+1; Ramadan 2027 is in February)
+    with app.test_request_context():
+        with force_locale("fr"):
+            assert datetime_filter(moment, "short") == "30/01/2027 22:59"
+    assert to_local(moment) == datetime(2027, 1, 30, 22, 59)
+    assert to_utc(datetime(2027, 1, 30, 22, 59)) == moment
+
+
 def test_one_date_format_per_locale_without_seconds_or_offset(app):
     from datetime import date
 

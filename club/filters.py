@@ -95,10 +95,21 @@ def url_with(**changes) -> str:
     return url_for(request.endpoint, **{**args, **(request.view_args or {})})
 
 
+def upload_limit() -> dict:
+    """The per-file upload limit and its message, for the browser to check a file before sending it."""
+    from flask_babel import gettext
+
+    from club.core.storage import format_megabytes, upload_max_size
+
+    size = upload_max_size()
+    return {"bytes": size, "message": gettext("This file is too large: %(mb)s MB at most.", mb=format_megabytes(size))}
+
+
 def init_filters(app: Flask) -> None:
     app.jinja_env.filters.update(money=money, number=number, datetime=datetime_filter, date=date_filter,
                                  time=time_filter, action_label=action_label)
-    app.jinja_env.globals.update(url_with=url_with, sections_for=sections_for, audit_present=present)
+    app.jinja_env.globals.update(url_with=url_with, sections_for=sections_for, audit_present=present,
+                                 upload_limit=upload_limit)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -5,7 +5,6 @@ displaying with another would shift times whenever the two disagree (Morocco's r
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
-
 from zoneinfo import ZoneInfo
 
 ZONE = "Africa/Casablanca"

@@ -22,6 +22,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from club.core.storage import FileWithinLimit
 from club.deals.models import (
     DECISION_LABELS,
     DOCUMENT_KIND_LABELS,
@@ -207,11 +208,11 @@ class DocumentForm(DealsForm):
                         validators=[DataRequired(), Length(max=200), no_line_breaks])
     kind = SelectField(_l("Kind of document"), id="document-kind",
                        choices=choices((k.value, label) for k, label in DOCUMENT_KIND_LABELS.items()))
-    file = FileField(_l("File (PDF, DOCX or XLSX, 10 MB at most)"), id="document-file", validators=[FileRequired()])
+    file = FileField(_l("File (PDF, DOCX or XLSX, 10 MB at most)"), id="document-file", validators=[FileRequired(), FileWithinLimit()])
 
 
 class VersionForm(DealsForm):
-    file = FileField(_l("New version (PDF, DOCX or XLSX)"), validators=[FileRequired()])
+    file = FileField(_l("New version (PDF, DOCX or XLSX)"), validators=[FileRequired(), FileWithinLimit()])
 
 
 class NoteForm(DealsForm):

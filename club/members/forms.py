@@ -21,6 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from club.core.storage import FileWithinLimit
 from club.forms import FlaskForm, VersionField, choices, no_line_breaks, strip_filter
 from club.members import services
 from club.members.models import (
@@ -250,7 +251,7 @@ class JobReportEditForm(JobReportForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("CSV file"), validators=[FileRequired(message=_l("Choose a CSV file."))])
+    file = FileField(_l("CSV file"), validators=[FileRequired(message=_l("Choose a CSV file.")), FileWithinLimit()])
 
 
 def _text_only(value):

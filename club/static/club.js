@@ -76,3 +76,20 @@
     }
   });
 })();
+
+// A file over the upload limit is refused before it is sent (a request too large for the server would
+// only get the 413 page): the field says so, and nothing typed in the form is lost.
+(function () {
+  "use strict";
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input || input.tagName !== "INPUT" || input.type !== "file") { return; }
+    var limit = parseInt(input.getAttribute("data-max-bytes") || document.body.getAttribute("data-upload-max") || "0", 10);
+    var tooLarge = false;
+    for (var i = 0; limit && input.files && i < input.files.length; i++) {
+      if (input.files[i].size > limit) { tooLarge = true; }
+    }
+    input.setCustomValidity(tooLarge ? (document.body.getAttribute("data-upload-too-large") || "") : "");
+    if (tooLarge) { input.reportValidity(); }
+  }, true);
+})();

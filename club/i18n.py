@@ -29,6 +29,6 @@ def select_locale() -> str:
 
 def select_timezone():
     """The club's zone as a zoneinfo object (a name would make Flask-Babel build a pytz one)."""
-    from zoneinfo import ZoneInfo
+    from club.core.timezones import Zone
 
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return Zone(current_app.config["BABEL_DEFAULT_TIMEZONE"])

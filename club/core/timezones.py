@@ -10,10 +10,18 @@ from zoneinfo import ZoneInfo
 ZONE = "Africa/Casablanca"
 
 
+class Zone(ZoneInfo):
+    """A zoneinfo zone with the one pytz method Flask-Babel calls (``to_user_timezone``, used by
+    ``format_date`` and ``format_time``): with zoneinfo, ``astimezone`` is already right."""
+
+    def normalize(self, value: datetime) -> datetime:
+        return value
+
+
 def casablanca() -> ZoneInfo:
     """Python's zoneinfo (the system's or the tzdata package's rules), handed to Babel too: pytz, which Babel
     would pick otherwise, cannot read Morocco's rules past 2026 (it shows UTC+0 where Morocco is on UTC+1)."""
-    return ZoneInfo(ZONE)
+    return Zone(ZONE)
 
 
 def to_utc(local: datetime | None) -> datetime | None:

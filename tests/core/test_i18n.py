@@ -59,6 +59,10 @@ def test_casablanca_time_after_2026_is_utc_plus_one(app, client):
     with app.test_request_context():
         with force_locale("fr"):
             assert datetime_filter(moment, "short") == "30/01/2027 22:59"
+            from club.filters import date_filter, time_filter
+
+            assert date_filter(datetime(2027, 1, 30, 23, 30, tzinfo=UTC), "short") == "31/01/2027"  # the next day there
+            assert time_filter(moment) == "22:59"
     assert to_local(moment) == datetime(2027, 1, 30, 22, 59)
     assert to_utc(datetime(2027, 1, 30, 22, 59)) == moment
 

@@ -7,7 +7,6 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from werkzeug.datastructures import FileStorage, MultiDict
 from wtforms import (
     BooleanField,
     DateField,
@@ -36,49 +35,8 @@ from club.forms import FlaskForm, VersionField, choices, no_line_breaks, strip_f
 
 
 class DealsForm(FlaskForm):
-    """The base of every deals form: a value of the wrong kind is a field error, never a 500.
-
-    A file posted where text is expected is dropped before the fields see it (a length validator would
-    otherwise fail on it) and the field says why; a NUL character (refused by PostgreSQL) is refused in
-    every text. Missing, repeated or malformed values are the fields' own business (choices, dates).
-    """
-
-    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
-        formdata = self.meta.wrap_formdata(self, formdata)
-        self._wrong_kind: set[str] = set()
-        if formdata is not None:
-            files = {f.name for f in self if isinstance(f, FileField)}
-            clean = MultiDict()
-            for key, values in formdata.lists():
-                for value in values:
-                    if isinstance(value, FileStorage) and key not in files:
-                        self._wrong_kind.add(key)
-                    else:
-                        clean.add(key, value)
-            formdata = clean
-        super().process(formdata, obj, data=data, extra_filters=extra_filters, **kwargs)
-
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        for field in _all_fields(self):
-            if field.name in getattr(self, "_wrong_kind", ()):
-                field.errors = [*field.errors, _l("A file was sent where text was expected.")]
-                valid = False
-            elif isinstance(field.data, str) and "\x00" in field.data:
-                field.errors = [*field.errors, _l("This text holds a character that is not allowed.")]
-                valid = False
-        return valid
-
-
-def _all_fields(form):
-    for field in form:
-        if isinstance(field, FieldList):
-            for entry in field:
-                yield from _all_fields(entry.form) if isinstance(entry, FormField) else [entry]
-        elif isinstance(field, FormField):
-            yield from _all_fields(field.form)
-        else:
-            yield field
+    """The base of every deals form: the shared guards of ``club.forms.FlaskForm`` (a file where text is
+    expected, a number too large, control characters) are field errors, never a 500."""
 
 
 def record_id(value) -> int:

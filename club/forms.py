@@ -95,7 +95,7 @@ class FlaskForm(flask_wtf.FlaskForm):
             if isinstance(field, StringField) and isinstance(field.data, str):  # text, textarea, hidden...
                 field.data = without_control_characters(field.data)
             if field.name in misplaced:
-                field.process_errors.append(_l("A file was sent where text is expected."))
+                field.process_errors.append(MISPLACED_FILE)
             elif _too_large(field.data):  # an integer field, or a choice coerced to int (an id)
                 field.data = [] if isinstance(field.data, list) else None
                 field.process_errors.append(_l("This number is too large."))
@@ -103,6 +103,21 @@ class FlaskForm(flask_wtf.FlaskForm):
                   and (not field.data.is_finite() or abs(field.data) >= MAX_DECIMAL)):
                 field.data = None
                 field.process_errors.append(_l("This number is too large."))
+
+    def validate(self, extra_validators=None) -> bool:
+        """A misplaced file refuses the form even where the field is optional (``Optional`` would clear
+        the error and save the field as empty)."""
+        valid = super().validate(extra_validators)
+        misplaced = getattr(self, "_misplaced_files", set())
+        if not misplaced:
+            return valid
+        for field in _fields(self):
+            if field.name in misplaced and MISPLACED_FILE not in field.errors:
+                field.errors = [*field.errors, MISPLACED_FILE]
+        return False
+
+
+MISPLACED_FILE = _l("A file was sent where text is expected.")
 
 
 def as_id(value) -> int | None:

@@ -7,7 +7,7 @@ import math
 import secrets
 import time
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, g, has_request_context, render_template, request
 from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
@@ -101,12 +101,23 @@ def concurrent_write(error: Exception):
     return _render(409)
 
 
+class RefusedCommit(Exception):
+    """A commit attempted while a request refused for its CSRF token is shown again."""
+
+
+def _no_commit_after_a_refusal(session) -> None:
+    if has_request_context() and request.environ.get("club.csrf_refused"):
+        raise RefusedCommit("no commit on a request refused for its CSRF token")
+
+
 def csrf_error(error: CSRFError):
     """An expired or missing token: a form view re-renders itself with the user's input (boosted
     navigations included), and the refusal is one line in the log, never a traceback nor a 500."""
     security_log.warning("CSRF failure on %s %s: %s", request.method, loggable_path(), error.description)
     view = current_app.view_functions.get(request.endpoint or "")
     if view is not None and getattr(view, "rerender_on_csrf_error", False) and not is_htmx_partial():
+        g.pop("csrf_valid", None)  # the view's own form must see the refusal too
+        request.environ["club.csrf_refused"] = True  # nothing it does may be committed (one request only)
         try:
             denied = enforce_access()  # the audience of the view, before anything is shown
             if denied is not None:
@@ -123,6 +134,11 @@ def csrf_error(error: CSRFError):
 
 def init_errors(app: Flask) -> None:
     app.register_error_handler(CSRFError, csrf_error)
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    if not event.contains(Session, "before_commit", _no_commit_after_a_refusal):
+        event.listen(Session, "before_commit", _no_commit_after_a_refusal)
     app.register_error_handler(StaleDataError, concurrent_write)
     app.register_error_handler(IntegrityError, concurrent_write)
     app.register_error_handler(HTTPException, http_error)

@@ -172,8 +172,9 @@ def call_new():
 def call_edit(call_id: int):
     the_call = _secretariat_call(call_id)
     if request.method == "GET":
-        form = CallForm(obj=the_call, version=the_call.version, opens_at=to_local(the_call.opens_at),
-                        closes_at=to_local(the_call.closes_at))
+        form = CallForm(obj=the_call, version=the_call.version)
+        # Moroccan time in the fields (obj= would win over keyword values and show UTC)
+        form.opens_at.data, form.closes_at.data = to_local(the_call.opens_at), to_local(the_call.closes_at)
         for entry, criterion in zip(form.criteria.entries, the_call.criteria, strict=False):
             sub = entry.form
             sub.criterion_id.data = str(criterion.id)
@@ -208,6 +209,7 @@ def call_edit(call_id: int):
 
 
 @bp.route("/calls/<int:call_id>/second-round", methods=["GET", "POST"])
+@form_view
 @role_required(Role.SECRETARIAT)
 def second_round(call_id: int):
     """Opening the second round reveals the names to every reviewer: a page asks for confirmation first."""

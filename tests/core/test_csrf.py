@@ -135,3 +135,22 @@ def test_a_refused_post_never_writes_the_token_of_its_url_to_the_log(client, cap
     assert any("CSRF" in r.getMessage() for r in caplog.records)
     assert secret not in caplog.text
     assert "<token>" in caplog.text
+
+
+def test_a_view_shown_again_after_a_csrf_refusal_can_never_commit(app, demo_world, login_as, configured):
+    """A form view re-run to keep the input (a confirmation button, say) saves nothing, whatever it does,
+    even when an earlier request of the same context was valid (Flask-WTF's ``g.csrf_valid``)."""
+    from flask import g
+
+    from club.auth.models import User
+    from club.incubator.models import Call
+
+    db = demo_world
+    client = login_as(db.session.scalar(sa.select(User).where(User.email == "secretariat@club.example")))
+    call = db.session.scalar(sa.select(Call))
+    with configured(WTF_CSRF_ENABLED=True):
+        g.csrf_valid = True  # what a valid request before this one leaves in a shared context
+        response = client.post(f"/incubator/calls/{call.id}/second-round", data={})
+    assert response.status_code in (303, 400)
+    db.session.expire_all()
+    assert db.session.get(Call, call.id).review_round == 1

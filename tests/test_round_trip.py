@@ -54,6 +54,12 @@ CREATES = {
 # merged. A listed case that passes fails the run (strict xfail), so the set cannot go stale.
 KNOWN_BROKEN: set[tuple[str, str]] = set()
 
+# Cases with nothing of that role's to edit in the demo world (the walk fails on any other 404).
+NOTHING_TO_EDIT = {
+    ("incubator.review", "admin"): "a review is its reviewer's: the demo reviews are the partners'",
+    ("incubator.review", "secretariat"): "a review is its reviewer's: the demo reviews are the partners'",
+}
+
 
 
 def _draft_application():
@@ -76,7 +82,7 @@ def _cases():
         if not {"GET", "POST"} <= rule.methods or access in (PUBLIC, None) or rule.endpoint in CREATES:
             continue
         for role in ROLES:
-            if allowed(access, role):
+            if allowed(access, role) and (rule.endpoint, role) not in NOTHING_TO_EDIT:
                 marks = [pytest.mark.xfail(strict=True, reason="issue 9: fixed in its domain")] \
                     if (rule.endpoint, role) in KNOWN_BROKEN else []
                 yield pytest.param(rule.endpoint, role, id=f"{rule.endpoint}-{role}", marks=marks)
@@ -104,8 +110,6 @@ def test_an_untouched_save_changes_nothing(app, demo_world, factories, configure
             with client.session_transaction() as session:
                 session["_user_id"] = db.session.scalar(sa.select(User).where(User.email == email)).get_id()
         page = client.get(url)
-        if page.status_code == 404:
-            pytest.skip(f"{url} is not {role}'s to see in the demo world")
         assert page.status_code == 200, f"GET {url} as {role}: {page.status_code} (not editable? see EDITABLE)"
         forms = [f for f in post_forms(page.get_data(as_text=True), "http://localhost" + url)
                  if path_of(f.action) == url]

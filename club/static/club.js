@@ -92,4 +92,17 @@
     input.setCustomValidity(tooLarge ? (document.body.getAttribute("data-upload-too-large") || "") : "");
     if (tooLarge) { input.reportValidity(); }
   }, true);
+  // Forms are ``novalidate`` (the server speaks at the field): hold back only this refusal. On window,
+  // in the capture phase, so it runs before anything that takes the submit over.
+  window.addEventListener("submit", function (event) {
+    var inputs = event.target.querySelectorAll ? event.target.querySelectorAll("input[type=file]") : [];
+    for (var i = 0; i < inputs.length; i++) {
+      if (inputs[i].validity.customError) {
+        event.preventDefault();
+        event.stopPropagation();
+        inputs[i].reportValidity();
+        return;
+      }
+    }
+  }, true);
 })();

@@ -122,7 +122,8 @@ MISPLACED_FILE = _l("A file was sent where text is expected.")
 
 def as_id(value) -> int | None:
     """A posted id (``"12"``) as an int, or None for anything else: text, a file, a number no table holds."""
-    if isinstance(value, str) and value.isdigit() and len(value) <= 10 and int(value) <= MAX_INTEGER:
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 10 \
+            and int(value) <= MAX_INTEGER:
         return int(value)
     return None
 

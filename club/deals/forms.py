@@ -31,7 +31,7 @@ from club.deals.models import (
     VOTE_LABELS,
     DealKind,
 )
-from club.forms import FlaskForm, VersionField, choices, no_line_breaks, strip_filter
+from club.forms import MAX_INTEGER, FlaskForm, VersionField, as_id, choices, no_line_breaks, strip_filter
 
 
 class DealsForm(FlaskForm):
@@ -41,14 +41,8 @@ class DealsForm(FlaskForm):
 
 def record_id(value) -> int:
     """``coerce`` for an id posted in a form: an integer a database key can hold, else ``ValueError``."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        number = value
-    else:
-        text = str(value).strip()
-        if not text.isascii() or not text.isdigit() or len(text) > 10:
-            raise ValueError(value)
-        number = int(text)
-    if not 0 <= number <= 2**31 - 1:
+    number = value if isinstance(value, int) and not isinstance(value, bool) else as_id(str(value).strip())
+    if number is None or not 0 <= number <= MAX_INTEGER:
         raise ValueError(value)
     return number
 

@@ -1,4 +1,4 @@
-# Club — two commands: `make run` (demo app on http://127.0.0.1:5000) and `make test`.
+# Club — two commands: `make run` (demo app on http://127.0.0.1:5000 and its background worker) and `make test`.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -7,7 +7,8 @@ PORT ?= 5000
 PYTEST_ARGS ?= -n 2
 # The demo targets run in development, said explicitly: the built-in SECRET_KEY is refused otherwise.
 # PORT is passed on, so the links in emails (BASE_URL) point to the port the app is served on.
-DEV_ENV := CLUB_ENV=development PORT=$(PORT)
+# BASE_URL is said once for both processes (honcho hands each process a PORT of its own).
+DEV_ENV := CLUB_ENV=development PORT=$(PORT) BASE_URL=http://127.0.0.1:$(PORT)
 FLASK := $(DEV_ENV) $(BIN)/flask --app wsgi
 CATALOGS := $(wildcard club/translations club/*/translations)
 
@@ -38,9 +39,10 @@ db: translations
 demo: db
 	$(FLASK) demo
 
+# The web server and the background worker together (Procfile, run by honcho); Ctrl-C stops both.
 run: demo
-	@echo "Club is served on http://127.0.0.1:$(PORT) — demo accounts in README.md (password: club-demo)"
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	@echo "Club is served on http://127.0.0.1:$(PORT) with its worker — demo accounts in README.md (password: club-demo)"
+	$(DEV_ENV) WEB_PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
 
 test: install-test translations
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -56,4 +58,4 @@ bench: install-test translations
 	$(DEV_ENV) $(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) instance/club.db* bench-results
+	rm -rf $(VENV) instance/club.db* instance/queue.db* bench-results

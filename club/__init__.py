@@ -27,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_converters(app)
     register_extensions(app)
     register_blueprints(app)
+    register_jobs(app)
     register_security(app)
     register_templates(app)
     register_errors(app)
@@ -93,6 +94,20 @@ def register_blueprints(app: Flask) -> None:
 
     for module, prefix in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(module).bp, url_prefix=prefix or None)
+
+
+# Modules defining background jobs (periodic reminders), beside the core's own (``club.core.tasks``).
+JOBS = ("club.members.jobs", "club.deals.jobs", "club.missions.jobs")
+
+
+def register_jobs(app: Flask) -> None:
+    import importlib
+
+    from club.core.jobs import init_jobs
+
+    init_jobs(app)
+    for module in JOBS:
+        importlib.import_module(module)
 
 
 def register_security(app: Flask) -> None:

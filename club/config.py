@@ -55,6 +55,16 @@ def check_secret_key(config: dict) -> None:
     )
 
 
+def check_month_day(name: str, value: str) -> None:
+    from datetime import date
+
+    try:
+        month, day = (int(part) for part in value.split("-"))
+        date(2024, month, day)  # a leap year: 02-29 is a day some years have
+    except ValueError:
+        raise ConfigError(f"{name} must be a month and a day, MM-DD (for example 03-01), not {value!r}") from None
+
+
 def from_environment() -> dict:
     """Read the configuration. ``CLUB_ENV`` is ``development`` (default) or ``production``."""
     explicit = os.environ.get("CLUB_ENV")
@@ -65,6 +75,8 @@ def from_environment() -> dict:
         raise ConfigError("SECRET_KEY must be set when CLUB_ENV=production")
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'club.db'}"
     redis_url = os.environ.get("REDIS_URL")
+    dues_day = os.environ.get("DUES_REMINDER_DAY", "03-01").strip()
+    check_month_day("DUES_REMINDER_DAY", dues_day)
     mail_server = os.environ.get("MAIL_SERVER")
     return {
         "ENV_NAME": env,
@@ -82,6 +94,10 @@ def from_environment() -> dict:
         "REMEMBER_COOKIE_SECURE": production or _bool("SESSION_COOKIE_SECURE"),
         "HSTS": production,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # The job queue: Redis when there is one (several worker hosts share it), else a file (no server).
+        "QUEUE_URL": os.environ.get("QUEUE_URL") or redis_url or f"sqlite:///{INSTANCE / 'queue.db'}",
+        # From this day of each year (month-day), members with unpaid dues are reminded once.
+        "DUES_REMINDER_DAY": dues_day,
         "MAIL_SERVER": mail_server or "localhost",
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS"),
@@ -89,7 +105,7 @@ def from_environment() -> dict:
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "Club de l'Offshoring <noreply@club.example>"),
-        # Without an SMTP server configured, development prints mail to the log instead.
+        # Without an SMTP server configured, development keeps mail in the outbox (and the log), never sends it.
         "MAIL_CONSOLE": not mail_server and not production,
     }
 
@@ -121,5 +137,6 @@ class Defaults:
     RESET_TOKEN_MAX_AGE = 3600
     CONFIRM_TOKEN_MAX_AGE = 3 * 24 * 3600
     INVITE_TOKEN_MAX_AGE = 7 * 24 * 3600
+    # The longest one message's conversation with the mail server may last, connection included (seconds).
     MAIL_TIMEOUT = 10
     PAGE_SIZE = 50

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from urllib.parse import urlsplit
 
 import flask_babel
@@ -10,11 +9,8 @@ from flask import Flask, abort, current_app, g, request
 from flask_login import current_user
 from werkzeug.datastructures import ImmutableMultiDict
 
-from club.extensions import db
 from club.htmx import keep_the_address_bar_true
 from club.permissions import enforce_access
-
-log = logging.getLogger("club.outbox")
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -57,35 +53,12 @@ def _headers(response):
 
 
 def _dispatch_mail(response):
-    """Hand over the mail this request queued (and committed).
+    """Ask the worker to deliver the mail this request queued (and committed): one task enqueued, never an
+    SMTP connection here, so a mail server that hangs cannot hang a web worker. When the queue is unreachable
+    the messages wait in the outbox for the sweep."""
+    from club.core.outbox import dispatch_committed
 
-    Through SMTP, once the response has gone out: the user never waits for (nor learns anything from the
-    timing of) the mail server, and a failure leaves the message pending for ``flask outbox send``.
-    In console mode (development without a mail server) at once, before the response: writing to the log
-    cannot hang, and the next page (the outbox) then tells the truth. A later issue moves delivery to
-    the job queue's worker.
-    """
-    from club.core.outbox import console_mode, dispatch_committed, send_pending, take_queued
-
-    if console_mode():
-        try:
-            dispatch_committed()
-        except Exception:  # noqa: BLE001 - the change is committed; the message stays pending, and says why
-            db.session.rollback()
-            log.exception("mail not written to the log; left pending")
-        return response
-    ids = take_queued()
-    if ids:
-        app = current_app._get_current_object()
-
-        def send():
-            try:
-                with app.app_context():
-                    send_pending(ids=ids)
-            except Exception:  # noqa: BLE001 - the messages stay pending; the log says why
-                log.exception("mail %s not handed over after the response; left pending", ids)
-
-        response.call_on_close(send)
+    dispatch_committed()
     return response
 
 

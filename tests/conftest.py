@@ -67,6 +67,8 @@ def make_test_config(database_url: str, tmp_path) -> dict:
         "BASE_URL": "http://club.test",
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         "SERVER_NAME": None,
+        # The job queue: a file of this run's own (what `make run` uses, without a server).
+        "QUEUE_URL": f"sqlite:///{tmp_path / 'queue.db'}",
     }
 
 
@@ -218,6 +220,28 @@ def outbox(db):
         return list(db.session.scalars(stmt))
 
     return _messages
+
+
+@pytest.fixture()
+def jobs(app, db):
+    """The job queue of the test app: ``jobs.run()`` runs every queued task here, as the worker would (the
+    reliability tests start real workers: ``tests/core/test_jobs_reliability.py``)."""
+    from club.core.jobs import huey
+
+    class Jobs:
+        def pending(self) -> list[str]:
+            return [task.name for task in huey.pending()]
+
+        def run(self) -> int:
+            done = 0
+            while (task := huey.dequeue()) is not None:
+                huey.execute(task)
+                done += 1
+            return done
+
+    huey.flush()
+    yield Jobs()
+    huey.flush()
 
 
 class SMTPRecorder:

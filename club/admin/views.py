@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -14,9 +16,11 @@ from club.admin import bp
 from club.admin.forms import ROLE_LABELS, AccessForm, InviteForm, UserFilterForm
 from club.auth import services
 from club.auth.models import User
+from club.core.jobs import enqueue, last_heartbeat, worker_seen_recently
 from club.core.models import OutboxMessage, OutboxStatus
-from club.core.outbox import console_mode, retry_failed, send_pending
+from club.core.outbox import console_mode, counts_by_status, retry_now
 from club.core.pagination import paginate
+from club.core.tasks import sweep_outbox
 from club.core.text import like_escape
 from club.extensions import db
 from club.forms import ConfirmForm, form_view
@@ -31,7 +35,7 @@ OUTBOX_STATUS_LABELS = {
     OutboxStatus.PENDING: _l("Pending"),
     OutboxStatus.SENDING: _l("Sending"),
     OutboxStatus.SENT: _l("Sent"),
-    OutboxStatus.LOGGED: _l("Written to the log, not sent"),
+    OutboxStatus.LOGGED: _l("Not sent (development)"),
     OutboxStatus.FAILED: _l("Failed"),
 }
 
@@ -155,29 +159,56 @@ def outbox():
     page = paginate(stmt)
     return render_template("admin/outbox.html", page=page, status=status, statuses=list(OutboxStatus),
                            action_form=ConfirmForm(), status_labels=OUTBOX_STATUS_LABELS,
-                           console=console_mode())
+                           console=console_mode(), counts=counts_by_status(), heartbeat=last_heartbeat(),
+                           worker_alive=worker_seen_recently())
+
+
+def _message_or_404(message_id: int) -> OutboxMessage:
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None:
+        abort(404)
+    return message
 
 
 @bp.route("/outbox/<int:message_id>")
 @admin_required
 def outbox_message(message_id: int):
-    """One message as it was written: recipient, subject, state, and its text (admins only)."""
-    message = db.session.get(OutboxMessage, message_id)
-    if message is None:
+    """One message as it was written: recipient, subject, state, its text and HTML parts (admins only)."""
+    message = _message_or_404(message_id)
+    attachments = [{"filename": a["filename"], "content_type": a["content_type"],
+                    "size": len(base64.b64decode(a["data"]))} for a in message.attachments or []]
+    return render_template("admin/outbox_message.html", message=message, status_labels=OUTBOX_STATUS_LABELS,
+                           attachments=attachments)
+
+
+@bp.route("/outbox/<int:message_id>/html")
+@admin_required
+def outbox_message_html(message_id: int):
+    """The HTML part as the recipient's mail program shows it, framed by the message page: sandboxed, no
+    script, nothing fetched (the mail's own inline styles only)."""
+    message = _message_or_404(message_id)
+    if not message.body_html:
         abort(404)
-    return render_template("admin/outbox_message.html", message=message, status_labels=OUTBOX_STATUS_LABELS)
+    response = make_response(message.body_html)
+    response.headers["Content-Security-Policy"] = (
+        "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'")
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
 
 
 @bp.route("/outbox/send", methods=["POST"])
 @admin_required
 def outbox_send():
+    """Ask the worker to deliver now every pending and failed message (their waiting time is waived)."""
     if ConfirmForm().validate_on_submit():
-        retry_failed()
-        handed = send_pending()
-        if console_mode():
-            flash(ngettext("%(num)d message written to the server log (no mail server: not sent).",
-                           "%(num)d messages written to the server log (no mail server: not sent).", handed),
-                  "info")
+        waiting = retry_now()
+        if not enqueue(sweep_outbox):
+            flash(_("The job queue cannot be reached: the messages stay in the outbox and leave as soon as it "
+                    "answers again."), "warning")
+        elif not worker_seen_recently():
+            flash(_("No worker has been seen for two minutes: the messages leave when one runs "
+                    "(flask worker)."), "warning")
         else:
-            flash(ngettext("%(num)d message sent.", "%(num)d messages sent.", handed), "info")
+            flash(ngettext("%(num)d message handed to the worker.", "%(num)d messages handed to the worker.",
+                           waiting), "info")
     return redirect(url_for("admin.outbox"), 303)

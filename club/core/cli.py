@@ -1,4 +1,4 @@
-"""Command-line tools: ``flask --app wsgi demo``, ``flask --app wsgi outbox send``."""
+"""Command-line tools: ``flask --app wsgi worker``, ``flask --app wsgi demo``, ``flask --app wsgi outbox send``."""
 
 from __future__ import annotations
 
@@ -25,6 +25,19 @@ def outbox_send(limit: int, retry_failed: bool):
         click.echo(f"{sent} message(s) written to the log, not sent (no MAIL_SERVER).")
     else:
         click.echo(f"{sent} message(s) sent.")
+
+
+@click.command("worker")
+@click.option("--threads", default=2, show_default=True, type=click.IntRange(1, 32),
+              help="Tasks run at once in this process.")
+@click.option("--no-periodic", is_flag=True, help="Run queued tasks only; leave the periodic jobs to other hosts.")
+def worker_command(threads: int, no_periodic: bool):
+    """Run the background worker: mail delivery, the outbox sweep, reminders (Ctrl-C stops it)."""
+    from flask import current_app
+
+    from club.core.jobs import run_worker
+
+    run_worker(current_app._get_current_object(), threads=threads, periodic=not no_periodic)
 
 
 @click.command("demo")
@@ -94,3 +107,4 @@ def init_commands(app: Flask) -> None:
     app.cli.add_command(outbox_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(worker_command)

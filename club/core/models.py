@@ -67,3 +67,13 @@ class OutboxMessage(db.Model):
     # After a failure, not retried before this time (backoff), so an outage does not use up the attempts.
     next_attempt_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
+
+
+class WorkerHeartbeat(db.Model):
+    """When each worker (host and process) was last seen running a task: the queue is read."""
+
+    __tablename__ = "worker_heartbeats"
+
+    name: Mapped[str] = mapped_column(sa.String(120), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

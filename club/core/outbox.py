@@ -1,24 +1,32 @@
-"""Email through an outbox.
+"""Email through an outbox: the durable record of every message, delivered by the job queue's worker.
 
-``queue_mail`` renders ``templates/email/<name>.txt`` (and ``.html`` when it exists) in the
-recipient's language and adds an ``OutboxMessage`` to the current transaction. Nothing is sent
-unless that transaction commits: the ids queued during a request (or a command) are remembered on
-``g`` and, at its end, each is claimed by a conditional UPDATE, which finds nothing for a message
-whose transaction rolled back, and nothing for one another worker already claimed. So two workers
-never send one message twice, and no savepoint, rollback or second commit inside the request can
-make a committed message be forgotten (it once was: a savepoint's rollback dropped the ids queued
-before it, and those messages stayed "pending, 0 attempts" for ever in development, where no
-``flask outbox send`` runs). An SMTP failure puts the message back to ``pending`` with the error;
-the change that caused it is already safe. Without a mail server (development), a message is
-printed to the log and marked ``logged``, never ``sent``.
+``queue_mail`` renders ``templates/email/<name>.txt`` (and ``.html``, or an HTML part made from the text) in
+the recipient's language and adds an ``OutboxMessage`` to the current transaction. Nothing leaves unless that
+transaction commits. The ids queued during a request (or a command) are remembered on ``g``; at its end
+``dispatch_committed`` enqueues one delivery task for them (``club.core.tasks``). No web request ever opens an
+SMTP connection: a hung mail server ties up a worker thread, never a web worker.
+
+Delivery (``send_pending``, in the worker) claims each message by a conditional UPDATE, which finds nothing
+for a message whose transaction rolled back and nothing for one another worker holds; the claim's time is its
+token, and the outcome is written only while the claim is still ours. One conversation with the mail server
+may last at most ``MAIL_TIMEOUT`` seconds in all (connection included); a message left "sending" longer than
+that (a worker killed mid-send) is claimed again by the sweep, which runs every minute. A failure puts the
+message back to ``pending`` with its error and the time of the next attempt (1, 2, 4… minutes). Without a mail
+server (development), a message is kept, readable on the outbox page, and marked "not sent (development)".
+
+Exactly once, and its limit: a message is marked sent in the same instant the server's acceptance is read, so
+a worker killed between the two (RFC 1047's window, a few milliseconds) would send it again; each message
+carries a stable Message-ID so that the copy can be recognised.
 """
 
 from __future__ import annotations
 
 import base64
 import logging
+import re
 import smtplib
-from datetime import timedelta
+import time
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app, g, has_app_context, render_template
@@ -33,12 +41,18 @@ from club.models import utcnow
 log = logging.getLogger("club.outbox")
 
 MAX_ATTEMPTS = 10
-STALE_CLAIM = timedelta(minutes=10)
+# Past its deadline, a claim is abandoned: the delivery gave up (its whole conversation is bounded by
+# MAIL_TIMEOUT) or its worker died. A margin for the commit that records the outcome.
+CLAIM_MARGIN = timedelta(seconds=5)
 
 
 def backoff(attempts: int) -> timedelta:
     """1, 2, 4 … minutes after each failure, at most 6 hours: ten attempts span about a day."""
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
+
+
+def stale_claim() -> timedelta:
+    return timedelta(seconds=current_app.config.get("MAIL_TIMEOUT", 10)) + CLAIM_MARGIN
 
 
 class UnsafeHeader(ValueError):
@@ -51,12 +65,28 @@ def _check_header(value: str) -> str:
     return value
 
 
+_LINK = re.compile(r"(https?://[^\s<>\"]+)")
+
+
+def html_from_text(subject: str, text: str) -> str:
+    """The HTML part of a message written as text: the same words in the mail layout, links clickable."""
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines = []
+        for line in block.splitlines():
+            pieces = _LINK.split(line)
+            lines.append([(piece, i % 2 == 1) for i, piece in enumerate(pieces) if piece])
+        paragraphs.append(lines)
+    return render_template("email/_from_text.html", subject=subject, paragraphs=paragraphs)
+
+
 def queue_mail(template: str, to: str, *, subject, locale: str = "fr", context: dict | None = None,
                dedup_key: str | None = None, attachments: list[dict] | None = None) -> OutboxMessage:
     """Render and add one message to the session; the caller's transaction decides its fate.
 
     ``subject`` is a lazy string (``_l``) or a callable taking the context, evaluated in ``locale``.
-    ``attachments`` are ``{"filename", "content_type", "data": bytes}``.
+    ``attachments`` are ``{"filename", "content_type", "data": bytes}``. Every message has a text part and
+    an HTML part (``<template>.html``, or the text set in the mail layout).
     """
     context = dict(context or {})
     with force_locale(locale or "fr"):
@@ -65,7 +95,7 @@ def queue_mail(template: str, to: str, *, subject, locale: str = "fr", context: 
         try:
             body_html = render_template(f"email/{template}.html", **context)
         except TemplateNotFound:
-            body_html = None
+            body_html = html_from_text(subject_text.strip(), body_text)
     message = OutboxMessage(
         recipient=_check_header(to.strip()),
         subject=_check_header(subject_text.strip())[:200],
@@ -102,43 +132,111 @@ def take_queued() -> list[int]:
     return g.pop("outbox_queued", None) or []
 
 
-def dispatch_committed() -> int:
-    """Send what this request or command queued and committed."""
+def dispatch_committed() -> bool:
+    """After the commit: ask the worker to deliver what this request or command queued.
+
+    Only a task is enqueued (fast, and never an SMTP connection); when the queue is unreachable the messages
+    simply wait for the sweep. True when a task was enqueued.
+    """
     ids = take_queued()
     if not ids:
-        return 0
-    db.session.rollback()  # nothing uncommitted may ride along with the claims below
-    return send_pending(ids=ids)
+        return False
+    from club.core.jobs import enqueue
+    from club.core.tasks import deliver_mail
+
+    return enqueue(deliver_mail, ids)
+
+
+class _DeadlineSMTP(smtplib.SMTP):
+    """smtplib's client with one deadline for the whole conversation, not a timeout per read: a server that
+    answers a byte every few seconds cannot keep a message "sending" past its claim."""
+
+    def __init__(self, host: str, port: int, deadline: float):
+        self.deadline = deadline
+        super().__init__(host, port, timeout=self._left())
+
+    def _left(self) -> float:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the mail server's conversation took longer than MAIL_TIMEOUT")
+        return left
+
+    def send(self, s):
+        if self.sock:
+            self.sock.settimeout(self._left())
+        return super().send(s)
+
+    def getreply(self):
+        if self.sock:
+            self.sock.settimeout(self._left())
+        return super().getreply()
+
+
+class _DeadlineSMTP_SSL(smtplib.SMTP_SSL):  # noqa: N801 - smtplib's own naming
+    def __init__(self, host: str, port: int, deadline: float):
+        self.deadline = deadline
+        super().__init__(host, port, timeout=max(deadline - time.monotonic(), 0.01))
+
+    _left = _DeadlineSMTP._left
+    send = _DeadlineSMTP.send
+    getreply = _DeadlineSMTP.getreply
 
 
 class _Connection(Connection):
-    """Flask-Mail's connection with a socket timeout, so a hung server cannot hang a request."""
+    """Flask-Mail's connection, bounded by ``MAIL_TIMEOUT`` from the first byte to the last."""
 
     def configure_host(self):
-        timeout = current_app.config.get("MAIL_TIMEOUT", 10)
-        if self.mail.use_ssl:
-            host = smtplib.SMTP_SSL(self.mail.server, self.mail.port, timeout=timeout)
-        else:
-            host = smtplib.SMTP(self.mail.server, self.mail.port, timeout=timeout)
-        if self.mail.use_tls:
+        config = current_app.config
+        deadline = time.monotonic() + config.get("MAIL_TIMEOUT", 10)
+        client = _DeadlineSMTP_SSL if config.get("MAIL_USE_SSL") else _DeadlineSMTP
+        host = client(config["MAIL_SERVER"], int(config["MAIL_PORT"]), deadline)
+        if config.get("MAIL_USE_TLS"):
             host.starttls()
-        if self.mail.username and self.mail.password:
-            host.login(self.mail.username, self.mail.password)
+        if config.get("MAIL_USERNAME") and config.get("MAIL_PASSWORD"):
+            host.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
         return host
 
 
-def _claim(message_id: int) -> bool:
+def _due():
+    """Pending and due, or claimed and abandoned."""
     now = utcnow()
+    return sa.or_(
+        sa.and_(
+            OutboxMessage.status == OutboxStatus.PENDING,
+            sa.or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
+        ),
+        sa.and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at < now - stale_claim()),
+    )
+
+
+def _claim(message_id: int, *, due_only: bool = False) -> datetime | None:
+    """Claim one message; the claim's time (its token), or None when it is not ours to send.
+
+    A message named by a delivery task is claimed even before its retry time (it was just written);
+    the sweep (``due_only``) respects the backoff.
+    """
+    now = utcnow()
+    claimable = _due() if due_only else sa.or_(
+        OutboxMessage.status == OutboxStatus.PENDING,
+        sa.and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at < now - stale_claim()),
+    )
     result = db.session.execute(
         sa.update(OutboxMessage)
-        .where(
-            OutboxMessage.id == message_id,
-            sa.or_(
-                OutboxMessage.status == OutboxStatus.PENDING,
-                sa.and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at < now - STALE_CLAIM),
-            ),
-        )
+        .where(OutboxMessage.id == message_id, claimable)
         .values(status=OutboxStatus.SENDING, claimed_at=now, attempts=OutboxMessage.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return now if result.rowcount == 1 else None
+
+
+def _finish(message_id: int, token: datetime, **values) -> bool:
+    """Record the outcome, only while the claim is still ours (a reclaimed message is someone else's)."""
+    result = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.SENDING,
+               OutboxMessage.claimed_at == token)
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
@@ -146,12 +244,18 @@ def _claim(message_id: int) -> bool:
 
 
 def console_mode() -> bool:
-    """No mail server in development: messages are printed to the log instead of being sent."""
+    """No mail server in development: messages are kept in the outbox (and the log), never sent."""
     return bool(current_app.config.get("MAIL_CONSOLE"))
 
 
+def message_id_header(message: OutboxMessage) -> str:
+    """Stable for a message, so that a copy sent again (RFC 1047) can be recognised."""
+    domain = current_app.config["MAIL_DEFAULT_SENDER"].rsplit("@", 1)[-1].strip(" >") or "club.invalid"
+    return f"<outbox-{message.id}-{int(message.created_at.timestamp())}@{domain}>"
+
+
 def _deliver(message: OutboxMessage) -> OutboxStatus:
-    """Hand the message over; the state it reached (``sent``, or ``logged`` in console mode)."""
+    """Hand the message over; the state it reached (``sent``, or ``logged`` in development)."""
     msg = Message(
         subject=message.subject,
         recipients=[message.recipient],
@@ -159,11 +263,12 @@ def _deliver(message: OutboxMessage) -> OutboxStatus:
         html=message.body_html,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
     )
+    msg.msgId = message_id_header(message)
     for a in message.attachments or []:
         msg.attach(a["filename"], a["content_type"], base64.b64decode(a["data"]))
     if console_mode():
-        log.info("mail %s written to the log, NOT sent (no MAIL_SERVER) to %s: %s\n%s", message.id,
-                 message.recipient, message.subject, message.body_text)
+        log.info("mail %s kept in the outbox, NOT sent (no MAIL_SERVER) to %s: %s", message.id,
+                 message.recipient, message.subject)
         return OutboxStatus.LOGGED
     with _Connection(current_app.extensions["mail"]) as conn:
         conn.send(msg)
@@ -182,49 +287,61 @@ def retry_failed() -> int:
     return result.rowcount
 
 
+def retry_now() -> int:
+    """Everything waiting goes now: failed messages get another round, pending ones skip their backoff.
+    How many messages wait."""
+    retry_failed()
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at.is_not(None))
+        .values(next_attempt_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)
+                             .where(OutboxMessage.status == OutboxStatus.PENDING))
+
+
+# A failure that says the server is away (not that this message is wrong): the rest of the batch waits.
+_SERVER_AWAY = (OSError, smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError)
+
+
 def send_pending(ids: list[int] | None = None, limit: int = 200) -> int:
-    """Claim and send pending messages (the given ids, or the oldest ones due). Returns how many were
-    handed over (sent, or written to the log in console mode)."""
+    """Claim and send messages: the given ids (a delivery task), or the oldest ones due (the sweep).
+    Returns how many were handed over (sent, or kept in development).
+
+    When the server cannot be reached, the batch stops there: the other messages keep their place and
+    their attempts for the next sweep, instead of each waiting out the timeout.
+    """
+    due_only = ids is None
     if ids is None:
-        now = utcnow()
-        ids = list(
-            db.session.scalars(
-                sa.select(OutboxMessage.id)
-                .where(
-                    sa.or_(
-                        sa.and_(
-                            OutboxMessage.status == OutboxStatus.PENDING,
-                            sa.or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
-                        ),
-                        sa.and_(
-                            OutboxMessage.status == OutboxStatus.SENDING,
-                            OutboxMessage.claimed_at < now - STALE_CLAIM,
-                        ),
-                    )
-                )
-                .order_by(OutboxMessage.id)
-                .limit(limit)
-            )
-        )
-        db.session.rollback()
+        ids = list(db.session.scalars(sa.select(OutboxMessage.id).where(_due()).order_by(OutboxMessage.id)
+                                      .limit(limit)))
+    db.session.rollback()
     sent = 0
     for message_id in ids:
-        if not _claim(message_id):
+        token = _claim(message_id, due_only=due_only)
+        if token is None:
             continue
         message = db.session.get(OutboxMessage, message_id)
         try:
             reached = _deliver(message)
         except Exception as exc:  # noqa: BLE001 - any transport failure leaves the row to retry
-            message.status = OutboxStatus.FAILED if message.attempts >= MAX_ATTEMPTS else OutboxStatus.PENDING
-            message.last_error = f"{type(exc).__name__}: {exc}"[:500]
-            message.next_attempt_at = utcnow() + backoff(message.attempts)
-            log.warning("mail %s to %s not sent (attempt %s): %s", message.id, message.recipient,
-                        message.attempts, message.last_error)
+            error = f"{type(exc).__name__}: {exc}"[:500]
+            attempts = message.attempts
+            db.session.rollback()
+            _finish(message_id, token, status=OutboxStatus.FAILED if attempts >= MAX_ATTEMPTS else OutboxStatus.PENDING,
+                    last_error=error, next_attempt_at=utcnow() + backoff(attempts))
+            log.warning("mail %s to %s not sent (attempt %s): %s", message_id, message.recipient, attempts, error)
+            if isinstance(exc, _SERVER_AWAY):
+                break
         else:
-            message.status = reached
-            message.sent_at = utcnow()
-            message.last_error = None
-            message.next_attempt_at = None
-            sent += 1
-        db.session.commit()
+            db.session.rollback()
+            if _finish(message_id, token, status=reached, sent_at=utcnow(), last_error=None, next_attempt_at=None):
+                sent += 1
     return sent
+
+
+def counts_by_status() -> dict[OutboxStatus, int]:
+    return dict(db.session.execute(
+        sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)).all())

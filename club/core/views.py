@@ -10,6 +10,7 @@ from flask_login import current_user
 from club.auth.forms import LanguageForm
 from club.core import bp
 from club.core.home import home_context
+from club.core.jobs import last_heartbeat, worker_seen_recently
 from club.extensions import db
 from club.navigation import register_nav
 from club.permissions import public, signed_in
@@ -59,7 +60,14 @@ def healthz():
     except sa.exc.SQLAlchemyError:
         db.session.rollback()
         return {"status": "unavailable"}, 503
+    problems = {}
     if not _rate_limits_shared():
         # Still serving: sign-in limits are counted in each process's memory until Redis is back.
-        return {"status": "degraded", "rate_limits": "memory (Redis unreachable)"}
+        problems["rate_limits"] = "memory (Redis unreachable)"
+    if not worker_seen_recently():
+        # Still serving: mail and reminders wait in the database until a worker runs again.
+        seen = last_heartbeat()
+        problems["worker"] = f"not seen since {seen.isoformat()}" if seen else "never seen"
+    if problems:
+        return {"status": "degraded", **problems}
     return {"status": "ok"}

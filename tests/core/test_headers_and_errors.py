@@ -87,6 +87,12 @@ def test_production_secures_cookies(monkeypatch):
 
 
 def test_healthz(client):
+    from club.core.jobs import beat
+
+    response = client.get("/healthz")
+    # Serving, but no worker has ever read the queue: mail and reminders would wait.
+    assert response.status_code == 200 and response.json == {"status": "degraded", "worker": "never seen"}
+    beat()
     response = client.get("/healthz")
     assert response.status_code == 200 and response.json == {"status": "ok"}
 

@@ -44,8 +44,10 @@ run: demo
 	@echo "Club is served on http://127.0.0.1:$(PORT) with its worker — demo accounts in README.md (password: club-demo)"
 	$(DEV_ENV) WEB_PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
 
+# Then, alone on the machine, the tests that time requests against real worker processes.
 test: install-test translations
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(PYTEST_ARGS) -m "not serial"
+	$(BIN)/pytest -p no:xdist -m serial
 
 lint: install-test
 	$(BIN)/ruff check .

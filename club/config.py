@@ -104,6 +104,8 @@ def from_environment() -> dict:
         "MAIL_USE_SSL": _bool("MAIL_USE_SSL"),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
+        # The longest one message's whole conversation with the mail server may last, connection included.
+        "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", "10")),
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "Club de l'Offshoring <noreply@club.example>"),
         # Without an SMTP server configured, development keeps mail in the outbox (and the log), never sends it.
         "MAIL_CONSOLE": not mail_server and not production,
@@ -137,6 +139,4 @@ class Defaults:
     RESET_TOKEN_MAX_AGE = 3600
     CONFIRM_TOKEN_MAX_AGE = 3 * 24 * 3600
     INVITE_TOKEN_MAX_AGE = 7 * 24 * 3600
-    # The longest one message's conversation with the mail server may last, connection included (seconds).
-    MAIL_TIMEOUT = 10
     PAGE_SIZE = 50

@@ -422,7 +422,8 @@ def post_message(application: Application, *, body: str, by) -> Message:
     db.session.add(message)
     db.session.flush()
     db.session.expire(application, ["messages"])
-    audit.record("incubator.application.message", application, by=by, changes={"message": [None, message.id]})
+    audit.record("incubator.application.message" if from_secretariat else "incubator.application.reply", application,
+                 by=by, changes={"message": [None, message.id]})
     url = absolute_url("incubator.application", application_id=application.id)
     if from_secretariat:
         applicant = application.applicant

@@ -44,6 +44,18 @@ def test_an_applicant_reply_emails_each_active_secretariat_user_in_their_languag
         assert "…" in mail.body_text
 
 
+def test_the_history_tells_a_reply_from_a_message_to_the_applicant(db, factories, login_as):
+    staff = factories.UserFactory(locale="fr")
+    founder = factories.UserFactory(applicant=True)
+    application = ApplicationFactory(applicant=founder, status=Status.SCREENING)
+    url = f"/incubator/applications/{application.id}"
+    login_as(staff).post(f"{url}/messages", data={"body": "Combien d'emplois ?"})
+    login_as(founder).post(f"{url}/messages", data={"body": "Vingt."})
+    page = login_as(staff).get(url).get_data(as_text=True)
+    assert page.count("Message envoyé au candidat") == 1
+    assert page.count("Réponse du candidat") == 1
+
+
 def test_the_excerpt_keeps_a_short_message_whole_and_cuts_a_long_one_at_a_word():
     assert services.excerpt("  Vingt.  ") == "Vingt."
     short = "a" * 300

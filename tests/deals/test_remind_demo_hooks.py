@@ -10,6 +10,7 @@ from club.core.models import AuditEvent
 from club.deals import services
 from club.deals.models import Deal, DealKind, DealShare, Stage
 from club.demo import organisation
+from club.permissions import Role
 from tests.deals.factories import make_deal, partner_of, staff
 from tests.factories import UserFactory
 
@@ -133,10 +134,10 @@ def test_organisation_section(demo_world):
     shared = set(db.session.scalars(sa.select(DealShare.deal_id)))
     assert firo_view["deals"] and all(d.id in shared for d in firo_view["deals"])
     assert [s for s in sections_for("organization", eca, member) if s["template"].startswith("deals/")] == []
-    stranger = partner_of()
+    stranger = partner_of()  # a partner, of another investor: FIRO's deals are not shared with it
+    assert stranger.role == Role.PARTNER and stranger.organization_id != organisation("FIRO").id
     assert [s for s in sections_for("organization", organisation("FIRO"), stranger)
             if s["template"].startswith("deals/")] == []
-    assert UserFactory
 
 
 def test_navigation_entry(demo_world, login_as, client):

@@ -90,6 +90,7 @@ audit.register_field_labels("deal.", {
     "meeting": audit.Field(_l("Meeting"), audit.date),
     "quorum_reached": audit.Field(_l("Quorum reached"), audit.yes_no),
     "decision": audit.Field(_l("Decision"), DECISION_LABELS),
+    "deals": _l("Deals"),
 })
 
 

@@ -56,6 +56,7 @@ audit.register_action_labels({
     "deal.opinion": _l("Partner opinion given"),
     "deal.committee": _l("Committee meeting recorded"),
     "deal.committee_correction": _l("Committee decision corrected"),
+    "deal.reminded": _l("Reminder of overdue next steps emailed"),
 })
 
 DEAL_FIELDS = ("title", "kind", "target_id", "amount", "stake", "owner_id", "summary", "expected_close",
@@ -373,7 +374,10 @@ def log_access(deal: Deal, user, action: AccessAction, version: DocumentVersion 
 
 
 def remind_owners(today: date) -> int:
-    """Queue one email per owner listing their overdue next steps; idempotent per day. Returns how many."""
+    """Queue one email per owner listing their overdue next steps; idempotent per day. Returns how many.
+
+    Each email queued is audited once, in the owner's history (not each deal's: a step overdue for weeks would
+    fill its deal's timeline with a reminder a day)."""
     from club.auth.models import User
     from club.deals.queries import list_options
 
@@ -396,5 +400,6 @@ def remind_owners(today: date) -> int:
                   "url": absolute_url("deals.detail", deal_id=d.id)} for d in deals]
         queue_mail("deals_remind", owner.email, subject=_l("Deals: overdue next steps"), locale=owner.locale,
                    context={"name": owner.name, "items": items, "today": today}, dedup_key=key)
+        audit.record("deal.reminded", owner, changes={"deals": [None, [d.title for d in deals]]})
         queued += 1
     return queued

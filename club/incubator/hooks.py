@@ -70,6 +70,7 @@ audit.register_action_labels({
     "incubator.application.deck": _l("Pitch deck uploaded"),
     "incubator.application.move": _l("Application status changed"),
     "incubator.application.message": _l("Message sent to the applicant"),
+    "incubator.application.reply": _l("Reply from the applicant"),
     "incubator.application.organization": _l("Application linked to an organisation"),
     "incubator.review.assign": _l("Reviewer assigned"),
     "incubator.review.unassign": _l("Reviewer removed"),

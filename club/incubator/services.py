@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
+from club.auth.models import User
 from club.core import audit
 from club.core.outbox import queue_mail
 from club.core.storage import UploadRefused, store
@@ -421,15 +422,45 @@ def post_message(application: Application, *, body: str, by) -> Message:
     db.session.add(message)
     db.session.flush()
     db.session.expire(application, ["messages"])
-    audit.record("incubator.application.message", application, by=by, changes={"message": [None, message.id]})
+    audit.record("incubator.application.message" if from_secretariat else "incubator.application.reply", application,
+                 by=by, changes={"message": [None, message.id]})
+    url = absolute_url("incubator.application", application_id=application.id)
     if from_secretariat:
         applicant = application.applicant
         queue_mail("incubator_message", applicant.email, subject=_l("A message about your application"),
-                   locale=applicant.locale,
-                   context={"application": application, "body": body,
-                            "url": absolute_url("incubator.application", application_id=application.id)},
+                   locale=applicant.locale, context={"application": application, "body": body, "url": url},
                    dedup_key=f"incubator-message-{message.id}")
+    else:
+        _notify_secretariat(application, message, url=url)
     return message
+
+
+EXCERPT_LENGTH = 300
+
+
+def excerpt(text: str, length: int = EXCERPT_LENGTH) -> str:
+    """The start of a message, cut at a word when it is longer than ``length`` characters."""
+    text = text.strip()
+    if len(text) <= length:
+        return text
+    cut = text[:length]
+    if not text[length].isspace() and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip() + "…"
+
+
+def _notify_secretariat(application: Application, message: Message, *, url: str) -> None:
+    """An applicant's reply: one email per active secretariat user, in their language (never to a reviewer)."""
+    recipients = db.session.scalars(sa.select(User).where(User.role == Role.SECRETARIAT, User.active.is_(True))
+                                    .order_by(User.id))
+    name = " ".join(application.display_name.split())  # a subject is one line
+    for user in recipients:
+        queue_mail("incubator_reply", user.email,
+                   subject=_l("Applicant's reply: %(name)s (#%(id)s)", name=name, id=application.id),
+                   locale=user.locale,
+                   context={"recipient": user, "application": application, "call": application.call,
+                            "excerpt": excerpt(message.body), "url": url},
+                   dedup_key=f"incubator-reply-{message.id}-{user.id}")
 
 
 # Reviews -----------------------------------------------------------------------------------------

@@ -153,7 +153,9 @@ def test_table_filters_and_sorting(db, login_as, client):
     assert titles("sort=amount&dir=desc")[:3] == ["Late one", "Target deal", "Other owner"]
     assert titles("sort=title&dir=asc")[0] == "Fund deal"
     assert titles("kind=nonsense&sort=nonsense&investor=abc")  # bad filters are ignored, not a 500
-    assert late.id
+    overdue = client.get("/deals/table?overdue=y").get_data(as_text=True)
+    row = re.search(rf'<a href="/deals/{late.id}">Late one</a>.*?</tr>', overdue, re.S).group(0)
+    assert "<td>Call <span" in row and "— en retard)</span>" in row
 
 
 def test_csv_export_is_safe(db, login_as, client):

@@ -6,11 +6,20 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from club.core.models import AuditEvent
 from club.deals import services
 from club.deals.models import Deal, DealKind, DealShare, Stage
 from club.demo import organisation
+from club.permissions import Role
 from tests.deals.factories import make_deal, partner_of, staff
 from tests.factories import UserFactory
+
+
+def reminded_events(db) -> list[tuple]:
+    """The reminders audited: (entity, its id, actor, titles of the deals listed), in the order they were written."""
+    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "deal.reminded")
+                                .order_by(AuditEvent.id))
+    return [(e.entity_type, e.entity_id, e.actor_id, e.changes["deals"][1]) for e in events]
 
 
 def test_remind_one_mail_per_owner_idempotent_per_day(db, outbox):
@@ -24,8 +33,10 @@ def test_remind_one_mail_per_owner_idempotent_per_day(db, outbox):
               next_step_due=today - timedelta(days=2))
     assert services.remind_owners(today) == 2
     db.session.commit()
+    assert reminded_events(db) == [("users", ana.id, None, ["Late A2", "Late A1"]), ("users", bob.id, None, ["Late B"])]
     assert services.remind_owners(today) == 0
     db.session.commit()
+    assert len(reminded_events(db)) == 2  # the second run of the day queues nothing and audits nothing
     messages = outbox(template="deals_remind")
     assert sorted(m.recipient for m in messages) == sorted([ana.email, bob.email])
     mail_a = next(m for m in messages if m.recipient == ana.email)
@@ -35,6 +46,20 @@ def test_remind_one_mail_per_owner_idempotent_per_day(db, outbox):
     assert "http://club.test/deals/" in mail_b.body_text
     assert mail_b.body_html and "Late B" in mail_b.body_html
     assert services.remind_owners(today + timedelta(days=1)) == 2
+
+
+def test_the_reminder_reads_in_the_owners_history(db, login_as, client):
+    ana = staff()
+    make_deal(ana, title="Late A1", next_step="Call", next_step_due=date(2026, 11, 28))
+    make_deal(ana, title="Late A2", next_step="Write", next_step_due=date(2026, 11, 20))
+    services.remind_owners(date(2026, 11, 29))
+    db.session.commit()
+    for locale, label, deals in [("fr", "Rappel des prochaines étapes en retard envoyé par email",
+                                  "Dossiers\u00a0: Late A2, Late A1"),
+                                 ("en", "Reminder of overdue next steps emailed", "Deals: Late A2, Late A1")]:
+        login_as(UserFactory(admin=True, locale=locale))
+        html = client.get(f"/admin/users/{ana.id}").get_data(as_text=True)
+        assert html.count(label) == 1 and deals in html, locale
 
 
 def test_remind_command(app, db, outbox):
@@ -109,10 +134,10 @@ def test_organisation_section(demo_world):
     shared = set(db.session.scalars(sa.select(DealShare.deal_id)))
     assert firo_view["deals"] and all(d.id in shared for d in firo_view["deals"])
     assert [s for s in sections_for("organization", eca, member) if s["template"].startswith("deals/")] == []
-    stranger = partner_of()
+    stranger = partner_of()  # a partner, of another investor: FIRO's deals are not shared with it
+    assert stranger.role == Role.PARTNER and stranger.organization_id != organisation("FIRO").id
     assert [s for s in sections_for("organization", organisation("FIRO"), stranger)
             if s["template"].startswith("deals/")] == []
-    assert UserFactory
 
 
 def test_navigation_entry(demo_world, login_as, client):

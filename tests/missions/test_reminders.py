@@ -167,6 +167,25 @@ def test_a_person_seated_after_the_reminders_gets_theirs_on_the_next_run(db, out
     assert newcomer.id in reminded_ids(db)
 
 
+def test_the_command_prints_the_count_and_runs_once(app, db, outbox, world):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["missions", "remind", "--date", TODAY.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "3 reminder(s) queued."
+    result = runner.invoke(args=["missions", "remind", "--date", TODAY.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "0 reminder(s) queued."
+    assert sorted(m.recipient for m in reminders(outbox)) == ["ana@example.org", "bruno@example.org",
+                                                             "chadia@example.org"]
+
+
+def test_the_command_refuses_a_malformed_date(app, db, outbox, world):
+    result = app.test_cli_runner().invoke(args=["missions", "remind", "--date", "06/05/2026"])
+    assert result.exit_code == 2
+    assert "06/05/2026" in result.output
+    assert reminders(outbox) == []
+
+
 def test_runs_at_the_same_moment_remind_each_person_once(app, db, outbox, world):
     """Two workers (or a worker and a manual run) at once: the lock on each mission makes them take turns."""
     racers = 6

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("missions", __name__)
 
-from club.missions import demo, history, views  # noqa: E402,F401
+from club.missions import cli, demo, history, views  # noqa: E402,F401

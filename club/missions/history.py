@@ -28,6 +28,7 @@ audit.register_action_labels({
     "mission.state": _l("Mission status changed"),
     "mission.register": _l("Person registered"),
     "mission.promote": _l("Promoted from the waiting list"),
+    "mission.reminded": _l("Mission reminder sent"),
     "mission.cancel_registration": _l("Registration cancelled"),
     "mission.attendance": _l("Attendance recorded"),
     "mission.invite": _l("Invitations sent"),

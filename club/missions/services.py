@@ -7,20 +7,21 @@ last seat at the same moment cannot both get it: one is seated, the other is wai
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale, lazy_ngettext
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from club.core import audit
-from club.core.outbox import queue_mail
-from club.core.timezones import local_date
+from club.core.outbox import already_queued, queue_mail
+from club.core.timezones import local_date, to_utc
 from club.core.urls import absolute_url
 from club.extensions import db
-from club.members.models import Contact, Membership, MembershipStatus, Organization
+from club.members.models import SITE_LABELS, Contact, Membership, MembershipStatus, Organization, Site
 from club.missions.models import (
     ACTIVE,
     SEATED,
@@ -402,6 +403,75 @@ def set_attendance(registration: Registration, attended: bool, *, by, now: datet
     registration.attended_at = (now or utcnow()) if attended else None
     db.session.flush()
     audit.record("mission.attendance", registration, by=by, changes={"status": [old, new]})
+
+
+# --- reminders ---------------------------------------------------------------------------------
+
+# How many days before its first (Casablanca) day a mission is recalled to the people seated on it.
+REMINDER_DAYS = 2
+# A mission still going ahead: a draft was never announced, a cancelled one was (its own email), a done one is over.
+REMINDED_STATES = (MissionState.OPEN, MissionState.CLOSED)
+
+
+def reminder_key(registration_id: int) -> str:
+    """The outbox key of a registration's reminder: one reminder per registration, ever."""
+    return f"missions:reminder:{registration_id}"
+
+
+def _reminder_subject(context: dict) -> str:
+    from club.filters import date_filter
+
+    return _("Reminder: %(title)s on %(date)s", title=context["mission"].title,
+             date=date_filter(context["first_day"], "full"))
+
+
+def remind_upcoming(today: date, *, by=None) -> int:
+    """Queue a reminder, with the calendar file, to each seated person with an address on every mission
+    going ahead whose first day (in Casablanca) is within ``REMINDER_DAYS`` days after ``today``.
+
+    Normally that first day is exactly ``today + REMINDER_DAYS``; a mission starting sooner is still
+    reminded if it was not yet (a worker that was down a day catches up). Each registration is reminded
+    once (its outbox key), so a second run queues nothing. Returns how many emails were queued."""
+    from club.missions.calendar import calendar_bytes
+
+    first, last = today + timedelta(days=1), today + timedelta(days=REMINDER_DAYS)
+    since = to_utc(datetime.combine(first, time.min))
+    until = to_utc(datetime.combine(last + timedelta(days=1), time.min))
+    mission_ids = list(db.session.scalars(
+        sa.select(Mission.id).where(Mission.state.in_(REMINDED_STATES), Mission.starts_at >= since,
+                                    Mission.starts_at < until)
+        .order_by(Mission.starts_at, Mission.id)))
+    queued = 0
+    for mission_id in mission_ids:
+        mission = lock_mission(mission_id)  # two runs at once remind each person once
+        if mission.state not in REMINDED_STATES or not first <= local_date(mission.starts_at) <= last:
+            continue  # changed since the query above
+        rows = [(registration, contact) for registration, contact in db.session.execute(
+            sa.select(Registration, Contact).join(Contact, Contact.id == Registration.contact_id)
+            .where(Registration.mission_id == mission.id, Registration.status.in_(SEATED),
+                   Contact.email.is_not(None), Contact.email != "")
+            .order_by(Registration.id)).all()
+            if not already_queued(reminder_key(registration.id))]
+        if not rows:
+            continue
+        locales = _locales([contact.email for _registration, contact in rows])
+        context = {"mission": mission, "first_day": local_date(mission.starts_at),
+                   "site": SITE_LABELS[mission.site] if mission.site not in (None, Site.NONE) else None,
+                   "url": absolute_url("missions.detail", mission_id=mission.id)}
+        calendars: dict[str, bytes] = {}
+        for registration, contact in rows:
+            locale = locales.get(contact.email.lower(), "fr")
+            if locale not in calendars:
+                with force_locale(locale):
+                    calendars[locale] = calendar_bytes(mission)
+            queue_mail("missions_reminder", contact.email, subject=_reminder_subject, locale=locale,
+                       context={**context, "name": contact.name},
+                       dedup_key=reminder_key(registration.id),
+                       attachments=[{"filename": f"mission-{mission.id}.ics", "content_type": "text/calendar",
+                                     "data": calendars[locale]}])
+            audit.record("mission.reminded", registration, by=by, changes={"contact": [None, contact.name]})
+            queued += 1
+    return queued
 
 
 # --- invitations -------------------------------------------------------------------------------

@@ -223,6 +223,17 @@ def outbox(db):
 
 
 @pytest.fixture()
+def own_limiter():
+    """The limiter is one object bound to the last app that initialised it: give it back as it was."""
+    from club.extensions import limiter
+
+    saved = dict(limiter.__dict__)
+    yield limiter
+    limiter.__dict__.clear()
+    limiter.__dict__.update(saved)
+
+
+@pytest.fixture()
 def jobs(app, db):
     """The job queue of the test app: ``jobs.run()`` runs every queued task here, as the worker would (the
     reliability tests start real workers: ``tests/core/test_jobs_reliability.py``)."""

@@ -91,7 +91,8 @@ def enqueue(task, *args, **kwargs) -> bool:
     try:
         task(*args, **kwargs)
     except Exception as exc:  # noqa: BLE001 - Redis down, disk full: the periodic sweep covers it
-        log.warning("queue unreachable, %s left to the periodic sweep: %s: %s", task.name, type(exc).__name__, exc)
+        log.warning("queue unreachable, %s left to the periodic sweep: %s: %s", task.func.__name__,
+                    type(exc).__name__, exc)
         return False
     return True
 

@@ -57,16 +57,6 @@ def test_make_run_sets_development_and_passes_the_port():
     assert "FLASK := $(DEV_ENV)" in makefile
 
 
-@pytest.fixture()
-def own_limiter():
-    """The limiter is one object bound to the last app that initialised it: give it back as it was."""
-    from club.extensions import limiter
-
-    saved = dict(limiter.__dict__)
-    yield limiter
-    limiter.__dict__.clear()
-    limiter.__dict__.update(saved)
-
 
 def test_sign_in_works_and_healthz_says_degraded_when_redis_is_unreachable(database_url, tmp_path, db,
                                                                             factories, caplog, own_limiter):

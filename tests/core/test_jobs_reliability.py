@@ -21,13 +21,12 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-# Timed (a request under 200 ms) and several processes each: run alone, after the parallel suite (make test).
-pytestmark = pytest.mark.serial
-
 from club.config import ROOT
 from club.core.models import OutboxMessage, OutboxStatus, WorkerHeartbeat
 from tests.conftest import _free_port, live_request, session_cookie
-from tests.core.test_configuration import own_limiter  # noqa: F401 (a fixture)
+
+# Timed (a request under 200 ms) and several processes each: run alone, after the parallel suite (make test).
+pytestmark = pytest.mark.serial
 
 
 class Recorder:
@@ -42,9 +41,9 @@ class Recorder:
 
     async def handle_DATA(self, server, session, envelope):
         if self.hold_at is not None and len(self.messages) + 1 == self.hold_at:
+            self.hold_at = None  # once (the wait below is cancelled when the client dies)
             self.held.set()
             await asyncio.get_running_loop().run_in_executor(None, self.release.wait, 30)
-            self.hold_at = None
             return "451 4.3.0 try again later"
         self.messages.append(envelope)
         return "250 OK"
@@ -275,8 +274,8 @@ def test_a_worker_killed_in_the_middle_of_a_batch_loses_nothing_and_sends_nothin
         in_flight = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.SENDING))
         assert in_flight.recipient == "batch04@example.org"
         assert statuses(db).count(OutboxStatus.SENT) == 4 and statuses(db).count(OutboxStatus.PENDING) == 7
-        workers.start(MAIL_PORT=port, MAIL_TIMEOUT=2)  # its first sweep takes the seven never tried
-        until(lambda: statuses(db).count(OutboxStatus.SENT) == 11, 30, lambda: f"{statuses(db)}")
+        second = workers.start(MAIL_PORT=port, MAIL_TIMEOUT=2)  # its first sweep takes the seven never tried
+        until(lambda: statuses(db).count(OutboxStatus.SENT) == 11, 30, lambda: f"{statuses(db)}\n{second.log()}")
         time.sleep(2 + 5 + 0.5)  # past the dead worker's claim
         with app.app_context():
             from club.core.tasks import sweep_outbox
@@ -361,8 +360,10 @@ def test_two_workers_running_the_periodic_jobs_at_once_send_each_reminder_once(a
     from club.core.jobs import enqueue
     from club.deals.jobs import next_step_reminders
     from club.members.jobs import dues_reminders
+    from club.missions.jobs import mission_reminders
     from tests.deals.factories import make_deal, staff
     from tests.members.test_reminders_demo_home import make_member
+    from tests.missions.test_reminders import mission_on, person
 
     today = date.today()
     for i in range(3):
@@ -370,8 +371,12 @@ def test_two_workers_running_the_periodic_jobs_at_once_send_each_reminder_once(a
     owners = [staff(), staff()]
     for owner in owners:
         make_deal(owner, owner=owner, title="Late", next_step="Call", next_step_due=today - timedelta(days=3))
+    visit = mission_on(today + timedelta(days=2), title="Casa-shore")
+    for i in range(2):
+        person(visit, email=f"traveller{i}@org.ma")
     db.session.commit()
-    expected = sorted([f"unpaid{i}@org.ma" for i in range(3)] + [o.email for o in owners])
+    expected = sorted([f"unpaid{i}@org.ma" for i in range(3)] + [o.email for o in owners]
+                      + [f"traveller{i}@org.ma" for i in range(2)])
     with smtp() as (recorder, port):
         first = workers.start(MAIL_PORT=port, wait=False)
         second = workers.start(MAIL_PORT=port, wait=False)
@@ -379,12 +384,14 @@ def test_two_workers_running_the_periodic_jobs_at_once_send_each_reminder_once(a
         for _ in range(3):  # as each host's scheduler would, several times over
             assert enqueue(dues_reminders, today)
             assert enqueue(next_step_reminders, today)
+            assert enqueue(mission_reminders, today)
         until(lambda: all_sent(db, len(expected)), 30, lambda: f"{statuses(db)}")
         time.sleep(3)  # any duplicate would have arrived by now
     assert recorder.recipients() == expected
     from club.core.models import AuditEvent
 
     db.session.rollback()
-    reminded = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
-                                 .where(AuditEvent.action == "dues.reminded"))
-    assert reminded == 3
+    audited = dict(db.session.execute(sa.select(AuditEvent.action, sa.func.count()).group_by(AuditEvent.action)
+                                      .where(AuditEvent.action.in_(["dues.reminded", "deal.reminded",
+                                                                    "mission.reminded"]))).all())
+    assert audited == {"dues.reminded": 3, "deal.reminded": 2, "mission.reminded": 2}

@@ -182,7 +182,10 @@ def run_worker(app: Flask, *, threads: int = 2, periodic: bool = True) -> None:
     """Run the Huey consumer for ``app`` until SIGINT (graceful) or SIGTERM."""
     global _worker_app
     _worker_app = app
-    logging.getLogger("huey").setLevel(logging.INFO)
+    # Its start and failures, not a line per task: the outbox page tells what happened to each message.
+    logging.getLogger("huey").setLevel(logging.WARNING)
+    logging.getLogger("huey.consumer").setLevel(logging.INFO)
+    logging.getLogger("huey.consumer.Scheduler").setLevel(logging.WARNING)
     if not logging.getLogger("huey").handlers:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

@@ -29,8 +29,8 @@ import time
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app, g, has_app_context, render_template
-from flask_babel import force_locale
+from flask import current_app, g, has_app_context
+from flask_babel import force_locale, get_locale
 from flask_mail import Connection, Message
 from jinja2 import TemplateNotFound
 
@@ -77,7 +77,13 @@ def html_from_text(subject: str, text: str) -> str:
             pieces = _LINK.split(line)
             lines.append([(piece, i % 2 == 1) for i, piece in enumerate(pieces) if piece])
         paragraphs.append(lines)
-    return render_template("email/_from_text.html", subject=subject, paragraphs=paragraphs)
+    return _render("email/_from_text.html", {"subject": subject, "paragraphs": paragraphs})
+
+
+def _render(name: str, context: dict) -> str:
+    """An email template, in the locale in force: without the page's context processors (navigation, the
+    signed-in user), which an email never shows and which would cost every request that sends mail."""
+    return current_app.jinja_env.get_template(name).render(current_locale=str(get_locale() or "fr"), **context)
 
 
 def queue_mail(template: str, to: str, *, subject, locale: str = "fr", context: dict | None = None,
@@ -91,9 +97,9 @@ def queue_mail(template: str, to: str, *, subject, locale: str = "fr", context: 
     context = dict(context or {})
     with force_locale(locale or "fr"):
         subject_text = subject(context) if callable(subject) and not isinstance(subject, str) else str(subject)
-        body_text = render_template(f"email/{template}.txt", **context)
+        body_text = _render(f"email/{template}.txt", context)
         try:
-            body_html = render_template(f"email/{template}.html", **context)
+            body_html = _render(f"email/{template}.html", context)
         except TemplateNotFound:
             body_html = html_from_text(subject_text.strip(), body_text)
     message = OutboxMessage(

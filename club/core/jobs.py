@@ -73,7 +73,9 @@ def queue_storage(url: str):
         path.parent.mkdir(parents=True, exist_ok=True)
         # No fsync per task: the queue only nudges; the outbox (in the database) is the record, and the sweep
         # delivers what a lost task would have. A request never waits on the disk for it.
-        return SqliteStorage("club", filename=str(path), timeout=5, fsync=False)
+        storage = SqliteStorage("club", filename=str(path), timeout=5, fsync=False)
+        storage.close()  # the tables exist now; each process (gunicorn forks) opens a connection of its own
+        return storage
     raise ValueError(f"QUEUE_URL must be sqlite:///… or redis://…, not {url!r}")
 
 

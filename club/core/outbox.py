@@ -202,6 +202,16 @@ class _Connection(Connection):
             host.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
         return host
 
+    def __exit__(self, exc_type, exc_value, tb):
+        """Say goodbye; a goodbye that fails (a server slow to answer QUIT) does not undo a message it already
+        accepted: counted as a failure, the message would be sent twice."""
+        if self.host is None:
+            return
+        try:
+            self.host.quit()
+        except (OSError, smtplib.SMTPException):
+            self.host.close()
+
 
 def _due():
     """Pending and due, or claimed and abandoned."""

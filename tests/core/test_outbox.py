@@ -177,6 +177,39 @@ def test_mail_is_written_in_the_recipients_language(client, db, outbox):
     assert 'lang="en"' in message.body_html
 
 
+def test_a_server_slow_to_say_goodbye_does_not_get_the_message_twice(app, db, outbox, configured):
+    """The server accepted the message, then never answers QUIT: the message is sent, not retried."""
+    import asyncio
+
+    from aiosmtpd.controller import Controller
+
+    class SlowGoodbye:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):
+            self.messages.append(envelope)
+            return "250 OK"
+
+        async def handle_QUIT(self, server, session, envelope):
+            await asyncio.sleep(3)
+            return "221 Bye"
+
+    handler = SlowGoodbye()
+    controller = Controller(handler, hostname="127.0.0.1", port=app.config["MAIL_PORT"])
+    controller.start()
+    try:
+        message_id = _one_message(app, db)
+        with configured(MAIL_TIMEOUT=1):
+            assert send_pending() == 1
+            assert send_pending() == 0
+    finally:
+        controller.stop()
+    [message] = outbox()
+    assert message.id == message_id and message.status == OutboxStatus.SENT and message.attempts == 1
+    assert len(handler.messages) == 1
+
+
 def test_a_message_written_as_text_gets_an_html_part_in_its_language(app, db):
     """Templates with only a text version (here the "already registered" notice) still send HTML: the same
     words in the mail layout, the links clickable, the text escaped."""

@@ -48,10 +48,13 @@ def links_of(html: str, page_url: str) -> list[str]:
 
 
 def check_csv(body: bytes) -> str | None:
+    if not body.startswith("\ufeff".encode()):
+        return "CSV without the UTF-8 byte-order mark (French Excel would misread its accents)"
     content = body.decode("utf-8-sig")
     header = content.split("\n", 1)[0]
-    delimiter = max(";,\t", key=header.count)  # French Excel reads ';', others ','
-    rows = list(csv.reader(io.StringIO(content, newline=""), delimiter=delimiter))
+    if max(";,\t", key=header.count) != ";" or not header.endswith("\r"):
+        return "CSV not in the club's one dialect (';' between cells, CRLF: club.core.exports)"
+    rows = list(csv.reader(io.StringIO(content, newline=""), delimiter=";"))
     if len(rows) < 2:
         return "CSV without a data row (the demo world has some for every export)"
     if not rows:

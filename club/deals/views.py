@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,8 +14,8 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from club.core import audit, storage
+from club.core.exports import csv_response
 from club.core.pagination import paginate
-from club.core.text import csv_safe
 from club.deals import bp, queries, services
 from club.deals.forms import (
     CommentForm,
@@ -190,23 +188,17 @@ def export():
     form = _table_filter_form()
     args = form.cleaned()
     where = queries.table_filters(args, _today())
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["id", _("Title"), _("Kind"), _("Stage"), _("Days in stage"), _("Target"), _("Investors"),
-                     _("Amount (MAD)"), _("Stake (%)"), _("Owner"), _("Expected close"), _("Next step"),
-                     _("Next step due"), _("Signed on")])
+    header = ["id", _("Title"), _("Kind"), _("Stage"), _("Days in stage"), _("Target"), _("Investors"),
+              _("Amount (MAD)"), _("Stake (%)"), _("Owner"), _("Expected close"), _("Next step"),
+              _("Next step due"), _("Signed on")]
     rows = db.session.execute(queries.table_query(where, args["sort"], args["descending"])).unique()
-    for deal, days in rows:
-        writer.writerow([deal.id] + [csv_safe(v) for v in (
-            deal.title, KIND_LABELS[deal.kind], STAGE_LABELS[deal.stage], days, deal.target.name,
-            "; ".join(o.name for o in deal.investors),
-            "" if deal.amount is None else f"{deal.amount:.2f}", "" if deal.stake is None else f"{deal.stake:.2f}",
-            deal.owner.name if deal.owner else "", deal.expected_close, deal.next_step, deal.next_step_due,
-            deal.signed_on)])
-    response = Response(out.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="deals-{_today().isoformat()}.csv"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return csv_response(f"deals-{_today().isoformat()}.csv", header, (
+        (deal.id, deal.title, KIND_LABELS[deal.kind], STAGE_LABELS[deal.stage], days, deal.target.name,
+         "; ".join(o.name for o in deal.investors),
+         "" if deal.amount is None else f"{deal.amount:.2f}", "" if deal.stake is None else f"{deal.stake:.2f}",
+         deal.owner.name if deal.owner else "", deal.expected_close, deal.next_step, deal.next_step_due,
+         deal.signed_on)
+        for deal, days in rows))
 
 
 # ---------------------------------------------------------------- create and edit

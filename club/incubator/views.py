@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 import sqlalchemy as sa
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -14,9 +11,9 @@ from flask_login import current_user
 
 from club.auth.models import User
 from club.core.audit import events_for
+from club.core.exports import csv_response
 from club.core.pagination import Page, page_number, paginate
 from club.core.storage import read_limited, send_stored
-from club.core.text import csv_safe
 from club.extensions import db
 from club.forms import ConfirmForm, as_id, form_view
 from club.htmx import render_page_or_partial
@@ -294,25 +291,20 @@ def scores_csv(call_id: int):
     the_call = _secretariat_call(call_id)
     criteria = the_call.criteria
     total = sum(c.weight for c in criteria) or 1
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([_("Application"), _("Startup"), _("Status"), _("Reviewer"), _("Final")]
-                    + [f"{c.name} (×{c.weight})" for c in criteria]
-                    + [_("Weighted score"), _("Recommendation"), _("Comment")])
-    for review in queries.scores_export(the_call):
-        by_criterion = review.score_by_criterion
-        complete = all(c.id in by_criterion for c in criteria)
-        weighted = (round(sum(by_criterion[c.id] * c.weight for c in criteria) / total, 2) if complete else "")
-        app_ = review.application
-        writer.writerow([csv_safe(v) for v in [
-            app_.id, app_.startup_name, str(STATUS_LABELS[app_.status]), review.reviewer.name,
-            _("yes") if review.is_final else _("no"),
-            *[by_criterion.get(c.id, "") for c in criteria],
-            weighted, str(review.recommendation_label or ""), review.comment]])
-    response = Response(out.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="scores-call-{the_call.id}.csv"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    header = ([_("Application"), _("Startup"), _("Status"), _("Reviewer"), _("Final")]
+              + [f"{c.name} (×{c.weight})" for c in criteria] + [_("Weighted score"), _("Recommendation"), _("Comment")])
+
+    def rows():
+        for review in queries.scores_export(the_call):
+            by_criterion = review.score_by_criterion
+            complete = all(c.id in by_criterion for c in criteria)
+            weighted = (round(sum(by_criterion[c.id] * c.weight for c in criteria) / total, 2) if complete else "")
+            app_ = review.application
+            yield [app_.id, app_.startup_name, str(STATUS_LABELS[app_.status]), review.reviewer.name,
+                   _("yes") if review.is_final else _("no"), *[by_criterion.get(c.id, "") for c in criteria],
+                   weighted, str(review.recommendation_label or ""), review.comment]
+
+    return csv_response(f"scores-call-{the_call.id}.csv", header, rows())
 
 
 @bp.route("/calls/<int:call_id>/cohort")

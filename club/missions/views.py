@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -13,10 +10,10 @@ from flask_babel import ngettext
 from flask_babel import refresh as refresh_locale
 from flask_login import current_user
 
+from club.core.exports import csv_response
 from club.core.home import register_home_panel
 from club.core.pagination import paginate
 from club.core.sections import register_section
-from club.core.text import csv_safe
 from club.extensions import db
 from club.forms import ConfirmForm, choices, form_view
 from club.htmx import is_htmx_partial, render_page_or_partial
@@ -583,20 +580,15 @@ def participants(mission_id: int):
 @role_required(Role.SECRETARIAT)
 def participants_csv(mission_id: int):
     mission = _mission(mission_id)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([_("Name"), _("Title"), _("Organisation"), _("Email"), _("Phone"), _("Status"),
-                     _("Waiting list"), _("Registered on"), _("Registered by")])
+    header = [_("Name"), _("Title"), _("Organisation"), _("Email"), _("Phone"), _("Status"), _("Waiting list"),
+              _("Registered on"), _("Registered by")]
     positions = queries.waitlist_positions(mission.id)
-    for r in db.session.scalars(queries.registrations(mission.id)):
-        writer.writerow([csv_safe(v) for v in (
-            r.contact.name, r.contact.title, r.organization.name, r.contact.email, r.contact.phone,
-            str(REGISTRATION_STATUS_LABELS[r.status]), positions.get(r.id, ""),
-            to_local(r.created_at).strftime("%Y-%m-%d %H:%M") if r.created_at else "",
-            r.registered_by.name if r.registered_by else "")])
-    response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="mission-{mission.id}-participants.csv"'
-    return response
+    return csv_response(f"mission-{mission.id}-participants.csv", header, (
+        (r.contact.name, r.contact.title, r.organization.name, r.contact.email, r.contact.phone,
+         str(REGISTRATION_STATUS_LABELS[r.status]), positions.get(r.id, ""),
+         to_local(r.created_at).strftime("%Y-%m-%d %H:%M") if r.created_at else "",
+         r.registered_by.name if r.registered_by else "")
+        for r in db.session.scalars(queries.registrations(mission.id))))
 
 
 # --- afterwards --------------------------------------------------------------------------------

@@ -238,7 +238,7 @@ def test_scores_csv_export(db, factories, login_as):
     client = login_as(factories.UserFactory())
     response = client.get(f"/incubator/calls/{call.id}/scores.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    rows = list(csv.reader(io.StringIO(response.text)))
+    rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig")), delimiter=";"))
     assert len(rows) == 1 + 5  # header + non-conflict reviews
     assert rows[1][1].startswith("'=")
     assert "Équipe (×3)" in rows[0]

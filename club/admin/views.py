@@ -16,7 +16,7 @@ from club.admin import bp
 from club.admin.forms import ROLE_LABELS, AccessForm, InviteForm, UserFilterForm
 from club.auth import services
 from club.auth.models import User
-from club.core.jobs import enqueue, last_heartbeat, worker_seen_recently
+from club.core.jobs import enqueue, last_heartbeat, worker_alive
 from club.core.models import OutboxMessage, OutboxStatus
 from club.core.outbox import console_mode, counts_by_status, retry_now
 from club.core.pagination import paginate
@@ -157,10 +157,11 @@ def outbox():
     if status in {s.value for s in OutboxStatus}:
         stmt = stmt.where(OutboxMessage.status == OutboxStatus(status))
     page = paginate(stmt)
+    heartbeat = last_heartbeat()
     return render_template("admin/outbox.html", page=page, status=status, statuses=list(OutboxStatus),
                            action_form=ConfirmForm(), status_labels=OUTBOX_STATUS_LABELS,
-                           console=console_mode(), counts=counts_by_status(), heartbeat=last_heartbeat(),
-                           worker_alive=worker_seen_recently())
+                           console=console_mode(), counts=counts_by_status(), heartbeat=heartbeat,
+                           worker_alive=worker_alive(heartbeat))
 
 
 def _message_or_404(message_id: int) -> OutboxMessage:
@@ -205,7 +206,7 @@ def outbox_send():
         if not enqueue(sweep_outbox):
             flash(_("The job queue cannot be reached: the messages stay in the outbox and leave as soon as it "
                     "answers again."), "warning")
-        elif not worker_seen_recently():
+        elif not worker_alive(last_heartbeat()):
             flash(_("No worker has been seen for two minutes: the messages leave when one runs "
                     "(flask worker)."), "warning")
         else:

@@ -6,8 +6,6 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from club.extensions import db
-
 outbox_cli = AppGroup("outbox", help="The mail outbox.")
 
 
@@ -45,14 +43,13 @@ def demo_command():
     """Load the demo world of the Siccam 2020 article (idempotent: run it as often as you like)."""
     from flask import current_app
 
-    from club.core.outbox import dispatch_committed
+    from club.core.outbox import commit_and_dispatch
     from club.demo import load_demo
 
     if not current_app.config.get("DEMO"):
         raise click.ClickException("the demo world is for development only (CLUB_DEMO is off)")
     summary = load_demo()
-    db.session.commit()
-    dispatch_committed()
+    commit_and_dispatch()
     for line in summary:
         click.echo(line)
 
@@ -66,14 +63,13 @@ users_cli = AppGroup("users", help="User accounts.")
 def create_admin(email: str, name: str):
     """Invite a first secretariat administrator (the invitation link is emailed through the outbox)."""
     from club.auth import services
-    from club.core.outbox import dispatch_committed
+    from club.core.outbox import commit_and_dispatch
     from club.permissions import Role
 
     if services.email_exists(email):
         raise click.ClickException(f"{email} already has an account")
     services.invite(email=email, name=name, role=Role.SECRETARIAT, is_admin=True, organization_id=None, by=None)
-    db.session.commit()
-    dispatch_committed()
+    commit_and_dispatch()
     click.echo(f"Invitation queued for {email}.")
 
 

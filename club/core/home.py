@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
-from club.core.models import AuditEvent, OutboxMessage, OutboxStatus
+from club.core.models import AuditEvent, OutboxStatus
+from club.core.outbox import counts_by_status
 from club.extensions import db
 from club.permissions import Role
 
@@ -30,8 +31,7 @@ def home_context(user) -> dict:
         context["user_counts"] = dict(
             db.session.execute(sa.select(User.role, sa.func.count()).where(User.active.is_(True)).group_by(User.role)).all()
         )
-        by_status = dict(db.session.execute(
-            sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)).all())
+        by_status = counts_by_status()
         context["pending_mail"] = sum(by_status.get(s, 0) for s in
                                       (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.FAILED))
         context["logged_mail"] = by_status.get(OutboxStatus.LOGGED, 0)

@@ -24,7 +24,6 @@ import socket
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, current_app, has_app_context
@@ -173,10 +172,10 @@ def last_heartbeat():
     return db.session.scalar(sa.select(sa.func.max(WorkerHeartbeat.seen_at)))
 
 
-def worker_seen_recently() -> bool:
+def worker_alive(seen) -> bool:
+    """Whether a worker last seen at ``seen`` (``last_heartbeat()``) counts as running."""
     from club.models import utcnow
 
-    seen = last_heartbeat()
     return seen is not None and seen >= utcnow() - HEARTBEAT_STALE
 
 
@@ -210,13 +209,3 @@ def _describe(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:  # noqa: BLE001 - only for the log line
         return url.split("@")[-1]
-
-
-def registered_periodic() -> list[str]:
-    return sorted(name for name, task in huey._registry._registry.items()
-                  if hasattr(task, "validate_datetime"))
-
-
-def call_now(task, *args: Any, **kwargs: Any):
-    """Run a task's function here and now (the CLI's manual runs, tests)."""
-    return task.call_local(*args, **kwargs)

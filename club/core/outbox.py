@@ -153,6 +153,12 @@ def dispatch_committed() -> bool:
     return enqueue(deliver_mail, ids)
 
 
+def commit_and_dispatch() -> None:
+    """A command's or a job's end: commit its work, then ask the worker to deliver the mail it queued."""
+    db.session.commit()
+    dispatch_committed()
+
+
 class _DeadlineSMTP(smtplib.SMTP):
     """smtplib's client with one deadline for the whole conversation, not a timeout per read: a server that
     answers a byte every few seconds cannot keep a message "sending" past its claim."""

@@ -10,7 +10,7 @@ from flask_login import current_user
 from club.auth.forms import LanguageForm
 from club.core import bp
 from club.core.home import home_context
-from club.core.jobs import last_heartbeat, worker_seen_recently
+from club.core.jobs import last_heartbeat, worker_alive
 from club.extensions import db
 from club.navigation import register_nav
 from club.permissions import public, signed_in
@@ -64,9 +64,9 @@ def healthz():
     if not _rate_limits_shared():
         # Still serving: sign-in limits are counted in each process's memory until Redis is back.
         problems["rate_limits"] = "memory (Redis unreachable)"
-    if not worker_seen_recently():
+    seen = last_heartbeat()
+    if not worker_alive(seen):
         # Still serving: mail and reminders wait in the database until a worker runs again.
-        seen = last_heartbeat()
         problems["worker"] = f"not seen since {seen.isoformat()}" if seen else "never seen"
     if problems:
         return {"status": "degraded", **problems}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from club.deals import bp, local_today
-from club.extensions import db
 
 
 @bp.cli.command("remind")
@@ -14,11 +13,10 @@ def remind(on: str | None):
     """Queue reminders of overdue next steps, one email per deal owner, at most once a day."""
     from datetime import date
 
-    from club.core.outbox import dispatch_committed
+    from club.core.outbox import commit_and_dispatch
     from club.deals.services import remind_owners
 
     today = date.fromisoformat(on) if on else local_today()
     queued = remind_owners(today)
-    db.session.commit()
-    dispatch_committed()
+    commit_and_dispatch()
     click.echo(f"{queued} reminder(s) queued.")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from club.extensions import db
 from club.members import bp
 
 
@@ -12,10 +11,9 @@ from club.members import bp
 @click.argument("year", type=click.IntRange(2000, 2100))
 def remind_dues_command(year: int):
     """Queue dues reminders for YEAR (running it again sends nothing twice)."""
-    from club.core.outbox import dispatch_committed
+    from club.core.outbox import commit_and_dispatch
     from club.members.services import remind_dues
 
     queued = remind_dues(year)
-    db.session.commit()
-    dispatch_committed()
+    commit_and_dispatch()
     click.echo(f"{queued} reminder(s) queued for {year}.")

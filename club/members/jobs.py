@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from club.core.jobs import every_hour, periodic_job
-from club.core.outbox import dispatch_committed
+from club.core.outbox import commit_and_dispatch
 from club.core.timezones import local_today
-from club.extensions import db
 
 
 def reminder_day(year: int, setting: str) -> date:
@@ -30,6 +29,5 @@ def dues_reminders(today: date | None = None) -> int:
     if today < reminder_day(today.year, current_app.config["DUES_REMINDER_DAY"]):
         return 0
     queued = remind_dues(today.year)
-    db.session.commit()
-    dispatch_committed()
+    commit_and_dispatch()
     return queued

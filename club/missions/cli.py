@@ -7,7 +7,6 @@ from datetime import datetime
 
 import click
 
-from club.extensions import db
 from club.missions import bp
 
 
@@ -16,12 +15,11 @@ from club.missions import bp
               help="Pretend today is this date (YYYY-MM-DD).")
 def remind(on: datetime | None):
     """Queue the reminders of the missions starting in two days (and of those starting sooner not yet reminded)."""
-    from club.core.outbox import dispatch_committed
+    from club.core.outbox import commit_and_dispatch
     from club.core.timezones import local_today
     from club.missions.services import remind_upcoming
 
     today = on.date() if on else local_today()
     queued = remind_upcoming(today)
-    db.session.commit()
-    dispatch_committed()
+    commit_and_dispatch()
     click.echo(f"{queued} reminder(s) queued.")

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from club.core.jobs import every_hour, periodic_job
-from club.core.outbox import dispatch_committed
+from club.core.outbox import commit_and_dispatch
 from club.core.timezones import local_today
-from club.extensions import db
 
 
 @periodic_job(every_hour, retries=3, retry_delay=60, retry_backoff=2)
@@ -16,6 +15,5 @@ def mission_reminders(today: date | None = None) -> int:
     from club.missions.services import remind_upcoming
 
     queued = remind_upcoming(today or local_today())
-    db.session.commit()
-    dispatch_committed()
+    commit_and_dispatch()
     return queued

@@ -26,12 +26,12 @@ def create_app(config: dict | None = None) -> Flask:
     register_logging(app)
     register_converters(app)
     register_extensions(app)
-    register_blueprints(app)
     register_jobs(app)
+    register_blueprints(app)
+    register_domains(app)
     register_security(app)
     register_templates(app)
     register_errors(app)
-    register_commands(app)
     return app
 
 
@@ -77,7 +77,8 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
 
 
-# (module holding a blueprint ``bp``, URL prefix); one line per domain.
+# (package holding a blueprint ``bp``, its routes in ``views`` and a ``hooks.register(app)``, URL prefix); one line per domain, in the
+# order their hooks run (members before the modules that build on its organisations and contacts).
 BLUEPRINTS = (
     ("club.core", ""),
     ("club.auth", "/auth"),
@@ -89,25 +90,32 @@ BLUEPRINTS = (
 )
 
 
+def register_jobs(app: Flask) -> None:
+    from club.core.jobs import init_jobs
+
+    init_jobs(app)
+
+
 def register_blueprints(app: Flask) -> None:
     import importlib
 
     for module, prefix in BLUEPRINTS:
+        importlib.import_module(f"{module}.views")  # the routes, on the package's ``bp``
         app.register_blueprint(importlib.import_module(module).bp, url_prefix=prefix or None)
 
 
-# Modules defining background jobs (periodic reminders), beside the core's own (``club.core.tasks``).
-JOBS = ("club.members.jobs", "club.deals.jobs", "club.missions.jobs")
-
-
-def register_jobs(app: Flask) -> None:
+def register_domains(app: Flask) -> None:
+    """Each package's ``hooks.register(app)``, in ``BLUEPRINTS`` order: its navigation entries, home panels, page
+    sections, search providers, demo part, audit labels, commands and jobs (ARCHITECTURE.md, "The contract")."""
     import importlib
 
-    from club.core.jobs import init_jobs
+    from club.core.registry import init_registry
+    from club.demo import demo_command
 
-    init_jobs(app)
-    for module in JOBS:
-        importlib.import_module(module)
+    init_registry(app)
+    for module, _ in BLUEPRINTS:
+        importlib.import_module(f"{module}.hooks").register(app)
+    app.cli.add_command(demo_command)
 
 
 def register_security(app: Flask) -> None:
@@ -126,9 +134,3 @@ def register_errors(app: Flask) -> None:
     from club.core.errors import init_errors
 
     init_errors(app)
-
-
-def register_commands(app: Flask) -> None:
-    from club.core.cli import init_commands
-
-    init_commands(app)

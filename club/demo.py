@@ -1,18 +1,21 @@
-"""The demo world, from the Siccam 2020 article (../shared/seed). Idempotent: safe to run again.
+"""The demo world, from the Siccam 2020 article (../shared/seed), and the ``flask demo`` command that loads it.
+Idempotent: safe to run again.
 
-Each domain adds its part with ``register_demo``; parts run in registration order.
+The foundation (the article's organisations and the four demo accounts) comes first; then each domain's part,
+added by its ``hooks.register`` with ``registry(app).demo(...)``, in the order of ``club.BLUEPRINTS``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
+import click
 import sqlalchemy as sa
+from flask import current_app
 
 from club.auth import passwords
 from club.auth.models import User
 from club.extensions import db
 from club.members.models import Organization, OrgKind
+from club.members.queries import organisation_named as organisation
 from club.models import utcnow
 from club.permissions import Role
 
@@ -44,18 +47,6 @@ ACCOUNTS = [
     ("founder@startup.example", "Amine Tazi", Role.APPLICANT, False, "Oriental Digital Lab"),
 ]
 
-_PARTS: list[tuple[str, Callable[[], list[str]]]] = []
-
-
-def register_demo(name: str, loader: Callable[[], list[str]]) -> None:
-    if all(existing != name for existing, _ in _PARTS):
-        _PARTS.append((name, loader))
-
-
-def organisation(name: str) -> Organization:
-    return db.session.scalar(sa.select(Organization).where(Organization.name == name))
-
-
 def _foundation() -> list[str]:
     created = []
     for name, kind, city, description in ORGANISATIONS:
@@ -76,21 +67,23 @@ def _foundation() -> list[str]:
     return [f"organisations added: {len(created)}", f"accounts added: {len(accounts)}"]
 
 
-register_demo("foundation", _foundation)
-
-
-def _part_order(name: str) -> int:
-    """Foundation first, then the domains in the order of ``club.BLUEPRINTS`` (members before the
-    modules that build on its contacts), whatever order the modules were imported in."""
-    from club import BLUEPRINTS
-
-    order = ["foundation"] + [module.rsplit(".", 1)[-1] for module, _ in BLUEPRINTS]
-    return order.index(name) if name in order else len(order)
-
-
 def load_demo() -> list[str]:
-    summary = []
-    for name, loader in sorted(_PARTS, key=lambda part: _part_order(part[0])):
-        for line in loader():
-            summary.append(f"{name}: {line}")
+    from club.core.registry import registry
+
+    summary = [f"foundation: {line}" for line in _foundation()]
+    for name, loader in registry().demo_parts:
+        summary.extend(f"{name}: {line}" for line in loader())
     return summary
+
+
+@click.command("demo")
+def demo_command():
+    """Load the demo world of the Siccam 2020 article (idempotent: run it as often as you like)."""
+    from club.core.outbox import commit_and_dispatch
+
+    if not current_app.config.get("DEMO"):
+        raise click.ClickException("the demo world is for development only (CLUB_DEMO is off)")
+    summary = load_demo()
+    commit_and_dispatch()
+    for line in summary:
+        click.echo(line)

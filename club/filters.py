@@ -2,79 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
-
 from flask import Flask, request, url_for
-from flask_babel import format_currency, format_date, format_datetime, format_decimal, format_time, get_locale
+from flask_babel import get_locale
 from flask_login import current_user
 
 from club.core.audit import action_label, present
 from club.core.sections import sections_for
+from club.formats import date_filter, datetime_filter, money, number, time_filter  # noqa: F401  (also for tests)
 from club.i18n import LANGUAGE_NAMES
 from club.navigation import visible_items
-
-
-def money(value, currency: str = "MAD") -> str:
-    if value is None or value == "":
-        return "—"
-    # The amount then the code in every locale: "1 250 000,00 MAD", "1,250,000.00 MAD".
-    return format_currency(Decimal(value), currency, format="#,##0.00\u00a0¤¤")
-
-
-def number(value, digits: int | None = None) -> str:
-    """A number in the reader's locale: "1 250", "3,70" in French; "1,250", "3.70" in English.
-    ``digits`` fixes the decimals shown (a score: ``|number(2)``)."""
-    if value is None or value == "":
-        return "—"
-    if digits is not None:
-        pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
-        return format_decimal(Decimal(str(value)), format=pattern)
-    return format_decimal(value)
-
-
-# One way to write a date and a time per locale, never with seconds or a UTC offset, and in English never
-# the ambiguous "12/1/26" (is it 1 December or 12 January?). Times are shown in Africa/Casablanca.
-DATE_PATTERNS = {
-    "fr": {"short": "dd/MM/y", "medium": "d MMM y", "long": "d MMMM y", "full": "EEEE d MMMM y"},
-    "en": {"short": "d MMM y", "medium": "d MMM y", "long": "d MMMM y", "full": "EEEE d MMMM y"},
-}
-DATETIME_PATTERNS = {
-    "fr": {"short": "dd/MM/y HH:mm", "medium": "d MMM y, HH:mm", "long": "d MMMM y 'à' HH:mm",
-           "full": "EEEE d MMMM y 'à' HH:mm"},
-    "en": {"short": "d MMM y, HH:mm", "medium": "d MMM y, HH:mm", "long": "d MMMM y, HH:mm",
-           "full": "EEEE d MMMM y, HH:mm"},
-}
-
-
-def _pattern(table: dict, fmt: str) -> str:
-    locale = str(get_locale() or "fr").split("_")[0]
-    styles = table.get(locale, table["fr"])
-    if fmt in styles:
-        return styles[fmt]
-    # An explicit CLDR pattern: kept, minus seconds and zones (one format per locale, never "+0000").
-    return fmt.replace(":ss", "").replace(" Z", "").replace(" z", "").replace(" ZZZZ", "") or styles["medium"]
-
-
-def datetime_filter(value, fmt: str = "medium") -> str:
-    if value is None:
-        return "—"
-    return format_datetime(value, _pattern(DATETIME_PATTERNS, fmt))
-
-
-def date_filter(value, fmt: str = "medium") -> str:
-    if value is None:
-        return "—"
-    return format_date(value, _pattern(DATE_PATTERNS, fmt))
-
-
-def time_filter(value) -> str:
-    """A time of day, 24-hour in both languages: "09:30"."""
-    if value is None:
-        return "—"
-    if isinstance(value, datetime):
-        return format_datetime(value, "HH:mm")
-    return format_time(value, "HH:mm")
 
 
 def _plain_key(key: str) -> bool:

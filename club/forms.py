@@ -20,11 +20,14 @@ from wtforms import (
     FieldList,
     FormField,
     HiddenField,
+    SelectField,
     StringField,
     ValidationError,
 )
 from wtforms.fields import FileField, MultipleFileField
 from wtforms.fields.choices import SelectChoice
+
+from club.i18n import LANGUAGE_NAMES
 
 # What a database integer holds (PostgreSQL ``integer``); a larger number is a field error, not a 500.
 MAX_INTEGER = 2**31 - 1
@@ -155,3 +158,10 @@ def strip_filter(value):
 def choices(pairs) -> list[SelectChoice]:
     """``[(value, label), ...]`` as WTForms select choices."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class LanguageForm(FlaskForm):
+    """The language switch in every page's header (signed in or not)."""
+
+    locale = SelectField(_l("Language"), choices=choices(LANGUAGE_NAMES.items()))
+    next = HiddenField()

@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
+import club.model_index  # noqa: F401  (every model mapped before a test module imports one domain's)
 from club import create_app
 from club.config import ROOT, normalise_database_url
 

@@ -25,11 +25,7 @@ from club.core.text import like_escape
 from club.extensions import db
 from club.forms import ConfirmForm, form_view
 from club.htmx import render_page_or_partial
-from club.navigation import register_nav
 from club.permissions import Role, admin_required, get_visible_or_404
-
-register_nav("admin.users", _l("Users"), order=90)
-register_nav("admin.outbox", _l("Outbox"), order=91)
 
 OUTBOX_STATUS_LABELS = {
     OutboxStatus.PENDING: _l("Pending"),

@@ -95,8 +95,3 @@ class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=256)],
                                      render_kw={"autocomplete": "current-password"})
     password, confirm = new_password_fields()
-
-
-class LanguageForm(FlaskForm):
-    locale = SelectField(_l("Language"), choices=choices(LANGUAGE_NAMES.items()))
-    next = HiddenField()

@@ -61,8 +61,10 @@ class User(UserMixin, TimestampMixin, db.Model):
     def has_password(self) -> bool:
         return bool(self.password_hash)
 
-    def is_visible_to(self, user) -> bool:
-        return user.is_authenticated and user.role == Role.SECRETARIAT and user.is_admin
+    @classmethod
+    def visible_to(cls, user):
+        """Accounts are opened by the secretariat's administrators only (``permissions.visible``)."""
+        return sa.true() if user.role == Role.SECRETARIAT and user.is_admin else sa.false()
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"

@@ -21,42 +21,6 @@ log = logging.getLogger("club.security")
 
 INVITABLE_ROLES = (Role.SECRETARIAT, Role.PARTNER, Role.MEMBER)
 
-audit.register_action_labels({
-    "user.registered": _l("Account created (self-registration)"),
-    "user.confirmed": _l("Email address confirmed"),
-    "user.invited": _l("Invitation sent"),
-    "user.invitation_accepted": _l("Invitation accepted"),
-    "user.password_changed": _l("Password changed"),
-    "user.password_reset": _l("Password reset"),
-    "user.profile_updated": _l("Profile updated"),
-    "user.access_changed": _l("Role or organisation changed"),
-    "user.activated": _l("Account reactivated"),
-    "user.deactivated": _l("Account deactivated"),
-})
-audit.register_field_labels("user.", {
-    "email": _l("Email"),
-    "name": _l("Name"),
-    "role": audit.Field(_l("Role"), {"secretariat": _l("Secretariat"), "partner": _l("Partner"),
-                                      "member": _l("Member contact"), "applicant": _l("Applicant")}),
-    "locale": audit.Field(_l("Language"), {"fr": _l("French"), "en": _l("English")}),
-    "organization_id": audit.Field(_l("Organisation"), audit.name_of("organizations")),
-    "is_admin": audit.Field(_l("Administrator"), audit.yes_no),
-    "active": audit.Field(_l("Active"), audit.yes_no),
-})
-
-
-def _users(ids, user) -> dict:
-    from flask import url_for
-
-    if getattr(user, "role", None) != Role.SECRETARIAT:
-        return {}
-    rows = db.session.scalars(sa.select(User).where(User.id.in_(ids)))
-    return {u.id: (u.name, url_for("admin.user", user_id=u.id) if u.is_visible_to(user) else None) for u in rows}
-
-
-audit.register_subject("users", _users)
-
-
 class _Secretariat:
     name = _l("The club's secretariat")
 

@@ -1,5 +1,5 @@
+"""The core: home, language, health, and what every domain builds on (audit, outbox, jobs, storage, registry)."""
+
 from flask import Blueprint
 
 bp = Blueprint("core", __name__)
-
-from club.core import views  # noqa: E402,F401

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from club.core.models import AuditEvent
+from club.core.registry import registry
 from club.extensions import db
 
 
@@ -62,15 +63,10 @@ def record(action: str, entity, *, by=None, changes: dict | None = None, entity_
 # ---------------------------------------------------------------------------------------------------------------
 # Reading the trail: one presenter for every timeline (organisation, deal, application, mission, user, dashboard).
 #
-# Each domain registers, through its usual registration point, the labels of its actions, of the fields its events
+# Each domain registers, in its hooks.register (club.core.registry), the labels of its actions, of the fields its events
 # carry (per action prefix, since "kind" or "status" mean different things in different domains) and how to show
 # their values, and how to name and link the objects its events are about. ``present`` turns events into entries a
 # reader can read; ``templates/_macros/audit.html`` renders them.
-
-_ACTION_LABELS: dict[str, object] = {}
-_FIELDS: dict[str, dict[str, Field]] = {}
-_SUBJECTS: dict[str, Callable] = {}
-_MISSING: set[tuple[str, str]] = set()
 
 ISO_DATE = re.compile(r"^\d{4}-\d\d-\d\d$")
 ISO_DATETIME = re.compile(r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?([+-]\d\d:\d\d|Z)?$")
@@ -111,30 +107,13 @@ class Entry:
     url: str | None = None
 
 
-def register_action_labels(labels: dict[str, object]) -> None:
-    """``{action: label}``; a label may be a callable ``label(changes) -> str`` (e.g. counts with ngettext)."""
-    _ACTION_LABELS.update(labels)
-
-
-def register_field_labels(prefix: str, fields: Mapping[str, Field | object]) -> None:
-    """Labels of the fields recorded by the actions starting with ``prefix`` (``"deal."``; ``""`` for all)."""
-    scope = _FIELDS.setdefault(prefix, {})
-    for name, spec in fields.items():
-        scope[name] = spec if isinstance(spec, Field) else Field(spec)
-
-
-def register_subject(entity_type: str, resolve: Callable) -> None:
-    """``resolve(ids, user) -> {id: (name, url or None)}`` for the objects of ``entity_type`` ``user`` may see."""
-    _SUBJECTS[entity_type] = resolve
-
-
 def known_actions() -> set[str]:
-    return set(_ACTION_LABELS)
+    return set(registry().action_label_map)
 
 
 def missing_labels() -> set[tuple[str, str]]:
     """The (kind, code) pairs shown since start-up without a registered label (a test asserts there are none)."""
-    return set(_MISSING)
+    return set(registry().missing)
 
 
 def _humane(code: str) -> str:
@@ -143,9 +122,9 @@ def _humane(code: str) -> str:
 
 def action_label(action: str, changes: Mapping | None = None) -> str:
     """The translated label of an action, or a readable form of its code."""
-    label = _ACTION_LABELS.get(action)
+    label = registry().action_label_map.get(action)
     if label is None:
-        _MISSING.add(("action", action))
+        registry().missing.add(("action", action))
         return _humane(action)
     if callable(label):
         return str(label(changes or {}))
@@ -155,10 +134,10 @@ def action_label(action: str, changes: Mapping | None = None) -> str:
 def field_spec(action: str, name: str) -> Field | None:
     """The most specific registration of ``name`` for ``action`` (the longest matching prefix)."""
     best, length = None, -1
-    for prefix, fields in _FIELDS.items():
+    for prefix, fields in registry().field_label_map.items():
         if name in fields and action.startswith(prefix) and len(prefix) > length:
             best, length = fields[name], len(prefix)
-    return best
+    return best if best is None or isinstance(best, Field) else Field(best)
 
 
 # Formatters a domain can use for its fields' values (all return text, escaped by the template).
@@ -168,7 +147,7 @@ def yes_no(value) -> str:
 
 
 def money(value) -> str:
-    from club.filters import money as money_filter
+    from club.formats import money as money_filter
 
     return money_filter(value)
 
@@ -187,7 +166,7 @@ def percent(value) -> str:
 
 
 def date(value) -> str:
-    from club.filters import date_filter
+    from club.formats import date_filter
 
     if isinstance(value, str):
         try:
@@ -199,7 +178,7 @@ def date(value) -> str:
 
 def moment(value) -> str:
     """A stored UTC datetime, shown in Africa/Casablanca for the reader's locale."""
-    from club.filters import datetime_filter
+    from club.formats import datetime_filter
 
     if isinstance(value, str):
         try:
@@ -219,7 +198,7 @@ def choice(labels: Mapping) -> Callable[[Any], str]:
         for candidate, label in labels.items():
             if (candidate.value if isinstance(candidate, enum.Enum) else candidate) == key:
                 return str(label)
-        _MISSING.add(("value", str(key)))
+        registry().missing.add(("value", str(key)))
         return _humane(str(key))
 
     return show
@@ -282,7 +261,7 @@ def present_changes(action: str, changes: Mapping | None) -> list[Change]:
     for name, pair in (changes or {}).items():
         spec = field_spec(action, name)
         if spec is None:
-            _MISSING.add(("field", f"{action} {name}"))
+            registry().missing.add(("field", f"{action} {name}"))
         elif spec.hidden:
             continue
         old, new = (list(pair) + [None, None])[:2] if isinstance(pair, list | tuple) else (None, pair)
@@ -305,11 +284,12 @@ def present(events, *, subjects: bool = False, user=None) -> list[Entry]:
             from flask_login import current_user
 
             user = current_user
+        resolvers = registry().subjects
         wanted: dict[str, set[int]] = {}
         for e in events:
-            if e.entity_id is not None and e.entity_type in _SUBJECTS:
+            if e.entity_id is not None and e.entity_type in resolvers:
                 wanted.setdefault(e.entity_type, set()).add(e.entity_id)
-        found = {kind: _SUBJECTS[kind](sorted(ids), user) for kind, ids in wanted.items()}
+        found = {kind: resolvers[kind](sorted(ids), user) for kind, ids in wanted.items()}
         for e, entry in zip(events, entries, strict=True):
             entry.subject, entry.url = found.get(e.entity_type, {}).get(e.entity_id, (None, None))
     return entries

@@ -1,4 +1,4 @@
-"""Command-line tools: ``flask --app wsgi worker``, ``flask --app wsgi demo``, ``flask --app wsgi outbox send``."""
+"""The core's command-line tools: ``flask --app wsgi worker``, ``… outbox send``, ``… backup create``."""
 
 from __future__ import annotations
 
@@ -38,41 +38,6 @@ def worker_command(threads: int, no_periodic: bool):
     run_worker(current_app._get_current_object(), threads=threads, periodic=not no_periodic)
 
 
-@click.command("demo")
-def demo_command():
-    """Load the demo world of the Siccam 2020 article (idempotent: run it as often as you like)."""
-    from flask import current_app
-
-    from club.core.outbox import commit_and_dispatch
-    from club.demo import load_demo
-
-    if not current_app.config.get("DEMO"):
-        raise click.ClickException("the demo world is for development only (CLUB_DEMO is off)")
-    summary = load_demo()
-    commit_and_dispatch()
-    for line in summary:
-        click.echo(line)
-
-
-users_cli = AppGroup("users", help="User accounts.")
-
-
-@users_cli.command("create-admin")
-@click.option("--email", required=True, help="The administrator's email address.")
-@click.option("--name", required=True, help="The administrator's full name.")
-def create_admin(email: str, name: str):
-    """Invite a first secretariat administrator (the invitation link is emailed through the outbox)."""
-    from club.auth import services
-    from club.core.outbox import commit_and_dispatch
-    from club.permissions import Role
-
-    if services.email_exists(email):
-        raise click.ClickException(f"{email} already has an account")
-    services.invite(email=email, name=name, role=Role.SECRETARIAT, is_admin=True, organization_id=None, by=None)
-    commit_and_dispatch()
-    click.echo(f"Invitation queued for {email}.")
-
-
 backup_cli = AppGroup("backup", help="Back up and restore the database and the uploaded files.")
 
 
@@ -98,9 +63,7 @@ def backup_restore(archive: str, yes: bool):
     click.echo("Restored.")
 
 
-def init_commands(app: Flask) -> None:
+def add_commands(app: Flask) -> None:
     app.cli.add_command(backup_cli)
     app.cli.add_command(outbox_cli)
-    app.cli.add_command(users_cli)
-    app.cli.add_command(demo_command)
     app.cli.add_command(worker_command)

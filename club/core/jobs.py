@@ -80,7 +80,6 @@ def queue_storage(url: str):
 
 def init_jobs(app: Flask) -> None:
     app.extensions["queue"] = queue_storage(app.config["QUEUE_URL"])
-    import club.core.tasks  # noqa: F401  (the core's tasks: delivery, sweep, heartbeat)
 
 
 def enqueue(task, *args, **kwargs) -> bool:

@@ -34,6 +34,7 @@ from flask_babel import force_locale, get_locale
 from flask_mail import Connection, Message
 from jinja2 import TemplateNotFound
 
+from club.core.jobs import enqueue, job
 from club.core.models import OutboxMessage, OutboxStatus
 from club.extensions import db
 from club.models import utcnow
@@ -147,10 +148,13 @@ def dispatch_committed() -> bool:
     ids = take_queued()
     if not ids:
         return False
-    from club.core.jobs import enqueue
-    from club.core.tasks import deliver_mail
-
     return enqueue(deliver_mail, ids)
+
+
+@job()
+def deliver_mail(ids: list[int]) -> int:
+    """The worker's task: deliver the messages a request or command queued (enqueued after its commit)."""
+    return send_pending(ids=ids)
 
 
 def commit_and_dispatch() -> None:

@@ -42,7 +42,7 @@ def _choice_labels(field, values) -> str:
 
 
 def _display(field, value: Any) -> str:
-    from club.filters import date_filter, datetime_filter, number
+    from club.formats import date_filter, datetime_filter, number
 
     if field.type in ("SelectMultipleField",):
         return _choice_labels(field, list(value or []))

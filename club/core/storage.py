@@ -1,6 +1,11 @@
 """Uploaded files: stored outside ``static/`` under random names, typed from their content.
 
 Views never hand out paths: they check access to the owning record, then call ``send_stored``.
+
+A file is written when ``store`` is called (so the row never points to a file not yet on disk) and kept only if
+the transaction commits: a rollback, or a session closed without a commit, deletes the files it stored.
+A file refused (empty, too large, not of the kinds accepted) raises ``UploadRefused``, a ``Refused`` whose message
+comes from the one table below.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import sqlalchemy as sa
 from flask import current_app, send_file
 from sqlalchemy.orm import Mapped, mapped_column
 
+from club.core.refusals import Refused
 from club.extensions import db
 from club.models import utcnow
 
@@ -28,11 +34,33 @@ KINDS = {
 }
 
 
-class UploadRefused(ValueError):
-    """The file is empty, too big or not of an accepted kind; the message is for the user."""
-
-
 MIB = 1024 * 1024
+
+KIND_NAMES = {"pdf": "PDF", "docx": "Word (DOCX)", "xlsx": "Excel (XLSX)", "csv": "CSV"}
+
+
+def upload_message(reason: str, *, kinds=(), max_size: int | None = None):
+    """The one table of upload refusals: what the person reads for ``reason`` (empty, too_big, wrong_kind)."""
+    from flask_babel import gettext as _
+
+    if reason == "empty":
+        return _("The file is empty.")
+    if reason == "too_big":
+        return _("This file is too large: %(mb)s MB at most.", mb=format_megabytes(max_size or upload_max_size()))
+    if set(kinds) == {"csv"}:
+        return _("This is not a CSV file. Save the sheet as “CSV (séparateur : point-virgule)” and try again.")
+    names = ", ".join(KIND_NAMES[k] for k in sorted(kinds) if k in KIND_NAMES)
+    return _("This file is not of an accepted kind (%(kinds)s); its content was checked, not its name.",
+             kinds=names)
+
+
+class UploadRefused(Refused):
+    """The file is empty, too big or not of an accepted kind: ``reason`` says which, the message is for the
+    person (``upload_message``), at ``field`` when the caller names the form field."""
+
+    def __init__(self, reason: str, *, kinds=(), max_size: int | None = None, field: str | None = None):
+        super().__init__(upload_message(reason, kinds=kinds, max_size=max_size), field=field)
+        self.reason = reason
 
 
 def upload_max_size() -> int:
@@ -162,15 +190,17 @@ def _root() -> Path:
     return Path(current_app.config["UPLOAD_FOLDER"])
 
 
-def store(data: bytes, original_name: str | None, *, kinds: set[str], max_size: int, by=None) -> StoredFile:
-    """Check and write a file; add its ``StoredFile`` row to the session."""
+def store(data: bytes, original_name: str | None, *, kinds: set[str], max_size: int, by=None,
+          field: str | None = None) -> StoredFile:
+    """Check and write a file; add its ``StoredFile`` row to the session. The file stays only if the
+    transaction commits. Refusals name ``field`` (the form field the file came from)."""
     if not data:
-        raise UploadRefused("empty")
+        raise UploadRefused("empty", field=field)
     if len(data) > max_size:
-        raise UploadRefused("too_big")
+        raise UploadRefused("too_big", max_size=max_size, field=field)
     kind = detect_kind(data)
     if kind not in kinds:
-        raise UploadRefused("wrong_kind")
+        raise UploadRefused("wrong_kind", kinds=kinds, field=field)
     key = secrets.token_hex(16)
     path = _root() / key[:2] / key
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -180,6 +210,7 @@ def store(data: bytes, original_name: str | None, *, kinds: set[str], max_size: 
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
+    db.session.info.setdefault(NEW_FILES, []).append(path)
     stored = StoredFile(
         key=key,
         original_name=safe_display_name(original_name, kind),
@@ -191,6 +222,24 @@ def store(data: bytes, original_name: str | None, *, kinds: set[str], max_size: 
     db.session.add(stored)
     db.session.flush()
     return stored
+
+
+NEW_FILES = "club.storage.new_files"
+
+
+@sa.event.listens_for(sa.orm.Session, "after_commit")
+def _keep_new_files(session) -> None:
+    session.info.pop(NEW_FILES, None)
+
+
+@sa.event.listens_for(sa.orm.Session, "after_transaction_end")
+def _discard_uncommitted_files(session, transaction) -> None:
+    """The outermost transaction ended without a commit (rolled back, or the session closed): the files
+    stored in it are not referenced by any row, delete them."""
+    if transaction.parent is not None:
+        return
+    for path in session.info.pop(NEW_FILES, []):
+        path.unlink(missing_ok=True)
 
 
 def read_limited(file_storage, max_size: int) -> bytes:

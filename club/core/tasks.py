@@ -1,15 +1,11 @@
-"""The core's tasks: deliver the mail a change queued, sweep the outbox every minute, beat the worker's heart."""
+"""The core's periodic tasks: sweep the outbox every minute, beat the worker's heart (the delivery task is
+``club.core.outbox.deliver_mail``)."""
 
 from __future__ import annotations
 
 from club.core import outbox
-from club.core.jobs import beat, every_minute, job, periodic_job
-
-
-@job()
-def deliver_mail(ids: list[int]) -> int:
-    """Deliver the messages a request or command queued (enqueued after its commit)."""
-    return outbox.send_pending(ids=ids)
+from club.core.jobs import beat, every_minute, periodic_job
+from club.core.outbox import deliver_mail  # noqa: F401  (the delivery task, defined beside what it runs)
 
 
 @periodic_job(every_minute)

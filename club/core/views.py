@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import redirect, render_template, session, url_for
-from flask_babel import lazy_gettext as _l
+from flask import redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from club.auth.forms import LanguageForm
 from club.core import bp
+from club.core import search as search_module
 from club.core.home import home_context
 from club.core.jobs import last_heartbeat, worker_alive
 from club.extensions import db
-from club.navigation import register_nav
+from club.forms import LanguageForm
+from club.htmx import render_page_or_partial
 from club.permissions import public, signed_in
 from club.security import safe_next
-
-register_nav("core.index", _l("Home"), order=0)
 
 
 @bp.route("/")
@@ -24,6 +22,20 @@ register_nav("core.index", _l("Home"), order=0)
 def index():
     role = current_user.role.value
     return render_template(f"core/home_{role}.html", **home_context(current_user))
+
+
+@bp.route("/search")
+@signed_in
+def search():
+    """Everything the user may see that matches: a page without JavaScript, live results under the header's
+    box with htmx (the same URL answers the fragment)."""
+    term = search_module.clean(request.args.get("q"))
+    groups = search_module.search(term, current_user)
+    response = render_page_or_partial("core/search.html", "core/_search_results.html", term=term, groups=groups,
+                                      searchable=search_module.searchable(term),
+                                      min_length=search_module.MIN_LENGTH)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/language", methods=["POST"])

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import click
+from flask.cli import AppGroup
 
-from club.deals import bp, local_today
+from club.core.timezones import local_today
+
+deals_cli = AppGroup("deals", help="Deals' commands.")
 
 
-@bp.cli.command("remind")
+@deals_cli.command("remind")
 @click.option("--date", "on", default=None, help="Pretend today is this date (YYYY-MM-DD).")
 def remind(on: str | None):
     """Queue reminders of overdue next steps, one email per deal owner, at most once a day."""

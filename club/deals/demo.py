@@ -8,10 +8,11 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from club.auth.models import User
-from club.deals import local_today, services
+from club.core.timezones import local_today
+from club.deals import services
 from club.deals.models import Deal, DealKind, Decision, DocumentKind, Stage, StageChange
-from club.demo import organisation
 from club.extensions import db
+from club.members.queries import organisation_named as organisation
 
 PATH = [Stage.LEAD, Stage.SCREENING, Stage.DUE_DILIGENCE, Stage.COMMITTEE, Stage.TERM_SHEET, Stage.SIGNED,
         Stage.CLOSED]

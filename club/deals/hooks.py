@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import url_for
+from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
 from club.auth.models import User
 from club.core import audit
-from club.core.home import register_home_panel
-from club.core.sections import register_section
-from club.deals import local_today, queries
+from club.core.registry import registry
+from club.core.timezones import local_today
+from club.deals import cli, demo, jobs, queries, services  # noqa: F401  (jobs: the periodic reminder)
 from club.deals.models import (
     DECISION_LABELS,
     KIND_LABELS,
@@ -20,7 +20,6 @@ from club.deals.models import (
     VERDICT_LABELS,
     Deal,
 )
-from club.demo import register_demo
 from club.extensions import db
 from club.members.models import Organization
 from club.permissions import Role
@@ -50,48 +49,36 @@ def organisation_section(org, user) -> dict | None:
     return {"deals": deals, "deals_stage_labels": STAGE_LABELS, "org": org}
 
 
-register_home_panel(Role.PARTNER, "deals/_home_partner.html", partner_panel)
-register_home_panel(Role.SECRETARIAT, "deals/_home_secretariat.html", secretariat_panel)
-register_section("organization", "deals/_organization_section.html", organisation_section, order=30)
-
-
-def _demo() -> list[str]:
-    from club.deals.demo import load
-
-    return load()
-
-
-register_demo("deals", _demo)
-
-
-# How the deals' audit events read (the action labels are registered with the services).
-audit.register_field_labels("deal.", {
-    "title": _l("Title"),
-    "kind": audit.Field(_l("Kind"), KIND_LABELS),
-    "target_id": audit.Field(_l("Target"), audit.name_of(Organization)),
-    "amount": audit.Field(_l("Amount"), audit.money),
-    "stake": audit.Field(_l("Stake"), audit.percent),
-    "owner_id": audit.Field(_l("Owner"), audit.name_of(User)),
-    "summary": _l("Summary"),
-    "expected_close": audit.Field(_l("Expected close"), audit.date),
-    "next_step": _l("Next step"),
-    "next_step_due": audit.Field(_l("Next step due"), audit.date),
-    "signed_on": audit.Field(_l("Signed on"), audit.date),
-    "announced_on": audit.Field(_l("Announced on"), audit.date),
-    "investors": _l("Investors"),
-    "signatories": _l("Signatories"),
-    "stage": audit.Field(_l("Stage"), STAGE_LABELS),
-    "drop_reason": _l("Reason for dropping"),
-    "document": _l("Document"),
-    "shared_with": _l("Shared with"),
-    "opinions_open": audit.Field(_l("Opinions shown to partners"), audit.yes_no),
-    "verdict": audit.Field(_l("Opinion"), VERDICT_LABELS),
-    "comment": _l("Comment"),
-    "meeting": audit.Field(_l("Meeting"), audit.date),
-    "quorum_reached": audit.Field(_l("Quorum reached"), audit.yes_no),
-    "decision": audit.Field(_l("Decision"), DECISION_LABELS),
-    "deals": _l("Deals"),
-})
+# How the fields of the deals' audit events read.
+AUDIT_FIELDS = {
+    "deal.": {
+        "title": _l("Title"),
+        "kind": audit.Field(_l("Kind"), KIND_LABELS),
+        "target_id": audit.Field(_l("Target"), audit.name_of(Organization)),
+        "amount": audit.Field(_l("Amount"), audit.money),
+        "stake": audit.Field(_l("Stake"), audit.percent),
+        "owner_id": audit.Field(_l("Owner"), audit.name_of(User)),
+        "summary": _l("Summary"),
+        "expected_close": audit.Field(_l("Expected close"), audit.date),
+        "next_step": _l("Next step"),
+        "next_step_due": audit.Field(_l("Next step due"), audit.date),
+        "signed_on": audit.Field(_l("Signed on"), audit.date),
+        "announced_on": audit.Field(_l("Announced on"), audit.date),
+        "investors": _l("Investors"),
+        "signatories": _l("Signatories"),
+        "stage": audit.Field(_l("Stage"), STAGE_LABELS),
+        "drop_reason": _l("Reason for dropping"),
+        "document": _l("Document"),
+        "shared_with": _l("Shared with"),
+        "opinions_open": audit.Field(_l("Opinions shown to partners"), audit.yes_no),
+        "verdict": audit.Field(_l("Opinion"), VERDICT_LABELS),
+        "comment": _l("Comment"),
+        "meeting": audit.Field(_l("Meeting"), audit.date),
+        "quorum_reached": audit.Field(_l("Quorum reached"), audit.yes_no),
+        "decision": audit.Field(_l("Decision"), DECISION_LABELS),
+        "deals": _l("Deals"),
+    },
+}
 
 
 def _deals(ids, user) -> dict:
@@ -99,4 +86,16 @@ def _deals(ids, user) -> dict:
     return {d.id: (d.title, url_for("deals.detail", deal_id=d.id)) for d in rows if d.is_visible_to(user)}
 
 
-audit.register_subject("deals", _deals)
+
+def register(app: Flask) -> None:
+    hooks = registry(app)
+    hooks.nav("deals.index", _l("Deals"), order=30)
+    hooks.home_panel(Role.PARTNER, "deals/_home_partner.html", partner_panel)
+    hooks.home_panel(Role.SECRETARIAT, "deals/_home_secretariat.html", secretariat_panel)
+    hooks.section("organization", "deals/_organization_section.html", organisation_section, order=30)
+    hooks.demo("deals", demo.load)
+    hooks.action_labels(services.ACTION_LABELS)
+    for prefix, fields in AUDIT_FIELDS.items():
+        hooks.field_labels(prefix, fields)
+    hooks.subject("deals", _deals)
+    app.cli.add_command(cli.deals_cli)

@@ -42,7 +42,8 @@ from club.models import utcnow
 DOCUMENT_KINDS = {"pdf", "docx", "xlsx"}
 MAX_DOCUMENT_SIZE = 10 * 1024 * 1024
 
-audit.register_action_labels({
+# How the deals' actions read in the audit trail (registered by hooks.register).
+ACTION_LABELS = {
     "deal.create": _l("Deal created"),
     "deal.update": _l("Deal edited"),
     "deal.move": _l("Deal moved to another stage"),
@@ -57,7 +58,7 @@ audit.register_action_labels({
     "deal.committee": _l("Committee meeting recorded"),
     "deal.committee_correction": _l("Committee decision corrected"),
     "deal.reminded": _l("Reminder of overdue next steps emailed"),
-})
+}
 
 DEAL_FIELDS = ("title", "kind", "target_id", "amount", "stake", "owner_id", "summary", "expected_close",
                "next_step", "next_step_due", "signed_on", "announced_on")

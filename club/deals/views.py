@@ -59,24 +59,14 @@ from club.extensions import db
 from club.forms import choices, form_view
 from club.htmx import is_htmx_partial, render_page_or_partial
 from club.models import utcnow
-from club.navigation import register_nav
 from club.permissions import Role, get_visible_or_404, role_required
 from club.security import safe_next
-
-register_nav("deals.index", _l("Deals"), order=30)
 
 SECRETARIAT = Role.SECRETARIAT
 PARTNER = Role.PARTNER
 
-UPLOAD_MESSAGES = {
-    "empty": _l("The file is empty."),
-    "too_big": _l("The file is too big (10 MB at most)."),
-    "wrong_kind": _l("This file is not a PDF, DOCX or XLSX document (its content was checked, not its name)."),
-}
-
-
 def _today() -> date:
-    from club.deals import local_today
+    from club.core.timezones import local_today
 
     return local_today()
 
@@ -406,7 +396,7 @@ def add_document(deal_id: int):
                                   filename=upload.filename, by=current_user)
         except storage.UploadRefused as refused:
             db.session.rollback()
-            form.file.errors.append(UPLOAD_MESSAGES[str(refused)])
+            form.file.errors.append(refused.message)
         else:
             db.session.commit()
             flash(_("Document “%(title)s” added.", title=form.title.data), "success")
@@ -427,7 +417,7 @@ def add_version(deal_id: int, document_id: int):
             version = services.add_version(document, data=data, filename=upload.filename, by=current_user)
         except storage.UploadRefused as refused:
             db.session.rollback()
-            flash(_("The new version was refused: %(reason)s", reason=UPLOAD_MESSAGES[str(refused)]), "danger")
+            flash(_("The new version was refused: %(reason)s", reason=refused.message), "danger")
         else:
             db.session.commit()
             flash(_("Version %(number)s of “%(title)s” added.", number=version.number, title=document.title),

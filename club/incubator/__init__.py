@@ -1,5 +1,5 @@
+"""Incubator: calls for applications, the applicant portal, screening, blind reviews and ranking."""
+
 from flask import Blueprint
 
 bp = Blueprint("incubator", __name__)
-
-from club.incubator import views  # noqa: E402,F401

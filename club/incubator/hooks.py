@@ -4,15 +4,13 @@ audit events read."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import url_for
+from flask import Flask, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from club.auth.models import User
 from club.core import audit
-from club.core.home import register_home_panel
-from club.core.sections import register_section
-from club.demo import register_demo
+from club.core.registry import registry
 from club.extensions import db
 from club.incubator import queries
 from club.incubator.demo import load as load_demo
@@ -53,15 +51,8 @@ def _organization_section(org, user):
     return {"applications": rows, "status_labels": STATUS_LABELS}
 
 
-register_home_panel(Role.APPLICANT, "incubator/_home_applicant.html", _applicant_panel)
-register_home_panel(Role.PARTNER, "incubator/_home_reviewer.html", _reviewer_panel)
-register_home_panel(Role.SECRETARIAT, "incubator/_home_secretariat.html", _secretariat_panel)
-register_section("organization", "incubator/_organization_section.html", _organization_section, order=30)
-register_demo("incubator", load_demo)
-
-
 # How the incubator's audit events read.
-audit.register_action_labels({
+ACTION_LABELS = {
     "incubator.call.create": _l("Call for applications created"),
     "incubator.call.update": _l("Call for applications edited"),
     "incubator.call.second_round": _l("Second review round opened"),
@@ -76,7 +67,7 @@ audit.register_action_labels({
     "incubator.review.unassign": _l("Reviewer removed"),
     "incubator.review.conflict": _l("Conflict of interest declared"),
     "incubator.review.save": _l("Review saved"),
-})
+}
 
 
 def _deck_version(value) -> str:
@@ -91,42 +82,44 @@ def _scores(value) -> str:
     return ", ".join(f"{names.get(int(k), k) if str(k).isdigit() else k}: {v}" for k, v in value.items())
 
 
-audit.register_field_labels("incubator.", {
-    "title": _l("Title"),
-    "description": _l("Description"),
-    "opens_at": audit.Field(_l("Opens"), audit.moment),
-    "closes_at": audit.Field(_l("Closes"), audit.moment),
-    "capacity": audit.Field(_l("Places"), audit.number),
-    "is_blind_first_round": audit.Field(_l("Blind first round"), audit.yes_no),
-    "criteria": _l("Criteria"),
-    "review_round": audit.Field(_l("Review round"), audit.number),
-    "call_id": audit.Field(_l("Call for applications"), audit.name_of(Call, "title")),
-    "startup_name": _l("Startup"),
-    "project_title": _l("Project"),
-    "problem": _l("Problem"),
-    "solution": _l("Solution"),
-    "market": _l("Market"),
-    "business_model": _l("Business model"),
-    "stage": audit.Field(_l("Stage of the startup"), STAGE_LABELS),
-    "team": _l("Team"),
-    "needs": _l("Needs"),
-    "jobs_12m": audit.Field(_l("Jobs planned at 12 months"), audit.number),
-    "jobs_36m": audit.Field(_l("Jobs planned at 36 months"), audit.number),
-    "province": audit.Field(_l("Province"), PROVINCE_LABELS),
-    "consent_at": audit.Field(_l("Consent to data processing"), audit.moment),
-    "deck": audit.Field(_l("Pitch deck"), _deck_version),
-    "status": audit.Field(_l("Status"), STATUS_LABELS),
-    "message": audit.Field(_l("Message"), hidden=True),
-    "reviewer_id": audit.Field(_l("Reviewer"), audit.name_of(User)),
-    "organization_id": audit.Field(_l("Organisation"), audit.name_of("organizations")),
-    "application_id": audit.Field(_l("Application"), hidden=True),
-    "has_conflict": audit.Field(_l("Conflict of interest"), audit.yes_no),
-    "conflict_note": _l("Conflict note"),
-    "comment": _l("Comment"),
-    "recommendation": audit.Field(_l("Recommendation"), RECOMMENDATION_LABELS),
-    "scores": audit.Field(_l("Scores"), _scores),
-    "is_final": audit.Field(_l("Final"), audit.yes_no),
-})
+AUDIT_FIELDS = {
+    "incubator.": {
+        "title": _l("Title"),
+        "description": _l("Description"),
+        "opens_at": audit.Field(_l("Opens"), audit.moment),
+        "closes_at": audit.Field(_l("Closes"), audit.moment),
+        "capacity": audit.Field(_l("Places"), audit.number),
+        "is_blind_first_round": audit.Field(_l("Blind first round"), audit.yes_no),
+        "criteria": _l("Criteria"),
+        "review_round": audit.Field(_l("Review round"), audit.number),
+        "call_id": audit.Field(_l("Call for applications"), audit.name_of(Call, "title")),
+        "startup_name": _l("Startup"),
+        "project_title": _l("Project"),
+        "problem": _l("Problem"),
+        "solution": _l("Solution"),
+        "market": _l("Market"),
+        "business_model": _l("Business model"),
+        "stage": audit.Field(_l("Stage of the startup"), STAGE_LABELS),
+        "team": _l("Team"),
+        "needs": _l("Needs"),
+        "jobs_12m": audit.Field(_l("Jobs planned at 12 months"), audit.number),
+        "jobs_36m": audit.Field(_l("Jobs planned at 36 months"), audit.number),
+        "province": audit.Field(_l("Province"), PROVINCE_LABELS),
+        "consent_at": audit.Field(_l("Consent to data processing"), audit.moment),
+        "deck": audit.Field(_l("Pitch deck"), _deck_version),
+        "status": audit.Field(_l("Status"), STATUS_LABELS),
+        "message": audit.Field(_l("Message"), hidden=True),
+        "reviewer_id": audit.Field(_l("Reviewer"), audit.name_of(User)),
+        "organization_id": audit.Field(_l("Organisation"), audit.name_of("organizations")),
+        "application_id": audit.Field(_l("Application"), hidden=True),
+        "has_conflict": audit.Field(_l("Conflict of interest"), audit.yes_no),
+        "conflict_note": _l("Conflict note"),
+        "comment": _l("Comment"),
+        "recommendation": audit.Field(_l("Recommendation"), RECOMMENDATION_LABELS),
+        "scores": audit.Field(_l("Scores"), _scores),
+        "is_final": audit.Field(_l("Final"), audit.yes_no),
+    },
+}
 
 
 def _sees_name(application: Application, user) -> bool:
@@ -151,6 +144,18 @@ def _calls(ids, user) -> dict:
     return {c.id: (c.title, url_for("incubator.call", call_id=c.id)) for c in rows if c.is_visible_to(user)}
 
 
-audit.register_subject("incubator_applications", _applications)
-audit.register_subject("incubator_reviews", _reviews)
-audit.register_subject("incubator_calls", _calls)
+
+def register(app: Flask) -> None:
+    hooks = registry(app)
+    hooks.nav("incubator.index", _l("Incubator"), order=20)
+    hooks.home_panel(Role.APPLICANT, "incubator/_home_applicant.html", _applicant_panel)
+    hooks.home_panel(Role.PARTNER, "incubator/_home_reviewer.html", _reviewer_panel)
+    hooks.home_panel(Role.SECRETARIAT, "incubator/_home_secretariat.html", _secretariat_panel)
+    hooks.section("organization", "incubator/_organization_section.html", _organization_section, order=30)
+    hooks.demo("incubator", load_demo)
+    hooks.action_labels(ACTION_LABELS)
+    for prefix, fields in AUDIT_FIELDS.items():
+        hooks.field_labels(prefix, fields)
+    hooks.subject("incubator_applications", _applications)
+    hooks.subject("incubator_reviews", _reviews)
+    hooks.subject("incubator_calls", _calls)

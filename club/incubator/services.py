@@ -10,9 +10,9 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from club.auth.models import User
-from club.core import audit
+from club.core import audit, refusals
 from club.core.outbox import queue_mail
-from club.core.storage import UploadRefused, store
+from club.core.storage import store
 from club.core.text import like_escape
 from club.core.urls import absolute_url
 from club.extensions import db
@@ -48,25 +48,11 @@ REQUIRED_TO_SUBMIT = EDITABLE_FIELDS
 CALL_FIELDS = ("title", "description", "opens_at", "closes_at", "capacity", "is_blind_first_round")
 
 
-class Refused(ValueError):
-    """A business rule refused the action; ``str(exc)`` is the message for the user."""
-
-    def __init__(self, message, field: str | None = None, problems: dict | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
-        self.problems = problems or {}
+Refused = refusals.Refused
 
 
 class StaleVersion(Refused):
     """Someone saved the record since the form was loaded."""
-
-
-UPLOAD_MESSAGES = {
-    "empty": _l("The file is empty."),
-    "too_big": _l("The pitch deck is larger than 10 MB."),
-    "wrong_kind": _l("The pitch deck must be a PDF file (its content is checked, not its name)."),
-}
 
 
 # Calls -------------------------------------------------------------------------------------------
@@ -224,10 +210,7 @@ def missing_for_submit(application: Application) -> list[str]:
 def upload_deck(application: Application, *, data: bytes, filename: str | None, by) -> DeckVersion:
     if not application.can_edit(by):
         raise Refused(_l("The pitch deck can only be changed while the application is a draft."))
-    try:
-        stored = store(data, filename, kinds={"pdf"}, max_size=DECK_MAX_SIZE, by=by)
-    except UploadRefused as exc:
-        raise Refused(UPLOAD_MESSAGES.get(str(exc), UPLOAD_MESSAGES["wrong_kind"]), field="deck") from exc
+    stored = store(data, filename, kinds={"pdf"}, max_size=DECK_MAX_SIZE, by=by, field="deck")
     number = (db.session.scalar(sa.select(sa.func.max(DeckVersion.number))
                                 .where(DeckVersion.application_id == application.id)) or 0) + 1
     deck = DeckVersion(application_id=application.id, number=number, stored_file_id=stored.id, uploaded_by_id=by.id)

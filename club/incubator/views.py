@@ -17,7 +17,7 @@ from club.core.storage import read_limited, send_stored
 from club.extensions import db
 from club.forms import ConfirmForm, as_id, form_view
 from club.htmx import render_page_or_partial
-from club.incubator import bp, hooks, queries, services  # noqa: F401  (hooks registers panels, demo)
+from club.incubator import bp, queries, services
 from club.incubator.forms import (
     ApplicationForm,
     AssignForm,
@@ -47,10 +47,7 @@ from club.incubator.models import (
 )
 from club.incubator.services import DECK_MAX_SIZE, DECK_REQUEST_LIMIT, EDITABLE_FIELDS, Refused, StaleVersion
 from club.members.models import PROVINCE_LABELS, Organization
-from club.navigation import register_nav
 from club.permissions import Role, get_visible_or_404, public, role_required, signed_in
-
-register_nav("incubator.index", _l("Incubator"), order=20)
 
 FIELD_LABELS = {
     "deck": _l("Pitch deck"),

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import click
+from flask.cli import AppGroup
 
-from club.members import bp
+members_cli = AppGroup("members", help="Members' commands.")
 
 
-@bp.cli.command("remind-dues")
+@members_cli.command("remind-dues")
 @click.argument("year", type=click.IntRange(2000, 2100))
 def remind_dues_command(year: int):
     """Queue dues reminders for YEAR (running it again sends nothing twice)."""

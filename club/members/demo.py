@@ -11,7 +11,6 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from club.core.text import fold
-from club.demo import organisation, register_demo
 from club.extensions import db
 from club.members import services
 from club.members.models import (
@@ -30,6 +29,7 @@ from club.members.models import (
     Site,
     Trade,
 )
+from club.members.queries import organisation_named as organisation
 
 T, L = Trade, Language
 # name: province, site, trades, languages, headcount, website, phone
@@ -156,6 +156,3 @@ def load() -> list[str]:
     db.session.flush()
     return [f"profiles completed: {touched}", f"contacts added: {contacts_added}",
             f"memberships added: {members_added}", f"job commitments added: {commitments_added}"]
-
-
-register_demo("members", load)

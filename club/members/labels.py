@@ -70,79 +70,77 @@ def import_label(changes) -> str:
     return gettext("Import: %(counts)s", counts=", ".join(parts))
 
 
-audit.register_action_labels(ACTION_LABELS)
-
 # The fields of the members' events (profile, contacts, membership, dues, jobs, imports).
 _COUNT = audit.Field(_l("Count"), audit.number, hidden=True)
-audit.register_field_labels("organization.", {
-    "name": _l("Name"),
-    "kind": audit.Field(_l("Kind"), ORG_KIND_LABELS),
-    "ice": _l("ICE"),
-    "city": _l("City"),
-    "province": audit.Field(_l("Province"), PROVINCE_LABELS),
-    "site": audit.Field(_l("Site"), SITE_LABELS),
-    "headcount": audit.Field(_l("Headcount"), audit.number),
-    "website": _l("Website"),
-    "email": _l("Email"),
-    "phone": _l("Phone"),
-    "description": _l("Description"),
-    "trades": audit.Field(_l("Trades"), TRADE_LABELS),
-    "languages": audit.Field(_l("Languages served"), LANGUAGE_LABELS),
-    "archived_at": audit.Field(_l("Archived on"), audit.moment),
-    "primary_contact": _l("Primary contact"),
-    # The counts of an import are in its label.
-    "created": _COUNT, "updated": _COUNT, "unchanged": _COUNT, "errors": _COUNT, "skipped": _COUNT,
-    "contacts_added": _COUNT,
-    "file": _l("File"),
-})
-audit.register_field_labels("members.organization.", {
-    "name": _l("Name"),
-    "kind": audit.Field(_l("Kind"), ORG_KIND_LABELS),
-})
-audit.register_field_labels("contact.", {
-    "contact": _l("Contact"),
-    "name": _l("Name"),
-    "title": _l("Position"),
-    "email": _l("Email"),
-    "phone": _l("Phone"),
-    "is_primary": audit.Field(_l("Primary contact"), audit.yes_no),
-})
-audit.register_field_labels("contact.added", {  # its "name" already says who
-    "contact": audit.Field(_l("Contact"), hidden=True),
-})
-audit.register_field_labels("membership.", {
-    "status": audit.Field(_l("Status"), MEMBERSHIP_STATUS_LABELS),
-    "tier": _l("Tier"),
-    "joined_on": audit.Field(_l("Member since"), audit.date),
-    "note": _l("Note"),
-})
-audit.register_field_labels("dues.", {
-    "year": audit.Field(_l("Year"), str),
-    "amount": audit.Field(_l("Amount"), audit.money),
-    "invoiced_on": audit.Field(_l("Invoiced on"), audit.date),
-    "paid_on": audit.Field(_l("Paid on"), audit.date),
-    "method": audit.Field(_l("Payment method"), PAYMENT_METHOD_LABELS),
-    "to": _l("Sent to"),
-})
-audit.register_field_labels("jobs.", {
-    "jobs_announced": audit.Field(_l("Jobs announced"), audit.number),
-    "jobs_created": audit.Field(_l("Jobs created"), audit.number),
-    "source": _l("Source"),
-    "horizon": audit.Field(_l("Horizon"), audit.date),
-    "announced_on": audit.Field(_l("Announced on"), audit.date),
-    "reported_on": audit.Field(_l("Reported on"), audit.date),
-    "commitment": _l("Commitment"),
-    "note": _l("Note"),
-    "reports": audit.Field(_l("Job reports"), audit.number),
-})
+AUDIT_FIELDS = {
+    "organization.": {
+        "name": _l("Name"),
+        "kind": audit.Field(_l("Kind"), ORG_KIND_LABELS),
+        "ice": _l("ICE"),
+        "city": _l("City"),
+        "province": audit.Field(_l("Province"), PROVINCE_LABELS),
+        "site": audit.Field(_l("Site"), SITE_LABELS),
+        "headcount": audit.Field(_l("Headcount"), audit.number),
+        "website": _l("Website"),
+        "email": _l("Email"),
+        "phone": _l("Phone"),
+        "description": _l("Description"),
+        "trades": audit.Field(_l("Trades"), TRADE_LABELS),
+        "languages": audit.Field(_l("Languages served"), LANGUAGE_LABELS),
+        "archived_at": audit.Field(_l("Archived on"), audit.moment),
+        "primary_contact": _l("Primary contact"),
+        # The counts of an import are in its label.
+        "created": _COUNT, "updated": _COUNT, "unchanged": _COUNT, "errors": _COUNT, "skipped": _COUNT,
+        "contacts_added": _COUNT,
+        "file": _l("File"),
+    },
+    "members.organization.": {
+        "name": _l("Name"),
+        "kind": audit.Field(_l("Kind"), ORG_KIND_LABELS),
+    },
+    "contact.": {
+        "contact": _l("Contact"),
+        "name": _l("Name"),
+        "title": _l("Position"),
+        "email": _l("Email"),
+        "phone": _l("Phone"),
+        "is_primary": audit.Field(_l("Primary contact"), audit.yes_no),
+    },
+    "contact.added": {  # its "name" already says who
+        "contact": audit.Field(_l("Contact"), hidden=True),
+    },
+    "membership.": {
+        "status": audit.Field(_l("Status"), MEMBERSHIP_STATUS_LABELS),
+        "tier": _l("Tier"),
+        "joined_on": audit.Field(_l("Member since"), audit.date),
+        "note": _l("Note"),
+    },
+    "dues.": {
+        "year": audit.Field(_l("Year"), str),
+        "amount": audit.Field(_l("Amount"), audit.money),
+        "invoiced_on": audit.Field(_l("Invoiced on"), audit.date),
+        "paid_on": audit.Field(_l("Paid on"), audit.date),
+        "method": audit.Field(_l("Payment method"), PAYMENT_METHOD_LABELS),
+        "to": _l("Sent to"),
+    },
+    "jobs.": {
+        "jobs_announced": audit.Field(_l("Jobs announced"), audit.number),
+        "jobs_created": audit.Field(_l("Jobs created"), audit.number),
+        "source": _l("Source"),
+        "horizon": audit.Field(_l("Horizon"), audit.date),
+        "announced_on": audit.Field(_l("Announced on"), audit.date),
+        "reported_on": audit.Field(_l("Reported on"), audit.date),
+        "commitment": _l("Commitment"),
+        "note": _l("Note"),
+        "reports": audit.Field(_l("Job reports"), audit.number),
+    },
+}
 
 
-def _organisations(ids, user) -> dict:
+def organisation_subjects(ids, user) -> dict:
     rows = db.session.scalars(sa.select(Organization).where(Organization.id.in_(ids)))
     return {o.id: (o.name, url_for("members.detail", org_id=o.id)) for o in rows if o.is_visible_to(user)}
 
-
-audit.register_subject("organizations", _organisations)
 
 SORT_LABELS = {"name": _l("Name A→Z"), "-name": _l("Name Z→A"), "newest": _l("Newest first"),
                "oldest": _l("Oldest first")}

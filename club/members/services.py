@@ -30,6 +30,7 @@ from club.members.models import (
     OrganizationLanguage,
     OrganizationTrade,
     Trade,
+    search_text_for,
 )
 from club.models import utcnow
 
@@ -129,13 +130,6 @@ def clean_email(raw: str | None) -> str | None:
 
 # ---------------------------------------------------------------------------------------------------------------
 # Organisations
-
-
-def search_text_for(name: str, description: str | None, contact_names) -> str:
-    """What the register's search looks into: folded name, description and contact names."""
-    parts = [fold(name), Organization.key_for(name), fold(description or "")]
-    parts += [fold(n) for n in contact_names if n]
-    return " | ".join(p for p in parts if p)
 
 
 def refresh_search_text(org: Organization) -> None:

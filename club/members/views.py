@@ -727,14 +727,6 @@ def report_delete(org_id: int, commitment_id: int, report_id: int):
 # CSV import (secretariat)
 
 
-def _upload_message(reason: str) -> str:
-    return {
-        "empty": _("The file is empty."),
-        "too_big": _("The file is too big (at most %(mb)s MB).", mb=importer.MAX_BYTES // (1024 * 1024)),
-        "wrong_kind": _("This is not a CSV file. Save the sheet as “CSV (séparateur : point-virgule)” and try again."),
-    }.get(reason, _("The file could not be read."))
-
-
 def _stored_import(key: str | None) -> StoredFile | None:
     if not key:
         return None
@@ -777,7 +769,7 @@ def import_upload():
             stored = store(data, form.file.data.filename, kinds={"csv"}, max_size=importer.MAX_BYTES,
                            by=current_user)
         except UploadRefused as exc:
-            form.file.errors.append(_upload_message(str(exc)))
+            form.file.errors.append(exc.message)
         else:
             check = importer.check(data)
             if check.problem:

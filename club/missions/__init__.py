@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("missions", __name__)
-
-from club.missions import cli, demo, history, views  # noqa: E402,F401

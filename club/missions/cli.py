@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 
 import click
+from flask.cli import AppGroup
 
-from club.missions import bp
+missions_cli = AppGroup("missions", help="Missions' commands.")
 
 
-@bp.cli.command("remind")
+@missions_cli.command("remind")
 @click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Pretend today is this date (YYYY-MM-DD).")
 def remind(on: datetime | None):

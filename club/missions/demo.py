@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from club.auth.models import User
 from club.core.text import fold
 from club.core.timezones import at, local_date
-from club.demo import organisation, register_demo
 from club.extensions import db
 from club.members.models import Contact, Site
+from club.members.queries import organisation_named as organisation
 from club.missions.models import (
     AgendaItem,
     FollowUpAction,
@@ -80,7 +80,7 @@ def _register(mission, contact, status, by, minutes):
                                     attended_at=mission.starts_at if status == RegistrationStatus.ATTENDED else None))
 
 
-def _load() -> list[str]:
+def load() -> list[str]:
     staff = db.session.scalar(sa.select(User).where(User.email == "secretariat@club.example"))
     people = _contacts()
     created = []
@@ -181,6 +181,3 @@ def _link_first_meeting_to_its_deal(meeting: Mission, staff) -> None:
     if deal is not None and db.session.get(MissionDeal, (meeting.id, deal.id)) is None:
         db.session.add(MissionDeal(mission_id=meeting.id, deal_id=deal.id, created_by_id=staff.id if staff else None,
                                    note="Le FIRO y a rencontré les opérateurs qui s'installent à Oujda."))
-
-
-register_demo("missions", _load)

@@ -22,7 +22,7 @@ from club.missions.models import (
 
 ANSWER_LABELS = {InvitationAnswer.REGISTERED: _l("Registered"), InvitationAnswer.DECLINED: _l("Declined")}
 
-audit.register_action_labels({
+ACTION_LABELS = {
     "mission.create": _l("Mission created"),
     "mission.update": _l("Mission edited"),
     "mission.state": _l("Mission status changed"),
@@ -42,35 +42,37 @@ audit.register_action_labels({
     "mission.outcome_remove": _l("Organisation brought by the mission removed"),
     "mission.deal_add": _l("Deal linked"),
     "mission.deal_remove": _l("Deal unlinked"),
-})
+}
 
-audit.register_field_labels("mission.", {
-    "title": _l("Title"),
-    "kind": audit.Field(_l("Kind"), KIND_LABELS),
-    "destination": _l("Destination"),
-    "site": audit.Field(_l("Site"), SITE_LABELS),
-    "starts_at": audit.Field(_l("Starts"), audit.moment),
-    "ends_at": audit.Field(_l("Ends"), audit.moment),
-    "objectives": _l("Objectives"),
-    "capacity": audit.Field(_l("Capacity"), audit.number),
-    "seats_per_organization": audit.Field(_l("Seats per organisation"), audit.number),
-    "registration_deadline": audit.Field(_l("Registration deadline"), audit.moment),
-    "partners": _l("Partner organisations"),
-    "state": audit.Field(_l("Status"), STATE_LABELS),
-    "status": audit.Field(_l("Registration"), REGISTRATION_STATUS_LABELS),
-    "mission_id": audit.Field(_l("Mission"), audit.name_of(Mission, "title"), hidden=True),  # the page's own
-    "contact": _l("Person"),
-    "invited": _l("People invited"),
-    "answer": audit.Field(_l("Answer"), ANSWER_LABELS),
-    "invitation": audit.Field(_l("Invitation"), ANSWER_LABELS),  # registered by the invitation's link
-    "agenda": _l("Agenda item"),
-    "outcomes": _l("Outcomes"),
-    "contacts_made": _l("Contacts made"),
-    "task": _l("Task"),
-    "done_at": audit.Field(_l("Done"), audit.moment),
-    "outcome": _l("Organisation"),
-    "deal": _l("Deal"),
-})
+AUDIT_FIELDS = {
+    "mission.": {
+        "title": _l("Title"),
+        "kind": audit.Field(_l("Kind"), KIND_LABELS),
+        "destination": _l("Destination"),
+        "site": audit.Field(_l("Site"), SITE_LABELS),
+        "starts_at": audit.Field(_l("Starts"), audit.moment),
+        "ends_at": audit.Field(_l("Ends"), audit.moment),
+        "objectives": _l("Objectives"),
+        "capacity": audit.Field(_l("Capacity"), audit.number),
+        "seats_per_organization": audit.Field(_l("Seats per organisation"), audit.number),
+        "registration_deadline": audit.Field(_l("Registration deadline"), audit.moment),
+        "partners": _l("Partner organisations"),
+        "state": audit.Field(_l("Status"), STATE_LABELS),
+        "status": audit.Field(_l("Registration"), REGISTRATION_STATUS_LABELS),
+        "mission_id": audit.Field(_l("Mission"), audit.name_of(Mission, "title"), hidden=True),  # the page's own
+        "contact": _l("Person"),
+        "invited": _l("People invited"),
+        "answer": audit.Field(_l("Answer"), ANSWER_LABELS),
+        "invitation": audit.Field(_l("Invitation"), ANSWER_LABELS),  # registered by the invitation's link
+        "agenda": _l("Agenda item"),
+        "outcomes": _l("Outcomes"),
+        "contacts_made": _l("Contacts made"),
+        "task": _l("Task"),
+        "done_at": audit.Field(_l("Done"), audit.moment),
+        "outcome": _l("Organisation"),
+        "deal": _l("Deal"),
+    },
+}
 
 
 def _missions(ids, user) -> dict:
@@ -87,9 +89,14 @@ def _of_mission(model):
     return resolve
 
 
-audit.register_subject("missions", _missions)
-for _model in (Registration, Invitation, FollowUpAction):
-    audit.register_subject(_model.__tablename__, _of_mission(_model))
+def register_labels(hooks) -> None:
+    """Called by ``hooks.register``: the labels above, and how the missions' events name their subject."""
+    hooks.action_labels(ACTION_LABELS)
+    for prefix, fields in AUDIT_FIELDS.items():
+        hooks.field_labels(prefix, fields)
+    hooks.subject("missions", _missions)
+    for model in (Registration, Invitation, FollowUpAction):
+        hooks.subject(model.__tablename__, _of_mission(model))
 
 
 def history(mission: Mission, limit: int = 50) -> list:

@@ -226,3 +226,18 @@ def missions_of_deal(deal_id: int, user) -> list:
         sa.select(Mission, MissionDeal.note).join(MissionDeal, MissionDeal.mission_id == Mission.id)
         .where(MissionDeal.deal_id == deal_id, visible_condition(user)).order_by(Mission.starts_at.desc())
     ).all())
+
+
+def upcoming_registrations_of(user, limit: int = 20) -> list:
+    """(registration, mission, contact) of the user's organisation on missions not yet over."""
+    if not user.organization_id:
+        return []
+    return db.session.execute(
+        sa.select(Registration, Mission, Contact)
+        .join(Mission, Mission.id == Registration.mission_id)
+        .join(Contact, Contact.id == Registration.contact_id)
+        .where(Registration.organization_id == user.organization_id,
+               Registration.status != RegistrationStatus.CANCELLED,
+               Mission.ends_at >= utcnow(),
+               visible_condition(user))
+        .order_by(Mission.starts_at, Contact.name_key).limit(limit)).all()

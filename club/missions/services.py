@@ -419,7 +419,7 @@ def reminder_key(registration_id: int) -> str:
 
 
 def _reminder_subject(context: dict) -> str:
-    from club.filters import date_filter
+    from club.formats import date_filter
 
     return _("Reminder: %(title)s on %(date)s", title=context["mission"].title,
              date=date_filter(context["first_day"], "full"))

@@ -11,9 +11,7 @@ from flask_babel import refresh as refresh_locale
 from flask_login import current_user
 
 from club.core.exports import csv_response
-from club.core.home import register_home_panel
 from club.core.pagination import paginate
-from club.core.sections import register_section
 from club.extensions import db
 from club.forms import ConfirmForm, choices, form_view
 from club.htmx import is_htmx_partial, render_page_or_partial
@@ -54,13 +52,10 @@ from club.missions.models import (
     RegistrationStatus,
     mission_partners,
 )
-from club.models import utcnow
-from club.navigation import register_nav
 from club.permissions import Role, get_visible_or_404, is_secretariat, public, role_required
 
 SEEING = (Role.SECRETARIAT, Role.MEMBER, Role.PARTNER)
 
-register_nav("missions.index", _l("Missions"), order=40)
 
 
 def _mission(mission_id: int) -> Mission:
@@ -725,56 +720,3 @@ def outcome_delete(mission_id: int, org_id: int):
         db.session.commit()
         flash(_("Link removed."), "success")
     return redirect(url_for("missions.report", mission_id=mission.id) + "#outcomes", 303)
-
-
-# --- hooks into other pages --------------------------------------------------------------------
-
-def _organization_section(org, user):
-    if user.role not in SEEING:
-        return None
-    data = queries.organization_missions(org.id, user)
-    if not any(data.values()):
-        return None
-    return data
-
-
-def _deal_section(deal, user):
-    """On the deal page: the missions the deal came from (those the user may see)."""
-    if user.role not in SEEING:
-        return None
-    missions = queries.missions_of_deal(deal.id, user)
-    return {"missions": missions} if missions else None
-
-
-def _upcoming(user, limit: int = 5):
-    return db.session.execute(queries.mission_list(user, when="upcoming").limit(limit)).all()
-
-
-def _member_panel(user):
-    mine = []
-    if user.organization_id:
-        mine = db.session.execute(
-            sa.select(Registration, Mission, Contact)
-            .join(Mission, Mission.id == Registration.mission_id)
-            .join(Contact, Contact.id == Registration.contact_id)
-            .where(Registration.organization_id == user.organization_id,
-                   Registration.status != RegistrationStatus.CANCELLED,
-                   Mission.ends_at >= utcnow(),
-                   queries.visible_condition(user))
-            .order_by(Mission.starts_at, Contact.name_key).limit(20)).all()
-    return {"upcoming": _upcoming(user), "mine": mine, "status_labels": REGISTRATION_STATUS_LABELS}
-
-
-def _partner_panel(user):
-    return {"upcoming": _upcoming(user, 10)}
-
-
-def _secretariat_panel(user):
-    return {"upcoming": _upcoming(user, 8)}
-
-
-register_section("organization", "missions/_organization_section.html", _organization_section, order=60)
-register_section("deal", "missions/_deal_section.html", _deal_section, order=60)
-register_home_panel(Role.MEMBER, "missions/_home_member.html", _member_panel)
-register_home_panel(Role.PARTNER, "missions/_home_partner.html", _partner_panel)
-register_home_panel(Role.SECRETARIAT, "missions/_home_secretariat.html", _secretariat_panel)

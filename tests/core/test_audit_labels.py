@@ -17,6 +17,7 @@ from flask_babel import force_locale
 
 from club.core import audit
 from club.core.models import AuditEvent
+from club.core.registry import registry
 
 CLUB = Path(__file__).resolve().parents[2] / "club"
 ACTION_CODE = re.compile(r"^[a-z_]+(\.[a-z_]+)+$")
@@ -163,7 +164,7 @@ def test_every_recorded_action_has_a_label_in_french_and_english(app):
                 english = audit.action_label(action, sample)
             with force_locale("fr"):
                 french = audit.action_label(action, sample)
-            label = audit._ACTION_LABELS[action]
+            label = registry().action_label_map[action]
             assert english and french and action not in (english, french), (action, english, french)
             assert in_french_catalogue(label) if not callable(label) else english != french, (action, english)
 
@@ -417,7 +418,7 @@ def test_every_timeline_of_the_demo_world_reads_without_raw_codes(app, demo_worl
     world.sec.locale = locale
     db.session.commit()
     client = login_as(world.sec)
-    audit._MISSING.clear()
+    registry(app).missing.clear()
     pages = timeline_pages(db)
     for prefix in ("/members/", "/deals/", "/incubator/applications/", "/missions/", "/admin/users/"):
         assert any(url.startswith(prefix) for url in pages), prefix

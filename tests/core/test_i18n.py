@@ -6,7 +6,7 @@ from decimal import Decimal
 from flask_babel import force_locale
 
 from club.auth.models import User
-from club.filters import datetime_filter, money
+from club.formats import datetime_filter, money
 from club.i18n_tools import conflicts, problems
 from tests.conftest import text
 
@@ -59,7 +59,7 @@ def test_casablanca_time_after_2026_is_utc_plus_one(app, client):
     with app.test_request_context():
         with force_locale("fr"):
             assert datetime_filter(moment, "short") == "30/01/2027 22:59"
-            from club.filters import date_filter, time_filter
+            from club.formats import date_filter, time_filter
 
             assert date_filter(datetime(2027, 1, 30, 23, 30, tzinfo=UTC), "short") == "31/01/2027"  # the next day there
             assert time_filter(moment) == "22:59"
@@ -70,7 +70,7 @@ def test_casablanca_time_after_2026_is_utc_plus_one(app, client):
 def test_one_date_format_per_locale_without_seconds_or_offset(app):
     from datetime import date
 
-    from club.filters import date_filter
+    from club.formats import date_filter
 
     moment = datetime(2020, 1, 30, 22, 59, 0, tzinfo=UTC)  # 23:59 in Casablanca (UTC+1 then)
     with app.test_request_context():
@@ -94,7 +94,7 @@ def test_one_date_format_per_locale_without_seconds_or_offset(app):
 
 
 def test_decimals_follow_the_locale(app):
-    from club.filters import number
+    from club.formats import number
 
     with app.test_request_context():
         with force_locale("fr"):

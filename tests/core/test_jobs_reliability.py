@@ -278,8 +278,7 @@ def test_a_worker_killed_in_the_middle_of_a_batch_loses_nothing_and_sends_nothin
     from flask_babel import lazy_gettext as _l
 
     from club.core.jobs import enqueue
-    from club.core.outbox import queue_mail, take_queued
-    from club.core.tasks import deliver_mail
+    from club.core.outbox import deliver_mail, queue_mail, take_queued
 
     with app.test_request_context():
         for i in range(12):

@@ -27,12 +27,18 @@ def test_kinds_are_judged_by_content():
 
 
 def test_store_refuses_and_accepts(app, db, tmp_path):
-    with pytest.raises(UploadRefused, match="wrong_kind"):
-        store(b"<html>", "deck.pdf", kinds={"pdf"}, max_size=1000)
-    with pytest.raises(UploadRefused, match="too_big"):
-        store(PDF + b"x" * 100, "deck.pdf", kinds={"pdf"}, max_size=50)
-    with pytest.raises(UploadRefused, match="empty"):
-        store(b"", "deck.pdf", kinds={"pdf"}, max_size=50)
+    from flask_babel import force_locale
+
+    with app.test_request_context(), force_locale("en"):
+        with pytest.raises(UploadRefused, match=r"not of an accepted kind \(PDF\)") as refused:
+            store(b"<html>", "deck.pdf", kinds={"pdf"}, max_size=1000, field="deck")
+        assert (refused.value.reason, refused.value.field) == ("wrong_kind", "deck")
+        with pytest.raises(UploadRefused, match="too large") as refused:
+            store(PDF + b"x" * 100, "deck.pdf", kinds={"pdf"}, max_size=50)
+        assert refused.value.reason == "too_big"
+        with pytest.raises(UploadRefused, match="The file is empty") as refused:
+            store(b"", "deck.pdf", kinds={"pdf"}, max_size=50)
+        assert refused.value.reason == "empty"
     stored = store(PDF, "../../etc/passwd.pdf", kinds={"pdf"}, max_size=1000)
     assert stored.original_name == "passwd.pdf"
     assert "/" not in stored.key and len(stored.key) == 32
@@ -123,3 +129,32 @@ def test_the_upload_limit_stays_below_the_request_limit(app):
             assert upload_max_size() < app.config["MAX_CONTENT_LENGTH"]
         finally:
             app.config["UPLOAD_MAX_SIZE"] = old
+
+
+def _files(app) -> set:
+    from pathlib import Path
+
+    root = Path(app.config["UPLOAD_FOLDER"])
+    return {p for p in root.rglob("*") if p.is_file()} if root.exists() else set()
+
+
+def test_a_file_stays_only_if_its_transaction_commits(app, db):
+    from club.core.storage import StoredFile
+
+    before = _files(app)
+    store(PDF, "rolled-back.pdf", kinds={"pdf"}, max_size=1000)
+    assert len(_files(app) - before) == 1
+    db.session.rollback()
+    assert _files(app) == before  # no orphan left by the rollback
+
+    store(PDF, "closed.pdf", kinds={"pdf"}, max_size=1000)
+    db.session.close()  # a request that ends without committing
+    assert _files(app) == before
+
+    kept = store(PDF, "kept.pdf", kinds={"pdf"}, max_size=1000)
+    db.session.commit()
+    new = _files(app) - before
+    assert [p.name for p in new] == [kept.key]
+    assert db.session.get(StoredFile, kept.id).original_name == "kept.pdf"
+    db.session.rollback()  # a later rollback does not touch what was committed
+    assert _files(app) - before == new

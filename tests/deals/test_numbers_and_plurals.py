@@ -73,7 +73,7 @@ def test_counts_have_their_plural_forms(db, login_as, client, monkeypatch):
 def test_overdue_next_steps_on_the_home_page_have_a_plural(db, login_as, client):
     from datetime import timedelta
 
-    from club.deals import local_today
+    from club.core.timezones import local_today
 
     by = staff()
     yesterday = local_today() - timedelta(days=1)

@@ -68,7 +68,7 @@ def test_live_filter(tab, db, factories):
     ApplicationFactory(call=call, startup_name="Berkane Data")
     sign_in(tab, staff.email, PASSWORD)
     tab.goto(f"/incubator/calls/{call.id}/applications")
-    tab.get_by_label("Rechercher").fill("Berkane")
+    tab.locator("#main").get_by_label("Rechercher").fill("Berkane")
     if not tab.js:
         tab.get_by_role("button", name="Filtrer").click()
     tab.get_by_role("link", name="Atlas Calls").wait_for(state="detached")  # JS on: no click, the rows follow

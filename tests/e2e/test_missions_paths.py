@@ -183,7 +183,7 @@ def test_attendance_search(demo_world, page, no_js_page, js):
     if js:
         tab.wait_for_url(re.compile(r"q=nadia"))  # filtered as one types, the address kept in step
     else:
-        tab.get_by_role("button", name="Rechercher").click()
+        tab.locator("#main").get_by_role("button", name="Rechercher").click()
         tab.wait_for_url(re.compile(r"q=nadia"))
     tab.wait_for_function("document.querySelectorAll('#attendance-rows tbody tr').length === 1")
     assert "Nadia Amrani" in rows.first.inner_text()

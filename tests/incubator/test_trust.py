@@ -129,8 +129,8 @@ def test_a_refused_deck_keeps_the_text_and_saves_it(db, factories, login_as, app
     founder = factories.UserFactory(applicant=True)
     application = ApplicationFactory(applicant=founder, draft=True, problem="Ancien texte")
     client = login_as(founder)
-    for deck, reason in ((b"<html>pas un pdf</html>", "doit être un fichier PDF"),
-                         (PDF + b"0" * (10 * 1024 * 1024), "dépasse 10 Mo")):
+    for deck, reason in ((b"<html>pas un pdf</html>", "pas d’un type accepté (PDF)"),
+                         (PDF + b"0" * (10 * 1024 * 1024), "trop volumineux : 10 Mo au plus")):
         db.session.expire_all()
         version = db.session.get(Application, application.id).version
         response = client.post(f"/incubator/applications/{application.id}/edit", content_type="multipart/form-data",
@@ -213,7 +213,7 @@ def test_a_deck_over_the_request_limit_still_saves_the_text(db, factories, login
         f"/incubator/applications/{application.id}/edit", content_type="multipart/form-data",
         data={"version": application.version, "problem": "Tapé avec un gros fichier", "action": "save",
               "deck": (io.BytesIO(big), "gros.pdf", "application/pdf")})
-    assert response.status_code == 422 and "dépasse 10 Mo" in _text(response)
+    assert response.status_code == 422 and "trop volumineux : 10 Mo au plus" in _text(response)
     assert "Tapé avec un gros fichier" in _text(response)
     db.session.expire_all()
     saved = db.session.get(Application, application.id)

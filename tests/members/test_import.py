@@ -173,7 +173,7 @@ def test_bad_files_get_a_clear_message(client, staff, db, data, name, message):
 def test_too_big_file(client, staff, db, monkeypatch):
     monkeypatch.setattr(importer, "MAX_BYTES", 100)
     html = upload(client, b"name\r\n" + b"A name\r\n" * 50).get_data(as_text=True)
-    assert "too big" in html
+    assert "This file is too large" in html
     assert count(db) == 0
 
 

@@ -16,8 +16,8 @@ from club.members.models import (
     Province,
     Site,
     Trade,
+    search_text_for,
 )
-from club.members.services import search_text_for
 from club.models import utcnow
 from tests.members.factories import ContactFactory, MembershipFactory
 

@@ -59,7 +59,7 @@ def register_converters(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from club import database
     from club.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
-    from club.i18n import select_locale, select_timezone, translation_directories
+    from club.i18n import select_locale, select_timezone
 
     database.configure(app)
     db.init_app(app)
@@ -72,7 +72,6 @@ def register_extensions(app: Flask) -> None:
         app,
         locale_selector=select_locale,
         timezone_selector=select_timezone,
-        default_translation_directories=";".join(translation_directories()),
     )
     limiter.init_app(app)
 

@@ -5,16 +5,7 @@ from __future__ import annotations
 from flask import current_app, session
 from flask_login import current_user
 
-from club.config import ROOT
-
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
-
-
-def translation_directories() -> list[str]:
-    """One catalogue per domain (``club/translations``, ``club/<domain>/translations``), merged."""
-    dirs = [ROOT / "club" / "translations"]
-    dirs += sorted(p for p in (ROOT / "club").glob("*/translations") if p.is_dir())
-    return [str(d) for d in dirs]
 
 
 def select_locale() -> str:

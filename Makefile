@@ -57,8 +57,8 @@ lint: install-test
 # Maintainers: refresh the catalogue from the sources, then translate what is new (tests/core/test_i18n.py fails
 # on any message left untranslated).
 extract-messages: install-test
-	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --sort-output -w 100 --project club --version 1 \
-		-o club/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --ignore-dirs ".*" --sort-output -w 100 --project club \
+		--version 1 -o club/translations/messages.pot .
 	$(BIN)/pybabel update -i club/translations/messages.pot -d club/translations -N --ignore-obsolete -w 100
 
 bench: install-test translations

@@ -3,10 +3,25 @@ filters (``club.filters``), the audit trail, the stale-edit table and the emails
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
-from flask_babel import format_currency, format_date, format_datetime, format_decimal, format_time, get_locale
+from babel import dates
+from flask_babel import format_currency, format_decimal, get_locale
+
+from club.core.timezones import casablanca
+
+
+def _local(value: datetime) -> datetime:
+    """A datetime as Casablanca wall-clock time (a naive one is UTC, as the database stores it), converted with
+    zoneinfo, the same rules the forms use to read what people type."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(casablanca())
+
+
+def _locale():
+    return get_locale() or "fr"
 
 
 def money(value, currency: str = "MAD") -> str:
@@ -53,13 +68,16 @@ def _pattern(table: dict, fmt: str) -> str:
 def datetime_filter(value, fmt: str = "medium") -> str:
     if value is None:
         return "—"
-    return format_datetime(value, _pattern(DATETIME_PATTERNS, fmt))
+    return dates.format_datetime(_local(value), _pattern(DATETIME_PATTERNS, fmt), tzinfo=casablanca(),
+                                 locale=_locale())
 
 
 def date_filter(value, fmt: str = "medium") -> str:
     if value is None:
         return "—"
-    return format_date(value, _pattern(DATE_PATTERNS, fmt))
+    if isinstance(value, datetime):
+        value = _local(value).date()
+    return dates.format_date(value, _pattern(DATE_PATTERNS, fmt), locale=_locale())
 
 
 def time_filter(value) -> str:
@@ -67,5 +85,5 @@ def time_filter(value) -> str:
     if value is None:
         return "—"
     if isinstance(value, datetime):
-        return format_datetime(value, "HH:mm")
-    return format_time(value, "HH:mm")
+        value = _local(value)
+    return dates.format_time(value, "HH:mm", locale=_locale())

@@ -19,7 +19,8 @@ def select_locale() -> str:
 
 
 def select_timezone():
-    """The club's zone as a zoneinfo object (a name would make Flask-Babel build a pytz one)."""
-    from club.core.timezones import Zone
+    """The club's zone as a zoneinfo object (a name would make Flask-Babel build a pytz one). The dates and times
+    shown are converted by ``club.formats`` with zoneinfo, not by Flask-Babel's pytz-style rebasing."""
+    from zoneinfo import ZoneInfo
 
-    return Zone(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])

@@ -1,5 +1,5 @@
-"""Africa/Casablanca for every module, from the same time-zone database the date filters use (zoneinfo, handed to
-Babel by ``club.i18n.select_timezone``), so what a user types is what they see: converting with one database and
+"""Africa/Casablanca for every module, from the standard zoneinfo, the same time-zone database the date filters
+convert with (``club.formats``), so what a user types is what they see: converting with one database and
 displaying with another would shift times whenever the two disagree (Morocco's rules change often)."""
 
 from __future__ import annotations
@@ -10,27 +10,17 @@ from zoneinfo import ZoneInfo
 ZONE = "Africa/Casablanca"
 
 
-class Zone(ZoneInfo):
-    """A zoneinfo zone with the one pytz method Flask-Babel calls (``to_user_timezone``, used by
-    ``format_date`` and ``format_time``): with zoneinfo, ``astimezone`` is already right."""
-
-    def normalize(self, value: datetime) -> datetime:
-        return value
-
-
 def casablanca() -> ZoneInfo:
     """Python's zoneinfo (the system's or the tzdata package's rules), handed to Babel too: pytz, which Babel
     would pick otherwise, cannot read Morocco's rules past 2026 (it shows UTC+0 where Morocco is on UTC+1)."""
-    return Zone(ZONE)
+    return ZoneInfo(ZONE)
 
 
 def to_utc(local: datetime | None) -> datetime | None:
     """A naive datetime typed in Casablanca -> aware UTC."""
     if local is None:
         return None
-    zone = casablanca()
-    aware = zone.localize(local) if hasattr(zone, "localize") else local.replace(tzinfo=zone)
-    return aware.astimezone(UTC)
+    return local.replace(tzinfo=casablanca()).astimezone(UTC)
 
 
 def to_local(value: datetime | None) -> datetime | None:

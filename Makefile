@@ -48,8 +48,8 @@ run: demo
 
 # Then, alone on the machine, the tests that time requests against real worker processes.
 test: install-test translations
-	$(BIN)/pytest $(PYTEST_ARGS) -m "not serial"
-	$(BIN)/pytest -p no:xdist -m serial
+	$(BIN)/pytest $(PYTEST_ARGS) --durations=20 -m "not serial"
+	$(BIN)/pytest -p no:xdist --durations=10 -m serial
 
 lint: install-test
 	$(BIN)/ruff check .

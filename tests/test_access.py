@@ -37,8 +37,7 @@ def allowed(access, identity: str, user) -> bool:
 def build_url(app, rule) -> str:
     values = {}
     for name in rule.arguments:
-        converter = type(rule._converters[name]).__name__
-        values[name] = sample(name, converter)
+        values[name] = sample(name, rule._converters[name])
     with app.test_request_context():
         from flask import url_for
 
@@ -86,3 +85,12 @@ def test_url_map_walk(app, demo_world, factories, identity):
                 failures.append(where + " (must answer 404)")
             db.session.rollback()
     assert failures == []
+
+
+def test_an_argument_without_a_sample_gets_a_number_or_a_text(app):
+    converters = {rule.rule: rule._converters for rule in app.url_map.iter_rules()}
+    number = converters["/members/<int:org_id>"]["org_id"]
+    assert type(number).__name__ == "BoundedInt"
+    assert sample("an_unknown_id", number) == 1
+    text_converter = converters["/auth/reset/<token>"]["token"]
+    assert sample("an_unknown_text", text_converter) == "x"

@@ -11,6 +11,7 @@ import importlib
 from pathlib import Path
 
 import sqlalchemy as sa
+from werkzeug.routing import IntegerConverter
 
 from club.auth.models import User
 from club.extensions import db
@@ -36,9 +37,11 @@ for path in sorted(Path(__file__).parent.glob("*/samples.py")):
     SAMPLES.update(module.SAMPLES)
 
 
-def sample(argument: str, converter: str):
+def sample(argument: str, converter):
+    """The demo world's value for ``argument``, else 1 for a number (the app's ``BoundedInt`` is an
+    ``IntegerConverter``) and "x" for text."""
     if argument in SAMPLES:
         return SAMPLES[argument]()
-    if converter == "IntegerConverter":
+    if isinstance(converter, IntegerConverter):
         return 1
     return "x"

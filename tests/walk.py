@@ -88,7 +88,7 @@ def build_url(app, rule, **overrides) -> str:
 
     from tests.url_samples import sample
 
-    values = {name: overrides.get(name) or sample(name, type(rule._converters[name]).__name__)
+    values = {name: overrides.get(name) or sample(name, rule._converters[name])
               for name in rule.arguments}
     with app.test_request_context():
         return url_for(rule.endpoint, **values)

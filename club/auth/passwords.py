@@ -6,6 +6,7 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+from flask import current_app, has_app_context
 from werkzeug.security import check_password_hash, generate_password_hash
 
 MIN_LENGTH = 12
@@ -39,7 +40,10 @@ def problem(password: str) -> str | None:
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(normalise(password), method="scrypt")
+    """scrypt with werkzeug's cost by default; ``PASSWORD_HASH_METHOD`` can lower it where nobody's password is
+    at stake (the test suite: ``scrypt:1024:8:1``). A hash keeps its own cost, so either verifies."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
+    return generate_password_hash(normalise(password), method=method)
 
 
 def verify(password_hash: str | None, password: str) -> bool:

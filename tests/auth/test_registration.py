@@ -105,3 +105,18 @@ def test_a_unicode_password_works_and_equal_passwords_hash_differently(client, d
     db.session.commit()
     response = client.post("/auth/login", data={"email": GOOD["email"], "password": password})
     assert response.status_code == 303
+
+
+def test_passwords_keep_werkzeugs_scrypt_cost_outside_the_tests(app):
+    from club.auth import passwords
+
+    with app.app_context():
+        assert passwords.hash_password("a test password, cheap").startswith("scrypt:1024:8:1$")
+    cost = app.config.pop("PASSWORD_HASH_METHOD")
+    try:
+        with app.app_context():
+            production = passwords.hash_password("a real password, dear")
+    finally:
+        app.config["PASSWORD_HASH_METHOD"] = cost
+    assert production.startswith("scrypt:32768:8:1$")
+    assert passwords.verify(production, "a real password, dear")

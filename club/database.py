@@ -1,10 +1,11 @@
-"""Per-connection settings: SQLite gets foreign keys, WAL and a busy timeout."""
+"""Per-connection settings: SQLite gets foreign keys, WAL, a busy timeout and the search's folding function."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Flask
 
+from club.core.text import fold
 from club.extensions import db
 
 
@@ -15,6 +16,8 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # ``club.core.text.folded``: the search's case and accent folding, the same function as in Python.
+    dbapi_connection.create_function("club_fold", 1, fold, deterministic=True)
 
 
 def configure(app: Flask) -> None:

@@ -300,38 +300,24 @@ def registration_of(mission_id: int, contact_id: int) -> Registration | None:
 
 # --- the global search -------------------------------------------------------------------------
 
-# The accented letters of the names missions carry (French, and Moroccan names in Latin letters), with the
-# letter ``club.core.text.fold`` makes of each: the SQL below folds a column as ``fold`` folds the term, on
-# SQLite (whose ``lower`` folds ASCII only) and PostgreSQL alike, without a folded column.
-ACCENTED = "àâäáãåçéèêëíìîïñóòôöõúùûüýÿÀÂÄÁÃÅÇÉÈÊËÍÌÎÏÑÓÒÔÖÕÚÙÛÜÝŸ"
-
-
-def folded(column) -> sa.ColumnElement[str]:
-    """``column`` lower-cased and without accents, in SQL (as ``fold`` does in Python)."""
-    expression = column
-    for letter in ACCENTED:
-        expression = sa.func.replace(expression, letter, fold(letter))
-    return sa.func.lower(expression)
-
-
 def search_missions(term: str, user, limit: int) -> tuple[int, list[Hit]]:
-    """The missions ``user`` may see whose title or destination contains ``term`` (case and accents folded), the
-    next ones first, then the most recent: ``(how many, the first `limit` as hits)``, in two queries."""
-    pattern = f"%{like_escape(fold(term))}%"
-    where = (visible(Mission, user),
-             sa.or_(folded(Mission.title).like(pattern, escape="\\"),
-                    folded(Mission.destination).like(pattern, escape="\\")))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(Mission).where(*where))
-    if not total:
-        return 0, []
-    now = utcnow()
-    upcoming = Mission.ends_at >= now
-    rows = db.session.scalars(
-        sa.select(Mission).where(*where)
+    """The missions ``user`` may see whose title or destination contains ``term``, case and accents folded: the next
+    ones first, then the most recent; ``(how many, the first `limit` as hits)``, in two queries (one when none).
+
+    Missions have no folded column, and SQLite can fold neither case nor accents beyond ASCII: the titles and
+    destinations of the missions the user may see (a few hundred short strings at most) are folded here by
+    ``club.core.text.fold``, exactly as the term is, then the page of hits is read."""
+    needle = fold(term)
+    upcoming = Mission.ends_at >= utcnow()
+    candidates = db.session.execute(
+        sa.select(Mission.id, Mission.title, Mission.destination).where(visible(Mission, user))
         .order_by(upcoming.desc(), sa.case((upcoming, Mission.starts_at)), Mission.starts_at.desc(),
-                  Mission.id.desc())
-        .limit(limit))
-    return total, [_hit(mission) for mission in rows]
+                  Mission.id.desc()))
+    found = [row.id for row in candidates if needle in fold(row.title) or needle in fold(row.destination)]
+    if not found:
+        return 0, []
+    page = {m.id: m for m in db.session.scalars(sa.select(Mission).where(Mission.id.in_(found[:limit])))}
+    return len(found), [_hit(page[mission_id]) for mission_id in found[:limit]]
 
 
 def _hit(mission: Mission) -> Hit:

@@ -224,8 +224,12 @@ def test_capacity_below_registrations_is_refused_on_the_form(db, as_user, staff)
     for _ in range(2):
         register(db, mission, ContactFactory(), staff)
     response = as_user(staff).post(f"/missions/{mission.id}/edit",
-                                   data=_form(capacity="1", version=str(mission.version)))
-    assert "cannot be below the 2 people already registered" in response.get_data(as_text=True)
+                                   data=_form(capacity="1", title="Kept", version=str(mission.version)))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert re.search(r'id="capacity-error"[^>]*>\s*<div>The capacity cannot be below the 2 people already registered',
+                     page)  # at its field
+    assert 'value="Kept"' in page  # the input kept
     db.session.expire_all()
     assert db.session.get(Mission, mission.id).capacity == 2
 
@@ -264,6 +268,33 @@ def test_state_buttons(db, as_user, staff, outbox):
     assert "cannot go from" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Mission, mission.id).state == MissionState.OPEN
+
+
+@pytest.mark.parametrize("source", list(MissionState))
+@pytest.mark.parametrize("target", list(MissionState))
+def test_every_state_button(db, as_user, staff, source, target):
+    """Every pair of states through the page: a move of the table is made, said and audited; any other is
+    refused with the reason and changes nothing."""
+    from club.core.models import AuditEvent
+    from club.missions.models import TRANSITIONS
+
+    label = {"draft": "Draft", "open": "Open for registration", "closed": "Registration closed", "done": "Done",
+             "cancelled": "Cancelled"}  # as the secretariat reads them (English)
+    mission = MissionFactory(state=source)
+    response = as_user(staff).post(f"/missions/{mission.id}/state", data={"to": target.value})
+    assert response.status_code == 303 and response.headers["Location"] == f"/missions/{mission.id}"
+    page = words(as_user(staff).get(f"/missions/{mission.id}"))
+    db.session.expire_all()
+    events = list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "mission.state")))
+    if target in TRANSITIONS[source]:
+        assert db.session.get(Mission, mission.id).state == target
+        assert f"The mission is now: {label[target]}." in page
+        assert [(e.entity_id, e.actor_id, e.changes) for e in events] == [
+            (mission.id, staff.id, {"state": [source.value, target.value]})]
+    else:
+        assert db.session.get(Mission, mission.id).state == source
+        assert f"A mission cannot go from “{label[source]}” to “{label[target]}”." in page
+        assert events == []
 
 
 # --- calendar, attendance, lists, exports ------------------------------------------------------

@@ -15,7 +15,7 @@ from club.core.refusals import REFUSED_STATUS, Refused, commit_or_rerender, refu
 from club.extensions import db
 from club.forms import ConfirmForm, choices, form_view
 from club.htmx import render_page_or_partial
-from club.members.models import SITE_LABELS, Contact, Site
+from club.members.models import SITE_LABELS, Contact
 from club.missions import bp, history, queries, services
 from club.missions.forms import (
     AgendaForm,
@@ -25,8 +25,6 @@ from club.missions.forms import (
     MissionForm,
     RegisterForm,
     TransitionForm,
-    to_local,
-    to_utc,
 )
 from club.missions.models import (
     REGISTRATION_STATUS_LABELS,
@@ -34,8 +32,6 @@ from club.missions.models import (
     TRANSITION_LABELS,
     AgendaItem,
     Invitation,
-    Mission,
-    MissionKind,
     MissionState,
     Registration,
     RegistrationStatus,
@@ -68,29 +64,6 @@ def index():
 
 # --- create, edit, state -----------------------------------------------------------------------
 
-def _data(form: MissionForm) -> services.MissionData:
-    return services.MissionData(
-        title=form.title.data, kind=MissionKind(form.kind.data), destination=form.destination.data,
-        site=Site(form.site.data) if form.site.data else None,
-        starts_at=to_utc(form.starts_at.data), ends_at=to_utc(form.ends_at.data),
-        registration_deadline=to_utc(form.registration_deadline.data),
-        capacity=form.capacity.data, seats_per_organization=form.seats_per_organization.data,
-        objectives=form.objectives.data or None, partner_ids=tuple(form.partner_ids.data or ()),
-    )
-
-
-def _form_values(mission: Mission) -> dict:
-    """The mission as the edit form holds it (Casablanca time): the form's start, and the version saved now
-    shown beside a stale edit. Not ``obj=mission``: WTForms would take the UTC datetimes of the object."""
-    return {
-        "title": mission.title, "kind": mission.kind.value, "destination": mission.destination,
-        "site": mission.site.value if mission.site else "", "starts_at": to_local(mission.starts_at),
-        "ends_at": to_local(mission.ends_at), "registration_deadline": to_local(mission.registration_deadline),
-        "capacity": mission.capacity, "seats_per_organization": mission.seats_per_organization,
-        "objectives": mission.objectives or "", "partner_ids": [p.id for p in mission.partners],
-    }
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @form_view
 @role_required(Role.SECRETARIAT)
@@ -101,7 +74,7 @@ def new():
             flash(_("Mission created as a draft. Add its agenda, then open registration."), "success")
             return redirect(url_for("missions.detail", mission_id=mission.id), 303)
 
-        return commit_or_rerender(lambda: services.create_mission(_data(form), by=current_user), form,
+        return commit_or_rerender(lambda: services.create_mission(form.mission_data(), by=current_user), form,
                                   "missions/edit.html", context={"mission": None}, done=created)
     return render_template("missions/edit.html", form=form, mission=None)
 
@@ -112,12 +85,13 @@ def new():
 def edit(mission_id: int):
     mission = mission_or_404(mission_id)
     if request.method == "GET":
-        form = MissionForm(data={**_form_values(mission), "version": mission.version})
+        form = MissionForm(data={**MissionForm.values_of(mission), "version": mission.version})
     else:
         form = MissionForm()
     if form.validate_on_submit():
         def save():
-            saved = services.update_mission(mission, _data(form), version=form.version.data, by=current_user)
+            saved = services.update_mission(mission, form.mission_data(), version=form.version.data,
+                                            by=current_user)
             return bool(saved.changes), promoted_names(saved.promoted)
 
         def saved(result):
@@ -130,7 +104,7 @@ def edit(mission_id: int):
             return redirect(url_for("missions.detail", mission_id=mission.id), 303)
 
         return commit_or_rerender(save, form, "missions/edit.html", context={"mission": mission},
-                                  saved=_form_values, record=mission, done=saved)
+                                  saved=MissionForm.values_of, record=mission, done=saved)
     return render_template("missions/edit.html", form=form, mission=mission)
 
 

@@ -10,11 +10,12 @@ from flask_login import current_user
 from club.core.exports import csv_response
 from club.core.pagination import paginate
 from club.core.refusals import Refused
+from club.core.timezones import to_local
 from club.extensions import db
 from club.htmx import is_htmx_partial, render_page_or_partial
 from club.missions import bp, queries, services
 from club.missions.calendar import calendar_bytes
-from club.missions.forms import AttendanceForm, to_local
+from club.missions.forms import AttendanceForm
 from club.missions.models import REGISTRATION_STATUS_LABELS, SEATED, Registration
 from club.missions.views.common import SEEING, in_mission_or_404, mission_or_404
 from club.permissions import Role, role_required

@@ -42,6 +42,7 @@ def _choice_labels(field, values) -> str:
 
 
 def _display(field, value: Any) -> str:
+    from club.core.timezones import to_utc
     from club.formats import date_filter, datetime_filter, number
 
     if field.type in ("SelectMultipleField",):
@@ -52,8 +53,8 @@ def _display(field, value: Any) -> str:
         return _("Yes") if value else _("No")
     if value is None or value == "" or value == []:
         return "—"
-    if isinstance(value, datetime):
-        return datetime_filter(value)
+    if isinstance(value, datetime):  # naive: typed in Casablanca (a datetime-local field), as the filter expects UTC
+        return datetime_filter(value if value.tzinfo else to_utc(value))
     if isinstance(value, date):
         return date_filter(value)
     if isinstance(value, Decimal | int | float) and not isinstance(value, bool):

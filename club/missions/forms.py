@@ -19,9 +19,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from club.core.timezones import to_local, to_utc  # noqa: F401  (re-exported for the views)
+from club.core.timezones import to_local, to_utc
 from club.forms import FlaskForm, VersionField, choices, no_line_breaks, strip_filter
-from club.members.models import ORG_KIND_LABELS, PROVINCE_LABELS, SITE_LABELS
+from club.members.models import ORG_KIND_LABELS, PROVINCE_LABELS, SITE_LABELS, Site
 from club.members.queries import organization_choices
 from club.missions.models import KIND_LABELS, STATE_LABELS, MissionKind, MissionState
 
@@ -66,6 +66,31 @@ class MissionForm(FlaskForm):
     def validate_registration_deadline(self, field):
         if field.data and self.ends_at.data and field.data > self.ends_at.data:
             raise ValidationError(_l("The registration deadline must not be after the end of the mission."))
+
+    @staticmethod
+    def values_of(mission) -> dict:
+        """The mission as this form holds it (Casablanca time): the form's start, and the version saved now shown
+        beside a stale edit. Not ``obj=mission``: WTForms would take the UTC datetimes of the object."""
+        return {
+            "title": mission.title, "kind": mission.kind.value, "destination": mission.destination,
+            "site": mission.site.value if mission.site else "", "starts_at": to_local(mission.starts_at),
+            "ends_at": to_local(mission.ends_at), "registration_deadline": to_local(mission.registration_deadline),
+            "capacity": mission.capacity, "seats_per_organization": mission.seats_per_organization,
+            "objectives": mission.objectives or "", "partner_ids": [p.id for p in mission.partners],
+        }
+
+    def mission_data(self):
+        """What was typed, as the services take it (UTC)."""
+        from club.missions.services import MissionData
+
+        return MissionData(
+            title=self.title.data, kind=MissionKind(self.kind.data), destination=self.destination.data,
+            site=Site(self.site.data) if self.site.data else None,
+            starts_at=to_utc(self.starts_at.data), ends_at=to_utc(self.ends_at.data),
+            registration_deadline=to_utc(self.registration_deadline.data),
+            capacity=self.capacity.data, seats_per_organization=self.seats_per_organization.data,
+            objectives=self.objectives.data or None, partner_ids=tuple(self.partner_ids.data or ()),
+        )
 
 
 class RegisterForm(FlaskForm):

@@ -19,6 +19,7 @@ from club.missions.models import (
     Mission,
     Registration,
 )
+from club.permissions import visible
 
 ANSWER_LABELS = {InvitationAnswer.REGISTERED: _l("Registered"), InvitationAnswer.DECLINED: _l("Declined")}
 
@@ -76,15 +77,19 @@ AUDIT_FIELDS = {
 
 
 def _missions(ids, user) -> dict:
-    rows = db.session.scalars(sa.select(Mission).where(Mission.id.in_(ids)))
-    return {m.id: (m.title, url_for("missions.detail", mission_id=m.id)) for m in rows if m.is_visible_to(user)}
+    """The missions among ``ids`` that ``user`` may see, by the one rule, in SQL (one query)."""
+    rows = db.session.execute(sa.select(Mission.id, Mission.title).where(Mission.id.in_(ids), visible(Mission, user)))
+    return {mission_id: (title, url_for("missions.detail", mission_id=mission_id)) for mission_id, title in rows}
 
 
 def _of_mission(model):
+    """Registrations, invitations and actions read as their mission, when ``user`` may see it (one query)."""
     def resolve(ids, user) -> dict:
-        pairs = db.session.execute(sa.select(model.id, model.mission_id).where(model.id.in_(ids))).all()
-        missions = _missions(sorted({m for _, m in pairs}), user)
-        return {i: missions[m] for i, m in pairs if m in missions}
+        rows = db.session.execute(
+            sa.select(model.id, Mission.id, Mission.title).join(Mission, Mission.id == model.mission_id)
+            .where(model.id.in_(ids), visible(Mission, user)))
+        return {ident: (title, url_for("missions.detail", mission_id=mission_id))
+                for ident, mission_id, title in rows}
 
     return resolve
 

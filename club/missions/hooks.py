@@ -1,12 +1,12 @@
 """What missions add to the app: the navigation entry, home panels, sections on the organisation and deal pages,
-how its events read, the demo, the CLI."""
+the global search's "missions" group, how its events read, the demo, the CLI."""
 
 from __future__ import annotations
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from club.core.registry import registry
+from club.core.registry import SearchProvider, registry
 from club.extensions import db
 from club.missions import cli, demo, history, jobs, queries  # noqa: F401  (jobs: the periodic reminders)
 from club.missions.models import REGISTRATION_STATUS_LABELS
@@ -55,6 +55,8 @@ def register(app: Flask) -> None:
     hooks.home_panel(Role.MEMBER, "missions/_home_member.html", member_panel)
     hooks.home_panel(Role.PARTNER, "missions/_home_partner.html", partner_panel)
     hooks.home_panel(Role.SECRETARIAT, "missions/_home_secretariat.html", secretariat_panel)
+    # The missions list has no search box: the group shows the first hits, no link to more.
+    hooks.search(SearchProvider("missions", _l("Missions"), queries.search_missions, order=40))
     hooks.demo("missions", demo.load)
     history.register_labels(hooks)
     app.cli.add_command(cli.missions_cli)

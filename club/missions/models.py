@@ -153,26 +153,25 @@ class Mission(TimestampMixin, VersionedMixin, db.Model):
     def deadline_passed(self, now: datetime | None = None) -> bool:
         return self.registration_deadline is not None and (now or utcnow()) > self.registration_deadline
 
-    def is_visible_to(self, user) -> bool:
-        if not user.is_authenticated:
-            return False
+    @classmethod
+    def visible_to(cls, user) -> sa.ColumnElement[bool]:
+        """The missions ``user`` (signed in) may see, as SQL: the secretariat all of them; a member every
+        published one; a partner the published ones their organisation partners or has people on (not
+        cancelled); anyone else none. Correlated on ``Mission`` only, so the outer query may itself join
+        registrations or partners."""
         if user.role == Role.SECRETARIAT:
-            return True
-        if self.state == MissionState.DRAFT:
-            return False
+            return sa.true()
+        published = cls.state.in_(PUBLISHED_STATES)
         if user.role == Role.MEMBER:
-            return True
+            return published
         if user.role == Role.PARTNER and user.organization_id:
-            if any(p.id == user.organization_id for p in self.partners):
-                return True
-            return db.session.scalar(
-                sa.select(sa.func.count()).select_from(Registration).where(
-                    Registration.mission_id == self.id,
-                    Registration.organization_id == user.organization_id,
-                    Registration.status != RegistrationStatus.CANCELLED,
-                )
-            ) > 0
-        return False
+            partner = sa.exists().where(mission_partners.c.mission_id == cls.id,
+                                        mission_partners.c.organization_id == user.organization_id).correlate(cls)
+            registered = sa.exists().where(Registration.mission_id == cls.id,
+                                           Registration.organization_id == user.organization_id,
+                                           Registration.status != RegistrationStatus.CANCELLED).correlate(cls)
+            return sa.and_(published, sa.or_(partner, registered))
+        return sa.false()
 
     def can_edit(self, user) -> bool:
         return bool(user.is_authenticated and user.role == Role.SECRETARIAT)

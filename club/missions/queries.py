@@ -1,18 +1,22 @@
-"""What each user may see of the missions, as SQL: the list filters by the same rule as ``Mission.is_visible_to``."""
+"""The missions' reads: lists, counts and pages' rows, each filtered by the one visibility rule
+(``Mission.visible_to``, asked through ``permissions.visible``), and the global search's provider."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import url_for
 from sqlalchemy.orm import selectinload
 
+from club.core.search import Hit
+from club.core.text import fold, like_escape
 from club.extensions import db
 from club.members.models import Contact, Organization
 from club.missions.models import (
     ACTIVE,
-    PUBLISHED_STATES,
     SEATED,
+    FollowUpAction,
     Invitation,
     InvitationAnswer,
     Mission,
@@ -24,27 +28,7 @@ from club.missions.models import (
     mission_partners,
 )
 from club.models import utcnow
-from club.permissions import Role
-
-
-def visible_condition(user):
-    """A WHERE clause: the missions ``user`` may see."""
-    if not user.is_authenticated:
-        return sa.false()
-    if user.role == Role.SECRETARIAT:
-        return sa.true()
-    published = Mission.state.in_(PUBLISHED_STATES)
-    if user.role == Role.MEMBER:
-        return published
-    if user.role == Role.PARTNER and user.organization_id:
-        # Correlate on Mission only: the outer query may itself join registrations or partners.
-        partner = sa.exists().where(mission_partners.c.mission_id == Mission.id,
-                                    mission_partners.c.organization_id == user.organization_id).correlate(Mission)
-        registered = sa.exists().where(Registration.mission_id == Mission.id,
-                                       Registration.organization_id == user.organization_id,
-                                       Registration.status != RegistrationStatus.CANCELLED).correlate(Mission)
-        return sa.and_(published, sa.or_(partner, registered))
-    return sa.false()
+from club.permissions import visible
 
 
 def seat_counts():
@@ -69,7 +53,7 @@ def mission_list(user, *, when: str = "upcoming", kind: str = "", state: str = "
         sa.select(Mission, sa.func.coalesce(counts.c.seated, 0).label("seated"),
                   sa.func.coalesce(counts.c.waitlisted, 0).label("waitlisted"))
         .outerjoin(counts, counts.c.mission_id == Mission.id)
-        .where(visible_condition(user))
+        .where(visible(Mission, user))
         .options(selectinload(Mission.partners))
     )
     if when == "past":
@@ -177,20 +161,20 @@ def organization_missions(org_id: int, user) -> dict:
     took_part = db.session.execute(
         sa.select(Mission, sa.func.count(Registration.id))
         .join(Registration, Registration.mission_id == Mission.id)
-        .where(Registration.organization_id == org_id, Registration.status.in_(ACTIVE), visible_condition(user))
+        .where(Registration.organization_id == org_id, Registration.status.in_(ACTIVE), visible(Mission, user))
         .group_by(Mission.id)
         .order_by(Mission.starts_at.desc())
         .limit(50)
     ).all()
     partnered = list(db.session.scalars(
         sa.select(Mission).join(mission_partners, mission_partners.c.mission_id == Mission.id)
-        .where(mission_partners.c.organization_id == org_id, visible_condition(user))
+        .where(mission_partners.c.organization_id == org_id, visible(Mission, user))
         .order_by(Mission.starts_at.desc()).limit(50)
     ))
     produced = db.session.execute(
         sa.select(Mission, MissionOutcome.note)
         .join(MissionOutcome, MissionOutcome.mission_id == Mission.id)
-        .where(MissionOutcome.organization_id == org_id, visible_condition(user))
+        .where(MissionOutcome.organization_id == org_id, visible(Mission, user))
         .order_by(Mission.starts_at.desc()).limit(50)
     ).all()
     return {"took_part": took_part, "partnered": partnered, "produced": produced}
@@ -224,7 +208,7 @@ def missions_of_deal(deal_id: int, user) -> list:
 
     return list(db.session.execute(
         sa.select(Mission, MissionDeal.note).join(MissionDeal, MissionDeal.mission_id == Mission.id)
-        .where(MissionDeal.deal_id == deal_id, visible_condition(user)).order_by(Mission.starts_at.desc())
+        .where(MissionDeal.deal_id == deal_id, visible(Mission, user)).order_by(Mission.starts_at.desc())
     ).all())
 
 
@@ -239,5 +223,106 @@ def upcoming_registrations_of(user, limit: int = 20) -> list:
         .where(Registration.organization_id == user.organization_id,
                Registration.status != RegistrationStatus.CANCELLED,
                Mission.ends_at >= utcnow(),
-               visible_condition(user))
+               visible(Mission, user))
         .order_by(Mission.starts_at, Contact.name_key).limit(limit)).all()
+
+
+# --- what the pages read -----------------------------------------------------------------------
+
+def partner_choices() -> list[tuple[int, str]]:
+    """(id, name) of the organisations that partner at least one mission: the list's partner filter."""
+    return [(row.id, row.name) for row in db.session.execute(
+        sa.select(Organization.id, Organization.name)
+        .where(Organization.id.in_(sa.select(mission_partners.c.organization_id)))
+        .order_by(Organization.name))]
+
+
+def follow_up_actions(mission_id: int) -> list[FollowUpAction]:
+    """A mission's follow-up actions, those to do first, by due date (one query)."""
+    return list(db.session.scalars(
+        sa.select(FollowUpAction).where(FollowUpAction.mission_id == mission_id)
+        .options(sa.orm.joinedload(FollowUpAction.owner_organization))
+        .order_by(FollowUpAction.done_at.is_not(None), FollowUpAction.due_on, FollowUpAction.id)))
+
+
+def outcomes(mission_id: int) -> list[MissionOutcome]:
+    """The organisations a mission brought, with their names (one query)."""
+    return list(db.session.scalars(
+        sa.select(MissionOutcome).where(MissionOutcome.mission_id == mission_id)
+        .options(sa.orm.joinedload(MissionOutcome.organization)).order_by(MissionOutcome.created_at)))
+
+
+CONTACT_CHOICES_LIMIT = 2000
+
+
+def contact_choices(mission_id: int, organization_id: int | None) -> list[tuple[int, str]]:
+    """(contact id, "organisation — name") of the people not registered on the mission (of one organisation when
+    ``organization_id`` is given): whom the registration form offers."""
+    stmt = (sa.select(Contact.id, Contact.name, Organization.name.label("org"))
+            .join(Organization, Organization.id == Contact.organization_id)
+            .where(~sa.exists().where(Registration.mission_id == mission_id, Registration.contact_id == Contact.id,
+                                      Registration.status != RegistrationStatus.CANCELLED))
+            .order_by(Organization.name_key, Contact.name_key).limit(CONTACT_CHOICES_LIMIT))
+    if organization_id:
+        stmt = stmt.where(Contact.organization_id == organization_id)
+    return [(row.id, f"{row.org} — {row.name}") for row in db.session.execute(stmt)]
+
+
+def current_organizations() -> list:
+    """(id, name) of the organisations not archived: the secretariat's filter on the registration form."""
+    return db.session.execute(sa.select(Organization.id, Organization.name)
+                              .where(Organization.archived_at.is_(None)).order_by(Organization.name)).all()
+
+
+def invitation_rows(mission_id: int) -> sa.Select:
+    """Rows of (invitation with its contact and organisation, registration or None): the unanswered first."""
+    return (
+        sa.select(Invitation, Registration).join(Invitation.contact).join(Invitation.organization)
+        .outerjoin(Registration, sa.and_(Registration.mission_id == Invitation.mission_id,
+                                         Registration.contact_id == Invitation.contact_id))
+        .where(Invitation.mission_id == mission_id)
+        .options(sa.orm.contains_eager(Invitation.contact), sa.orm.contains_eager(Invitation.organization))
+        .order_by(Invitation.answer.is_not(None), Organization.name_key, Contact.name_key, Invitation.id))
+
+
+def attendance_rows(mission_id: int, q: str = "") -> sa.Select:
+    """The people with a seat on the mission, those whose name matches ``q`` (case and accents folded)."""
+    stmt = registrations(mission_id, statuses=SEATED)
+    if fold(q):
+        stmt = stmt.where(Contact.name_key.like(f"%{like_escape(fold(q))}%", escape="\\"))
+    return stmt
+
+
+def registration_of(mission_id: int, contact_id: int) -> Registration | None:
+    return db.session.scalar(sa.select(Registration).where(Registration.mission_id == mission_id,
+                                                           Registration.contact_id == contact_id))
+
+
+# --- the global search -------------------------------------------------------------------------
+
+def search_missions(term: str, user, limit: int) -> tuple[int, list[Hit]]:
+    """The missions ``user`` may see whose title or destination contains ``term``, case and accents folded: the next
+    ones first, then the most recent; ``(how many, the first `limit` as hits)``, in two queries (one when none).
+
+    Missions have no folded column, and SQLite can fold neither case nor accents beyond ASCII: the titles and
+    destinations of the missions the user may see (a few hundred short strings at most) are folded here by
+    ``club.core.text.fold``, exactly as the term is, then the page of hits is read."""
+    needle = fold(term)
+    upcoming = Mission.ends_at >= utcnow()
+    candidates = db.session.execute(
+        sa.select(Mission.id, Mission.title, Mission.destination).where(visible(Mission, user))
+        .order_by(upcoming.desc(), sa.case((upcoming, Mission.starts_at)), Mission.starts_at.desc(),
+                  Mission.id.desc()))
+    found = [row.id for row in candidates if needle in fold(row.title) or needle in fold(row.destination)]
+    if not found:
+        return 0, []
+    page = {m.id: m for m in db.session.scalars(sa.select(Mission).where(Mission.id.in_(found[:limit])))}
+    return len(found), [_hit(page[mission_id]) for mission_id in found[:limit]]
+
+
+def _hit(mission: Mission) -> Hit:
+    from club.formats import datetime_filter
+
+    return Hit(title=mission.title, url=url_for("missions.detail", mission_id=mission.id),
+               detail=" · ".join([str(mission.kind_label), mission.destination,
+                                  datetime_filter(mission.starts_at, "d MMM y, HH:mm"), str(mission.state_label)]))

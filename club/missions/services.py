@@ -1,5 +1,8 @@
 """Mission services: they take data, add, flush, audit and queue mail; the caller commits.
 
+A refusal is core's ``Refused(message, field)`` (nothing changed; ``field`` names the form field it belongs to); an
+edit made on an old version raises ``Stale(record)`` (``check_version``).
+
 Seats are decided under a lock on the mission row (``lock_mission``), so two people taking the
 last seat at the same moment cannot both get it: one is seated, the other is wait-listed.
 """
@@ -18,6 +21,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from club.core import audit
 from club.core.outbox import already_queued, queue_mail
+from club.core.refusals import Refused, check_version
 from club.core.timezones import local_date, to_utc
 from club.core.urls import absolute_url
 from club.extensions import db
@@ -44,21 +48,6 @@ from club.permissions import Role
 
 MISSION_FIELDS = ("title", "kind", "destination", "site", "starts_at", "ends_at", "objectives", "capacity",
                   "seats_per_organization", "registration_deadline")
-
-
-class Refused(Exception):
-    """A request the rules refuse; ``message`` says why (shown to the user), nothing was changed."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
-
-    def __str__(self) -> str:
-        return str(self.message)
-
-
-class StaleEdit(Exception):
-    """Someone saved the record since the form was loaded."""
 
 
 @dataclass
@@ -116,13 +105,15 @@ def lock_mission(mission_id: int) -> Mission:
 
 def _check_dates(data: MissionData) -> None:
     if data.ends_at < data.starts_at:
-        raise Refused(_l("The end must not be before the start."))
+        raise Refused(_l("The end must not be before the start."), field="ends_at")
     if data.registration_deadline is not None and data.registration_deadline > data.ends_at:
-        raise Refused(_l("The registration deadline must not be after the end of the mission."))
+        raise Refused(_l("The registration deadline must not be after the end of the mission."),
+                      field="registration_deadline")
     if data.capacity < 1:
-        raise Refused(_l("The capacity must be at least 1."))
+        raise Refused(_l("The capacity must be at least 1."), field="capacity")
     if data.seats_per_organization is not None and data.seats_per_organization < 1:
-        raise Refused(_l("Seats per organisation must be at least 1 (or empty for no limit)."))
+        raise Refused(_l("Seats per organisation must be at least 1 (or empty for no limit)."),
+                      field="seats_per_organization")
 
 
 def _partners(ids) -> list[Organization]:
@@ -145,19 +136,20 @@ def create_mission(data: MissionData, *, by) -> Mission:
     return mission
 
 
-def update_mission(mission: Mission, data: MissionData, *, version: int, by) -> Saved:
-    """Save an edit made on ``version``; refuses a stale version and a capacity below the seats taken.
+def update_mission(mission: Mission, data: MissionData, *, version, by) -> Saved:
+    """Save an edit made on ``version`` (as the form sent it); ``Stale`` when the mission was saved since, refused
+    when the capacity is below the seats taken.
 
     Every save gives any free seat to the waiting list (a higher capacity, but also seats left free
     by an earlier change), first come first served."""
     _check_dates(data)
     mission = lock_mission(mission.id)  # no registration slips in between the check and the save
-    if version != mission.version:
-        raise StaleEdit()
+    check_version(mission, version)
     seated = _seated(mission.id)
     if data.capacity < seated:
         raise Refused(lazy_ngettext("The capacity cannot be below the %(num)s person already registered.",
-                                    "The capacity cannot be below the %(num)s people already registered.", seated))
+                                    "The capacity cannot be below the %(num)s people already registered.", seated),
+                      field="capacity")
     old_partners = [p.name for p in mission.partners]
     for f in MISSION_FIELDS:
         setattr(mission, f, getattr(data, f))
@@ -260,24 +252,25 @@ def register(mission: Mission, contact: Contact, *, by, now: datetime | None = N
     staff = by is not None and by.role == Role.SECRETARIAT
     if invitation is not None:
         if invitation.contact_id != contact.id:
-            raise Refused(_l("You can register only people of your own organisation."))
+            raise Refused(_l("You can register only people of your own organisation."), field="contact_id")
     elif not staff:
         if by.role != Role.MEMBER or by.organization_id is None or contact.organization_id != by.organization_id:
-            raise Refused(_l("You can register only people of your own organisation."))
+            raise Refused(_l("You can register only people of your own organisation."), field="contact_id")
     mission = lock_mission(mission.id)
     if staff:
         if mission.state not in (MissionState.OPEN, MissionState.CLOSED):
-            raise Refused(_l("Registration is not open for this mission."))
+            raise Refused(_l("Registration is not open for this mission."), field="contact_id")
     else:
         if mission.state != MissionState.OPEN:
-            raise Refused(_l("Registration is not open for this mission."))
+            raise Refused(_l("Registration is not open for this mission."), field="contact_id")
         if mission.deadline_passed(now):
-            raise Refused(_l("The registration deadline has passed; only the secretariat can still register people."))
+            raise Refused(_l("The registration deadline has passed; only the secretariat can still register people."),
+                          field="contact_id")
     existing = db.session.scalar(sa.select(Registration).where(
         Registration.mission_id == mission.id, Registration.contact_id == contact.id)
         .execution_options(populate_existing=True))
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
-        raise Refused(_l("%(name)s is already registered for this mission.", name=contact.name))
+        raise Refused(_l("%(name)s is already registered for this mission.", name=contact.name), field="contact_id")
     if mission.seats_per_organization and not staff:
         used = db.session.scalar(sa.select(sa.func.count()).select_from(Registration).where(
             Registration.mission_id == mission.id, Registration.organization_id == contact.organization_id,
@@ -285,7 +278,7 @@ def register(mission: Mission, contact: Contact, *, by, now: datetime | None = N
         if used >= mission.seats_per_organization:
             raise Refused(lazy_ngettext("Your organisation already has its %(num)s seat on this mission.",
                                         "Your organisation already has its %(num)s seats on this mission.",
-                                        mission.seats_per_organization))
+                                        mission.seats_per_organization), field="contact_id")
     status = RegistrationStatus.REGISTERED if _seated(mission.id) < mission.capacity else RegistrationStatus.WAITLISTED
     if existing is not None:
         registration = existing
@@ -304,7 +297,8 @@ def register(mission: Mission, contact: Contact, *, by, now: datetime | None = N
             with db.session.begin_nested():
                 db.session.add(registration)
         except sa.exc.IntegrityError:  # the same person registered by a request that committed first
-            raise Refused(_l("%(name)s is already registered for this mission.", name=contact.name)) from None
+            raise Refused(_l("%(name)s is already registered for this mission.", name=contact.name),
+                          field="contact_id") from None
     db.session.execute(
         sa.update(Invitation).where(Invitation.mission_id == mission.id, Invitation.contact_id == contact.id)
         .values(answer=InvitationAnswer.REGISTERED, answered_at=now)
@@ -646,7 +640,7 @@ def add_agenda_item(mission: Mission, *, day: date, starts_at: time | None, plac
                     by) -> AgendaItem:
     local_start, local_end = local_date(mission.starts_at), local_date(mission.ends_at)
     if not local_start <= day <= local_end:
-        raise Refused(_l("The day must fall within the mission's dates."))
+        raise Refused(_l("The day must fall within the mission's dates."), field="day")
     item = AgendaItem(mission_id=mission.id, day=day, starts_at=starts_at, place=place or None, title=title)
     db.session.add(item)
     db.session.flush()
@@ -660,16 +654,17 @@ def delete_agenda_item(item: AgendaItem, *, by) -> None:
     db.session.flush()
 
 
-def save_report(mission: Mission, *, outcomes: str | None, contacts_made: str | None, version: int | None,
-                by) -> MissionReport | None:
+def save_report(mission: Mission, *, outcomes: str | None, contacts_made: str | None, version, by
+                ) -> MissionReport | None:
+    """Write the report; ``Stale(report)`` when it was saved since ``version`` (as the form sent it)."""
     report = mission.report
     if report is None and not (outcomes or contacts_made):
         return None  # nothing written yet, nothing to keep
     if report is None:
         report = MissionReport(mission=mission)
         db.session.add(report)
-    elif version != report.version:
-        raise StaleEdit()
+    else:
+        check_version(report, version)
     report.outcomes = outcomes or None
     report.contacts_made = contacts_made or None
     changes = audit.diff(report, ("outcomes", "contacts_made"))
@@ -700,14 +695,16 @@ def set_action_done(action: FollowUpAction, done: bool, *, by) -> None:
 
 def add_outcome(mission: Mission, organization: Organization, *, note: str | None, by) -> MissionOutcome:
     if db.session.get(MissionOutcome, (mission.id, organization.id)) is not None:
-        raise Refused(_l("%(name)s is already linked to this mission.", name=organization.name))
+        raise Refused(_l("%(name)s is already linked to this mission.", name=organization.name),
+                      field="organization_id")
     outcome = MissionOutcome(mission_id=mission.id, organization_id=organization.id, note=note or None,
                              created_by_id=by.id)
     try:
         with db.session.begin_nested():
             db.session.add(outcome)
     except sa.exc.IntegrityError:
-        raise Refused(_l("%(name)s is already linked to this mission.", name=organization.name)) from None
+        raise Refused(_l("%(name)s is already linked to this mission.", name=organization.name),
+                      field="organization_id") from None
     audit.record("mission.outcome_add", mission, by=by, changes={"outcome": [None, organization.name]})
     return outcome
 
@@ -722,13 +719,13 @@ def remove_outcome(outcome: MissionOutcome, *, by) -> None:
 def add_deal_link(mission: Mission, deal, *, note: str | None, by) -> MissionDeal:
     """Record that ``mission`` led to ``deal`` (shown on both pages)."""
     if db.session.get(MissionDeal, (mission.id, deal.id)) is not None:
-        raise Refused(_l("%(title)s is already linked to this mission.", title=deal.title))
+        raise Refused(_l("%(title)s is already linked to this mission.", title=deal.title), field="deal_id")
     link = MissionDeal(mission_id=mission.id, deal_id=deal.id, note=note or None, created_by_id=by.id)
     try:
         with db.session.begin_nested():
             db.session.add(link)
     except sa.exc.IntegrityError:
-        raise Refused(_l("%(title)s is already linked to this mission.", title=deal.title)) from None
+        raise Refused(_l("%(title)s is already linked to this mission.", title=deal.title), field="deal_id") from None
     audit.record("mission.deal_add", mission, by=by, changes={"deal": [None, deal.title]})
     return link
 

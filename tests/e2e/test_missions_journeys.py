@@ -17,7 +17,8 @@ from club.missions.demo import CASA_SHORE
 from club.missions.models import Mission, Registration, RegistrationStatus
 from club.permissions import Role
 from tests.e2e.conftest import sign_in
-from tests.missions.factories import ContactFactory, MissionFactory
+from tests.members.factories import ContactFactory
+from tests.missions.factories import MissionFactory
 
 pytestmark = pytest.mark.e2e
 

@@ -1,4 +1,4 @@
-"""Factories for missions (on the app's session, committing like a finished request)."""
+"""Factories of the missions module, on top of tests/factories.py and the members' (contacts, memberships)."""
 
 from __future__ import annotations
 
@@ -6,30 +6,9 @@ from datetime import timedelta
 
 import factory
 
-from club.core.text import fold
-from club.members.models import Contact, Membership, MembershipStatus
 from club.missions.models import Mission, MissionKind, MissionState
 from club.models import utcnow
-from tests.factories import Base, OrganizationFactory
-
-
-class ContactFactory(Base):
-    class Meta:
-        model = Contact
-
-    organization = factory.SubFactory(OrganizationFactory)
-    name = factory.Sequence(lambda n: f"Person {n:04d}")
-    name_key = factory.LazyAttribute(lambda o: fold(o.name))
-    email = factory.Sequence(lambda n: f"person{n}@example.org")
-    is_primary = False
-
-
-class MembershipFactory(Base):
-    class Meta:
-        model = Membership
-
-    organization = factory.SubFactory(OrganizationFactory)
-    status = MembershipStatus.ACTIVE
+from tests.factories import Base
 
 
 class MissionFactory(Base):

@@ -20,7 +20,8 @@ from club.members.models import Site
 from club.missions import services
 from club.missions.models import AgendaItem, MissionState, Registration, RegistrationStatus
 from tests.factories import UserFactory
-from tests.missions.factories import ContactFactory, MissionFactory
+from tests.members.factories import ContactFactory
+from tests.missions.factories import MissionFactory
 
 TODAY = date(2026, 5, 4)  # a Monday; Casablanca is on UTC+1 (no Ramadan), so local and UTC days can differ
 

@@ -17,7 +17,8 @@ from club.missions import services
 from club.missions.models import Invitation, InvitationAnswer, Mission, Registration, RegistrationStatus
 from club.models import utcnow
 from club.permissions import Role
-from tests.missions.factories import ContactFactory, MembershipFactory, MissionFactory
+from tests.members.factories import ContactFactory, MembershipFactory
+from tests.missions.factories import MissionFactory
 
 
 @pytest.fixture()
@@ -147,8 +148,11 @@ def test_stale_mission_edit_answers_409_with_both_versions_and_input_kept(db, lo
     assert client.post(f"/missions/{mission.id}/edit", data=edit_form(mission, title="Theirs")).status_code == 303
     response = client.post(f"/missions/{mission.id}/edit", data=stale)
     assert response.status_code == 409
-    page = response.get_data(as_text=True)
-    assert "Someone else saved this mission" in page and "Theirs" in page and 'value="Mine"' in page
+    page = text(response)
+    assert "Someone else saved this record while you were editing it." in page
+    assert "Saved meanwhile by someone else" in page and "Title Mine Theirs" in page  # field, yours, saved now
+    assert 'value="Mine"' in response.get_data(as_text=True)
+    assert 'name="version" type="hidden" value="2"' in response.get_data(as_text=True)  # saving again overwrites
     db.session.expire_all()
     assert db.session.get(Mission, mission.id).title == "Theirs"
 
@@ -160,8 +164,11 @@ def test_stale_report_answers_409_with_both_versions_and_input_kept(db, login_as
     assert client.post(f"/missions/{mission.id}/report", data={"outcomes": "Theirs", "version": "1"}).status_code == 303
     response = client.post(f"/missions/{mission.id}/report", data={"outcomes": "Mine", "version": "1"})
     assert response.status_code == 409
-    page = response.get_data(as_text=True)
-    assert "Someone else saved this report" in page and "Theirs" in page and "Mine" in page
+    page = text(response)
+    assert "Someone else saved this record while you were editing it." in page
+    assert "Outcomes Mine Theirs" in page  # field, yours, saved now
+    html = response.get_data(as_text=True)
+    assert 'name="outcomes">\r\nMine</textarea>' in html and 'name="version" type="hidden" value="2"' in html
     db.session.expire_all()
     assert db.session.get(Mission, mission.id).report.outcomes == "Theirs"
 
@@ -261,7 +268,7 @@ def test_an_invitee_accepts_by_the_link_without_an_account(db, app, staff, outbo
     again = client.post(url, data={"answer": "accept"}, follow_redirects=True)
     assert "Your answer was already recorded: nothing has changed." in text(again)
     refused = client.post(url, data={"answer": "decline"})
-    assert refused.status_code == 409 and "You are already registered" in text(refused)
+    assert refused.status_code == 422 and "You are already registered" in text(refused)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
                              .where(AuditEvent.action.in_(["mission.register", "mission.decline"]))) == 1
@@ -321,7 +328,7 @@ def test_a_link_after_the_deadline_refuses_with_the_reason(db, app, staff, outbo
     client = anonymous(app)
     assert "The registration deadline has passed" in text(client.get(url))
     response = client.post(url, data={"answer": "accept"})
-    assert response.status_code == 409 and "deadline has passed" in text(response)
+    assert response.status_code == 422 and "deadline has passed" in text(response)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 0
 
 

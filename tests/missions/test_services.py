@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from club.core.models import AuditEvent
+from club.core.refusals import Refused, Stale
 from club.missions import services
 from club.missions.models import (
     TRANSITIONS,
@@ -20,7 +21,8 @@ from club.missions.models import (
 )
 from club.models import utcnow
 from club.permissions import Role
-from tests.missions.factories import ContactFactory, MembershipFactory, MissionFactory
+from tests.members.factories import ContactFactory, MembershipFactory
+from tests.missions.factories import MissionFactory
 
 
 @pytest.fixture(autouse=True)
@@ -51,19 +53,25 @@ def statuses(mission):
 @pytest.mark.parametrize("source", list(MissionState))
 @pytest.mark.parametrize("target", list(MissionState))
 def test_every_transition(db, staff, source, target):
+    """Every pair of states: the moves of the table succeed and are audited, every other is refused, says why and
+    changes nothing (not even the history)."""
     mission = MissionFactory(state=source)
     if target in TRANSITIONS[source]:
         services.transition(mission, target, by=staff)
         db.session.commit()
         db.session.expire_all()
         assert db.session.get(Mission, mission.id).state == target
-        event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "mission.state"))
-        assert event.changes == {"state": [source.value, target.value]}
+        events = list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "mission.state")))
+        assert [(e.entity_id, e.actor_id, e.changes) for e in events] == [
+            (mission.id, staff.id, {"state": [source.value, target.value]})]
     else:
-        with pytest.raises(services.Refused):
+        with pytest.raises(Refused, match="A mission cannot go from") as refused:
             services.transition(mission, target, by=staff)
+        assert refused.value.field is None  # said above the page, not at a field
         db.session.rollback()
+        db.session.expire_all()
         assert db.session.get(Mission, mission.id).state == source
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 0
 
 
 def test_the_table_itself():
@@ -144,7 +152,7 @@ def test_registering_twice_is_refused(db, staff):
     contact = ContactFactory(name="Nadia Amrani")
     services.register(mission, contact, by=staff)
     db.session.commit()
-    with pytest.raises(services.Refused, match="already registered"):
+    with pytest.raises(Refused, match="already registered"):
         services.register(mission, contact, by=staff)
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 1
@@ -182,7 +190,7 @@ def test_member_registers_own_people_within_seats(db, member):
     services.register(mission, mine[0], by=member)
     services.register(mission, mine[1], by=member)
     db.session.commit()
-    with pytest.raises(services.Refused, match="2 seats"):
+    with pytest.raises(Refused, match="2 seats"):
         services.register(mission, mine[2], by=member)
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 2
@@ -200,7 +208,7 @@ def test_secretariat_is_not_bound_by_seats_per_organisation(db, staff, member):
 def test_member_cannot_register_another_organisations_contact(db, member):
     mission = MissionFactory()
     other = ContactFactory()
-    with pytest.raises(services.Refused, match="own organisation"):
+    with pytest.raises(Refused, match="own organisation"):
         services.register(mission, other, by=member)
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 0
@@ -209,7 +217,7 @@ def test_member_cannot_register_another_organisations_contact(db, member):
 def test_after_the_deadline_only_the_secretariat_registers(db, staff, member):
     mission = MissionFactory(registration_deadline=utcnow() - timedelta(hours=1))
     mine = ContactFactory(organization=member.organization)
-    with pytest.raises(services.Refused, match="deadline"):
+    with pytest.raises(Refused, match="deadline"):
         services.register(mission, mine, by=member)
     db.session.rollback()
     assert services.register(mission, mine, by=staff).status == RegistrationStatus.REGISTERED
@@ -218,7 +226,7 @@ def test_after_the_deadline_only_the_secretariat_registers(db, staff, member):
 @pytest.mark.parametrize("state", [MissionState.DRAFT, MissionState.CLOSED, MissionState.DONE, MissionState.CANCELLED])
 def test_member_registers_only_while_open(db, member, state):
     mission = MissionFactory(state=state)
-    with pytest.raises(services.Refused):
+    with pytest.raises(Refused):
         services.register(mission, ContactFactory(organization=member.organization), by=member)
 
 
@@ -251,7 +259,7 @@ def test_capacity_below_registrations_is_refused(db, staff):
     for _ in range(3):
         services.register(mission, ContactFactory(), by=staff)
     db.session.commit()
-    with pytest.raises(services.Refused, match="3 people"):
+    with pytest.raises(Refused, match="3 people"):
         services.update_mission(mission, _data(mission, capacity=2), version=mission.version, by=staff)
     db.session.rollback()
     db.session.expire_all()
@@ -271,17 +279,52 @@ def test_more_capacity_promotes_the_waiting_list(db, staff, outbox):
 
 def test_end_before_start_is_refused(db, staff):
     mission = MissionFactory()
-    with pytest.raises(services.Refused, match="end"):
+    with pytest.raises(Refused, match="end"):
         services.update_mission(mission, _data(mission, ends_at=mission.starts_at - timedelta(hours=1)),
                                 version=mission.version, by=staff)
-    with pytest.raises(services.Refused):
+    with pytest.raises(Refused):
         services.create_mission(_data(mission, ends_at=mission.starts_at - timedelta(minutes=1)), by=staff)
 
 
 def test_stale_edit_is_refused(db, staff):
-    mission = MissionFactory()
-    with pytest.raises(services.StaleEdit):
-        services.update_mission(mission, _data(mission, title="Changed"), version=mission.version - 1, by=staff)
+    mission = MissionFactory(title="Saved")
+    with pytest.raises(Stale) as stale:
+        services.update_mission(mission, _data(mission, title="Changed"), version=str(mission.version - 1), by=staff)
+    assert stale.value.theirs.id == mission.id
+    db.session.rollback()
+    db.session.expire_all()
+    assert db.session.get(Mission, mission.id).title == "Saved"
+
+
+def test_stale_report_is_refused(db, staff):
+    mission = MissionFactory(state=MissionState.DONE)
+    report = services.save_report(mission, outcomes="Theirs", contacts_made=None, version="", by=staff)
+    db.session.commit()
+    with pytest.raises(Stale) as stale:
+        services.save_report(mission, outcomes="Mine", contacts_made=None, version="", by=staff)
+    assert stale.value.theirs.id == report.id
+
+
+def test_refusals_name_their_field(db, staff, member):
+    """A refusal is said at the form field it is about (``commit_or_rerender`` puts it there)."""
+    mission = MissionFactory(capacity=1)
+    services.register(mission, ContactFactory(), by=staff)
+    db.session.commit()
+    with pytest.raises(Refused) as capacity:
+        services.update_mission(mission, _data(mission, capacity=0), version=mission.version, by=staff)
+    db.session.rollback()
+    with pytest.raises(Refused) as deadline:
+        services.update_mission(mission, _data(mission, registration_deadline=mission.ends_at + timedelta(days=1)),
+                                version=mission.version, by=staff)
+    db.session.rollback()
+    with pytest.raises(Refused) as stranger:
+        services.register(mission, ContactFactory(), by=member)
+    db.session.rollback()
+    with pytest.raises(Refused) as day:
+        services.add_agenda_item(mission, day=mission.ends_at.date() + timedelta(days=5), starts_at=None,
+                                 place=None, title="Later", by=staff)
+    assert [capacity.value.field, deadline.value.field, stranger.value.field, day.value.field] == [
+        "capacity", "registration_deadline", "contact_id", "day"]
 
 
 # --- invitations -------------------------------------------------------------------------------
@@ -314,12 +357,12 @@ def test_decline(db, staff, member):
     services.decline(invitation, by=member)
     db.session.commit()
     assert invitation.answer == InvitationAnswer.DECLINED
-    with pytest.raises(services.Refused):
+    with pytest.raises(Refused):
         services.decline(invitation, by=member)
     assert contact.id == invitation.contact_id
 
 
 def test_invitations_wait_for_the_mission_to_open(db, staff):
     mission = MissionFactory(state=MissionState.DRAFT)
-    with pytest.raises(services.Refused):
+    with pytest.raises(Refused):
         services.invite(mission, [MembershipFactory().organization_id], all_contacts=True, by=staff)

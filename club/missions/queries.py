@@ -10,7 +10,7 @@ from flask import url_for
 from sqlalchemy.orm import selectinload
 
 from club.core.search import Hit
-from club.core.text import fold, like_escape
+from club.core.text import contains_folded, fold, like_escape
 from club.extensions import db
 from club.members.models import Contact, Organization
 from club.missions.models import (
@@ -301,23 +301,20 @@ def registration_of(mission_id: int, contact_id: int) -> Registration | None:
 # --- the global search -------------------------------------------------------------------------
 
 def search_missions(term: str, user, limit: int) -> tuple[int, list[Hit]]:
-    """The missions ``user`` may see whose title or destination contains ``term``, case and accents folded: the next
-    ones first, then the most recent; ``(how many, the first `limit` as hits)``, in two queries (one when none).
-
-    Missions have no folded column, and SQLite can fold neither case nor accents beyond ASCII: the titles and
-    destinations of the missions the user may see (a few hundred short strings at most) are folded here by
-    ``club.core.text.fold``, exactly as the term is, then the page of hits is read."""
-    needle = fold(term)
+    """The missions ``user`` may see whose title or destination contains ``term``, case and accents folded
+    (``club.core.text.contains_folded``): the next ones first, then the most recent; ``(how many, the first
+    `limit` as hits)``, in two queries."""
     upcoming = Mission.ends_at >= utcnow()
-    candidates = db.session.execute(
-        sa.select(Mission.id, Mission.title, Mission.destination).where(visible(Mission, user))
-        .order_by(upcoming.desc(), sa.case((upcoming, Mission.starts_at)), Mission.starts_at.desc(),
-                  Mission.id.desc()))
-    found = [row.id for row in candidates if needle in fold(row.title) or needle in fold(row.destination)]
-    if not found:
+    matching = sa.and_(visible(Mission, user), sa.or_(contains_folded(Mission.title, term),
+                                                      contains_folded(Mission.destination, term)))
+    total = db.session.scalar(sa.select(sa.func.count(Mission.id)).where(matching))
+    if not total:
         return 0, []
-    page = {m.id: m for m in db.session.scalars(sa.select(Mission).where(Mission.id.in_(found[:limit])))}
-    return len(found), [_hit(page[mission_id]) for mission_id in found[:limit]]
+    page = db.session.scalars(
+        sa.select(Mission).where(matching)
+        .order_by(upcoming.desc(), sa.case((upcoming, Mission.starts_at)), Mission.starts_at.desc(),
+                  Mission.id.desc()).limit(limit))
+    return total, [_hit(mission) for mission in page]
 
 
 def _hit(mission: Mission) -> Hit:

@@ -123,15 +123,17 @@ def visible(model, user):
     (``Model.visible_to(user)``, a class-level condition), used by ``get_visible_or_404``, ``is_visible`` and
     the domains' list queries alike."""
     if user is None or not getattr(user, "is_authenticated", False):
-        return sa.false()
+        # A model with pages for visitors (an open call) says which rows they see; others show them nothing.
+        return model.visible_to_visitors() if hasattr(model, "visible_to_visitors") else sa.false()
     return model.visible_to(user)
 
 
-def get_visible_or_404(model, ident, user=None):
-    """Load ``model`` by primary key, 404 when missing or not visible to ``user``."""
+def get_visible_or_404(model, ident, user=None, *, options=()):
+    """Load ``model`` by primary key, 404 when missing or not visible to ``user``; ``options``: loader options
+    (``selectinload(...)``) for what the page shows."""
     user = user if user is not None else current_user
     if hasattr(model, "visible_to"):
-        obj = db.session.scalar(sa.select(model).where(model.id == ident, visible(model, user)))
+        obj = db.session.scalar(sa.select(model).where(model.id == ident, visible(model, user)).options(*options))
         if obj is None:
             log.warning("denied or missing %s %s for user %s", model.__name__, ident, getattr(user, "id", None))
             abort(404)

@@ -10,6 +10,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from club.core.models import AuditEvent
+from club.core.refusals import Refused
 from club.deals import services
 from club.deals.models import Deal, DealDocument, DealNote, DealShare, DocumentVersion, Stage, StageChange
 from club.extensions import db as _db
@@ -89,7 +90,7 @@ def test_service_refuses_bad_values(db):
         try:
             services.create_deal(by=by, investor_ids=[fund.id], title="x", kind="equity", target_id=target.id,
                                  **values)
-        except services.DealRefused:
+        except Refused:
             db.session.rollback()
         else:
             raise AssertionError(values)

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from club.auth.models import User
 from club.core import audit
-from club.core.registry import registry
+from club.core.registry import SearchProvider, registry
 from club.core.timezones import local_today
 from club.deals import cli, demo, jobs, queries, services  # noqa: F401  (jobs: the periodic reminder)
 from club.deals.models import (
@@ -87,6 +87,7 @@ def register(app: Flask) -> None:
     hooks.home_panel(Role.PARTNER, "deals/_home_partner.html", partner_panel)
     hooks.home_panel(Role.SECRETARIAT, "deals/_home_secretariat.html", secretariat_panel)
     hooks.section("organization", "deals/_organization_section.html", organisation_section, order=30)
+    hooks.search(SearchProvider("deals", _l("Deals"), queries.search, order=30))  # the table has no text filter
     hooks.demo("deals", demo.load)
     hooks.action_labels(services.ACTION_LABELS)
     for prefix, fields in AUDIT_FIELDS.items():

@@ -48,9 +48,8 @@ def index():
     return render_page_or_partial("deals/board.html", "deals/_board.html", **_board_context())
 
 
-def _move_page(deal: Deal, form: MoveForm, back: str) -> dict:
-    return {"deal": deal, "form": form, "back": back, "moves": allowed_moves(deal.stage),
-            "stage_labels": STAGE_LABELS}
+def _move_page(deal: Deal, back: str) -> dict:
+    return {"deal": deal, "back": back, "moves": allowed_moves(deal.stage), "stage_labels": STAGE_LABELS}
 
 
 def _board_refusal(deal: Deal, form: MoveForm, reason: str):
@@ -74,11 +73,11 @@ def move(deal_id: int):
     if request.method == "GET":
         if request.args.get("to_stage") in {s.value for s in STAGES}:
             form.to_stage.data = request.args["to_stage"]
-        return render_template("deals/move.html", **_move_page(deal, form, back))
+        return render_template("deals/move.html", form=form, **_move_page(deal, back))
     if not form.validate_on_submit():
         if is_htmx_partial():
             return _board_refusal(deal, form, _("The move was not recorded: check the form."))
-        return render_template("deals/move.html", **_move_page(deal, form, back)), REFUSED_STATUS
+        return render_template("deals/move.html", form=form, **_move_page(deal, back)), REFUSED_STATUS
     try:
         services.move_deal(deal, Stage(form.to_stage.data), by=current_user, reason=form.reason.data,
                            signed_on=form.signed_on.data)
@@ -88,7 +87,7 @@ def move(deal_id: int):
         if is_htmx_partial():
             return _board_refusal(deal, form, str(refused.message))
         refuse_at(form, refused)
-        return render_template("deals/move.html", **_move_page(deal, form, back)), REFUSED_STATUS
+        return render_template("deals/move.html", form=form, **_move_page(deal, back)), REFUSED_STATUS
     except StaleDataError:  # moved by someone else at the same moment: the one answer to a stale write
         db.session.rollback()
         db.session.refresh(deal)
@@ -96,7 +95,7 @@ def move(deal_id: int):
             return _board_refusal(deal, form, _("Someone else changed this deal at the same moment; look at it "
                                                 "again."))
         return stale_response("deals/move.html", form=form, saved={"to_stage": deal.stage.value},
-                              version=deal.version, **_move_page(deal, form, back))
+                              version=deal.version, **_move_page(deal, back))
     done = _("“%(title)s” moved to %(stage)s.", title=deal.title, stage=STAGE_LABELS[deal.stage])
     if is_htmx_partial():
         return render_page_or_partial("deals/board.html", "deals/_board.html", **_board_context(done, "success"))

@@ -331,9 +331,10 @@ def folded(base: sa.Select, names: tuple[str, ...]) -> sa.CTE:
 def search(term: str, user, limit: int) -> tuple[int, list[Hit]]:
     """The global search's "Deals" group: the deals ``user`` may see whose title or target organisation's name
     holds every word of ``term`` (case and accents folded); one count and one page of hits."""
-    words = fold(term).split(" ")[:SEARCH_WORDS] if fold(term) else []
-    if not words:
+    folded_term = fold(term)
+    if not folded_term:
         return 0, []
+    words = folded_term.split(" ")[:SEARCH_WORDS]
     keys = folded(sa.select(Deal.id.label("id"), Deal.title.label("title"), Organization.name.label("target"))
                   .join(Organization, Organization.id == Deal.target_id).where(visible(Deal, user)),
                   ("title", "target"))

@@ -8,6 +8,7 @@ from datetime import date
 from flask import render_template
 from flask_login import current_user
 
+from club.core.timezones import local_today
 from club.deals import queries
 from club.deals.forms import (
     CommentForm,
@@ -28,8 +29,6 @@ PARTNER = Role.PARTNER
 
 
 def today() -> date:
-    from club.core.timezones import local_today
-
     return local_today()
 
 

@@ -37,7 +37,7 @@ class Refused(Exception):  # noqa: N818 - the vocabulary of the domain: a servic
     optionally ``problems`` for several fields at once."""
 
     def __init__(self, message, field: str | None = None, problems: dict | None = None):
-        super().__init__(str(message))
+        super().__init__(message)  # str() only when read: raising needs no request (a CLI, a job, a test)
         self.message = message
         self.field = field
         self.problems = problems or {}  # several fields at once: field name -> message

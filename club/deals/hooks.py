@@ -1,24 +1,22 @@
-"""What deals add to other pages: home panels, the organisation page, the demo world, how its history reads."""
+"""What deals add to other pages: home panels, the organisation page, the global search, the demo world, how
+its history reads."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
 from club.auth.models import User
 from club.core import audit
-from club.core.registry import registry
+from club.core.registry import SearchProvider, registry
 from club.core.timezones import local_today
 from club.deals import cli, demo, jobs, queries, services  # noqa: F401  (jobs: the periodic reminder)
 from club.deals.models import (
     DECISION_LABELS,
     KIND_LABELS,
-    OPEN_STAGES,
     STAGE_LABELS,
     STAGES,
     VERDICT_LABELS,
-    Deal,
 )
 from club.extensions import db
 from club.members.models import Organization
@@ -26,8 +24,7 @@ from club.permissions import Role
 
 
 def partner_panel(user) -> dict:
-    deals = list(db.session.scalars(queries.visible_deals(user).order_by(Deal.updated_at.desc(), Deal.id.desc())
-                                    .limit(10)))
+    deals = list(db.session.scalars(queries.shared_deals(user).limit(10)))
     return {"deals_shared": deals, "deals_stage_labels": STAGE_LABELS}
 
 
@@ -36,15 +33,13 @@ def secretariat_panel(user) -> dict:
     today = local_today()
     return {"deals_figures": [(s, STAGE_LABELS[s], figures[s]) for s in STAGES],
             "deals_overdue": queries.overdue_next_steps(today, limit=10),
-            "deals_overdue_count": db.session.scalar(
-                sa.select(sa.func.count(Deal.id)).where(Deal.next_step_due < today, Deal.stage.in_(OPEN_STAGES)))}
+            "deals_overdue_count": queries.overdue_count(today)}
 
 
 def organisation_section(org, user) -> dict | None:
-    if user.role not in (Role.SECRETARIAT, Role.PARTNER):
-        return None
+    """The deals ``org`` is party to, as ``user`` may see them; an empty section only for the secretariat."""
     deals = list(db.session.scalars(queries.deals_of_organisation(org.id, user).limit(50)))
-    if user.role == Role.PARTNER and not deals:
+    if not deals and user.role != Role.SECRETARIAT:
         return None
     return {"deals": deals, "deals_stage_labels": STAGE_LABELS, "org": org}
 
@@ -82,9 +77,8 @@ AUDIT_FIELDS = {
 
 
 def _deals(ids, user) -> dict:
-    rows = db.session.scalars(sa.select(Deal).where(Deal.id.in_(ids)))
-    return {d.id: (d.title, url_for("deals.detail", deal_id=d.id)) for d in rows if d.is_visible_to(user)}
-
+    """The deals of an audit trail that ``user`` may see, filtered by the visibility rule in SQL."""
+    return {i: (title, url_for("deals.detail", deal_id=i)) for i, title in queries.titles(ids, user).items()}
 
 
 def register(app: Flask) -> None:
@@ -93,6 +87,7 @@ def register(app: Flask) -> None:
     hooks.home_panel(Role.PARTNER, "deals/_home_partner.html", partner_panel)
     hooks.home_panel(Role.SECRETARIAT, "deals/_home_secretariat.html", secretariat_panel)
     hooks.section("organization", "deals/_organization_section.html", organisation_section, order=30)
+    hooks.search(SearchProvider("deals", _l("Deals"), queries.search, order=30))  # the table has no text filter
     hooks.demo("deals", demo.load)
     hooks.action_labels(services.ACTION_LABELS)
     for prefix, fields in AUDIT_FIELDS.items():

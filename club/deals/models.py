@@ -173,20 +173,15 @@ class Deal(TimestampMixin, VersionedMixin, db.Model):
     def next_step_overdue(self, today: date) -> bool:
         return self.is_open and self.next_step_due is not None and self.next_step_due < today
 
-    def is_visible_to(self, user) -> bool:
-        if not user.is_authenticated:
-            return False
+    @classmethod
+    def visible_to(cls, user) -> sa.ColumnElement[bool]:
+        """The one rule (``permissions.visible``, ``get_visible_or_404``, ``is_visible`` and every list): the
+        secretariat sees every deal; a partner, the deals shared with their organisation; nobody else any."""
         if user.role == Role.SECRETARIAT:
-            return True
+            return sa.true()
         if user.role == Role.PARTNER and user.organization_id:
-            return db.session.scalar(
-                sa.select(sa.func.count()).select_from(DealShare).where(
-                    DealShare.deal_id == self.id, DealShare.organization_id == user.organization_id)
-            ) > 0
-        return False
-
-    def can_edit(self, user) -> bool:
-        return user.is_authenticated and user.role == Role.SECRETARIAT
+            return sa.exists().where(DealShare.deal_id == cls.id, DealShare.organization_id == user.organization_id)
+        return sa.false()
 
     def __repr__(self) -> str:
         return f"<Deal {self.id} {self.title!r} {self.stage}>"

@@ -1,27 +1,41 @@
-"""Read-side queries: what each user may list, the board's columns, the table, figures in SQL."""
+"""Read-side queries: what each user may list, the board's columns, the table, the deal page, the global
+search; figures in SQL. Every list is filtered by ``Deal.visible_to`` (through ``permissions.visible``)."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
+from flask import url_for
 from sqlalchemy.orm import raiseload, selectinload
 
 from club.auth.models import User
+from club.core import audit
+from club.core.search import Hit
+from club.core.text import fold, like_escape
 from club.deals.models import (
     OPEN_STAGES,
+    STAGE_LABELS,
     STAGES,
+    CommitteeMeeting,
     Deal,
+    DealAccess,
+    DealComment,
+    DealDocument,
     DealKind,
+    DealNote,
     DealShare,
+    DocumentVersion,
+    Opinion,
     Stage,
+    StageChange,
     deal_investors,
     deal_signatories,
 )
 from club.extensions import db
 from club.members.models import Organization
 from club.models import utcnow
-from club.permissions import Role
+from club.permissions import Role, visible
 
 BOARD_CARDS_PER_COLUMN = 25
 
@@ -45,14 +59,8 @@ def list_options() -> tuple:
 
 
 def visible_deals(user) -> sa.Select:
-    """Deals ``user`` may list (the same rule as ``Deal.is_visible_to``), without their parties."""
-    stmt = sa.select(Deal).options(*list_options())
-    if user.role == Role.SECRETARIAT:
-        return stmt
-    if user.role == Role.PARTNER and user.organization_id:
-        return stmt.where(Deal.id.in_(sa.select(DealShare.deal_id)
-                                      .where(DealShare.organization_id == user.organization_id)))
-    return stmt.where(sa.false())
+    """Deals ``user`` may list (``Deal.visible_to``, the one rule), without their parties."""
+    return sa.select(Deal).where(visible(Deal, user)).options(*list_options())
 
 
 def column_figures(where=None) -> dict[Stage, dict]:
@@ -187,3 +195,158 @@ def overdue_next_steps(today: date, owner_id: int | None = None, limit: int | No
     if limit:
         stmt = stmt.limit(limit)
     return list(db.session.scalars(stmt))
+
+
+def shared_deals(user) -> sa.Select:
+    """The partners' room and home panel: the deals ``user`` may see, the last changed first."""
+    return visible_deals(user).order_by(Deal.updated_at.desc(), Deal.id.desc())
+
+
+def overdue_count(today: date) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(Deal.id)).where(Deal.next_step_due < today, Deal.stage.in_(OPEN_STAGES)))
+
+
+def table_rows(where: list, sort: str, descending: bool):
+    """``(deal, days in stage)`` for every deal the table's filters keep (the export)."""
+    return db.session.execute(table_query(where, sort, descending)).unique()
+
+
+def titles(ids, user) -> dict[int, str]:
+    """``{id: title}`` of the deals among ``ids`` that ``user`` may see (the audit trail's subjects)."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    return dict(db.session.execute(sa.select(Deal.id, Deal.title).where(Deal.id.in_(ids), visible(Deal, user))).all())
+
+
+# ---------------------------------------------------------------- one deal and what hangs from it
+
+
+def organisation(org_id: int) -> Organization | None:
+    return db.session.get(Organization, org_id)
+
+
+def document_of(deal: Deal, document_id: int) -> DealDocument | None:
+    """The document ``document_id`` if it belongs to ``deal`` (nested URLs must agree), else None."""
+    return db.session.scalar(sa.select(DealDocument).where(DealDocument.id == document_id,
+                                                           DealDocument.deal_id == deal.id))
+
+
+def version_of(document: DealDocument, version_id: int) -> DocumentVersion | None:
+    return db.session.scalar(sa.select(DocumentVersion).where(DocumentVersion.id == version_id,
+                                                              DocumentVersion.document_id == document.id))
+
+
+def share_of(deal: Deal, share_id: int) -> DealShare | None:
+    return db.session.scalar(sa.select(DealShare).where(DealShare.id == share_id, DealShare.deal_id == deal.id))
+
+
+def meeting_of(deal: Deal, meeting_id: int) -> CommitteeMeeting | None:
+    return db.session.scalar(sa.select(CommitteeMeeting).where(CommitteeMeeting.id == meeting_id,
+                                                               CommitteeMeeting.deal_id == deal.id))
+
+
+def stage_durations(changes: list[StageChange], now: datetime) -> list[dict]:
+    rows = []
+    for i, change in enumerate(changes):
+        end = changes[i + 1].at if i + 1 < len(changes) else None
+        rows.append({"change": change, "days": ((end or now) - change.at).days, "current": end is None})
+    return rows
+
+
+def deal_page(deal: Deal, user, now: datetime | None = None) -> dict:
+    """What the deal page shows ``user``, in a constant number of queries: the secretariat everything, a partner
+    the documents, their organisation's thread and the opinions they may read (no notes, shares or log)."""
+    is_staff = user.role == Role.SECRETARIAT
+    changes = list(db.session.scalars(
+        sa.select(StageChange).where(StageChange.deal_id == deal.id).order_by(StageChange.at, StageChange.id)))
+    page = {
+        "is_staff": is_staff,
+        "stage_rows": stage_durations(changes, now or utcnow()),
+        "documents": list(db.session.scalars(
+            sa.select(DealDocument).where(DealDocument.deal_id == deal.id).order_by(DealDocument.id)
+            .options(selectinload(DealDocument.versions)))),
+    }
+    comments = sa.select(DealComment).where(DealComment.deal_id == deal.id).order_by(DealComment.id)
+    opinions = list(db.session.scalars(sa.select(Opinion).where(Opinion.deal_id == deal.id).order_by(Opinion.id)))
+    if is_staff:
+        shares = list(db.session.scalars(
+            sa.select(DealShare).where(DealShare.deal_id == deal.id).order_by(DealShare.id)))
+        shared_ids = {s.organization_id for s in shares}
+        page.update({
+            "notes": list(db.session.scalars(
+                sa.select(DealNote).where(DealNote.deal_id == deal.id).order_by(DealNote.id.desc()))),
+            "shares": shares,
+            "comments": list(db.session.scalars(comments)),
+            "opinions": opinions,
+            "meetings": list(db.session.scalars(
+                sa.select(CommitteeMeeting).where(CommitteeMeeting.deal_id == deal.id).order_by(CommitteeMeeting.id)
+                .options(selectinload(CommitteeMeeting.members), selectinload(CommitteeMeeting.decisions)))),
+            "events": audit.events_for("deals", deal.id, limit=50),
+            "access_log": list(db.session.scalars(
+                sa.select(DealAccess).where(DealAccess.deal_id == deal.id).order_by(DealAccess.id.desc())
+                .limit(100))),
+            "share_choices": [(i, n) for i, n in partner_organisations() if i not in shared_ids],
+            "thread_choices": [(s.organization_id, s.organization.name) for s in shares],
+        })
+    else:
+        mine = next((o for o in opinions if o.user_id == user.id), None)
+        page.update({
+            "comments": list(db.session.scalars(comments.where(DealComment.organization_id == user.organization_id))),
+            "my_opinion": mine,
+            "opinions": opinions if deal.opinions_open else [o for o in opinions if o.user_id == user.id],
+        })
+    return page
+
+
+# ---------------------------------------------------------------- the global search
+
+# Accented letters folded in SQL as ``club.core.text.fold`` folds them in Python (derived from it): ``lower()``
+# leaves them as they are on SQLite, and PostgreSQL's ``unaccent`` is an extension not every server has.
+_SQL_FOLDS = tuple((letter, fold(letter)) for letter in map(chr, [*range(0xC0, 0x100), 0x152, 0x153, 0x178])
+                   if fold(letter) != letter)
+_FOLDS_PER_LAYER = 20  # SQLite's parser takes about thirty nested calls
+SEARCH_WORDS = 5
+
+
+def folded(base: sa.Select, names: tuple[str, ...]) -> sa.CTE:
+    """``base`` (selecting an ``id`` and the text columns ``names``) with those columns lower-cased and their
+    accents dropped, in SQL: what ``fold(term)``'s words are compared with. The replacements are spread over a
+    few common table expressions, one after the other (nested calls, or nested subqueries, would not parse)."""
+    layer = base.cte()
+    layer = sa.select(layer.c.id, *(sa.func.lower(layer.c[name]).label(name) for name in names)).cte()
+    for start in range(0, len(_SQL_FOLDS), _FOLDS_PER_LAYER):
+        columns = []
+        for name in names:
+            expression = layer.c[name]
+            for letter, plain in _SQL_FOLDS[start:start + _FOLDS_PER_LAYER]:
+                expression = sa.func.replace(expression, sa.literal_column(f"'{letter}'"),
+                                             sa.literal_column(f"'{plain}'"))
+            columns.append(expression.label(name))
+        layer = sa.select(layer.c.id, *columns).cte()
+    return layer
+
+
+def search(term: str, user, limit: int) -> tuple[int, list[Hit]]:
+    """The global search's "Deals" group: the deals ``user`` may see whose title or target organisation's name
+    holds every word of ``term`` (case and accents folded); one count and one page of hits."""
+    folded_term = fold(term)
+    if not folded_term:
+        return 0, []
+    words = folded_term.split(" ")[:SEARCH_WORDS]
+    keys = folded(sa.select(Deal.id.label("id"), Deal.title.label("title"), Organization.name.label("target"))
+                  .join(Organization, Organization.id == Deal.target_id).where(visible(Deal, user)),
+                  ("title", "target"))
+    patterns = [f"%{like_escape(word)}%" for word in words]
+    match = sa.and_(*(sa.or_(keys.c.title.like(p, escape="\\"), keys.c.target.like(p, escape="\\"))
+                      for p in patterns))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(keys).where(match))
+    if not total:
+        return 0, []
+    rows = db.session.execute(
+        sa.select(Deal.id, Deal.title, Deal.stage, Organization.name)
+        .join(Organization, Organization.id == Deal.target_id).join(keys, keys.c.id == Deal.id)
+        .where(match).order_by(keys.c.title, Deal.id).limit(limit))  # in alphabetical order, case and accents aside
+    return total, [Hit(title, url_for("deals.detail", deal_id=deal_id), f"{target} · {STAGE_LABELS[stage]}")
+                   for deal_id, title, stage, target in rows]

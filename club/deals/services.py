@@ -11,6 +11,7 @@ from flask_babel import lazy_ngettext
 
 from club.core import audit, storage
 from club.core.outbox import already_queued, queue_mail
+from club.core.refusals import Refused, check_version
 from club.core.urls import absolute_url
 from club.deals.models import (
     OPEN_STAGES,
@@ -64,18 +65,6 @@ DEAL_FIELDS = ("title", "kind", "target_id", "amount", "stake", "owner_id", "sum
                "next_step", "next_step_due", "signed_on", "announced_on")
 
 
-class DealRefused(ValueError):
-    """A rule refused the change; ``str(exc)`` is a message for the user, ``field`` where it belongs."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-    def __str__(self) -> str:
-        return str(self.message)
-
-
 def _organisations(ids) -> list[Organization]:
     ids = sorted(set(ids or []))
     if not ids:
@@ -87,19 +76,19 @@ def _organisations(ids) -> list[Organization]:
 def _check_values(values: dict) -> None:
     amount = values.get("amount")
     if amount is not None and Decimal(amount) < 0:
-        raise DealRefused(_l("The amount cannot be negative."), "amount")
+        raise Refused(_l("The amount cannot be negative."), "amount")
     if amount is None and values.get("kind") != DealKind.MOU:
-        raise DealRefused(_l("An amount is required (only a memorandum of understanding may have none)."), "amount")
+        raise Refused(_l("An amount is required (only a memorandum of understanding may have none)."), "amount")
     stake = values.get("stake")
     if stake is not None and not (Decimal(0) <= Decimal(stake) <= Decimal(100)):
-        raise DealRefused(_l("The stake is a percentage between 0 and 100."), "stake")
+        raise Refused(_l("The stake is a percentage between 0 and 100."), "stake")
 
 
 def create_deal(*, by, investor_ids, signatory_ids=(), **values) -> Deal:
     _check_values(values)
     investors = _organisations(investor_ids)
     if not investors:
-        raise DealRefused(_l("Choose at least one investor."), "investor_ids")
+        raise Refused(_l("Choose at least one investor."), "investor_ids")
     deal = Deal(stage=Stage.LEAD, stage_entered_at=utcnow(), **values)
     deal.investors = investors
     deal.signatories = _organisations(signatory_ids)
@@ -113,14 +102,16 @@ def create_deal(*, by, investor_ids, signatory_ids=(), **values) -> Deal:
     return deal
 
 
-def update_deal(deal: Deal, *, by, investor_ids, signatory_ids=(), **values) -> dict:
-    """Apply an edit; the caller has compared versions. Returns the changes (empty: nothing changed)."""
+def update_deal(deal: Deal, *, by, version, investor_ids, signatory_ids=(), **values) -> dict:
+    """Apply an edit read at ``version`` (``Stale`` when the deal was saved since). Returns the changes (empty:
+    nothing changed)."""
+    check_version(deal, version)
     _check_values(values)
     investors = _organisations(investor_ids)
     if not investors:
-        raise DealRefused(_l("Choose at least one investor."), "investor_ids")
+        raise Refused(_l("Choose at least one investor."), "investor_ids")
     if deal.stage in (Stage.SIGNED, Stage.CLOSED) and values.get("signed_on") is None:
-        raise DealRefused(_l("A signed deal keeps its signature date."), "signed_on")
+        raise Refused(_l("A signed deal keeps its signature date."), "signed_on")
     old_investors = [o.name for o in deal.investors]
     old_signatories = [o.name for o in deal.signatories]
     for name, value in values.items():
@@ -146,16 +137,16 @@ def has_memo(deal: Deal) -> bool:
 
 
 def check_move(deal: Deal, to_stage: Stage, *, reason: str | None = None, signed_on: date | None = None) -> None:
-    """Raise ``DealRefused`` when the move is not allowed or lacks what it needs."""
+    """Raise ``Refused`` when the move is not allowed or lacks what it needs."""
     if to_stage not in TRANSITIONS[deal.stage]:
-        raise DealRefused(_l("A deal cannot move from %(old)s to %(new)s.",
+        raise Refused(_l("A deal cannot move from %(old)s to %(new)s.",
                              old=deal.stage_label, new=_stage_label(to_stage)), "to_stage")
     if to_stage == Stage.COMMITTEE and not has_memo(deal):
-        raise DealRefused(_l("Attach an investment memo before the deal goes to committee."), "to_stage")
+        raise Refused(_l("Attach an investment memo before the deal goes to committee."), "to_stage")
     if to_stage == Stage.DROPPED and not (reason or "").strip():
-        raise DealRefused(_l("Say why the deal is dropped."), "reason")
+        raise Refused(_l("Say why the deal is dropped."), "reason")
     if to_stage == Stage.SIGNED and signed_on is None and deal.signed_on is None:
-        raise DealRefused(_l("Give the date of signature."), "signed_on")
+        raise Refused(_l("Give the date of signature."), "signed_on")
 
 
 def _stage_label(stage: Stage):
@@ -187,7 +178,7 @@ def move_deal(deal: Deal, to_stage: Stage, *, by, reason: str | None = None, sig
 
 
 def add_document(deal: Deal, *, title: str, kind: DocumentKind, data: bytes, filename: str, by) -> DocumentVersion:
-    stored = storage.store(data, filename, kinds=DOCUMENT_KINDS, max_size=MAX_DOCUMENT_SIZE, by=by)
+    stored = storage.store(data, filename, kinds=DOCUMENT_KINDS, max_size=MAX_DOCUMENT_SIZE, by=by, field="file")
     document = DealDocument(deal_id=deal.id, title=title, kind=kind, created_by_id=by.id)
     db.session.add(document)
     db.session.flush()
@@ -199,7 +190,7 @@ def add_document(deal: Deal, *, title: str, kind: DocumentKind, data: bytes, fil
 
 
 def add_version(document: DealDocument, *, data: bytes, filename: str, by) -> DocumentVersion:
-    stored = storage.store(data, filename, kinds=DOCUMENT_KINDS, max_size=MAX_DOCUMENT_SIZE, by=by)
+    stored = storage.store(data, filename, kinds=DOCUMENT_KINDS, max_size=MAX_DOCUMENT_SIZE, by=by, field="file")
     number = (db.session.scalar(sa.select(sa.func.max(DocumentVersion.number))
                                 .where(DocumentVersion.document_id == document.id)) or 0) + 1
     version = DocumentVersion(document_id=document.id, number=number, stored_file_id=stored.id,
@@ -256,7 +247,7 @@ def is_shared_with(deal: Deal, organization_id: int | None) -> bool:
 def add_comment(deal: Deal, body: str, *, by, organization_id: int) -> DealComment:
     """A comment in one partner organisation's thread; the deal must be shared with it."""
     if not is_shared_with(deal, organization_id):
-        raise DealRefused(_l("This deal is not shared with that organisation: no comment was added."), "body")
+        raise Refused(_l("This deal is not shared with that organisation: no comment was added."), "body")
     comment = DealComment(deal_id=deal.id, organization_id=organization_id, author_id=by.id, body=body)
     db.session.add(comment)
     audit.record("deal.comment", deal, by=by)
@@ -266,9 +257,9 @@ def add_comment(deal: Deal, body: str, *, by, organization_id: int) -> DealComme
 
 def give_opinion(deal: Deal, *, by, verdict: Verdict, comment: str) -> Opinion:
     if deal.stage != Stage.COMMITTEE:
-        raise DealRefused(_l("Opinions are given while the deal is in committee."), "verdict")
+        raise Refused(_l("Opinions are given while the deal is in committee."), "verdict")
     if not is_shared_with(deal, by.organization_id):
-        raise DealRefused(_l("This deal is not shared with your organisation."), "verdict")
+        raise Refused(_l("This deal is not shared with your organisation."), "verdict")
     opinion = db.session.scalar(sa.select(Opinion).where(Opinion.deal_id == deal.id, Opinion.user_id == by.id))
     if opinion is None:
         opinion = Opinion(deal_id=deal.id, user_id=by.id, organization_id=by.organization_id, verdict=verdict,
@@ -316,10 +307,10 @@ def check_decision(decision: Decision, *, quorum_reached: bool, counts: dict[str
     members present without a vote, and those who declared a conflict, are not counted.
     """
     if not quorum_reached and decision != Decision.DEFERRED:
-        raise DealRefused(_l("Without a quorum the committee can only defer its decision."), "decision")
+        raise Refused(_l("Without a quorum the committee can only defer its decision."), "decision")
     cast = counts["for"] + counts["against"] + counts["abstain"]
     if decision in APPROVALS and not counts["for"] * 2 > cast:
-        raise DealRefused(_l("An approval needs a majority of the votes in favour; the votes recorded are: "
+        raise Refused(_l("An approval needs a majority of the votes in favour; the votes recorded are: "
                              "%(tally)s.", tally=tally_text(counts)), "decision")
 
 
@@ -327,12 +318,12 @@ def record_meeting(deal: Deal, *, by, held_on: date, quorum_reached: bool, membe
                    decision: Decision, minutes: str) -> CommitteeMeeting:
     """``members``: ``{"name", "conflict_declared", "conflict_note", "vote"}``; a conflicted member does not vote."""
     if deal.stage != Stage.COMMITTEE:
-        raise DealRefused(_l("A committee meeting is recorded while the deal is in committee."), "held_on")
+        raise Refused(_l("A committee meeting is recorded while the deal is in committee."), "held_on")
     if not members:
-        raise DealRefused(_l("List the members present."), "members")
+        raise Refused(_l("List the members present."), "members")
     for member in members:
         if member.get("conflict_declared") and member.get("vote"):
-            raise DealRefused(_l("%(name)s declared a conflict of interest and does not vote.",
+            raise Refused(_l("%(name)s declared a conflict of interest and does not vote.",
                                  name=member["name"]), "members")
     check_decision(decision, quorum_reached=quorum_reached, counts=tally(members))
     meeting = CommitteeMeeting(deal_id=deal.id, held_on=held_on, quorum_reached=quorum_reached,

@@ -355,8 +355,8 @@ def a_day_of_work(db):
 
     deal = db.session.scalar(sa.select(Deal).where(Deal.stage == Stage.SCREENING).order_by(Deal.id).limit(1)) or \
         db.session.scalar(sa.select(Deal).order_by(Deal.id).limit(1))
-    deal_services.update_deal(deal, by=sec, investor_ids=[o.id for o in deal.investors], amount=Decimal("2750000.50"),
-                              stake=Decimal("12.5"), owner_id=sec.id, target_id=saccom.id,
+    deal_services.update_deal(deal, by=sec, version=deal.version, investor_ids=[o.id for o in deal.investors],
+                              amount=Decimal("2750000.50"), stake=Decimal("12.5"), owner_id=sec.id, target_id=saccom.id,
                               next_step_due=date(2026, 3, 1), next_step="Visite du site")
     if deal.stage == Stage.SCREENING:
         deal_services.move_deal(deal, Stage.DUE_DILIGENCE, by=sec)

@@ -15,8 +15,9 @@ PATH = [Stage.LEAD, Stage.SCREENING, Stage.DUE_DILIGENCE, Stage.COMMITTEE, Stage
         Stage.CLOSED]
 
 
-def staff():
-    return UserFactory(role="secretariat")
+def staff(locale: str = "fr"):
+    """A secretariat user; the pages they get are in ``locale`` (French unless a test says otherwise)."""
+    return UserFactory(role="secretariat", locale=locale)
 
 
 def make_deal(by=None, *, stage: Stage = Stage.LEAD, title="Deal", kind=DealKind.EQUITY, amount=Decimal("1000.00"),
@@ -42,6 +43,6 @@ def make_deal(by=None, *, stage: Stage = Stage.LEAD, title="Deal", kind=DealKind
     return deal
 
 
-def partner_of(org=None):
+def partner_of(org=None, locale: str = "fr"):
     org = org or OrganizationFactory(kind="investor")
-    return UserFactory(role="partner", organization=org)
+    return UserFactory(role="partner", organization=org, locale=locale)

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from club.deals import services
 from club.deals.models import Deal, DealKind, Stage, StageChange
 from club.models import utcnow
+from tests.conftest import text
 from tests.deals.factories import make_deal, staff
 from tests.factories import OrganizationFactory
 
@@ -32,13 +33,13 @@ def test_board_columns_totals_and_days(db, login_as, client):
     gamma = make_deal(by, title="Gamma", amount=Decimal("10.00"), stage=Stage.SCREENING)
     db.session.execute(sa.update(Deal).where(Deal.id == gamma.id).values(stage_entered_at=utcnow() - timedelta(days=12, hours=2)))
     db.session.commit()
-    login_as(by)
+    login_as(by)  # in French (tests.deals.factories.staff)
     response = client.get("/deals/")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "Alpha" in html and "Gamma" in html
     assert "1 500 000,50" in html.replace("\u202f", " ").replace("\xa0", " ")
-    assert "12 jours" in html or "12 days" in html
+    assert "12 jours" in html and "12 days" not in html
     assert 'src="/static/deals.js"' in html and "Sortable.min.js" in html
     assert "<script>" not in html and 'style="' not in html
 
@@ -54,7 +55,8 @@ def test_column_figures_are_sql_sums(db):
     assert figures[Stage.LEAD] == {"count": 3, "total": Decimal("0.30")}
     assert figures[Stage.SIGNED]["count"] == 0
     cards = board_cards()
-    assert [d.id for d, days in cards[Stage.LEAD]] and all(days == 0 for _, days in cards[Stage.LEAD])
+    assert [days for _, days in cards[Stage.LEAD]] == [0, 0, 0]
+    assert all(cards[s] == [] for s in Stage if s != Stage.LEAD)
 
 
 def test_board_partial_for_htmx(db, login_as, client):
@@ -152,7 +154,8 @@ def test_table_filters_and_sorting(db, login_as, client):
     assert titles("overdue=y") == ["Late one"]
     assert titles("sort=amount&dir=desc")[:3] == ["Late one", "Target deal", "Other owner"]
     assert titles("sort=title&dir=asc")[0] == "Fund deal"
-    assert titles("kind=nonsense&sort=nonsense&investor=abc")  # bad filters are ignored, not a 500
+    everyone = ["Late one", "Other owner", "Target deal", "Fund deal"]  # the last updated first
+    assert titles("kind=nonsense&sort=nonsense&investor=abc") == everyone  # bad filters are ignored, not a 500
     overdue = client.get("/deals/table?overdue=y").get_data(as_text=True)
     row = re.search(rf'<a href="/deals/{late.id}">Late one</a>.*?</tr>', overdue, re.S).group(0)
     assert "<td>Call <span" in row and "— en retard)</span>" in row
@@ -246,3 +249,37 @@ def test_table_headers_sort(db, login_as, client):
     assert titles == ["Large", "Small"]
     html = client.get("/deals/table?sort=amount&dir=asc").get_data(as_text=True)
     assert re.findall(r'<a href="/deals/\d+">([^<]+)</a>', html) == ["Small", "Large"]
+
+
+def _moved_meanwhile(monkeypatch, db, deal_id: int) -> None:
+    """Someone else saves the deal between this request's read and its write."""
+    move = services.move_deal
+
+    def racing(deal, *args, **kwargs):
+        with db.engine.begin() as other:
+            other.execute(sa.update(Deal.__table__).where(Deal.__table__.c.id == deal_id)
+                          .values(version=Deal.__table__.c.version + 1, title="Renamed meanwhile"))
+        return move(deal, *args, **kwargs)
+
+    monkeypatch.setattr(services, "move_deal", racing)
+
+
+def test_a_move_racing_another_save_is_the_one_stale_answer(db, login_as, client, monkeypatch):
+    by = staff()
+    deal = make_deal(by, title="Raced")
+    login_as(by)
+    _moved_meanwhile(monkeypatch, db, deal.id)
+    response = client.post(f"/deals/{deal.id}/move", data={"to_stage": "dropped", "reason": "Typed reason"})
+    assert response.status_code == 409
+    html = text(response)
+    assert "Enregistré entre-temps par quelqu'un d'autre" in html  # core/_stale.html
+    assert '<tr><th scope="row">Déplacer vers</th><td>Abandonné</td><td>Piste</td></tr>' in html
+    assert '<option selected value="dropped">' in html and "Typed reason" in html  # the input kept
+    response = client.post(f"/deals/{deal.id}/move", data={"to_stage": "screening"}, headers={"HX-Request": "true"})
+    html = text(response)
+    assert response.status_code == 200 and 'id="deal-board"' in html and "alert-danger" in html  # htmx swaps it
+    assert "Quelqu'un d'autre a modifié ce dossier au même moment" in html
+    db.session.expire_all()
+    assert db.session.get(Deal, deal.id).stage == Stage.LEAD
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(StageChange)
+                             .where(StageChange.deal_id == deal.id)) == 1

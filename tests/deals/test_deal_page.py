@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import timedelta
 from decimal import Decimal
@@ -10,10 +11,12 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from club.core.models import AuditEvent
+from club.core.refusals import Refused
 from club.deals import services
 from club.deals.models import Deal, DealDocument, DealNote, DealShare, DocumentVersion, Stage, StageChange
 from club.extensions import db as _db
 from club.models import utcnow
+from tests.conftest import text
 from tests.deals.factories import PDF, make_deal, partner_of, staff
 from tests.factories import OrganizationFactory
 
@@ -28,7 +31,8 @@ def _docx() -> bytes:
 
 def _form(deal: Deal, **changes) -> dict:
     data = {"title": deal.title, "kind": deal.kind.value, "target_id": str(deal.target_id),
-            "investor_ids": [str(o.id) for o in deal.investors], "amount": f"{deal.amount:.2f}" if deal.amount else "",
+            "investor_ids": [str(o.id) for o in deal.investors],
+            "amount": f"{deal.amount:.2f}".replace(".", ",") if deal.amount else "",  # as the French form shows it
             "stake": "", "owner_id": str(deal.owner_id or 0), "summary": deal.summary, "next_step": deal.next_step,
             "version": str(deal.version)}
     data.update(changes)
@@ -89,7 +93,7 @@ def test_service_refuses_bad_values(db):
         try:
             services.create_deal(by=by, investor_ids=[fund.id], title="x", kind="equity", target_id=target.id,
                                  **values)
-        except services.DealRefused:
+        except Refused:
             db.session.rollback()
         else:
             raise AssertionError(values)
@@ -106,9 +110,9 @@ def test_deal_page_shows_everything_to_the_secretariat(db, login_as, client):
     db.session.commit()
     login_as(by)
     html = client.get(f"/deals/{deal.id}").get_data(as_text=True)
-    for text in ("Full page", "Only for us", "Call the CFO", "FIRO test", "memo.pdf", 'id="access-log"',
-                 'id="committee"', f"/deals/{deal.id}/committee"):
-        assert text in html, text
+    for shown in ("Full page", "Only for us", "Call the CFO", "FIRO test", "memo.pdf", 'id="access-log"',
+                  'id="committee"', f"/deals/{deal.id}/committee"):
+        assert shown in html, shown
     # Stage history with the time spent in each stage.
     assert html.count("table-active") == 1
 
@@ -235,9 +239,13 @@ def test_second_concurrent_save_is_refused_with_both_versions(db, login_as, clie
     assert client.post(f"/deals/{deal.id}/edit", data=first).status_code == 303
     response = client.post(f"/deals/{deal.id}/edit", data=second)
     assert response.status_code == 409
-    html = response.get_data(as_text=True)
+    html = text(response)
     assert 'value="Second save"' in html and "Typed at length" in html  # nothing typed is lost
-    assert "First save" in html  # the saved version is shown beside it
+    # core's one answer (core/_stale.html): field by field, what was typed beside what is saved now
+    assert "Enregistré entre-temps par quelqu'un d'autre" in html
+    assert '<tr><th scope="row">Titre</th><td>Second save</td><td>First save</td></tr>' in html
+    assert '<tr><th scope="row">Résumé</th><td>Typed at length</td><td>—</td></tr>' in html
+    assert '<th scope="row">Montant (MAD)</th>' not in html  # a field nobody changed is not listed
     db.session.expire_all()
     assert db.session.get(Deal, deal.id).title == "First save"
     # Saving again (the form now carries the current version) overwrites knowingly.
@@ -299,3 +307,23 @@ def test_a_save_without_its_version_is_a_conflict_not_an_overwrite(db, login_as,
     assert client.post(f"/deals/{deal.id}/edit", data=data).status_code == 409
     db.session.expire_all()
     assert db.session.get(Deal, deal.id).title == "Original"
+
+
+def test_a_refused_new_version_is_said_at_its_document(db, login_as, client):
+    by = staff()
+    deal = make_deal(by, stage=Stage.COMMITTEE)  # with its memo
+    memo = deal.documents[0]
+    login_as(by)
+    response = client.post(f"/deals/{deal.id}/documents/{memo.id}/versions",
+                           data={"file": (io.BytesIO(b"<html>not a pdf</html>"), "memo-v2.pdf")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422
+    html = text(response)
+    error = f'<div id="version-{memo.id}-error" class="invalid-feedback d-block">'
+    assert error in html and f'aria-describedby="version-{memo.id}-error"' in html
+    assert re.search(re.escape(error) + r"\s*<div>Ce fichier n’est pas d’un type accepté \(Word \(DOCX\), PDF", html)
+    response = client.post(f"/deals/{deal.id}/documents/{memo.id}/versions", data={},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422 and error in text(response)
+    assert db.session.scalars(sa.select(DocumentVersion.number).where(DocumentVersion.document_id == memo.id)).all() \
+        == [1]

@@ -160,7 +160,8 @@ def test_a_file_in_the_title_of_a_document_is_a_field_error(db, login_as, client
             "comment": "Texte saisi", **extra})
         assert response.status_code == 422
         html = response.get_data(as_text=True)
-        # refused at the title (a file is no title: it is missing), what was typed kept
-        assert re.search(r'id="[^"]*title"[^>]*is-invalid|is-invalid[^>]*id="[^"]*title"', html) or "est attendu" in html
-        assert 'value="memo" selected' in html or "selected" in html
+        # refused at the title (a file is no title: it is missing), in French, what was chosen kept
+        assert 'aria-invalid="true" class="form-control is-invalid" id="document-title"' in html
+        assert "Un fichier a été envoyé là où du texte est attendu." in html
+        assert '<option selected value="memo">' in html
     assert _counts() == before

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from club.core.refusals import Refused
 from club.deals import services
 from club.deals.models import AccessAction, Deal, DealAccess, DealComment, DealShare, Opinion, Stage, Verdict
 from tests.deals.factories import PDF, make_deal, partner_of, staff
@@ -124,7 +125,7 @@ def test_comment_on_unshared_deal_is_refused_by_the_service(db):
     fund = OrganizationFactory()
     try:
         services.add_comment(deal, "x", by=by, organization_id=fund.id)
-    except services.DealRefused:
+    except Refused:
         db.session.rollback()
     else:
         raise AssertionError("refused expected")

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from club.core.models import AuditEvent
+from club.core.refusals import Refused
 from club.deals import services
 from club.deals.models import OPEN_STAGES, TRANSITIONS, Deal, DocumentKind, Stage, StageChange
 from tests.deals.factories import PDF, make_deal, staff
@@ -57,7 +58,7 @@ def test_every_pair(db, source, target):
         assert event.changes["stage"] == [source.value, target.value]
         assert event.actor_id == by.id
     else:
-        with pytest.raises(services.DealRefused):
+        with pytest.raises(Refused):
             services.move_deal(deal, target, by=by, **kwargs)
         db.session.rollback()
         deal = db.session.get(Deal, deal.id)
@@ -69,21 +70,21 @@ def test_every_pair(db, source, target):
 
 def test_committee_needs_a_memo(db):
     deal = make_deal(stage=Stage.DUE_DILIGENCE)
-    with pytest.raises(services.DealRefused) as refused:
+    with pytest.raises(Refused) as refused:
         services.move_deal(deal, Stage.COMMITTEE, by=staff())
     assert refused.value.message._args[0].startswith("Attach an investment memo")
     db.session.rollback()
     # Another kind of document is not a memo.
     by = staff()
     services.add_document(deal, title="Accounts", kind=DocumentKind.FINANCIALS, data=PDF, filename="a.pdf", by=by)
-    with pytest.raises(services.DealRefused):
+    with pytest.raises(Refused):
         services.move_deal(deal, Stage.COMMITTEE, by=by)
 
 
 def test_dropped_needs_a_reason(db):
     deal = make_deal(stage=Stage.SCREENING)
     for reason in (None, "", "   "):
-        with pytest.raises(services.DealRefused):
+        with pytest.raises(Refused):
             services.move_deal(deal, Stage.DROPPED, by=staff(), reason=reason)
         db.session.rollback()
     services.move_deal(deal, Stage.DROPPED, by=staff(), reason="Operator withdrew")
@@ -93,7 +94,7 @@ def test_dropped_needs_a_reason(db):
 
 def test_signed_needs_the_date(db):
     deal = make_deal(stage=Stage.TERM_SHEET)
-    with pytest.raises(services.DealRefused):
+    with pytest.raises(Refused):
         services.move_deal(deal, Stage.SIGNED, by=staff())
     db.session.rollback()
     services.move_deal(deal, Stage.SIGNED, by=staff(), signed_on=date(2020, 7, 10))

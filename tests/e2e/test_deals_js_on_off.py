@@ -234,7 +234,7 @@ def test_edit_and_a_stale_save(tab, demo_world):
     db.session.commit()
     tab.locator("#summary").fill("Résumé tapé longuement.")
     tab.get_by_role("button", name="Enregistrer").click()
-    expect(tab.locator(".deal-conflict")).to_contain_text("Titre enregistré par une collègue")
+    expect(tab.locator("section[aria-labelledby=stale-title]")).to_contain_text("Titre enregistré par une collègue")
     expect(tab.locator("#summary")).to_have_value("Résumé tapé longuement.")
     expect(tab.locator("#title")).to_have_value("Subvention formation — Groupe B (révisée)")
     tab.get_by_role("button", name="Enregistrer").click()  # saving again keeps mine, knowingly

@@ -12,7 +12,7 @@ from sqlalchemy.orm import raiseload, selectinload
 from club.auth.models import User
 from club.core import audit
 from club.core.search import Hit
-from club.core.text import fold, like_escape
+from club.core.text import contains_folded, fold, folded
 from club.deals.models import (
     OPEN_STAGES,
     STAGE_LABELS,
@@ -302,51 +302,26 @@ def deal_page(deal: Deal, user, now: datetime | None = None) -> dict:
 
 # ---------------------------------------------------------------- the global search
 
-# Accented letters folded in SQL as ``club.core.text.fold`` folds them in Python (derived from it): ``lower()``
-# leaves them as they are on SQLite, and PostgreSQL's ``unaccent`` is an extension not every server has.
-_SQL_FOLDS = tuple((letter, fold(letter)) for letter in map(chr, [*range(0xC0, 0x100), 0x152, 0x153, 0x178])
-                   if fold(letter) != letter)
-_FOLDS_PER_LAYER = 20  # SQLite's parser takes about thirty nested calls
+
 SEARCH_WORDS = 5
-
-
-def folded(base: sa.Select, names: tuple[str, ...]) -> sa.CTE:
-    """``base`` (selecting an ``id`` and the text columns ``names``) with those columns lower-cased and their
-    accents dropped, in SQL: what ``fold(term)``'s words are compared with. The replacements are spread over a
-    few common table expressions, one after the other (nested calls, or nested subqueries, would not parse)."""
-    layer = base.cte()
-    layer = sa.select(layer.c.id, *(sa.func.lower(layer.c[name]).label(name) for name in names)).cte()
-    for start in range(0, len(_SQL_FOLDS), _FOLDS_PER_LAYER):
-        columns = []
-        for name in names:
-            expression = layer.c[name]
-            for letter, plain in _SQL_FOLDS[start:start + _FOLDS_PER_LAYER]:
-                expression = sa.func.replace(expression, sa.literal_column(f"'{letter}'"),
-                                             sa.literal_column(f"'{plain}'"))
-            columns.append(expression.label(name))
-        layer = sa.select(layer.c.id, *columns).cte()
-    return layer
 
 
 def search(term: str, user, limit: int) -> tuple[int, list[Hit]]:
     """The global search's "Deals" group: the deals ``user`` may see whose title or target organisation's name
-    holds every word of ``term`` (case and accents folded); one count and one page of hits."""
-    folded_term = fold(term)
-    if not folded_term:
+    holds every word of ``term`` (case and accents folded, ``club.core.text.contains_folded``); one count and
+    one page of hits."""
+    words = fold(term).split(" ")[:SEARCH_WORDS] if fold(term) else []
+    if not words:
         return 0, []
-    words = folded_term.split(" ")[:SEARCH_WORDS]
-    keys = folded(sa.select(Deal.id.label("id"), Deal.title.label("title"), Organization.name.label("target"))
-                  .join(Organization, Organization.id == Deal.target_id).where(visible(Deal, user)),
-                  ("title", "target"))
-    patterns = [f"%{like_escape(word)}%" for word in words]
-    match = sa.and_(*(sa.or_(keys.c.title.like(p, escape="\\"), keys.c.target.like(p, escape="\\"))
-                      for p in patterns))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(keys).where(match))
+    match = sa.and_(visible(Deal, user), *(sa.or_(contains_folded(Deal.title, word),
+                                                  contains_folded(Organization.name, word)) for word in words))
+    matching = sa.select(Deal.id).join(Organization, Organization.id == Deal.target_id).where(match)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(matching.subquery()))
     if not total:
         return 0, []
     rows = db.session.execute(
         sa.select(Deal.id, Deal.title, Deal.stage, Organization.name)
-        .join(Organization, Organization.id == Deal.target_id).join(keys, keys.c.id == Deal.id)
-        .where(match).order_by(keys.c.title, Deal.id).limit(limit))  # in alphabetical order, case and accents aside
+        .join(Organization, Organization.id == Deal.target_id)
+        .where(match).order_by(folded(Deal.title), Deal.id).limit(limit))  # alphabetical, case and accents aside
     return total, [Hit(title, url_for("deals.detail", deal_id=deal_id), f"{target} · {STAGE_LABELS[stage]}")
                    for deal_id, title, stage, target in rows]

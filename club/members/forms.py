@@ -21,6 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from club.core.refusals import Refused
 from club.core.storage import FileWithinLimit
 from club.forms import FlaskForm, VersionField, choices, no_line_breaks, strip_filter
 from club.members import services
@@ -78,7 +79,7 @@ def _cleaner(fn):
     def validator(form, field):
         try:
             field.data = fn(field.data)
-        except services.InvalidValue as exc:
+        except Refused as exc:
             raise ValidationError(str(exc)) from exc
 
     return validator
@@ -229,7 +230,7 @@ class JobReportForm(MembersForm):
         if field.data and self.commitment is not None:
             try:
                 services.check_report_date(self.commitment, field.data)
-            except services.InvalidValue as exc:
+            except Refused as exc:
                 raise ValidationError(str(exc)) from exc
 
     def validate_jobs_created(self, field):

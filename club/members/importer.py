@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
+from club.core.refusals import Refused
 from club.core.text import FORMULA_PREFIXES, fold, has_line_break
 from club.extensions import db
 from club.members import services
@@ -275,7 +276,7 @@ def _labels(mapping) -> dict[str, str]:
 def _one(value: str, lookup: dict) -> str:
     found = lookup.get(_key(value))
     if found is None:
-        raise services.InvalidValue(_l("unknown value “%(value)s”", value=value[:40]))
+        raise Refused(_l("unknown value “%(value)s”", value=value[:40]))
     return found
 
 
@@ -402,7 +403,7 @@ def _parse_row(item: ImportRow, raw: dict, lookups: dict, error) -> None:
             elif column == "headcount":
                 digits = value.replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
                 if not digits.isdigit() or int(digits) > 1_000_000:
-                    raise services.InvalidValue(_l("not a number of people"))
+                    raise Refused(_l("not a number of people"))
                 fields[column] = int(digits)
             elif column == "ice":
                 fields[column] = services.clean_ice(value)
@@ -412,8 +413,8 @@ def _parse_row(item: ImportRow, raw: dict, lookups: dict, error) -> None:
             elif column in ("email", "contact_email"):
                 try:
                     cleaned = services.clean_email(value)
-                except services.InvalidValue as exc:
-                    raise services.InvalidValue(_l("not an address")) from exc
+                except Refused as exc:
+                    raise Refused(_l("not an address")) from exc
                 target = contact if column.startswith("contact_") else fields
                 target[CONTACT_COLUMNS.get(column, column)] = cleaned
             elif column == "website":
@@ -422,7 +423,7 @@ def _parse_row(item: ImportRow, raw: dict, lookups: dict, error) -> None:
                 contact[CONTACT_COLUMNS[column]] = value
             else:
                 fields[column] = value
-        except services.InvalidValue as exc:
+        except Refused as exc:
             fail(column, exc)
     if not raw.get("name"):
         fail("name", _l("missing"))

@@ -437,11 +437,3 @@ def search_text_for(name: str, description: str | None, contact_names) -> str:
     parts += [fold(n) for n in contact_names if n]
     return " | ".join(p for p in parts if p)
 
-
-@sa.event.listens_for(Organization, "before_insert")
-def _default_search_fields(mapper, connection, target: Organization) -> None:
-    """Organisations created outside the members services (another module, a script) are still findable."""
-    if not target.name_key:
-        target.name_key = organization_key(target.name)
-    if not target.search_text:
-        target.search_text = search_text_for(target.name, target.description, [])

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from club.core import audit
 from club.core.outbox import already_queued, queue_mail
+from club.core.refusals import Refused
 from club.core.text import fold
 from club.core.urls import absolute_url
 from club.extensions import db
@@ -29,6 +30,7 @@ from club.members.models import (
     Organization,
     OrganizationLanguage,
     OrganizationTrade,
+    OrgKind,
     Trade,
     search_text_for,
 )
@@ -50,14 +52,6 @@ TRANSITIONS: dict[MembershipStatus | None, set[MembershipStatus]] = {
 }
 
 
-class InvalidValue(ValueError):
-    """A value the user typed is not acceptable; the message is for the user."""
-
-
-class InvalidTransition(ValueError):
-    pass
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # Value checks shared by the forms and the CSV import
 
@@ -68,7 +62,7 @@ def clean_phone(raw: str | None) -> str | None:
         return None
     text = raw.strip()
     if re.search(r"[^\d\s().+\-/]", text):
-        raise InvalidValue(_l("Enter a Moroccan phone number such as 06 12 34 56 78 or +212 6 12 34 56 78."))
+        raise Refused(_l("Enter a Moroccan phone number such as 06 12 34 56 78 or +212 6 12 34 56 78."))
     digits = re.sub(r"\D", "", text)
     if text.startswith("+"):
         national = digits[3:] if digits.startswith("212") else None
@@ -83,7 +77,7 @@ def clean_phone(raw: str | None) -> str | None:
     if national is not None and national.startswith("0"):
         national = national[1:]  # "+212 (0)6 ..."
     if national is None or len(national) != 9 or national[0] not in "5678":
-        raise InvalidValue(_l("Enter a Moroccan phone number such as 06 12 34 56 78 or +212 6 12 34 56 78."))
+        raise Refused(_l("Enter a Moroccan phone number such as 06 12 34 56 78 or +212 6 12 34 56 78."))
     return "+212" + national
 
 
@@ -92,7 +86,7 @@ def clean_ice(raw: str | None) -> str | None:
         return None
     digits = re.sub(r"[\s.\-]", "", raw.strip())
     if not re.fullmatch(r"\d{15}", digits):
-        raise InvalidValue(_l("The ICE is made of 15 digits."))
+        raise Refused(_l("The ICE is made of 15 digits."))
     return digits
 
 
@@ -107,7 +101,7 @@ def clean_website(raw: str | None) -> str | None:
     if parts.scheme.lower() not in ("http", "https") or "." not in host or len(text) > 255 \
             or not re.fullmatch(r"[a-z0-9.-]+", host) or host.startswith(".") or host.endswith(".") \
             or re.search(r"\s", text):
-        raise InvalidValue(_l("Enter a website address such as https://www.example.ma."))
+        raise Refused(_l("Enter a website address such as https://www.example.ma."))
     return text
 
 
@@ -119,13 +113,13 @@ def clean_email(raw: str | None) -> str | None:
         return None
     text = raw.strip().lower()
     if len(text) > 254 or not EMAIL_RE.match(text):
-        raise InvalidValue(_l("This is not an email address."))
+        raise Refused(_l("This is not an email address."))
     from email_validator import EmailNotValidError, validate_email
 
     try:
         return validate_email(text, check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        raise InvalidValue(_l("This is not an email address.")) from exc
+        raise Refused(_l("This is not an email address.")) from exc
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -151,9 +145,12 @@ def find_duplicate(name: str | None, ice: str | None, *, exclude_id: int | None 
     return db.session.scalar(stmt)
 
 
-class Duplicate(ValueError):
+class Duplicate(Refused):
+    """Another organisation has the same folded name or the same ICE: ``existing``."""
+
     def __init__(self, existing: Organization):
-        super().__init__(existing.name)
+        super().__init__(_l("An organisation with this name or ICE already exists."),
+                         field="name")
         self.existing = existing
 
 
@@ -207,6 +204,33 @@ def create_organization(data: dict, *, by) -> Organization:
     return org
 
 
+CLEANERS = {"ice": clean_ice, "website": clean_website, "email": clean_email, "phone": clean_phone}
+
+
+def create_organization_for(name: str, kind, *, by, **fields) -> Organization:
+    """The one way another domain adds an organisation to the register (``incubator`` for an accepted startup).
+
+    ``name`` and ``kind`` (an ``OrgKind`` or its value); ``fields``: any other profile field (``ice``, ``city``,
+    ``province``, ``site``, ``headcount``, ``website``, ``email``, ``phone``, ``description``) and ``trades``,
+    ``languages`` lists. The ICE, website, email and phone are cleaned as the forms clean them (the phone stored
+    in E.164). Raises ``Duplicate`` (a ``Refused`` carrying ``existing``) or ``Refused`` at the field.
+    """
+    unknown = set(fields) - set(PROFILE_FIELDS) - {"trades", "languages"}
+    if unknown:
+        raise TypeError(f"not a field of an organisation: {', '.join(sorted(unknown))}")
+    name = " ".join((name or "").split())
+    if not name:
+        raise Refused(_l("An organisation needs a name."), field="name")
+    data = {**fields, "name": name, "kind": OrgKind(kind)}
+    for key, clean in CLEANERS.items():
+        if key in data:
+            try:
+                data[key] = clean(data[key])
+            except Refused as refused:
+                raise Refused(refused.message, field=key) from refused
+    return create_organization(data, by=by)
+
+
 def update_organization(org: Organization, data: dict, *, by) -> dict:
     """Apply the profile fields in ``data``; returns the changes (empty when nothing changed)."""
     existing = find_duplicate(data.get("name", org.name), data.get("ice", org.ice), exclude_id=org.id)
@@ -257,7 +281,7 @@ def add_contact(org: Organization, data: dict, *, by) -> Contact:
     """Add a contact; a second contact of the same name (a double submit, a duplicate) is refused."""
     lock_organization(org)
     if any(c.name_key == fold(data["name"]) for c in org.contacts):
-        raise InvalidValue(_l("%(name)s is already a contact of this organisation.", name=data["name"]))
+        raise Refused(_l("%(name)s is already a contact of this organisation.", name=data["name"]))
     contact = Contact(**{k: data.get(k) for k in CONTACT_FIELDS})
     contact.is_primary = bool(data.get("is_primary")) or not any(c.is_primary for c in org.contacts)
     contact.name_key = fold(contact.name)
@@ -275,7 +299,7 @@ def add_contact(org: Organization, data: dict, *, by) -> Contact:
 def update_contact(contact: Contact, data: dict, *, by) -> dict:
     org = contact.organization
     if data.get("name") and any(c.name_key == fold(data["name"]) and c is not contact for c in org.contacts):
-        raise InvalidValue(_l("%(name)s is already a contact of this organisation.", name=data["name"]))
+        raise Refused(_l("%(name)s is already a contact of this organisation.", name=data["name"]))
     if data.get("is_primary") and not contact.is_primary:
         _clear_primary(org, keep=contact)
     for key in CONTACT_FIELDS:
@@ -310,7 +334,7 @@ def change_membership(org: Organization, status: MembershipStatus, *, by, tier: 
     membership = org.membership
     current = membership.status if membership else None
     if status != current and status not in TRANSITIONS[current]:
-        raise InvalidTransition(f"{current} -> {status}")
+        raise Refused(_l("This status cannot follow the current one."), field="status")
     if membership is None:
         membership = Membership(organization=org, status=status, tier=tier,
                                 joined_on=joined_on or (date.today() if status == MembershipStatus.ACTIVE else None))
@@ -343,7 +367,7 @@ def record_dues(org: Organization, year: int, *, amount: Decimal, by, invoiced_o
     ``update_dues``): twenty identical submissions record it once and never overwrite silently."""
     lock_organization(org)
     if db.session.scalar(sa.select(Dues.id).where(Dues.organization_id == org.id, Dues.year == year)) is not None:
-        raise InvalidValue(_l("The dues for %(year)s are already recorded: correct them in the table above.",
+        raise Refused(_l("The dues for %(year)s are already recorded: correct them in the table above.",
                               year=year))
     dues = Dues(organization_id=org.id, year=year, amount=Decimal(amount).quantize(Decimal("0.01")), invoiced_on=invoiced_on, paid_on=paid_on,
                 method=method)
@@ -387,7 +411,7 @@ def add_commitment(org: Organization, *, jobs_announced: int, by, horizon: date 
     lock_organization(org)
     if any((c.jobs_announced, c.announced_on, c.horizon, c.source) == (jobs_announced, announced_on, horizon, source)
            for c in org.job_commitments):  # a double submit
-        raise InvalidValue(_l("This commitment is already recorded."))
+        raise Refused(_l("This commitment is already recorded."))
     commitment = JobCommitment(organization_id=org.id, jobs_announced=jobs_announced, horizon=horizon,
                                announced_on=announced_on, source=source)
     db.session.add(commitment)
@@ -429,7 +453,7 @@ def delete_commitment(commitment: JobCommitment, *, by) -> None:
 
 def check_report_date(commitment: JobCommitment, reported_on: date | None) -> None:
     if reported_on and commitment.announced_on and reported_on < commitment.announced_on:
-        raise InvalidValue(_l("A report cannot come before its commitment (announced on %(date)s).",
+        raise Refused(_l("A report cannot come before its commitment (announced on %(date)s).",
                               date=format_date(commitment.announced_on)))
 
 
@@ -451,7 +475,7 @@ def add_job_report(commitment: JobCommitment, *, reported_on: date, jobs_created
     check_report_date(commitment, reported_on)
     lock_organization(commitment.organization)
     if any((r.reported_on, r.jobs_created) == (reported_on, jobs_created) for r in commitment.reports):
-        raise InvalidValue(_l("This report is already recorded."))  # a double submit
+        raise Refused(_l("This report is already recorded."))  # a double submit
     report = JobReport(commitment_id=commitment.id, reported_on=reported_on, jobs_created=jobs_created,
                        note=note or None, reported_by_id=getattr(by, "id", None))
     db.session.add(report)
@@ -547,7 +571,7 @@ def apply_import(rows: list, *, by, source=None) -> ImportResult:
 
     refused = [r.number for r in rows if r.status not in ("new", "update", "unchanged")]
     if refused:
-        raise InvalidValue(_l("Row %(n)s is not ready to import.", n=refused[0]))
+        raise Refused(_l("Row %(n)s is not ready to import.", n=refused[0]))
     result = ImportResult(unchanged=sum(1 for r in rows if r.status == "unchanged"))
     updates = [r for r in rows if r.status == "update"]
     existing: dict[int, Organization] = {}

@@ -20,6 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from club.core import audit
 from club.core.exports import csv_response
+from club.core.refusals import Refused
 from club.core.storage import StoredFile, UploadRefused, read_limited, store
 from club.extensions import db
 from club.forms import ConfirmForm, form_view
@@ -342,7 +343,7 @@ def contact_new(org_id: int):
             # submit, a duplicate); the one-primary index and the version columns stay as backstops
             contact = services.add_contact(org, form.data_for_service(), by=current_user)
             db.session.commit()
-        except services.InvalidValue as exc:
+        except Refused as exc:
             db.session.rollback()
             form.name.errors.append(str(exc))
         except (sa.exc.IntegrityError, StaleDataError):
@@ -377,7 +378,7 @@ def contact_edit(org_id: int, contact_id: int):
             try:
                 changes = services.update_contact(contact, form.data_for_service(), by=current_user)
                 db.session.commit()
-            except services.InvalidValue as exc:
+            except Refused as exc:
                 db.session.rollback()
                 form.name.errors.append(str(exc))
                 org = _editable_org_or_404(org_id)
@@ -469,7 +470,7 @@ def dues(org_id: int):
                                  method=PaymentMethod(form.method.data) if form.method.data else None,
                                  by=current_user)
             db.session.commit()
-        except services.InvalidValue as exc:
+        except Refused as exc:
             db.session.rollback()
             form.year.errors.append(str(exc))
         except sa.exc.IntegrityError:  # the unique (organisation, year) constraint, behind the lock
@@ -516,7 +517,7 @@ def _record_edit(org: Organization, record, form, *, fields: tuple[str, ...], to
             try:
                 changes = save(record, {name: getattr(form, name).data for name in fields})
                 db.session.commit()
-            except services.InvalidValue as exc:
+            except Refused as exc:
                 db.session.rollback()
                 record = reload()
                 getattr(form, refusal_field).errors.append(str(exc))
@@ -619,7 +620,7 @@ def commitment_new(org_id: int):
             services.add_commitment(org, jobs_announced=form.jobs_announced.data, horizon=form.horizon.data,
                                     announced_on=form.announced_on.data, source=form.source.data, by=current_user)
             db.session.commit()
-        except services.InvalidValue as exc:
+        except Refused as exc:
             db.session.rollback()
             form.jobs_announced.errors.append(str(exc))
         else:
@@ -671,7 +672,7 @@ def report_new(org_id: int, commitment_id: int):
             services.add_job_report(commitment, reported_on=form.reported_on.data,
                                     jobs_created=form.jobs_created.data, note=form.note.data, by=current_user)
             db.session.commit()
-        except services.InvalidValue as exc:
+        except Refused as exc:
             db.session.rollback()
             form.reported_on.errors.append(str(exc))
         else:

@@ -6,6 +6,7 @@ import csv
 import io
 
 import pytest
+import sqlalchemy as sa
 
 from club.members.models import (
     Language,
@@ -240,10 +241,17 @@ def test_search_and_sorts_use_their_indexes(db, factories, staff):
 
 
 def test_organisations_created_elsewhere_are_searchable(client, db, as_user, staff):
-    from club.members.models import Organization, OrgKind
+    """Another domain (the incubator, the demo) creates an organisation through the members' one service."""
+    from club.core.audit import AuditEvent
+    from club.members.models import OrgKind
+    from club.members.services import create_organization_for
 
-    db.session.add(Organization(name="Startup Née Ailleurs", kind=OrgKind.STARTUP))  # e.g. by the incubator
+    org = create_organization_for("Startup Née Ailleurs", OrgKind.STARTUP, phone="0536 12 34 56", by=staff)
     db.session.commit()
+    assert org.phone == "+212536123456"
+    assert db.session.scalar(sa.select(AuditEvent.action).where(AuditEvent.entity_type == "organizations",
+                                                                AuditEvent.entity_id == org.id)) \
+        == "organization.created"
     as_user(staff)
     assert ">Startup Née Ailleurs</a>" in client.get("/members/?q=nee ailleurs").get_data(as_text=True)
 

@@ -24,7 +24,7 @@ from flask_babel import lazy_gettext as _l
 from club.core.refusals import Refused
 from club.core.text import FORMULA_PREFIXES, fold, has_line_break
 from club.extensions import db
-from club.members import services
+from club.members import phones, services
 from club.members.models import (
     LANGUAGE_LABELS,
     ORG_KIND_LABELS,
@@ -63,7 +63,7 @@ LIMITS = {"name": 200, "city": 100, "description": 5000, "contact_name": 120, "c
 TEMPLATE_ROWS = [
     ["Exemple Centre d'Appels SARL", "call_center", "001234567000089", "Oujda", "oujda_angad", "oujda_shore",
      "customer_relations|telemarketing", "fr|en|es", "120", "https://www.exemple.ma", "contact@exemple.ma",
-     "0536 12 34 56", "Centre de contact francophone et hispanophone.", "Samira Alaoui", "Directrice",
+     "0536 50 12 34", "Centre de contact francophone et hispanophone.", "Samira Alaoui", "Directrice",
      "s.alaoui@exemple.ma", "06 61 23 45 67"],
 ]
 
@@ -80,8 +80,8 @@ FIELD_LABELS = {
 CONTACT_LABELS = {"name": _l("Name"), "title": _l("Job title"), "email": _l("Email"), "phone": _l("Phone")}
 
 
-class FileProblem(ValueError):
-    """The whole file is refused; the message is for the user."""
+class FileProblem(Refused):  # noqa: N818
+    """The whole file is refused (the import's parse answers it as ``ImportCheck.problem``, at the file field)."""
 
 
 class Status(enum.StrEnum):
@@ -409,7 +409,7 @@ def _parse_row(item: ImportRow, raw: dict, lookups: dict, error) -> None:
                 fields[column] = services.clean_ice(value)
             elif column in ("phone", "contact_phone"):
                 target = contact if column.startswith("contact_") else fields
-                target[CONTACT_COLUMNS.get(column, column)] = services.clean_phone(value)
+                target[CONTACT_COLUMNS.get(column, column)] = phones.clean_phone(value)
             elif column in ("email", "contact_email"):
                 try:
                     cleaned = services.clean_email(value)

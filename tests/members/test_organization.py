@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -139,7 +140,8 @@ def test_create_normalises_and_audits(client, as_user, staff, db):
 
 
 @pytest.mark.parametrize("field, value", [
-    ("ice", "12345"), ("ice", "12345678901234a"), ("phone", "12345"), ("phone", "+33 1 23 45 67 89"),
+    ("ice", "12345"), ("ice", "12345678901234a"), ("phone", "12345"), ("phone", "0536 12 34 56"),
+    ("phone", "06 12 34 56 78 ext. 12"),
     ("website", "javascript:alert(1)"), ("website", "not a site"), ("email", "not-an-address"), ("name", ""),
     ("name", "x" * 201), ("headcount", "-3"), ("kind", "spaceship"), ("province", "paris"),
     ("name", "Bad\nName"),
@@ -175,8 +177,10 @@ def test_edit_with_a_stale_version_shows_both_versions_and_saves_nothing(client,
     response = client.post(f"/members/{target.id}/edit", data=profile(name="Notoriety", city="Nador",
                                                                       version=version))
     html = response.get_data(as_text=True).replace("\u202f", " ").replace("\xa0", " ")
-    assert response.status_code == 409 and 'id="conflict"' in html
-    assert "Berkane" in html and "Nador" in html
+    assert response.status_code == 409 and 'id="stale-title"' in html  # the one answer: core/_stale.html
+    stale = html.split('id="stale-title"', 1)[1].split("</section>", 1)[0]
+    assert re.search(r"<th scope=\"row\">City</th><td>Nador</td><td>Berkane</td>", stale)  # yours, theirs
+    assert 'value="Nador"' in html  # what the person typed is kept in the form
     assert reload(db, Organization, target.id).city == "Berkane"
     # sending again (knowing) replaces theirs
     new_version = reload(db, Organization, target.id).version
@@ -281,10 +285,18 @@ def test_contact_edit_conflict(client, as_user, staff, factories, db):
     p = f"contact{contact.id}"
     stale = contact.version
     client.post(f"/members/{target.id}/contacts/{contact.id}/edit", data={f"{p}-name": "Theirs", f"{p}-version": stale})
-    html = client.post(f"/members/{target.id}/contacts/{contact.id}/edit",
-                       data={f"{p}-name": "Mine", f"{p}-version": stale}).get_data(as_text=True).replace("\u202f", " ").replace("\xa0", " ")
-    assert "Theirs" in html and 'value="Mine"' in html
+    response = client.post(f"/members/{target.id}/contacts/{contact.id}/edit",
+                           data={f"{p}-name": "Mine", f"{p}-version": stale})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409 and 'id="stale-title"' in html
+    assert "<td>Mine</td><td>Theirs</td>" in html and 'value="Mine"' in html
     assert reload(db, Contact, contact.id).name == "Theirs"
+    # in place (htmx): the contacts fragment, the same two versions, the same status
+    response = client.post(f"/members/{target.id}/contacts/{contact.id}/edit", headers={"HX-Request": "true"},
+                           data={f"{p}-name": "Mine", f"{p}-version": stale})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409 and "<html" not in html and 'id="contacts"' in html
+    assert "<td>Mine</td><td>Theirs</td>" in html and 'value="Mine"' in html
 
 
 # --- membership, dues, jobs ------------------------------------------------------------------------------------------

@@ -458,7 +458,8 @@ def search_text_for(name: str, description: str | None = None, contacts=(), *, i
     national digits ("+212536683000 0536683000"), so it is found however it is typed (see ``queries``)."""
     from club.members.phones import search_forms
 
-    parts = [fold(name), organization_key(name), fold(description or ""), ice or "", fold(email or ""),
+    folded, key = fold(name), organization_key(name)
+    parts = [folded, key if key != folded else "", fold(description or ""), ice or "", fold(email or ""),
              " ".join(search_forms(phone))]
     for contact_name, title, contact_email, contact_phone in contacts:
         parts += [fold(contact_name or ""), fold(title or ""), fold(contact_email or ""),

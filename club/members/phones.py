@@ -15,6 +15,7 @@ from phonenumbers import NumberParseException, PhoneNumberFormat
 from club.core.refusals import Refused
 
 REGION = "MA"
+E164_PREFIX = "+212"  # REGION's country code
 INVALID = _l("Enter a valid phone number, such as 05 36 68 30 00 or 06 12 34 56 78 (another country's with its "
              "code: +33 1 23 45 67 89).")
 # At most what a person types for one number (spaces, dots, brackets included): longer is not one number.
@@ -95,3 +96,9 @@ def digits_term(term: str) -> str | None:
         return None
     digits = re.sub(r"\D", "", text)
     return ("+" + digits if text.startswith("+") else digits) if len(digits) >= 3 else None
+
+
+def is_number_term(term: str) -> bool:
+    """Whether a search term (as ``queries.search_terms`` made it) is a phone number or an ICE, or a good part of
+    one: six digits or more, maybe after a "+" (a year, "2020", stays a word)."""
+    return bool(re.fullmatch(r"\+?\d{6,}", term))

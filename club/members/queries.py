@@ -129,10 +129,28 @@ def in_register(user, *, archived: bool = False, model=Organization) -> list:
     return conditions
 
 
+def number_conditions(number: str, user) -> list:
+    """A number (a phone, an ICE, or part of one) searched by someone who does not see every contact's phone
+    (``Organization.sees_phones``): it finds what organisation pages show them, the organisation's own phone and
+    ICE, and anything of their own organisation; never an organisation through a contact's phone."""
+    digits = number.lstrip("+")
+    shown = [Organization.ice.like(f"%{like_escape(digits)}%", escape="\\"),
+             Organization.phone.like(f"%{like_escape(number)}%", escape="\\")]
+    if number.startswith("0"):  # national digits: the Moroccan numbers stored in E.164
+        shown.append(Organization.phone.like(f"{phones.E164_PREFIX}{like_escape(number[1:])}%", escape="\\"))
+    if user.organization_id is not None:
+        shown.append(sa.and_(Organization.id == user.organization_id, *term_conditions(number)))
+    return [sa.or_(*shown)]
+
+
 def register_where(filters: RegisterFilters, user) -> list:
     conditions = in_register(user, archived=bool(filters.archived))
-    for term in search_terms(filters.q):
-        conditions.extend(term_conditions(term))
+    terms = search_terms(filters.q)
+    if len(terms) == 1 and phones.is_number_term(terms[0]) and user.role != Role.SECRETARIAT:
+        conditions.extend(number_conditions(terms[0], user))
+    else:
+        for term in terms:
+            conditions.extend(term_conditions(term))
     if filters.kind:
         conditions.append(Organization.kind == OrgKind(filters.kind))
     if filters.province:

@@ -181,8 +181,25 @@ def _set_lists(org: Organization, trades, languages) -> dict:
     return changes
 
 
+CLEANERS = {"ice": clean_ice, "website": clean_website, "email": clean_email, "phone": clean_phone}
+
+
+def cleaned(data: dict) -> dict:
+    """``data`` with its ICE, website, email and phone as they are stored (the phone in E.164), whoever the caller;
+    cleaning twice changes nothing, so the forms' cleaning stays. ``Refused`` at the field otherwise."""
+    data = dict(data)
+    for key, clean in CLEANERS.items():
+        if data.get(key) is not None:
+            try:
+                data[key] = clean(data[key])
+            except Refused as refused:
+                raise Refused(refused.message, field=key) from refused
+    return data
+
+
 def create_organization(data: dict, *, by) -> Organization:
     """``data``: the profile fields, plus optional ``trades`` and ``languages`` lists."""
+    data = cleaned(data)
     existing = find_duplicate(data.get("name"), data.get("ice"))
     if existing is not None:
         raise Duplicate(existing)
@@ -199,9 +216,6 @@ def create_organization(data: dict, *, by) -> Organization:
     return org
 
 
-CLEANERS = {"ice": clean_ice, "website": clean_website, "email": clean_email, "phone": clean_phone}
-
-
 def create_organization_for(name: str, kind, *, by, **fields) -> Organization:
     """The one way another domain adds an organisation to the register (``incubator`` for an accepted startup).
 
@@ -216,14 +230,7 @@ def create_organization_for(name: str, kind, *, by, **fields) -> Organization:
     name = " ".join((name or "").split())
     if not name:
         raise Refused(_l("An organisation needs a name."), field="name")
-    data = {**fields, "name": name, "kind": OrgKind(kind)}
-    for key, clean in CLEANERS.items():
-        if key in data:
-            try:
-                data[key] = clean(data[key])
-            except Refused as refused:
-                raise Refused(refused.message, field=key) from refused
-    return create_organization(data, by=by)
+    return create_organization({**fields, "name": name, "kind": OrgKind(kind)}, by=by)
 
 
 def update_organization(org: Organization, data: dict, *, by, version=None) -> dict:
@@ -231,6 +238,7 @@ def update_organization(org: Organization, data: dict, *, by, version=None) -> d
     version the form was read at (``Stale`` when the profile was saved since)."""
     if version is not None:
         check_version(org, version)
+    data = cleaned(data)
     existing = find_duplicate(data.get("name", org.name), data.get("ice", org.ice), exclude_id=org.id)
     if existing is not None:
         raise Duplicate(existing)
@@ -284,6 +292,7 @@ def add_contact(org: Organization, data: dict, *, by) -> Contact:
 
     The organisation is locked first, so the checks read the latest contacts; the one-primary index and the
     version columns stay as backstops (a breach is refused like the rest)."""
+    data = cleaned({k: v for k, v in data.items() if k in CONTACT_FIELDS})
     lock_organization(org)
     if any(c.name_key == fold(data["name"]) for c in org.contacts):
         raise Refused(_l("%(name)s is already a contact of this organisation.", name=data["name"]), field="name")
@@ -306,6 +315,7 @@ def update_contact(contact: Contact, data: dict, *, by, version=None) -> dict:
     """Change a contact's details; ``version``: the contact's version the form was read at (``Stale``)."""
     if version is not None:
         check_version(contact, version)
+    data = cleaned({k: v for k, v in data.items() if k in CONTACT_FIELDS})
     org = contact.organization
     if data.get("name") and any(c.name_key == fold(data["name"]) and c is not contact for c in org.contacts):
         raise Refused(_l("%(name)s is already a contact of this organisation.", name=data["name"]), field="name")
@@ -356,8 +366,8 @@ def change_membership(org: Organization, status: MembershipStatus, *, by, tier: 
             membership.joined_on = joined_on
         elif status == MembershipStatus.ACTIVE and membership.joined_on is None:
             membership.joined_on = date.today()
+    changes = audit.diff(membership, ("status", "tier", "joined_on"))  # before the flush, which resets the history
     db.session.flush()
-    changes = audit.diff(membership, ("status", "tier", "joined_on"))
     if current is None:
         changes = {"status": [None, status], "tier": [None, tier], "joined_on": [None, membership.joined_on]}
     if status != current:

@@ -93,7 +93,8 @@ def phone_forms(stored):
 
 
 def new_format(org, people):
-    parts = [fold(org.name), organization_key(org.name), fold(org.description), org.ice or "", fold(org.email),
+    folded, key = fold(org.name), organization_key(org.name)
+    parts = [folded, key if key != folded else "", fold(org.description), org.ice or "", fold(org.email),
              phone_forms(org.phone)]
     for person in people:
         parts += [fold(person.name), fold(person.title), fold(person.email), phone_forms(person.phone)]

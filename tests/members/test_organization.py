@@ -414,3 +414,29 @@ def test_a_double_submitted_contact_is_recorded_once(client, as_user, staff, fac
     again = client.post(f"/members/{target.id}/contacts/new", data=data, headers={"HX-Request": "true"})
     assert again.status_code == 422 and "already a contact" in again.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Contact)) == 1
+
+
+def test_other_domains_create_organisations_through_one_service(app, staff, factories, db):
+    """``services.create_organization_for``: what the incubator and the demo call; refusals are core's ``Refused``
+    at their field (a duplicate carries the organisation it duplicates)."""
+    from club.core.refusals import Refused
+    from club.members import services
+    from club.members.models import OrgKind
+
+    existing = factories.OrganizationFactory(name="Saccom", ice="001234567000089")
+    with app.test_request_context():
+        with pytest.raises(services.Duplicate) as duplicate:
+            services.create_organization_for("SACCOM SARL", "bpo", by=staff)
+        assert isinstance(duplicate.value, Refused) and duplicate.value.field == "name"
+        assert duplicate.value.existing.id == existing.id
+        for fields, field in (({"phone": "12345"}, "phone"), ({"ice": "12"}, "ice"), ({"email": "nope"}, "email")):
+            with pytest.raises(Refused) as refused:
+                services.create_organization_for("Nouvelle", OrgKind.STARTUP, by=staff, **fields)
+            assert refused.value.field == field
+        with pytest.raises(Refused) as refused:
+            services.create_organization_for("   ", OrgKind.STARTUP, by=staff)
+        assert refused.value.field == "name"
+        with pytest.raises(TypeError):
+            services.create_organization_for("Nouvelle", OrgKind.STARTUP, colour="red", by=staff)
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Organization)) == 1

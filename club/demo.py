@@ -14,7 +14,8 @@ from flask import current_app
 from club.auth import passwords
 from club.auth.models import User
 from club.extensions import db
-from club.members.models import Organization, OrgKind
+from club.members import services as members_services
+from club.members.models import OrgKind
 from club.members.queries import organisation_named as organisation
 from club.models import utcnow
 from club.permissions import Role
@@ -51,8 +52,7 @@ def _foundation() -> list[str]:
     created = []
     for name, kind, city, description in ORGANISATIONS:
         if organisation(name) is None:
-            db.session.add(Organization(name=name, name_key=Organization.key_for(name), kind=kind, city=city,
-                                        description=description))
+            members_services.create_organization_for(name, kind, city=city, description=description, by=None)
             created.append(name)
     db.session.flush()
     accounts = []

@@ -21,9 +21,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from club.core.refusals import Refused
 from club.core.storage import FileWithinLimit
 from club.forms import FlaskForm, VersionField, choices, no_line_breaks, strip_filter
-from club.members import services
+from club.members import phones, services
 from club.members.models import (
     LANGUAGE_LABELS,
     MEMBERSHIP_STATUS_LABELS,
@@ -78,8 +79,8 @@ def _cleaner(fn):
     def validator(form, field):
         try:
             field.data = fn(field.data)
-        except services.InvalidValue as exc:
-            raise ValidationError(str(exc)) from exc
+        except Refused as refused:
+            raise ValidationError(str(refused.message)) from refused
 
     return validator
 
@@ -107,9 +108,11 @@ class OrganizationForm(MembersForm):
     email = StringField(_l("Email"), filters=[none_if_empty],
                         validators=[Length(max=254), no_line_breaks, _cleaner(services.clean_email)])
     phone = StringField(_l("Phone"), filters=[none_if_empty],
-                        validators=[Length(max=30), _cleaner(services.clean_phone)])
+                        validators=[Length(max=30), _cleaner(phones.clean_phone)])
     description = TextAreaField(_l("Description"), filters=[none_if_empty], validators=[Length(max=5000)])
     version = VersionField()
+
+    duplicate = None  # the organisation a refused name or ICE belongs to (the page links to it)
 
     def data_for_service(self) -> dict:
         data = {name: getattr(self, name).data for name in services.PROFILE_FIELDS}
@@ -126,7 +129,7 @@ class ContactForm(MembersForm):
     email = StringField(_l("Email"), filters=[none_if_empty],
                         validators=[Length(max=254), no_line_breaks, _cleaner(services.clean_email)])
     phone = StringField(_l("Phone"), filters=[none_if_empty],
-                        validators=[Length(max=30), _cleaner(services.clean_phone)])
+                        validators=[Length(max=30), _cleaner(phones.clean_phone)])
     is_primary = BooleanField(_l("Primary contact"))
     version = VersionField()
 
@@ -180,7 +183,7 @@ class DuesEditForm(DuesForm):
     """Correcting a recorded year: the year itself stays (delete it and record another to move it)."""
 
     year = None
-    version = HiddenField()
+    version = VersionField()
 
 
 class CommitmentForm(MembersForm):
@@ -196,7 +199,7 @@ class CommitmentForm(MembersForm):
 
 
 class CommitmentEditForm(CommitmentForm):
-    version = HiddenField()
+    version = VersionField()
 
     def __init__(self, *args, commitment=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -229,8 +232,8 @@ class JobReportForm(MembersForm):
         if field.data and self.commitment is not None:
             try:
                 services.check_report_date(self.commitment, field.data)
-            except services.InvalidValue as exc:
-                raise ValidationError(str(exc)) from exc
+            except Refused as refused:
+                raise ValidationError(str(refused.message)) from refused
 
     def validate_jobs_created(self, field):
         if self.commitment is None or field.data is None or field.data == self.current_jobs:
@@ -247,7 +250,7 @@ class JobReportForm(MembersForm):
 
 
 class JobReportEditForm(JobReportForm):
-    version = HiddenField()
+    version = VersionField()
 
 
 class ImportForm(FlaskForm):

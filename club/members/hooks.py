@@ -1,12 +1,13 @@
-"""What members add to the app: the navigation entry, home panels, how its events read, the demo, the CLI."""
+"""What members add to the app: the navigation entry, home panels, the global search's group, the phone filter,
+how its events read, the demo, the CLI."""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
-from club.core.registry import registry
-from club.members import cli, demo, jobs, labels, queries  # noqa: F401  (jobs: defines the periodic dues reminders)
+from club.core.registry import SearchProvider, registry
+from club.members import cli, demo, jobs, labels, phones, queries  # noqa: F401  (jobs: defines the dues reminders)
 from club.permissions import Role
 
 
@@ -18,14 +19,21 @@ def member_panel(user) -> dict:
     return {"member_org": queries.member_stats(user)}
 
 
+def register_filtered_by(term: str) -> str:
+    """All the results of the members group: the register, filtered by the term."""
+    return url_for("members.index", q=term)
+
+
 def register(app: Flask) -> None:
     hooks = registry(app)
     hooks.nav("members.index", _l("Members"), order=10)
     hooks.home_panel(Role.SECRETARIAT, "members/_home_secretariat.html", secretariat_panel)
     hooks.home_panel(Role.MEMBER, "members/_home_member.html", member_panel)
+    hooks.search(SearchProvider("members", _l("Members"), queries.search, order=10, more=register_filtered_by))
     hooks.demo("members", demo.load)
     hooks.action_labels(labels.ACTION_LABELS)
     for prefix, fields in labels.AUDIT_FIELDS.items():
         hooks.field_labels(prefix, fields)
     hooks.subject("organizations", labels.organisation_subjects)
+    app.add_template_filter(phones.display, "phone")
     app.cli.add_command(cli.members_cli)

@@ -21,9 +21,10 @@ import sqlalchemy as sa
 from flask_babel import force_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
+from club.core.refusals import Refused
 from club.core.text import FORMULA_PREFIXES, fold, has_line_break
 from club.extensions import db
-from club.members import services
+from club.members import phones, services
 from club.members.models import (
     LANGUAGE_LABELS,
     ORG_KIND_LABELS,
@@ -62,7 +63,7 @@ LIMITS = {"name": 200, "city": 100, "description": 5000, "contact_name": 120, "c
 TEMPLATE_ROWS = [
     ["Exemple Centre d'Appels SARL", "call_center", "001234567000089", "Oujda", "oujda_angad", "oujda_shore",
      "customer_relations|telemarketing", "fr|en|es", "120", "https://www.exemple.ma", "contact@exemple.ma",
-     "0536 12 34 56", "Centre de contact francophone et hispanophone.", "Samira Alaoui", "Directrice",
+     "0536 50 12 34", "Centre de contact francophone et hispanophone.", "Samira Alaoui", "Directrice",
      "s.alaoui@exemple.ma", "06 61 23 45 67"],
 ]
 
@@ -79,8 +80,8 @@ FIELD_LABELS = {
 CONTACT_LABELS = {"name": _l("Name"), "title": _l("Job title"), "email": _l("Email"), "phone": _l("Phone")}
 
 
-class FileProblem(ValueError):
-    """The whole file is refused; the message is for the user."""
+class FileProblem(Refused):  # noqa: N818
+    """The whole file is refused (the import's parse answers it as ``ImportCheck.problem``, at the file field)."""
 
 
 class Status(enum.StrEnum):
@@ -275,7 +276,7 @@ def _labels(mapping) -> dict[str, str]:
 def _one(value: str, lookup: dict) -> str:
     found = lookup.get(_key(value))
     if found is None:
-        raise services.InvalidValue(_l("unknown value “%(value)s”", value=value[:40]))
+        raise Refused(_l("unknown value “%(value)s”", value=value[:40]))
     return found
 
 
@@ -402,18 +403,18 @@ def _parse_row(item: ImportRow, raw: dict, lookups: dict, error) -> None:
             elif column == "headcount":
                 digits = value.replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
                 if not digits.isdigit() or int(digits) > 1_000_000:
-                    raise services.InvalidValue(_l("not a number of people"))
+                    raise Refused(_l("not a number of people"))
                 fields[column] = int(digits)
             elif column == "ice":
                 fields[column] = services.clean_ice(value)
             elif column in ("phone", "contact_phone"):
                 target = contact if column.startswith("contact_") else fields
-                target[CONTACT_COLUMNS.get(column, column)] = services.clean_phone(value)
+                target[CONTACT_COLUMNS.get(column, column)] = phones.clean_phone(value)
             elif column in ("email", "contact_email"):
                 try:
                     cleaned = services.clean_email(value)
-                except services.InvalidValue as exc:
-                    raise services.InvalidValue(_l("not an address")) from exc
+                except Refused as exc:
+                    raise Refused(_l("not an address")) from exc
                 target = contact if column.startswith("contact_") else fields
                 target[CONTACT_COLUMNS.get(column, column)] = cleaned
             elif column == "website":
@@ -422,7 +423,7 @@ def _parse_row(item: ImportRow, raw: dict, lookups: dict, error) -> None:
                 contact[CONTACT_COLUMNS[column]] = value
             else:
                 fields[column] = value
-        except services.InvalidValue as exc:
+        except Refused as exc:
             fail(column, exc)
     if not raw.get("name"):
         fail("name", _l("missing"))

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from club.core.text import fold
 from club.extensions import db
 from club.models import TimestampMixin, VersionedMixin, enum_column, utcnow
+from club.permissions import Role
 
 if TYPE_CHECKING:
     from club.auth.models import User
@@ -214,16 +215,21 @@ class Organization(TimestampMixin, VersionedMixin, db.Model):
     def is_archived(self) -> bool:
         return self.archived_at is not None
 
-    def is_visible_to(self, user) -> bool:
-        """Secretariat, partners and members see organisation profiles; applicants do not.
+    @classmethod
+    def visible_to(cls, user) -> sa.ColumnElement[bool]:
+        """Who opens an organisation's page (``permissions.visible``, ``get_visible_or_404``, the lists).
 
-        Archived organisations are the secretariat's business only (a member still sees their own).
+        The secretariat: every organisation. Partners and members: the register (organisations not archived), and
+        their own organisation even once archived (read-only: ``can_edit`` says no). Applicants: none (the
+        incubator shows them their startup).
         """
-        if not (user.is_authenticated and user.role in ("secretariat", "partner", "member")):
-            return False
-        if self.archived_at is not None:
-            return user.role == "secretariat" or user.organization_id == self.id
-        return True
+        if user.role == Role.SECRETARIAT:
+            return sa.true()
+        if user.role in (Role.PARTNER, Role.MEMBER):
+            if user.organization_id is None:
+                return cls.archived_at.is_(None)
+            return sa.or_(cls.archived_at.is_(None), cls.id == user.organization_id)
+        return sa.false()
 
     def sees_dues(self, user) -> bool:
         """Dues: the secretariat and the organisation's own member contacts."""
@@ -238,10 +244,12 @@ class Organization(TimestampMixin, VersionedMixin, db.Model):
         return user.role in ("secretariat", "partner") or user.organization_id == self.id
 
     def can_edit(self, user) -> bool:
-        """The secretariat edits every organisation; a member contact edits their own."""
+        """The secretariat edits every organisation; a member contact edits their own while it is in the register
+        (archived, it is read-only for them)."""
         if not user.is_authenticated:
             return False
-        return user.role == "secretariat" or (user.role == "member" and user.organization_id == self.id)
+        return user.role == Role.SECRETARIAT or (user.role == Role.MEMBER and user.organization_id == self.id
+                                                  and self.archived_at is None)
 
     @property
     def kind_label(self):
@@ -297,6 +305,17 @@ class Contact(TimestampMixin, VersionedMixin, db.Model):
     is_primary: Mapped[bool] = mapped_column(default=False)
 
     organization: Mapped[Organization] = relationship(back_populates="contacts")
+
+    @classmethod
+    def visible_to(cls, user) -> sa.ColumnElement[bool]:
+        """The contacts ``user`` sees: those of the organisations they see; partners only the primary contact
+        (``Organization.sees_all_contacts``)."""
+        if user.role == Role.SECRETARIAT:
+            return sa.true()
+        of_visible = cls.organization_id.in_(sa.select(Organization.id).where(Organization.visible_to(user)))
+        if user.role == Role.PARTNER:
+            return sa.and_(cls.is_primary.is_(True), of_visible)
+        return of_visible
 
 
 class MembershipStatus(enum.StrEnum):
@@ -412,7 +431,7 @@ class JobCommitment(TimestampMixin, VersionedMixin, db.Model):
     )
 
 
-class JobReport(TimestampMixin, db.Model):
+class JobReport(TimestampMixin, VersionedMixin, db.Model):
     """A dated count of the jobs actually created against a commitment."""
 
     __tablename__ = "job_reports"
@@ -431,17 +450,24 @@ class JobReport(TimestampMixin, db.Model):
     commitment: Mapped[JobCommitment] = relationship(back_populates="reports")
 
 
-def search_text_for(name: str, description: str | None, contact_names) -> str:
-    """What the register's search looks into: folded name, description and contact names."""
-    parts = [fold(name), organization_key(name), fold(description or "")]
-    parts += [fold(n) for n in contact_names if n]
+def search_text_for(name: str, description: str | None = None, contacts=(), *, ice: str | None = None,
+                    email: str | None = None, phone: str | None = None) -> str:
+    """The one format of ``Organization.search_text``, what the register's search looks into: the folded name (and
+    its key), description, ICE, email and phone of the organisation, and of each contact (``contacts``: tuples
+    ``(name, title, email, phone)``) the folded name, title, email and phone. A phone is there as E.164 and as
+    national digits ("+212536683000 0536683000"), so it is found however it is typed (see ``queries``)."""
+    from club.members.phones import search_forms
+
+    folded, key = fold(name), organization_key(name)
+    parts = [folded, key if key != folded else "", fold(description or ""), ice or "", fold(email or ""),
+             " ".join(search_forms(phone))]
+    for contact_name, title, contact_email, contact_phone in contacts:
+        parts += [fold(contact_name or ""), fold(title or ""), fold(contact_email or ""),
+                  " ".join(search_forms(contact_phone))]
     return " | ".join(p for p in parts if p)
 
 
-@sa.event.listens_for(Organization, "before_insert")
-def _default_search_fields(mapper, connection, target: Organization) -> None:
-    """Organisations created outside the members services (another module, a script) are still findable."""
-    if not target.name_key:
-        target.name_key = organization_key(target.name)
-    if not target.search_text:
-        target.search_text = search_text_for(target.name, target.description, [])
+def search_text_of(org: Organization) -> str:
+    """``search_text_for`` an organisation as it is in the session, its contacts included."""
+    return search_text_for(org.name, org.description, [(c.name, c.title, c.email, c.phone) for c in org.contacts],
+                           ice=org.ice, email=org.email, phone=org.phone)

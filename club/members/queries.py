@@ -1,6 +1,8 @@
-"""Read queries of the members module: the register (filters, search, keyset pages), totals, the organisation page.
+"""Read queries of the members module: the register (filters, search, keyset pages), the global search, totals,
+the organisation page, the import's stored file.
 
-Every list is filtered by the same visibility rule as ``Organization.is_visible_to``.
+Every list is filtered by the models' one visibility rule (``Organization.visible_to``, ``Contact.visible_to``,
+through ``permissions.visible``), the rule the pages load their organisation with.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from club.core.search import Hit
 from club.core.text import fold, like_escape
 from club.extensions import db
+from club.members import phones
 from club.members.models import (
     Contact,
     Dues,
@@ -32,6 +36,7 @@ from club.members.models import (
     Site,
     Trade,
 )
+from club.permissions import Role, visible
 
 PER_PAGE = 50
 MAX_TERMS = 5
@@ -84,16 +89,16 @@ class RegisterFilters:
         return values
 
 
-def visible_condition(user):
-    """SQL twin of ``Organization.is_visible_to`` for lists."""
-    if user.role == "secretariat":
-        return sa.true()
-    if user.role in ("partner", "member"):
-        return Organization.archived_at.is_(None)
-    return sa.false()
-
-
 def search_terms(q: str) -> list[str]:
+    """The terms the search text must all contain, normalised as ``search_text_for`` writes it: a whole phone
+    number however typed ("05 36 68 30 00", "+212 5 36 68 30 00") as E.164, a part of a number or an ICE typed with
+    spaces or dashes as its digits, anything else as folded words."""
+    whole = phones.search_term(q)
+    if whole:
+        return [whole]
+    digits = phones.digits_term(q)
+    if digits:
+        return [digits]
     return [t for t in fold(q).replace("%", " % ").split(" ") if t][:MAX_TERMS]
 
 
@@ -114,14 +119,49 @@ def term_conditions(term: str) -> list:
     return conditions
 
 
-def register_where(filters: RegisterFilters, user) -> list:
-    conditions = [visible_condition(user)]
-    if filters.archived:
-        conditions.append(Organization.archived_at.is_not(None))
+def in_register(user, *, archived: bool = False, model=Organization, indexed: bool = True) -> list:
+    """The organisations of the register ``user`` reads: those they see (the one rule), and for the secretariat,
+    who sees every one, either the current or the archived ones (a partner or member sees no archived
+    organisation but their own, listed with the others)."""
+    conditions = [visible(model, user)]
+    if user.role == Role.SECRETARIAT:
+        conditions.append(model.archived_at.is_not(None) if archived else model.archived_at.is_(None))
+    elif indexed and not own_organisation_archived(user):
+        # The rule comes down to "not archived" (one lookup to know): said so, a page of the register is read in
+        # the order of its index, not sorted whole.
+        conditions.append(model.archived_at.is_(None))
+    return conditions
+
+
+def own_organisation_archived(user) -> bool:
+    if user.organization_id is None:
+        return False
+    return bool(db.session.scalar(sa.select(Organization.archived_at.is_not(None))
+                                  .where(Organization.id == user.organization_id)))
+
+
+def number_conditions(number: str, user) -> list:
+    """A number (a phone, an ICE, or part of one) searched by someone who does not see every contact's phone
+    (``Organization.sees_phones``): it finds what organisation pages show them, the organisation's own phone and
+    ICE, and anything of their own organisation; never an organisation through a contact's phone."""
+    digits = number.lstrip("+")
+    shown = [Organization.ice.like(f"%{like_escape(digits)}%", escape="\\"),
+             Organization.phone.like(f"%{like_escape(number)}%", escape="\\")]
+    if number.startswith("0"):  # national digits: the Moroccan numbers stored in E.164
+        shown.append(Organization.phone.like(f"{phones.E164_PREFIX}{like_escape(number[1:])}%", escape="\\"))
+    if user.organization_id is not None:
+        shown.append(sa.and_(Organization.id == user.organization_id, *term_conditions(number)))
+    return [sa.or_(*shown)]
+
+
+def register_where(filters: RegisterFilters, user, *, indexed: bool = True) -> list:
+    conditions = in_register(user, archived=bool(filters.archived), indexed=indexed)
+    terms = search_terms(filters.q)
+    if len(terms) == 1 and phones.is_number_term(terms[0]) and user.role != Role.SECRETARIAT:
+        conditions.extend(number_conditions(terms[0], user))
     else:
-        conditions.append(Organization.archived_at.is_(None))
-    for term in search_terms(filters.q):
-        conditions.extend(term_conditions(term))
+        for term in terms:
+            conditions.extend(term_conditions(term))
     if filters.kind:
         conditions.append(Organization.kind == OrgKind(filters.kind))
     if filters.province:
@@ -248,6 +288,53 @@ def register_page(filters: RegisterFilters, user, *, after=None, before=None, la
                        per_page=per_page)
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# The global search's members group
+
+
+def search(term: str, user, limit: int) -> tuple[int, list[Hit]]:
+    """The organisations the register finds for ``term`` (name, description, ICE, emails, phones, contacts), then
+    the contacts whose folded name holds it (each linking to its organisation's page): only what ``user`` sees,
+    in two queries (a count and one page), whatever the number of hits."""
+    from flask import url_for
+
+    from club.members.labels import as_context
+
+    terms = search_terms(term)
+    if not terms:
+        return 0, []
+    number = phones.search_term(term) or phones.digits_term(term)
+    names = [Contact.name_key.like(f"%{like_escape(w)}%", escape="\\") for w in terms] if not number else [sa.false()]
+    organisations = (
+        sa.select(sa.literal(0).label("rank"), Organization.name_key.label("sort"), Organization.id.label("id"),
+                  Organization.name.label("title"), Organization.id.label("org_id"),
+                  sa.cast(Organization.kind, sa.String).label("detail"), Organization.city.label("more"))
+        .where(*register_where(RegisterFilters(q=term), user, indexed=False)))
+    contact_org = sa.orm.aliased(Organization, name="contact_org")
+    contacts = (
+        sa.select(sa.literal(1).label("rank"), Contact.name_key.label("sort"), Contact.id.label("id"),
+                  Contact.name.label("title"), Contact.organization_id.label("org_id"),
+                  Contact.title.label("detail"), contact_org.name.label("more"))
+        .join(contact_org, contact_org.id == Contact.organization_id)
+        .where(visible(Contact, user), *in_register(user, model=contact_org, indexed=False), *names))
+    hits = sa.union_all(organisations, contacts).subquery()
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(hits))
+    if not total:
+        return 0, []
+    rows = db.session.execute(sa.select(hits).order_by(hits.c.rank, hits.c.sort, hits.c.id).limit(limit)).all()
+    kinds = as_context()["kind_labels"]
+    found = []
+    for row in rows:
+        url = url_for("members.detail", org_id=row.org_id)
+        if row.rank == 0:
+            detail = " · ".join(part for part in (kinds.get(row.detail, ""), row.more) if part)
+            found.append(Hit(row.title, url, detail or None))
+        else:
+            found.append(Hit(row.title, url + "#contacts",
+                             " · ".join(part for part in (row.detail, row.more) if part)))
+    return total, found
+
+
 def export_rows(filters: RegisterFilters, user):
     """Every row of the filtered register, in display order, streamed in batches."""
     names, descending = SORTS[filters.sort]
@@ -319,6 +406,27 @@ def load_organization(org_id: int) -> Organization | None:
         )
         .execution_options(populate_existing=True)
     )
+
+
+def visible_contacts(org_id: int, user) -> list[Contact]:
+    """The contacts of the organisation ``user`` sees on its page (``Contact.visible_to``), by name."""
+    return list(db.session.scalars(
+        sa.select(Contact).where(Contact.organization_id == org_id, visible(Contact, user))
+        .order_by(Contact.name_key, Contact.id)))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The CSV import
+
+
+def stored_import(key: str | None, user):
+    """The CSV file ``user`` uploaded for an import, by its key (anyone else's, or another kind: None)."""
+    from club.core.storage import StoredFile
+
+    if not key:
+        return None
+    return db.session.scalar(sa.select(StoredFile).where(StoredFile.key == key, StoredFile.kind == "csv",
+                                                         StoredFile.uploaded_by_id == user.id))
 
 
 # ---------------------------------------------------------------------------------------------------------------

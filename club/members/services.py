@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from flask import has_request_context
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
 from club.core import audit
 from club.core.outbox import already_queued, queue_mail
+from club.core.refusals import Refused, check_version
 from club.core.text import fold
 from club.core.urls import absolute_url
 from club.extensions import db
@@ -29,9 +33,12 @@ from club.members.models import (
     Organization,
     OrganizationLanguage,
     OrganizationTrade,
+    OrgKind,
     Trade,
     search_text_for,
+    search_text_of,
 )
+from club.members.phones import clean_phone
 from club.models import utcnow
 
 PROFILE_FIELDS = ("name", "kind", "ice", "city", "province", "site", "headcount", "website", "email", "phone",
@@ -50,41 +57,8 @@ TRANSITIONS: dict[MembershipStatus | None, set[MembershipStatus]] = {
 }
 
 
-class InvalidValue(ValueError):
-    """A value the user typed is not acceptable; the message is for the user."""
-
-
-class InvalidTransition(ValueError):
-    pass
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # Value checks shared by the forms and the CSV import
-
-
-def clean_phone(raw: str | None) -> str | None:
-    """A Moroccan phone number in +212 form: "06 12 34 56 78", "0612-345678", "00212 612345678" -> "+212612345678"."""
-    if raw is None or not raw.strip():
-        return None
-    text = raw.strip()
-    if re.search(r"[^\d\s().+\-/]", text):
-        raise InvalidValue(_l("Enter a Moroccan phone number such as 06 12 34 56 78 or +212 6 12 34 56 78."))
-    digits = re.sub(r"\D", "", text)
-    if text.startswith("+"):
-        national = digits[3:] if digits.startswith("212") else None
-    elif digits.startswith("00212"):
-        national = digits[5:]
-    elif digits.startswith("212") and len(digits) == 12:
-        national = digits[3:]
-    elif digits.startswith("0"):
-        national = digits[1:]
-    else:
-        national = None
-    if national is not None and national.startswith("0"):
-        national = national[1:]  # "+212 (0)6 ..."
-    if national is None or len(national) != 9 or national[0] not in "5678":
-        raise InvalidValue(_l("Enter a Moroccan phone number such as 06 12 34 56 78 or +212 6 12 34 56 78."))
-    return "+212" + national
 
 
 def clean_ice(raw: str | None) -> str | None:
@@ -92,7 +66,7 @@ def clean_ice(raw: str | None) -> str | None:
         return None
     digits = re.sub(r"[\s.\-]", "", raw.strip())
     if not re.fullmatch(r"\d{15}", digits):
-        raise InvalidValue(_l("The ICE is made of 15 digits."))
+        raise Refused(_l("The ICE is made of 15 digits."))
     return digits
 
 
@@ -107,7 +81,7 @@ def clean_website(raw: str | None) -> str | None:
     if parts.scheme.lower() not in ("http", "https") or "." not in host or len(text) > 255 \
             or not re.fullmatch(r"[a-z0-9.-]+", host) or host.startswith(".") or host.endswith(".") \
             or re.search(r"\s", text):
-        raise InvalidValue(_l("Enter a website address such as https://www.example.ma."))
+        raise Refused(_l("Enter a website address such as https://www.example.ma."))
     return text
 
 
@@ -119,13 +93,13 @@ def clean_email(raw: str | None) -> str | None:
         return None
     text = raw.strip().lower()
     if len(text) > 254 or not EMAIL_RE.match(text):
-        raise InvalidValue(_l("This is not an email address."))
+        raise Refused(_l("This is not an email address."))
     from email_validator import EmailNotValidError, validate_email
 
     try:
         return validate_email(text, check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        raise InvalidValue(_l("This is not an email address.")) from exc
+        raise Refused(_l("This is not an email address.")) from exc
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -133,7 +107,7 @@ def clean_email(raw: str | None) -> str | None:
 
 
 def refresh_search_text(org: Organization) -> None:
-    org.search_text = search_text_for(org.name, org.description, [c.name for c in org.contacts])
+    org.search_text = search_text_of(org)
 
 
 def find_duplicate(name: str | None, ice: str | None, *, exclude_id: int | None = None) -> Organization | None:
@@ -151,10 +125,27 @@ def find_duplicate(name: str | None, ice: str | None, *, exclude_id: int | None 
     return db.session.scalar(stmt)
 
 
-class Duplicate(ValueError):
+class Duplicate(Refused):
+    """Another organisation has the same folded name or the same ICE: ``existing``."""
+
     def __init__(self, existing: Organization):
-        super().__init__(existing.name)
+        super().__init__(TAKEN, field="name")
         self.existing = existing
+
+
+TAKEN = _l("An organisation with this name or ICE already exists.")
+
+
+@contextmanager
+def refusing_breaches(message, field: str) -> Iterator[None]:
+    """A unique constraint breached by a simultaneous request (behind the checks above it) is ``Refused(message,
+    field)``, never a 500: the caller rolls back, as for any refusal. (The message is read first: once a flush
+    failed, the session cannot load what translating it reads, the person's language.)"""
+    text = str(message) if has_request_context() else message
+    try:
+        yield
+    except sa.exc.IntegrityError as exc:
+        raise Refused(text, field=field) from exc
 
 
 def lock_organization(org: Organization) -> None:
@@ -190,40 +181,80 @@ def _set_lists(org: Organization, trades, languages) -> dict:
     return changes
 
 
+CLEANERS = {"ice": clean_ice, "website": clean_website, "email": clean_email, "phone": clean_phone}
+
+
+def cleaned(data: dict) -> dict:
+    """``data`` with its ICE, website, email and phone as they are stored (the phone in E.164), whoever the caller;
+    cleaning twice changes nothing, so the forms' cleaning stays. ``Refused`` at the field otherwise."""
+    data = dict(data)
+    for key, clean in CLEANERS.items():
+        if data.get(key) is not None:
+            try:
+                data[key] = clean(data[key])
+            except Refused as refused:
+                raise Refused(refused.message, field=key) from refused
+    return data
+
+
 def create_organization(data: dict, *, by) -> Organization:
     """``data``: the profile fields, plus optional ``trades`` and ``languages`` lists."""
+    data = cleaned(data)
     existing = find_duplicate(data.get("name"), data.get("ice"))
     if existing is not None:
         raise Duplicate(existing)
     org = Organization(**{k: data.get(k) for k in PROFILE_FIELDS})
     org.name_key = Organization.key_for(org.name)
     org.contacts = []
-    db.session.add(org)
-    _set_lists(org, data.get("trades") or [], data.get("languages") or [])
-    refresh_search_text(org)
-    db.session.flush()
+    with refusing_breaches(TAKEN, "name"):
+        db.session.add(org)
+        _set_lists(org, data.get("trades") or [], data.get("languages") or [])
+        refresh_search_text(org)
+        db.session.flush()
     audit.record("organization.created", org, by=by,
                  changes={k: [None, getattr(org, k)] for k in PROFILE_FIELDS if getattr(org, k) is not None})
     return org
 
 
-def update_organization(org: Organization, data: dict, *, by) -> dict:
-    """Apply the profile fields in ``data``; returns the changes (empty when nothing changed)."""
+def create_organization_for(name: str, kind, *, by, **fields) -> Organization:
+    """The one way another domain adds an organisation to the register (``incubator`` for an accepted startup).
+
+    ``name`` and ``kind`` (an ``OrgKind`` or its value); ``fields``: any other profile field (``ice``, ``city``,
+    ``province``, ``site``, ``headcount``, ``website``, ``email``, ``phone``, ``description``) and ``trades``,
+    ``languages`` lists. The ICE, website, email and phone are cleaned as the forms clean them (the phone stored
+    in E.164). Raises ``Duplicate`` (a ``Refused`` carrying ``existing``) or ``Refused`` at the field.
+    """
+    unknown = set(fields) - set(PROFILE_FIELDS) - {"trades", "languages"}
+    if unknown:
+        raise TypeError(f"not a field of an organisation: {', '.join(sorted(unknown))}")
+    name = " ".join((name or "").split())
+    if not name:
+        raise Refused(_l("An organisation needs a name."), field="name")
+    return create_organization({**fields, "name": name, "kind": OrgKind(kind)}, by=by)
+
+
+def update_organization(org: Organization, data: dict, *, by, version=None) -> dict:
+    """Apply the profile fields in ``data``; returns the changes (empty when nothing changed). ``version``: the
+    version the form was read at (``Stale`` when the profile was saved since)."""
+    if version is not None:
+        check_version(org, version)
+    data = cleaned(data)
     existing = find_duplicate(data.get("name", org.name), data.get("ice", org.ice), exclude_id=org.id)
     if existing is not None:
         raise Duplicate(existing)
-    for key in PROFILE_FIELDS:
-        if key in data:
-            setattr(org, key, data[key])
-    org.name_key = Organization.key_for(org.name)
-    changes = audit.diff(org, PROFILE_FIELDS)
-    changes.update(_set_lists(org, data.get("trades"), data.get("languages")))
-    if changes:
-        refresh_search_text(org)
-        if "trades" in changes or "languages" in changes:
-            org.updated_at = utcnow()  # bumps the version too: the lists are part of the profile
-        db.session.flush()
-        audit.record("organization.updated", org, by=by, changes=changes)
+    with refusing_breaches(TAKEN, "name"):
+        for key in PROFILE_FIELDS:
+            if key in data:
+                setattr(org, key, data[key])
+        org.name_key = Organization.key_for(org.name)
+        changes = audit.diff(org, PROFILE_FIELDS)
+        changes.update(_set_lists(org, data.get("trades"), data.get("languages")))
+        if changes:
+            refresh_search_text(org)
+            if "trades" in changes or "languages" in changes:
+                org.updated_at = utcnow()  # bumps the version too: the lists are part of the profile
+            db.session.flush()
+            audit.record("organization.updated", org, by=by, changes=changes)
     return changes
 
 
@@ -253,40 +284,53 @@ def _clear_primary(org: Organization, keep: Contact | None = None) -> None:
     db.session.flush()  # the one-primary unique index must see the old primary gone first
 
 
+CONTACTS_CHANGED = _l("Someone changed the contacts at the same moment: check the list and try again.")
+
+
 def add_contact(org: Organization, data: dict, *, by) -> Contact:
-    """Add a contact; a second contact of the same name (a double submit, a duplicate) is refused."""
+    """Add a contact; a second contact of the same name (a double submit, a duplicate) is refused.
+
+    The organisation is locked first, so the checks read the latest contacts; the one-primary index and the
+    version columns stay as backstops (a breach is refused like the rest)."""
+    data = cleaned({k: v for k, v in data.items() if k in CONTACT_FIELDS})
     lock_organization(org)
     if any(c.name_key == fold(data["name"]) for c in org.contacts):
-        raise InvalidValue(_l("%(name)s is already a contact of this organisation.", name=data["name"]))
+        raise Refused(_l("%(name)s is already a contact of this organisation.", name=data["name"]), field="name")
     contact = Contact(**{k: data.get(k) for k in CONTACT_FIELDS})
     contact.is_primary = bool(data.get("is_primary")) or not any(c.is_primary for c in org.contacts)
     contact.name_key = fold(contact.name)
-    if contact.is_primary:
-        _clear_primary(org)
-    org.contacts.append(contact)
-    refresh_search_text(org)
-    db.session.flush()
+    with refusing_breaches(CONTACTS_CHANGED, "name"):
+        if contact.is_primary:
+            _clear_primary(org)
+        org.contacts.append(contact)
+        refresh_search_text(org)
+        db.session.flush()
     audit.record("contact.added", org, by=by,
                  changes={"contact": [None, contact.name], **{k: [None, getattr(contact, k)] for k in CONTACT_FIELDS
                                                               if getattr(contact, k) not in (None, False)}})
     return contact
 
 
-def update_contact(contact: Contact, data: dict, *, by) -> dict:
+def update_contact(contact: Contact, data: dict, *, by, version=None) -> dict:
+    """Change a contact's details; ``version``: the contact's version the form was read at (``Stale``)."""
+    if version is not None:
+        check_version(contact, version)
+    data = cleaned({k: v for k, v in data.items() if k in CONTACT_FIELDS})
     org = contact.organization
     if data.get("name") and any(c.name_key == fold(data["name"]) and c is not contact for c in org.contacts):
-        raise InvalidValue(_l("%(name)s is already a contact of this organisation.", name=data["name"]))
-    if data.get("is_primary") and not contact.is_primary:
-        _clear_primary(org, keep=contact)
-    for key in CONTACT_FIELDS:
-        if key in data:
-            setattr(contact, key, data[key])
-    contact.name_key = fold(contact.name)
-    changes = audit.diff(contact, CONTACT_FIELDS)
-    if changes:
-        refresh_search_text(org)
-        db.session.flush()
-        audit.record("contact.updated", org, by=by, changes={"contact": [contact.name, contact.name], **changes})
+        raise Refused(_l("%(name)s is already a contact of this organisation.", name=data["name"]), field="name")
+    with refusing_breaches(CONTACTS_CHANGED, "name"):
+        if data.get("is_primary") and not contact.is_primary:
+            _clear_primary(org, keep=contact)
+        for key in CONTACT_FIELDS:
+            if key in data:
+                setattr(contact, key, data[key])
+        contact.name_key = fold(contact.name)
+        changes = audit.diff(contact, CONTACT_FIELDS)
+        if changes:
+            refresh_search_text(org)
+            db.session.flush()
+            audit.record("contact.updated", org, by=by, changes={"contact": [contact.name, contact.name], **changes})
     return changes
 
 
@@ -310,7 +354,7 @@ def change_membership(org: Organization, status: MembershipStatus, *, by, tier: 
     membership = org.membership
     current = membership.status if membership else None
     if status != current and status not in TRANSITIONS[current]:
-        raise InvalidTransition(f"{current} -> {status}")
+        raise Refused(_l("This status cannot follow the current one."), field="status")
     if membership is None:
         membership = Membership(organization=org, status=status, tier=tier,
                                 joined_on=joined_on or (date.today() if status == MembershipStatus.ACTIVE else None))
@@ -322,8 +366,8 @@ def change_membership(org: Organization, status: MembershipStatus, *, by, tier: 
             membership.joined_on = joined_on
         elif status == MembershipStatus.ACTIVE and membership.joined_on is None:
             membership.joined_on = date.today()
+    changes = audit.diff(membership, ("status", "tier", "joined_on"))  # before the flush, which resets the history
     db.session.flush()
-    changes = audit.diff(membership, ("status", "tier", "joined_on"))
     if current is None:
         changes = {"status": [None, status], "tier": [None, tier], "joined_on": [None, membership.joined_on]}
     if status != current:
@@ -342,20 +386,24 @@ def record_dues(org: Organization, year: int, *, amount: Decimal, by, invoiced_o
     """Record the dues of a new year. A year already recorded is refused (it is corrected, knowingly, through
     ``update_dues``): twenty identical submissions record it once and never overwrite silently."""
     lock_organization(org)
+    recorded = _l("The dues for %(year)s are already recorded: correct them in the table above.", year=year)
     if db.session.scalar(sa.select(Dues.id).where(Dues.organization_id == org.id, Dues.year == year)) is not None:
-        raise InvalidValue(_l("The dues for %(year)s are already recorded: correct them in the table above.",
-                              year=year))
-    dues = Dues(organization_id=org.id, year=year, amount=Decimal(amount).quantize(Decimal("0.01")), invoiced_on=invoiced_on, paid_on=paid_on,
-                method=method)
-    db.session.add(dues)
-    db.session.flush()
+        raise Refused(recorded, field="year")
+    dues = Dues(organization_id=org.id, year=year, amount=Decimal(amount).quantize(Decimal("0.01")),
+                invoiced_on=invoiced_on, paid_on=paid_on, method=method)
+    with refusing_breaches(recorded, "year"):  # the unique (organisation, year) constraint, behind the lock
+        db.session.add(dues)
+        db.session.flush()
     changes = {k: [None, getattr(dues, k)] for k in DUES_FIELDS if getattr(dues, k) is not None}
     audit.record("dues.recorded", org, by=by, changes={"year": [year, year], **changes})
     return dues
 
 
-def update_dues(dues: Dues, data: dict, *, by) -> dict:
-    """Correct a year's dues (amount, dates, method); audited old -> new. Returns the changes."""
+def update_dues(dues: Dues, data: dict, *, by, version=None) -> dict:
+    """Correct a year's dues (amount, dates, method); audited old -> new. Returns the changes. ``version``: the
+    version the form was read at (``Stale`` when someone saved the dues since)."""
+    if version is not None:
+        check_version(dues, version)
     if data.get("amount") is not None:
         data = {**data, "amount": Decimal(data["amount"]).quantize(Decimal("0.01"))}
     for key in DUES_FIELDS:
@@ -387,7 +435,7 @@ def add_commitment(org: Organization, *, jobs_announced: int, by, horizon: date 
     lock_organization(org)
     if any((c.jobs_announced, c.announced_on, c.horizon, c.source) == (jobs_announced, announced_on, horizon, source)
            for c in org.job_commitments):  # a double submit
-        raise InvalidValue(_l("This commitment is already recorded."))
+        raise Refused(_l("This commitment is already recorded."), field="jobs_announced")
     commitment = JobCommitment(organization_id=org.id, jobs_announced=jobs_announced, horizon=horizon,
                                announced_on=announced_on, source=source)
     db.session.add(commitment)
@@ -401,8 +449,10 @@ COMMITMENT_FIELDS = ("jobs_announced", "announced_on", "horizon", "source")
 REPORT_FIELDS = ("reported_on", "jobs_created", "note")
 
 
-def update_commitment(commitment: JobCommitment, data: dict, *, by) -> dict:
-    """Correct a job commitment; audited old -> new. Returns the changes."""
+def update_commitment(commitment: JobCommitment, data: dict, *, by, version=None) -> dict:
+    """Correct a job commitment; audited old -> new. Returns the changes (``version``: see ``update_dues``)."""
+    if version is not None:
+        check_version(commitment, version)
     for key in COMMITMENT_FIELDS:
         if key in data:
             setattr(commitment, key, data[key])
@@ -429,8 +479,8 @@ def delete_commitment(commitment: JobCommitment, *, by) -> None:
 
 def check_report_date(commitment: JobCommitment, reported_on: date | None) -> None:
     if reported_on and commitment.announced_on and reported_on < commitment.announced_on:
-        raise InvalidValue(_l("A report cannot come before its commitment (announced on %(date)s).",
-                              date=format_date(commitment.announced_on)))
+        raise Refused(_l("A report cannot come before its commitment (announced on %(date)s).",
+                         date=format_date(commitment.announced_on)), field="reported_on")
 
 
 def _refresh_jobs_created(commitment: JobCommitment) -> int:
@@ -451,7 +501,7 @@ def add_job_report(commitment: JobCommitment, *, reported_on: date, jobs_created
     check_report_date(commitment, reported_on)
     lock_organization(commitment.organization)
     if any((r.reported_on, r.jobs_created) == (reported_on, jobs_created) for r in commitment.reports):
-        raise InvalidValue(_l("This report is already recorded."))  # a double submit
+        raise Refused(_l("This report is already recorded."), field="reported_on")  # a double submit
     report = JobReport(commitment_id=commitment.id, reported_on=reported_on, jobs_created=jobs_created,
                        note=note or None, reported_by_id=getattr(by, "id", None))
     db.session.add(report)
@@ -462,8 +512,11 @@ def add_job_report(commitment: JobCommitment, *, reported_on: date, jobs_created
     return report
 
 
-def update_job_report(report: JobReport, data: dict, *, by) -> dict:
-    """Correct a job report; the commitment's figure follows. Audited old -> new. Returns the changes."""
+def update_job_report(report: JobReport, data: dict, *, by, version=None) -> dict:
+    """Correct a job report; the commitment's figure follows. Audited old -> new. Returns the changes
+    (``version``: see ``update_dues``)."""
+    if version is not None:
+        check_version(report, version)
     commitment = report.commitment
     check_report_date(commitment, data.get("reported_on", report.reported_on))
     for key in REPORT_FIELDS:
@@ -547,7 +600,7 @@ def apply_import(rows: list, *, by, source=None) -> ImportResult:
 
     refused = [r.number for r in rows if r.status not in ("new", "update", "unchanged")]
     if refused:
-        raise InvalidValue(_l("Row %(n)s is not ready to import.", n=refused[0]))
+        raise Refused(_l("Row %(n)s is not ready to import.", n=refused[0]))
     result = ImportResult(unchanged=sum(1 for r in rows if r.status == "unchanged"))
     updates = [r for r in rows if r.status == "update"]
     existing: dict[int, Organization] = {}
@@ -593,8 +646,11 @@ def apply_import(rows: list, *, by, source=None) -> ImportResult:
             data = row.fields
             contact = row.contact
             values.append({**{k: data.get(k) for k in PROFILE_FIELDS}, "name_key": Organization.key_for(data["name"]),
-                           "search_text": search_text_for(data["name"], data.get("description"),
-                                                          [contact["name"]] if contact else []),
+                           "search_text": search_text_for(
+                               data["name"], data.get("description"),
+                               [(contact["name"], contact.get("title"), contact.get("email"), contact.get("phone"))]
+                               if contact else [], ice=data.get("ice"), email=data.get("email"),
+                               phone=data.get("phone")),
                            "created_at": now, "updated_at": now, "version": 1})
         new_ids = list(db.session.scalars(
             sa.insert(Organization).returning(Organization.id, sort_by_parameter_order=True), values))

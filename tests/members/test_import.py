@@ -86,7 +86,7 @@ def count(db, model=Organization):
 
 def test_excel_french_file_in_windows_1252(client, staff, db):
     text = HEADER + ("Société Générale d'Appels;Centre d'appels;001234567000089;Oujda;Oujda-Angad;"
-                     "Relation client|Télémarketing;Français|Espagnol;info@sga.ma;0536 11 22 33;"
+                     "Relation client|Télémarketing;Français|Espagnol;info@sga.ma;0536 68 22 33;"
                      "Hélène Dupré;h.dupre@sga.ma;06 61 22 33 44\r\n")
     response = upload(client, text.encode("cp1252"))
     html = response.get_data(as_text=True)
@@ -95,7 +95,7 @@ def test_excel_french_file_in_windows_1252(client, staff, db):
     assert commit(client, html).status_code == 303
     org = db.session.scalar(sa.select(Organization))
     assert org.name == "Société Générale d'Appels" and org.kind.value == "call_center"
-    assert org.province.value == "oujda_angad" and org.phone == "+212536112233"
+    assert org.province.value == "oujda_angad" and org.phone == "+212536682233"
     assert sorted(t.value for t in org.trade_values) == ["customer_relations", "telemarketing"]
     contact = db.session.scalar(sa.select(Contact))
     assert contact.name == "Hélène Dupré" and contact.is_primary and contact.phone == "+212661223344"
@@ -219,7 +219,7 @@ def saccom_state(db):
 
 
 SACCOM_ROW = ("name;kind;ice;website;phone;description;trades;contact_name;contact_title;contact_email\r\n"
-              "SACCOM SARL;call_center;001234567000089;https://saccom-sarl.example;0536 99 88 77;"
+              "SACCOM SARL;call_center;001234567000089;https://saccom-sarl.example;0536 68 77 88;"
               "Centre d'appels généraliste.;telemarketing;Karim Haddou;Directeur;k.haddou@saccom-sarl.example\r\n")
 
 
@@ -241,7 +241,7 @@ def test_saccom_sarl_never_overwrites_saccom_by_guess(client, demo_world, factor
     assert "Name kept: Saccom" in row
     for label, old, new in [("Kind", "BPO", "Call centre"), ("ICE", "—", "001234567000089"),
                             ("Website", "https://www.saccom.example", "https://saccom-sarl.example"),
-                            ("Phone", "+212536000103", "+212536998877"),
+                            ("Phone", "+212536000103", "+212536687788"),
                             ("Trades", "Document management, HR services", "Telemarketing")]:
         assert re.search(rf"{label}</span>: <del>{re.escape(old)}</del> → <ins>{re.escape(new)}</ins>", row), label
     assert "Centre d'appels généraliste." in row
@@ -258,7 +258,7 @@ def test_saccom_sarl_never_overwrites_saccom_by_guess(client, demo_world, factor
     assert done.status_code == 303
     fields, trades, contacts, _ = saccom_state(db)
     assert fields == {"name": "Saccom", "kind": before[0]["kind"].__class__("call_center"), "ice": "001234567000089",
-                      "website": "https://saccom-sarl.example", "phone": "+212536998877",
+                      "website": "https://saccom-sarl.example", "phone": "+212536687788",
                       "description": "Centre d'appels généraliste."}
     assert trades == ["telemarketing"]
     assert count(db) == orgs

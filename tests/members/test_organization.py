@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -139,7 +140,8 @@ def test_create_normalises_and_audits(client, as_user, staff, db):
 
 
 @pytest.mark.parametrize("field, value", [
-    ("ice", "12345"), ("ice", "12345678901234a"), ("phone", "12345"), ("phone", "+33 1 23 45 67 89"),
+    ("ice", "12345"), ("ice", "12345678901234a"), ("phone", "12345"), ("phone", "0536 12 34 56"),
+    ("phone", "06 12 34 56 78 ext. 12"),
     ("website", "javascript:alert(1)"), ("website", "not a site"), ("email", "not-an-address"), ("name", ""),
     ("name", "x" * 201), ("headcount", "-3"), ("kind", "spaceship"), ("province", "paris"),
     ("name", "Bad\nName"),
@@ -175,8 +177,10 @@ def test_edit_with_a_stale_version_shows_both_versions_and_saves_nothing(client,
     response = client.post(f"/members/{target.id}/edit", data=profile(name="Notoriety", city="Nador",
                                                                       version=version))
     html = response.get_data(as_text=True).replace("\u202f", " ").replace("\xa0", " ")
-    assert response.status_code == 409 and 'id="conflict"' in html
-    assert "Berkane" in html and "Nador" in html
+    assert response.status_code == 409 and 'id="stale-title"' in html  # the one answer: core/_stale.html
+    stale = html.split('id="stale-title"', 1)[1].split("</section>", 1)[0]
+    assert re.search(r"<th scope=\"row\">City</th><td>Nador</td><td>Berkane</td>", stale)  # yours, theirs
+    assert 'value="Nador"' in html  # what the person typed is kept in the form
     assert reload(db, Organization, target.id).city == "Berkane"
     # sending again (knowing) replaces theirs
     new_version = reload(db, Organization, target.id).version
@@ -281,10 +285,18 @@ def test_contact_edit_conflict(client, as_user, staff, factories, db):
     p = f"contact{contact.id}"
     stale = contact.version
     client.post(f"/members/{target.id}/contacts/{contact.id}/edit", data={f"{p}-name": "Theirs", f"{p}-version": stale})
-    html = client.post(f"/members/{target.id}/contacts/{contact.id}/edit",
-                       data={f"{p}-name": "Mine", f"{p}-version": stale}).get_data(as_text=True).replace("\u202f", " ").replace("\xa0", " ")
-    assert "Theirs" in html and 'value="Mine"' in html
+    response = client.post(f"/members/{target.id}/contacts/{contact.id}/edit",
+                           data={f"{p}-name": "Mine", f"{p}-version": stale})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409 and 'id="stale-title"' in html
+    assert "<td>Mine</td><td>Theirs</td>" in html and 'value="Mine"' in html
     assert reload(db, Contact, contact.id).name == "Theirs"
+    # in place (htmx): the contacts fragment, the same two versions, the same status
+    response = client.post(f"/members/{target.id}/contacts/{contact.id}/edit", headers={"HX-Request": "true"},
+                           data={f"{p}-name": "Mine", f"{p}-version": stale})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409 and "<html" not in html and 'id="contacts"' in html
+    assert "<td>Mine</td><td>Theirs</td>" in html and 'value="Mine"' in html
 
 
 # --- membership, dues, jobs ------------------------------------------------------------------------------------------
@@ -402,3 +414,29 @@ def test_a_double_submitted_contact_is_recorded_once(client, as_user, staff, fac
     again = client.post(f"/members/{target.id}/contacts/new", data=data, headers={"HX-Request": "true"})
     assert again.status_code == 422 and "already a contact" in again.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Contact)) == 1
+
+
+def test_other_domains_create_organisations_through_one_service(app, staff, factories, db):
+    """``services.create_organization_for``: what the incubator and the demo call; refusals are core's ``Refused``
+    at their field (a duplicate carries the organisation it duplicates)."""
+    from club.core.refusals import Refused
+    from club.members import services
+    from club.members.models import OrgKind
+
+    existing = factories.OrganizationFactory(name="Saccom", ice="001234567000089")
+    with app.test_request_context():
+        with pytest.raises(services.Duplicate) as duplicate:
+            services.create_organization_for("SACCOM SARL", "bpo", by=staff)
+        assert isinstance(duplicate.value, Refused) and duplicate.value.field == "name"
+        assert duplicate.value.existing.id == existing.id
+        for fields, field in (({"phone": "12345"}, "phone"), ({"ice": "12"}, "ice"), ({"email": "nope"}, "email")):
+            with pytest.raises(Refused) as refused:
+                services.create_organization_for("Nouvelle", OrgKind.STARTUP, by=staff, **fields)
+            assert refused.value.field == field
+        with pytest.raises(Refused) as refused:
+            services.create_organization_for("   ", OrgKind.STARTUP, by=staff)
+        assert refused.value.field == "name"
+        with pytest.raises(TypeError):
+            services.create_organization_for("Nouvelle", OrgKind.STARTUP, colour="red", by=staff)
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Organization)) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 
 import pytest
@@ -61,7 +62,7 @@ def test_conflict_declaration_removes_the_reviewer(db, factories, login_as):
     review = ReviewFactory(reviewer=partner, has_conflict=None)
     client = login_as(partner)
     page = client.get(f"/incubator/reviews/{review.id}")
-    assert "conflit" in page.text.lower() or "conflict" in page.text.lower()
+    assert "Conflit d'intérêts" in html.unescape(page.text)
     # no scoring before declaring
     response = client.post(f"/incubator/reviews/{review.id}", data={"version": review.version, **_scores(review, [3, 3, 3])})
     assert response.status_code == 303
@@ -130,8 +131,8 @@ def test_scores_edit_until_final(db, factories, login_as):
     # out of range: refused, input kept
     for bad in (0, 6, "abc", -1):
         response = client.post(url, data={"version": review.version, **_scores(review, [3, bad, 4]), "action": "save"})
-        assert response.status_code == 200, bad
-        assert "1" in response.text and "5" in response.text
+        assert response.status_code == 422, bad
+        assert "Les notes vont de 1 à 5." in response.text and f'value="{bad}"' in response.text  # the input kept
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Score)) == 0
     assert client.post(url, data={"version": review.version, **_scores(review, [3, "", 4]), "comment": "Bien",
                                   "action": "save"}).status_code == 303
@@ -140,7 +141,8 @@ def test_scores_edit_until_final(db, factories, login_as):
     assert sorted(s.value for s in review.scores) == [3, 4] and not review.is_final
     # final needs every score and a recommendation
     response = client.post(url, data={"version": review.version, **_scores(review, [3, "", 4]), "action": "final"})
-    assert response.status_code == 200
+    assert response.status_code == 422
+    assert "Notez chaque critère et donnez une recommandation" in html.unescape(response.text)
     response = client.post(url, data={"version": review.version, **_scores(review, [3, 5, 4]),
                                       "recommendation": "yes", "comment": "Très bien", "action": "final"})
     assert response.status_code == 303

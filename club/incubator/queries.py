@@ -3,6 +3,8 @@ aggregates computed in SQL, and the incubator's part of the global search."""
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
@@ -10,7 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from club.auth.models import User
 from club.core.search import Hit
-from club.core.text import fold, like_escape
+from club.core.text import fold
 from club.extensions import db
 from club.incubator.models import (
     COHORT_STATES,
@@ -290,23 +292,44 @@ def organization_applications(org_id: int) -> list[Application]:
     ))
 
 
-# Searching: case and accents folded in SQL as ``club.core.text.fold`` folds the term ------------------------
+# Searching: case and accents folded, as ``club.core.text.fold`` folds the term ---------------------------------
+# The columns searched have no folded copy: the folded term becomes a regular expression in which each letter
+# matches all its cases and accented forms ("eclair" matches "Éclair" and "ÉCLAIR"), the same on PostgreSQL (~)
+# and on SQLite (SQLAlchemy's REGEXP).
 
-# The accented letters of French, Spanish and the transliterations of Moroccan names, each replaced by the letter
-# ``fold`` gives (the same on SQLite, whose lower() only knows ASCII, and on PostgreSQL).
-ACCENTED = "àâäáãåçèéêëìíîïñòóôöõùúûüýÿÀÂÄÁÃÅÇÈÉÊËÌÍÎÏÑÒÓÔÖÕÙÚÛÜÝŸ"
+def _variants() -> dict[str, str]:
+    variants: dict[str, set[str]] = {}
+    for code in range(0xC0, 0x250):  # Latin-1 and Latin Extended-A/B letters
+        letter = chr(code)
+        base = fold(letter)
+        if len(base) == 1 and base.isascii() and base.isalpha():
+            variants.setdefault(base, set()).add(letter)
+    return {base: base + base.upper() + "".join(sorted(letters - {base, base.upper()}))
+            for base, letters in variants.items()}
 
 
-def folded(column) -> sa.ColumnElement[str]:
-    expression = column
-    for letter in ACCENTED:
-        expression = sa.func.replace(expression, letter, fold(letter))
-    return sa.func.lower(expression)
+VARIANTS = _variants()
+
+
+def term_pattern(term: str) -> str:
+    """The regular expression matching ``term`` folded: letters in every case and accent, spaces as any run of
+    white space, everything else literally."""
+    parts = []
+    for char in fold(term):
+        if char.isspace():
+            parts.append(r"\s+")
+        elif char in VARIANTS:
+            parts.append(f"[{VARIANTS[char]}]")
+        elif char.isalpha() and char.upper() != char:
+            parts.append(f"[{char}{char.upper()}]")
+        else:
+            parts.append(re.escape(char))
+    return "".join(parts)
 
 
 def matches(column, term: str) -> sa.ColumnElement[bool]:
-    """``column`` contains ``term``, both folded (the term's LIKE wildcards taken literally)."""
-    return folded(column).like(f"%{like_escape(fold(term))}%", escape="\\")
+    """``column`` contains ``term``, case and accents folded."""
+    return column.regexp_match(term_pattern(term))
 
 
 def names_hidden_from(user) -> sa.ColumnElement[bool]:

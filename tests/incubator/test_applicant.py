@@ -5,13 +5,15 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from club.core.models import AuditEvent
+from club.core.refusals import Refused
 from club.core.storage import StoredFile
 from club.extensions import db
 from club.incubator.models import Application, DeckVersion, Message, Status, StatusChange
-from club.members.models import Organization, OrgKind
+from club.members.models import Organization, OrgKind, search_text_for
 from club.models import utcnow
 from tests.conftest import text
 from tests.incubator.factories import COMPLETE, PDF, ApplicationFactory, CallFactory
@@ -150,15 +152,11 @@ def test_a_typed_startup_name_never_links_to_an_existing_organisation(db, factor
 
 def test_no_new_organisation_before_acceptance(db, ctx, factories):
     from club.incubator import services
-    from club.incubator.services import Refused
 
     application = ApplicationFactory(startup_name="Nador CX")
-    try:
+    with pytest.raises(Refused) as refused:
         services.link_organization(application, by=factories.UserFactory())
-    except Refused as exc:
-        assert exc.field == "organization"
-    else:
-        raise AssertionError("a startup under review became an organisation")
+    assert refused.value.field == "organization"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Organization)) == 0
 
 
@@ -166,7 +164,8 @@ def test_the_secretariat_creates_the_startup_organisation_with_its_name_only(db,
     from club.members.queries import organization_choices
 
     application = ApplicationFactory(startup_name="Nador CX", project_title="Relation client pour le Rif")
-    client = login_as(factories.UserFactory())
+    staff = factories.UserFactory()
+    client = login_as(staff)
     # not accepted yet: no new organisation (it would crowd every organisation picker)
     assert "Créer une nouvelle organisation" not in text(client.get(f"/incubator/applications/{application.id}"))
     response = client.post(f"/incubator/applications/{application.id}/organization", data={"organization": "new"},
@@ -182,6 +181,13 @@ def test_the_secretariat_creates_the_startup_organisation_with_its_name_only(db,
     org = db.session.get(Application, application.id).organization
     assert org.name == "Nador CX" and org.kind == OrgKind.STARTUP
     assert not org.description and "rif" not in org.search_text.casefold()
+    # made the members' one way: their search text, their audit action (and the link, the incubator's)
+    assert org.search_text == search_text_for(org.name, org.description, [])
+    events = db.session.execute(sa.select(AuditEvent.action, AuditEvent.entity_type, AuditEvent.entity_id,
+                                          AuditEvent.actor_id).order_by(AuditEvent.id)).all()
+    assert [tuple(e) for e in events] == [
+        ("organization.created", "organizations", org.id, staff.id),
+        ("incubator.application.organization", "incubator_applications", application.id, staff.id)]
 
 
 def test_submit_after_the_deadline_is_refused_and_nothing_lost(db, factories, login_as):

@@ -60,9 +60,16 @@ def test_edit_a_call_with_optimistic_locking(db, factories, login_as):
     assert call.title == "Après" and call.criteria[0].weight == 4
     stale = dict(form, title="Écrasé ?")
     response = client.post(f"/incubator/calls/{call.id}/edit", data=stale)
-    assert response.status_code == 409 and "Après" in response.text and "Écrasé ?" in response.text
+    page = text(response)
+    assert response.status_code == 409 and "Enregistré entre-temps par quelqu'un d'autre" in page
+    assert "<td>Écrasé ?</td><td>Après</td>" in page  # yours beside the version saved now
+    assert 'value="Écrasé ?"' in page and f'name="version" type="hidden" value="{call.version}"' in page
     db.session.expire_all()
     assert db.session.get(Call, call.id).title == "Après"
+    # sending it again (with the version shown) replaces the saved version, knowingly
+    assert client.post(f"/incubator/calls/{call.id}/edit", data=dict(stale, version=call.version)).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Call, call.id).title == "Écrasé ?"
 
 
 def test_rubric_cannot_lose_a_scored_criterion(db, factories, login_as):

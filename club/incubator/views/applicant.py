@@ -3,11 +3,11 @@ secretariat reads too, with its own forms), the thread and withdrawing."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from club.core.audit import events_for
@@ -44,7 +44,7 @@ def apply(call_id: int):
         db.session.rollback()
         flash(refused.message, "danger")
         return redirect(url_for("incubator.index"), 303)
-    except sa.exc.IntegrityError:  # a double click: the first one created it
+    except IntegrityError:  # a double click: the first one created it
         db.session.rollback()
         application = queries.application_for(the_call, current_user)
     return redirect(url_for("incubator.edit", application_id=application.id), 303)

@@ -1,5 +1,5 @@
-"""What the incubator adds to other pages: home panels, the organisation page section, the demo world, and how its
-audit events read."""
+"""What the incubator adds to other pages: home panels, the organisation page section, the global search, the demo
+world, and how its audit events read."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from club.auth.models import User
 from club.core import audit
-from club.core.registry import registry
+from club.core.registry import SearchProvider, registry
 from club.extensions import db
 from club.incubator import queries
 from club.incubator.demo import load as load_demo
@@ -24,7 +24,7 @@ from club.incubator.models import (
     Review,
 )
 from club.members.models import PROVINCE_LABELS
-from club.permissions import Role
+from club.permissions import Role, visible
 
 
 def _applicant_panel(user) -> dict:
@@ -122,15 +122,12 @@ AUDIT_FIELDS = {
 }
 
 
-def _sees_name(application: Application, user) -> bool:
-    # Only the secretariat and the applicant read a startup's name here (a reviewer may be in a blind round).
-    return application.is_visible_to(user) and getattr(user, "role", None) in (Role.SECRETARIAT, Role.APPLICANT)
-
-
 def _applications(ids, user) -> dict:
-    rows = db.session.scalars(sa.select(Application).where(Application.id.in_(ids)))
-    return {a.id: (a.display_name, url_for("incubator.application", application_id=a.id))
-            for a in rows if _sees_name(a, user)}
+    # Only the secretariat and the applicant read a startup's name here (a reviewer may be in a blind round).
+    if getattr(user, "role", None) not in (Role.SECRETARIAT, Role.APPLICANT):
+        return {}
+    rows = db.session.scalars(sa.select(Application).where(Application.id.in_(ids), visible(Application, user)))
+    return {a.id: (a.display_name, url_for("incubator.application", application_id=a.id)) for a in rows}
 
 
 def _reviews(ids, user) -> dict:
@@ -140,9 +137,8 @@ def _reviews(ids, user) -> dict:
 
 
 def _calls(ids, user) -> dict:
-    rows = db.session.scalars(sa.select(Call).where(Call.id.in_(ids)))
-    return {c.id: (c.title, url_for("incubator.call", call_id=c.id)) for c in rows if c.is_visible_to(user)}
-
+    rows = db.session.scalars(sa.select(Call).where(Call.id.in_(ids), visible(Call, user)))
+    return {c.id: (c.title, url_for("incubator.call", call_id=c.id)) for c in rows}
 
 
 def register(app: Flask) -> None:
@@ -152,6 +148,8 @@ def register(app: Flask) -> None:
     hooks.home_panel(Role.PARTNER, "incubator/_home_reviewer.html", _reviewer_panel)
     hooks.home_panel(Role.SECRETARIAT, "incubator/_home_secretariat.html", _secretariat_panel)
     hooks.section("organization", "incubator/_organization_section.html", _organization_section, order=30)
+    # No "more" link: the applications' list with a search box is one call's, the search spans every call.
+    hooks.search(SearchProvider("incubator", _l("Incubator"), queries.search, order=20))
     hooks.demo("incubator", load_demo)
     hooks.action_labels(ACTION_LABELS)
     for prefix, fields in AUDIT_FIELDS.items():

@@ -30,6 +30,10 @@ def _role(user) -> str | None:
     return getattr(user.role, "value", user.role)
 
 
+# Each model users open has ONE visibility rule, a SQL condition (``Model.visible_to(user)``), asked by
+# ``permissions.get_visible_or_404`` / ``permissions.is_visible`` and by every list and search query.
+
+
 class Call(TimestampMixin, VersionedMixin, db.Model):
     __tablename__ = "incubator_calls"
     __table_args__ = (
@@ -56,13 +60,27 @@ class Call(TimestampMixin, VersionedMixin, db.Model):
         now = now or utcnow()
         return self.opens_at <= now < self.closes_at
 
+    @classmethod
+    def open_condition(cls, now: datetime | None = None) -> sa.ColumnElement[bool]:
+        """``is_open`` in SQL."""
+        now = now or utcnow()
+        return sa.and_(cls.opens_at <= now, cls.closes_at > now)
+
+    @classmethod
+    def blind_condition(cls) -> sa.ColumnElement[bool]:
+        """``is_blind`` in SQL: reviewers see no names in this call's current round."""
+        return sa.and_(cls.is_blind_first_round.is_(True), cls.review_round == 1)
+
+    @classmethod
+    def visible_to(cls, user) -> sa.ColumnElement[bool]:
+        """The secretariat sees every call; anyone else (signed in or not: the call page is public) the open
+        ones."""
+        return sa.true() if _role(user) == "secretariat" else cls.open_condition()
+
     @property
     def is_blind(self) -> bool:
         """Whether reviewers see applications without names in the current round."""
         return self.is_blind_first_round and self.review_round == 1
-
-    def is_visible_to(self, user) -> bool:
-        return _role(user) == "secretariat" or self.is_open()
 
     @property
     def total_weight(self) -> int:
@@ -221,20 +239,17 @@ class Application(TimestampMixin, VersionedMixin, db.Model):
     def is_owned_by(self, user) -> bool:
         return _role(user) == "applicant" and self.applicant_id == user.id
 
-    def is_visible_to(self, user) -> bool:
-        """The secretariat, the applicant who owns it, and reviewers assigned to it (no conflict)."""
+    @classmethod
+    def visible_to(cls, user) -> sa.ColumnElement[bool]:
+        """The secretariat, the applicant who owns it, and reviewers assigned to it (no conflict declared)."""
         role = _role(user)
         if role == "secretariat":
-            return True
+            return sa.true()
         if role == "applicant":
-            return self.applicant_id == user.id
+            return cls.applicant_id == user.id
         if role == "partner":
-            return db.session.scalar(
-                sa.select(sa.func.count()).select_from(Review).where(
-                    Review.application_id == self.id, Review.reviewer_id == user.id,
-                    Review.has_conflict.is_not(True))
-            ) > 0
-        return False
+            return sa.exists().where(Review.application_id == cls.id, Review.visible_to(user))
+        return sa.false()
 
     def can_edit(self, user) -> bool:
         return self.is_owned_by(user) and self.status == Status.DRAFT
@@ -342,13 +357,12 @@ class Review(TimestampMixin, VersionedMixin, db.Model):
     reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id])
     scores: Mapped[list[Score]] = relationship(back_populates="review", cascade="all, delete-orphan")
 
-    def is_visible_to(self, user) -> bool:
-        """Only the reviewer, and only while no conflict is declared."""
-        return bool(getattr(user, "is_authenticated", False) and _role(user) in ("secretariat", "partner")
-                    and self.reviewer_id == user.id and self.has_conflict is not True)
-
-    def can_edit(self, user) -> bool:
-        return self.is_visible_to(user) and self.has_conflict is False and not self.is_final
+    @classmethod
+    def visible_to(cls, user) -> sa.ColumnElement[bool]:
+        """Only the reviewer (secretariat or partner), and only while no conflict is declared."""
+        if _role(user) not in ("secretariat", "partner"):
+            return sa.false()
+        return sa.and_(cls.reviewer_id == user.id, cls.has_conflict.is_not(True))
 
     @property
     def score_by_criterion(self) -> dict[int, int]:

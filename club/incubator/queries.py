@@ -1,18 +1,27 @@
-"""Read queries: lists filtered by who may see them, and the scoring aggregates computed in SQL."""
+"""Read queries: lists filtered by who may see them (each model's one rule, ``Model.visible_to``), the scoring
+aggregates computed in SQL, and the incubator's part of the global search."""
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
+from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 from club.auth.models import User
+from club.core.search import Hit
+from club.core.text import fold
 from club.extensions import db
 from club.incubator.models import (
     COHORT_STATES,
+    STATUS_LABELS,
     TO_SCREEN_STATES,
     Application,
     Call,
     Criterion,
+    DeckVersion,
     Message,
     Recommendation,
     Review,
@@ -20,14 +29,56 @@ from club.incubator.models import (
     Status,
     StatusChange,
 )
-from club.models import utcnow
+from club.permissions import Role, visible
 
 
 def open_calls() -> list[Call]:
-    now = utcnow()
-    return list(db.session.scalars(
-        sa.select(Call).where(Call.opens_at <= now, Call.closes_at > now).order_by(Call.closes_at, Call.id)
-    ))
+    return list(db.session.scalars(sa.select(Call).where(Call.open_condition()).order_by(Call.closes_at, Call.id)))
+
+
+def visible_call(call_id: int, user) -> Call | None:
+    """The call, when ``user`` may see it: its one rule (``Call.visible_to``), asked for visitors too (the call
+    page is public, and ``permissions.visible`` answers no for anyone signed out)."""
+    return db.session.scalar(sa.select(Call).where(Call.id == call_id, Call.visible_to(user)))
+
+
+def application_for(call: Call, applicant) -> Application | None:
+    """The applicant's application to ``call`` (one at most)."""
+    return db.session.scalar(sa.select(Application).where(Application.call_id == call.id,
+                                                          Application.applicant_id == applicant.id))
+
+
+def reviewer_count(call: Call) -> int:
+    """How many reviewers (no conflict declared) are assigned to the call's applications."""
+    return db.session.scalar(sa.select(sa.func.count(sa.distinct(Review.reviewer_id))).join(Application)
+                             .where(Application.call_id == call.id, Review.has_conflict.is_not(True)))
+
+
+def reviewer(user_id: int | None) -> User | None:
+    """An active user who may review (secretariat or partner), by id."""
+    if user_id is None:
+        return None
+    return db.session.scalar(sa.select(User).where(User.id == user_id, User.active.is_(True),
+                                                   User.role.in_([Role.SECRETARIAT, Role.PARTNER])))
+
+
+def applications_of_call(call: Call, ids: list[int]) -> list[Application]:
+    """The applications among ``ids`` that belong to ``call`` (a bulk action's ticks)."""
+    if not ids:
+        return []
+    return list(db.session.scalars(sa.select(Application).where(Application.id.in_(ids),
+                                                                Application.call_id == call.id)
+                                   .order_by(Application.id)))
+
+
+def deck_of(application: Application, deck_id: int) -> DeckVersion | None:
+    return db.session.scalar(sa.select(DeckVersion).where(DeckVersion.id == deck_id,
+                                                          DeckVersion.application_id == application.id))
+
+
+def review_of(application: Application, review_id: int) -> Review | None:
+    return db.session.scalar(sa.select(Review).where(Review.id == review_id,
+                                                     Review.application_id == application.id))
 
 
 def all_calls_with_counts() -> list[tuple[Call, int, int]]:
@@ -41,15 +92,17 @@ def all_calls_with_counts() -> list[tuple[Call, int, int]]:
 
 
 def applications_of(user) -> list[Application]:
+    """The applicant's own applications."""
     return list(db.session.scalars(
         sa.select(Application).options(joinedload(Application.call))
-        .where(Application.applicant_id == user.id).order_by(Application.id.desc())
+        .where(visible(Application, user), Application.applicant_id == user.id).order_by(Application.id.desc())
     ))
 
 
 def assignments_of(user, *, pending_only: bool = False) -> list[Review]:
+    """The reviews ``user`` writes (a declared conflict removes one)."""
     stmt = (sa.select(Review).options(joinedload(Review.application).joinedload(Application.call))
-            .where(Review.reviewer_id == user.id, Review.has_conflict.is_not(True))
+            .where(visible(Review, user))
             .order_by(Review.is_final, Review.id.desc()))
     if pending_only:
         stmt = stmt.where(Review.is_final.is_(False))
@@ -121,19 +174,17 @@ def _with_stats(stmt: sa.Select, stats=None) -> sa.Select:
     )
 
 
-def call_applications(call: Call, *, status: str | None = None, q: str | None = None) -> sa.Select:
-    """The call's applications (drafts only when asked); their figures come from ``stats_by_application``."""
-    stmt = sa.select(Application).options(joinedload(Application.applicant)).where(Application.call_id == call.id)
+def call_applications(call: Call, user, *, status: str | None = None, q: str | None = None) -> sa.Select:
+    """The call's applications ``user`` may see (drafts only when asked), matching ``q`` in the startup's
+    name or the project's title (case and accents folded); their figures come from ``stats_by_application``."""
+    stmt = (sa.select(Application).options(joinedload(Application.applicant))
+            .where(Application.call_id == call.id, visible(Application, user)))
     if status and status in {s.value for s in Status}:
         stmt = stmt.where(Application.status == Status(status))
     else:
         stmt = stmt.where(Application.status != Status.DRAFT)
-    if q:
-        from club.core.text import like_escape
-
-        pattern = f"%{like_escape(q.lower())}%"
-        stmt = stmt.where(sa.or_(sa.func.lower(Application.startup_name).like(pattern, escape="\\"),
-                                 sa.func.lower(Application.project_title).like(pattern, escape="\\")))
+    if q and fold(q):
+        stmt = stmt.where(sa.or_(matches(Application.startup_name, q), matches(Application.project_title, q)))
     return stmt.order_by(Application.id)
 
 
@@ -170,6 +221,11 @@ def ranking(call: Call) -> sa.Select:
     ).order_by(*order)
 
 
+def ranking_page(call: Call, number: int, per_page: int) -> list:
+    """One page of the call's ranking (``ranking``); count the rows with ``ranked_count``."""
+    return list(db.session.execute(ranking(call).limit(per_page).offset((number - 1) * per_page)))
+
+
 def stats_for(application: Application):
     stmt = _with_stats(sa.select(Application.id).where(Application.id == application.id),
                        application_stats(Review.application_id == application.id))
@@ -186,10 +242,11 @@ def criterion_averages(application: Application) -> dict[int, float]:
     return {cid: float(avg) for cid, avg in rows}
 
 
-def load_application(application_id: int) -> Application | None:
-    """The application with what its page shows, in a constant number of queries."""
+def load_application(application_id: int, user) -> Application | None:
+    """The application with what its page shows, in a constant number of queries; None when ``user`` may not
+    see it."""
     return db.session.scalar(
-        sa.select(Application).where(Application.id == application_id)
+        sa.select(Application).where(Application.id == application_id, visible(Application, user))
         .options(
             joinedload(Application.call).selectinload(Call.criteria),
             joinedload(Application.applicant),
@@ -203,8 +260,6 @@ def load_application(application_id: int) -> Application | None:
 
 
 def reviewers() -> list[User]:
-    from club.permissions import Role
-
     return list(db.session.scalars(
         sa.select(User).where(User.role.in_([Role.SECRETARIAT, Role.PARTNER]), User.active.is_(True))
         .order_by(User.name, User.id)
@@ -235,3 +290,93 @@ def organization_applications(org_id: int) -> list[Application]:
         sa.select(Application).options(joinedload(Application.call))
         .where(Application.organization_id == org_id).order_by(Application.id.desc())
     ))
+
+
+# Searching: case and accents folded, as ``club.core.text.fold`` folds the term ---------------------------------
+# The columns searched have no folded copy: the folded term becomes a regular expression in which each letter
+# matches all its cases and accented forms ("eclair" matches "Éclair" and "ÉCLAIR"), the same on PostgreSQL (~)
+# and on SQLite (SQLAlchemy's REGEXP).
+
+def _variants() -> dict[str, str]:
+    variants: dict[str, set[str]] = {}
+    for code in range(0xC0, 0x250):  # Latin-1 and Latin Extended-A/B letters
+        letter = chr(code)
+        base = fold(letter)
+        if len(base) == 1 and base.isascii() and base.isalpha():
+            variants.setdefault(base, set()).add(letter)
+    return {base: base + base.upper() + "".join(sorted(letters - {base, base.upper()}))
+            for base, letters in variants.items()}
+
+
+VARIANTS = _variants()
+
+
+def term_pattern(term: str) -> str:
+    """The regular expression matching ``term`` folded: letters in every case and accent, spaces as any run of
+    white space, everything else literally."""
+    parts = []
+    for char in fold(term):
+        if char.isspace():
+            parts.append(r"\s+")
+        elif char in VARIANTS:
+            parts.append(f"[{VARIANTS[char]}]")
+        elif char.isalpha() and char.upper() != char:
+            parts.append(f"[{char}{char.upper()}]")
+        else:
+            parts.append(re.escape(char))
+    return "".join(parts)
+
+
+def matches(column, term: str) -> sa.ColumnElement[bool]:
+    """``column`` contains ``term``, case and accents folded."""
+    return column.regexp_match(term_pattern(term))
+
+
+def names_hidden_from(user) -> sa.ColumnElement[bool]:
+    """Where ``user`` is not shown the startup's name: a partner reviewer, in a blind round."""
+    return Call.blind_condition() if user.role == Role.PARTNER else sa.false()
+
+
+def search(term: str, user, limit: int) -> tuple[int, list[Hit]]:
+    """The global search's incubator group: applications (startup name, project title) and calls (title) that
+    ``user`` may see, in two queries (the count, one page). A reviewer in a blind round is shown no startup
+    name, so never finds an application by it."""
+    if not fold(term):
+        return 0, []
+    hidden = names_hidden_from(user)
+    application_match = sa.or_(matches(Application.project_title, term),
+                               sa.and_(sa.not_(hidden), matches(Application.startup_name, term)))
+    applications = (sa.select(Application.id).join(Call, Call.id == Application.call_id)
+                    .where(visible(Application, user), application_match))
+    calls = sa.select(Call.id).where(visible(Call, user), matches(Call.title, term))
+    total = db.session.scalar(sa.select(
+        sa.select(sa.func.count()).select_from(applications.subquery()).scalar_subquery()
+        + sa.select(sa.func.count()).select_from(calls.subquery()).scalar_subquery()))
+    if not total:
+        return 0, []
+    review_id = (sa.select(Review.id).where(Review.application_id == Application.id, visible(Review, user))
+                 .limit(1).scalar_subquery() if user.role == Role.PARTNER else sa.null())
+    rows = sa.union_all(
+        applications.with_only_columns(
+            sa.literal(0).label("kind"), Application.id.label("id"), Application.startup_name.label("name"),
+            Application.project_title.label("title"), Call.title.label("call_title"),
+            Application.status.label("status"), hidden.label("hidden"), review_id.label("review_id")),
+        calls.with_only_columns(
+            sa.literal(1), Call.id, sa.null(), Call.title, sa.null(), sa.null(), sa.false(), sa.null()),
+    ).subquery("hits")
+    page = db.session.execute(sa.select(rows).order_by(rows.c.kind, rows.c.id.desc()).limit(limit)).all()
+    return total, [_hit(row, user) for row in page]
+
+
+def _hit(row, user) -> Hit:
+    if row.kind == 1:
+        return Hit(row.title, url_for("incubator.call", call_id=row.id), _("Call for applications"))
+    if row.hidden:  # what the review page shows in a blind round
+        title = row.title or _("Application #%(id)s", id=row.id)
+    else:
+        title = row.name or row.title or f"#{row.id}"
+    if user.role == Role.PARTNER:
+        return Hit(title, url_for("incubator.review", review_id=row.review_id), row.call_title)
+    status = Status(row.status) if row.status else None
+    detail = f"{row.call_title} · {STATUS_LABELS[status]}" if status else row.call_title
+    return Hit(title, url_for("incubator.application", application_id=row.id), detail)

@@ -10,8 +10,9 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from club.auth.models import User
-from club.core import audit, refusals
+from club.core import audit
 from club.core.outbox import queue_mail
+from club.core.refusals import Refused, check_version
 from club.core.storage import store
 from club.core.text import like_escape
 from club.core.urls import absolute_url
@@ -48,13 +49,6 @@ REQUIRED_TO_SUBMIT = EDITABLE_FIELDS
 CALL_FIELDS = ("title", "description", "opens_at", "closes_at", "capacity", "is_blind_first_round")
 
 
-Refused = refusals.Refused
-
-
-class StaleVersion(Refused):
-    """Someone saved the record since the form was loaded."""
-
-
 # Calls -------------------------------------------------------------------------------------------
 
 @dataclass
@@ -71,8 +65,18 @@ def _check_call_dates(opens_at: datetime, closes_at: datetime) -> None:
         raise Refused(_l("The closing date must come after the opening date."), field="closes_at")
 
 
+def _check_title(title: str, call: Call | None = None) -> None:
+    """Two calls never share a title (a unique constraint too): refused at the field."""
+    stmt = sa.select(Call.id).where(Call.title == title)
+    if call is not None:
+        stmt = stmt.where(Call.id != call.id)
+    if db.session.scalar(stmt.limit(1)) is not None:
+        raise Refused(_l("A call with this title already exists."), field="title")
+
+
 def create_call(*, title: str, description: str, opens_at: datetime, closes_at: datetime, capacity: int,
                 is_blind_first_round: bool, criteria: list[CriterionData], by) -> Call:
+    _check_title(title)
     _check_call_dates(opens_at, closes_at)
     if not criteria:
         raise Refused(_l("A call needs at least one scoring criterion."), field="criteria")
@@ -99,9 +103,11 @@ def _same_minute(a, b) -> bool:
     return a.replace(second=0, microsecond=0) == b.replace(second=0, microsecond=0)
 
 
-def update_call(call: Call, *, version: int, criteria: list[CriterionData] | None = None, by, **fields) -> dict:
-    if version != call.version:
-        raise StaleVersion(_l("Someone else saved this call in the meantime."))
+def update_call(call: Call, *, version, criteria: list[CriterionData] | None = None, by, **fields) -> dict:
+    """Raises ``Stale(call)`` when ``version`` (the one the form was read at) is not the call's."""
+    check_version(call, version)
+    if "title" in fields:
+        _check_title(fields["title"], call)
     for name in ("opens_at", "closes_at"):  # the form shows minutes: the same minute is no change
         old, new = getattr(call, name), fields.get(name)
         if old is not None and new is not None and _same_minute(old, new):
@@ -165,12 +171,12 @@ def create_application(call: Call, *, applicant, now: datetime | None = None) ->
     return application
 
 
-def save_draft(application: Application, *, version: int, data: dict, consent: bool | None = None, by) -> dict:
-    """Save what the applicant typed; nothing is required at this point."""
+def save_draft(application: Application, *, version, data: dict, consent: bool | None = None, by) -> dict:
+    """Save what the applicant typed; nothing is required at this point. ``Stale(application)`` when it was
+    saved elsewhere since the form was read."""
     if application.status != Status.DRAFT:
         raise Refused(_l("A submitted application can no longer be edited."))
-    if version != application.version:
-        raise StaleVersion(_l("This application was saved elsewhere in the meantime."))
+    check_version(application, version)
     for name in EDITABLE_FIELDS:
         if name in data:
             value = data[name]
@@ -251,9 +257,9 @@ def link_organization(application: Application, organization: Organization | Non
         if not name:
             raise Refused(_l("The application has no startup name to create an organisation with."),
                           field="organization")
-        try:
-            organization = members_services.create_organization(
-                {"name": name, "kind": OrgKind.STARTUP, "province": application.province}, by=by)
+        try:  # the members' one way to create an organisation (its search text, its audit "organization.created")
+            organization = members_services.create_organization_for(name, OrgKind.STARTUP,
+                                                                    province=application.province, by=by)
         except members_services.Duplicate as exc:
             raise Refused(_l("An organisation named “%(name)s” already exists (#%(id)s): link it if it is this "
                              "startup, or ask the applicant for another name.", name=exc.existing.name,
@@ -374,11 +380,12 @@ def secretariat_moves(application: Application) -> list[Status]:
     return [s for s in Status if may_move(application.status, s) and s != Status.SUBMITTED]
 
 
-def move(application: Application, to_status: Status, *, by, version: int | None = None, note: str | None = None,
+def move(application: Application, to_status: Status, *, by, version=None, note: str | None = None,
          mail_subject: str | None = None, mail_body: str | None = None) -> StatusChange:
-    """A secretariat move; with a subject and body, the applicant is emailed (text as edited)."""
-    if version is not None and version != application.version:
-        raise StaleVersion(_l("This application changed in the meantime; check its status and try again."))
+    """A secretariat move; with a subject and body, the applicant is emailed (text as edited). With the
+    ``version`` the form was read at: ``Stale(application)`` when the application changed since."""
+    if version is not None:
+        check_version(application, version)
     if not may_move(application.status, to_status) or to_status == Status.SUBMITTED:
         raise Refused(_l("An application cannot move from %(old)s to %(new)s.",
                          old=STATUS_LABELS[application.status], new=STATUS_LABELS[to_status]))
@@ -398,9 +405,9 @@ def post_message(application: Application, *, body: str, by) -> Message:
         raise Refused(_l("The message is empty."), field="body")
     from_secretariat = by.role == Role.SECRETARIAT
     if not from_secretariat and not application.is_owned_by(by):
-        raise Refused(_l("You cannot write in this thread."))
+        raise Refused(_l("You cannot write in this thread."), field="body")
     if not from_secretariat and application.status == Status.DRAFT:
-        raise Refused(_l("Messages open once the application is submitted."))
+        raise Refused(_l("Messages open once the application is submitted."), field="body")
     message = Message(application_id=application.id, author_id=by.id, from_secretariat=from_secretariat, body=body)
     db.session.add(message)
     db.session.flush()
@@ -519,14 +526,14 @@ def declare_conflict(review: Review, *, has_conflict: bool, note: str | None, by
     audit.record("incubator.review.conflict", review, by=by, changes=changes)
 
 
-def save_review(review: Review, *, version: int, scores: dict[int, int | None], comment: str,
+def save_review(review: Review, *, version, scores: dict[int, int | None], comment: str,
                 recommendation: str | None, final: bool, by) -> dict:
+    """``Refused`` (with ``problems``: criterion id -> True) or ``Stale(review)``."""
     if review.has_conflict is not False:
         raise Refused(_l("Declare your interests before scoring."))
     if review.is_final:
         raise Refused(_l("This review is final and can no longer be changed."))
-    if version != review.version:
-        raise StaleVersion(_l("This review was saved elsewhere in the meantime."))
+    check_version(review, version)
     criteria = {c.id: c for c in review.application.call.criteria}
     problems = {}
     for criterion_id, value in scores.items():

@@ -21,10 +21,12 @@ def open_tab(browser, live_server, app, *, js: bool = True):
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    # A refused form answers 422 or 409 on purpose; Chromium logs that status, which is no script error.
+    # A refused form answers 422 or 409 on purpose; Chromium and htmx (which swaps it in) log that status, which
+    # is no script error.
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" and not msg.text.startswith(
         ("Failed to load resource: the server responded with a status of 422",
-         "Failed to load resource: the server responded with a status of 409")) else None)
+         "Failed to load resource: the server responded with a status of 409",
+         "Response Status Error Code 422 ", "Response Status Error Code 409 ")) else None)
     page.js = js
     yield page
     context.close()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 
 import pytest
 import sqlalchemy as sa
 
+from club.core.refusals import Refused
 from club.incubator import queries, services
 from club.incubator.models import Application, Review, Score, Status
 from tests.incubator.factories import ApplicationFactory, CallFactory, ReviewFactory, score
@@ -61,7 +63,7 @@ def test_conflict_declaration_removes_the_reviewer(db, factories, login_as):
     review = ReviewFactory(reviewer=partner, has_conflict=None)
     client = login_as(partner)
     page = client.get(f"/incubator/reviews/{review.id}")
-    assert "conflit" in page.text.lower() or "conflict" in page.text.lower()
+    assert "Conflit d'intérêts" in html.unescape(page.text)
     # no scoring before declaring
     response = client.post(f"/incubator/reviews/{review.id}", data={"version": review.version, **_scores(review, [3, 3, 3])})
     assert response.status_code == 303
@@ -130,8 +132,8 @@ def test_scores_edit_until_final(db, factories, login_as):
     # out of range: refused, input kept
     for bad in (0, 6, "abc", -1):
         response = client.post(url, data={"version": review.version, **_scores(review, [3, bad, 4]), "action": "save"})
-        assert response.status_code == 200, bad
-        assert "1" in response.text and "5" in response.text
+        assert response.status_code == 422, bad
+        assert "Les notes vont de 1 à 5." in response.text and f'value="{bad}"' in response.text  # the input kept
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Score)) == 0
     assert client.post(url, data={"version": review.version, **_scores(review, [3, "", 4]), "comment": "Bien",
                                   "action": "save"}).status_code == 303
@@ -140,7 +142,8 @@ def test_scores_edit_until_final(db, factories, login_as):
     assert sorted(s.value for s in review.scores) == [3, 4] and not review.is_final
     # final needs every score and a recommendation
     response = client.post(url, data={"version": review.version, **_scores(review, [3, "", 4]), "action": "final"})
-    assert response.status_code == 200
+    assert response.status_code == 422
+    assert "Notez chaque critère et donnez une recommandation" in html.unescape(response.text)
     response = client.post(url, data={"version": review.version, **_scores(review, [3, 5, 4]),
                                       "recommendation": "yes", "comment": "Très bien", "action": "final"})
     assert response.status_code == 303
@@ -162,7 +165,7 @@ def test_score_bounds_in_the_database(db, factories):
 
 
 def test_two_saves_never_overwrite_each_other(db, factories, login_as):
-    partner = factories.UserFactory(partner=True)
+    partner = factories.UserFactory(partner=True, locale="en")
     other = factories.UserFactory(partner=True)
     application = ApplicationFactory()
     mine = ReviewFactory(application=application, reviewer=partner)
@@ -177,14 +180,17 @@ def test_two_saves_never_overwrite_each_other(db, factories, login_as):
     client = login_as(partner)
     version = db.session.get(Review, mine.id).version
     assert client.post(f"/incubator/reviews/{mine.id}",
-                       data={"version": version, **_scores(mine, [4, 4, 4]), "comment": "fenêtre A"}).status_code == 303
+                       data={"version": version, **_scores(mine, [4, 4, 4]), "comment": "window A"}).status_code == 303
     response = client.post(f"/incubator/reviews/{mine.id}",
-                           data={"version": version, **_scores(mine, [2, 2, 2]), "comment": "fenêtre B"})
-    assert response.status_code == 409
-    assert "fenêtre A" in response.text and "fenêtre B" in response.text
+                           data={"version": version, **_scores(mine, [2, 2, 2]), "comment": "window B"})
+    page = html.unescape(response.text)  # in the reviewer's language: English
+    assert response.status_code == 409 and "Saved meanwhile by someone else" in page
+    assert "<td>window B</td><td>window A</td>" in page  # the comment typed, beside the one saved now
+    assert page.count("Saved now: 4") == 3  # each score saved now, beside the one typed (2)
+    assert page.count('value="2"') == 3
     db.session.expire_all()
     review = db.session.get(Review, mine.id)
-    assert review.comment == "fenêtre A" and sorted(s.value for s in review.scores) == [4, 4, 4]
+    assert review.comment == "window A" and sorted(s.value for s in review.scores) == [4, 4, 4]
 
 
 def test_stale_data_error_is_the_backstop(db, ctx, factories):
@@ -247,7 +253,7 @@ def test_scores_csv_export(db, factories, login_as):
 def test_service_refuses_scores_outside_bounds(db, ctx, factories):
     review = ReviewFactory()
     cid = review.application.call.criteria[0].id
-    with pytest.raises(services.Refused):
+    with pytest.raises(Refused):
         services.save_review(review, version=review.version, scores={cid: 9}, comment="", recommendation=None,
                              final=False, by=review.reviewer)
 

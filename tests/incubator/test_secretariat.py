@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from club.core.models import AuditEvent
 from club.core.timezones import to_local, to_utc
 from club.incubator.models import Application, Call, Criterion, Status, StatusChange
+from tests.conftest import text
 from tests.incubator.factories import ApplicationFactory, CallFactory, ReviewFactory
 
 
@@ -32,10 +33,15 @@ def test_create_a_call_with_its_rubric_in_oujda_time(db, factories, login_as):
     assert to_local(call.opens_at) == datetime(2027, 1, 10, 9, 0)
     assert [(c.name, c.weight, c.low_anchor) for c in call.criteria] == [("Équipe", 3, "seul"), ("Marché", 2, "")]
     assert call.is_blind_first_round and call.capacity == 8
-    # refused: closing before opening, no criterion, duplicate title
-    for bad in ({"title": "X", "closes_at": "2027-01-01T00:00"}, {"title": "Y", "criteria-0-name": "", "criteria-1-name": ""},
-                {}):
-        assert client.post("/incubator/calls/new", data=_call_form(**bad)).status_code == 200
+    # refused at the field, what was typed kept: closing before opening, no criterion, duplicate title
+    for bad, message in (({"title": "X", "closes_at": "2027-01-01T00:00"},
+                          "La date de clôture doit suivre la date d'ouverture."),
+                         ({"title": "Y", "criteria-0-name": "", "criteria-1-name": ""},
+                          "Un appel doit avoir au moins un critère de notation."),
+                         ({"title": "Promotion 2027"}, "Un appel porte déjà ce titre.")):
+        response = client.post("/incubator/calls/new", data=_call_form(**bad))
+        assert response.status_code == 422 and message in text(response), message
+        assert f'value="{bad["title"]}"' in response.text  # what was typed is kept
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Call)) == 1
 
 
@@ -54,9 +60,16 @@ def test_edit_a_call_with_optimistic_locking(db, factories, login_as):
     assert call.title == "Après" and call.criteria[0].weight == 4
     stale = dict(form, title="Écrasé ?")
     response = client.post(f"/incubator/calls/{call.id}/edit", data=stale)
-    assert response.status_code == 409 and "Après" in response.text and "Écrasé ?" in response.text
+    page = text(response)
+    assert response.status_code == 409 and "Enregistré entre-temps par quelqu'un d'autre" in page
+    assert "<td>Écrasé ?</td><td>Après</td>" in page  # yours beside the version saved now
+    assert 'value="Écrasé ?"' in page and f'name="version" type="hidden" value="{call.version}"' in page
     db.session.expire_all()
     assert db.session.get(Call, call.id).title == "Après"
+    # sending it again (with the version shown) replaces the saved version, knowingly
+    assert client.post(f"/incubator/calls/{call.id}/edit", data=dict(stale, version=call.version)).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Call, call.id).title == "Écrasé ?"
 
 
 def test_rubric_cannot_lose_a_scored_criterion(db, factories, login_as):
@@ -72,7 +85,7 @@ def test_rubric_cannot_lose_a_scored_criterion(db, factories, login_as):
         "criteria-1-criterion_id": ids[1], "criteria-1-name": "Marché", "criteria-1-weight": "2",
         "criteria-2-name": ""})
     response = client.post(f"/incubator/calls/{call.id}/edit", data=form)
-    assert response.status_code == 200
+    assert response.status_code == 422 and "Des évaluations sont notées" in text(response)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Criterion)) == 3
 
 
@@ -111,7 +124,7 @@ def test_a_header_injection_in_the_subject_is_refused(db, factories, login_as, o
     response = client.post(f"/incubator/applications/{application.id}/move",
                            data={"to_status": "screening", "version": application.version, "send_mail": "y",
                                  "subject": "Hi\r\nBcc: x@evil.example", "body": "Text"})
-    assert response.status_code == 200
+    assert response.status_code == 422 and "Les retours à la ligne ne sont pas autorisés ici." in text(response)
     db.session.expire_all()
     assert db.session.get(Application, application.id).status == Status.SUBMITTED
     assert outbox() == []

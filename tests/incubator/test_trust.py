@@ -157,9 +157,11 @@ def test_a_stale_application_keeps_what_was_typed_and_answers_409(db, factories,
     response = client.post(f"/incubator/applications/{application.id}/edit", content_type="multipart/form-data",
                            data={"version": version, "problem": "onglet B", "action": "save",
                                  "deck": (io.BytesIO(PDF), "deck.pdf", "application/pdf")})
-    assert response.status_code == 409
-    assert "onglet A" in _text(response) and "onglet B" in _text(response)
-    assert "Le pitch deck n'a pas été enregistré non plus" in _text(response)
+    page = _text(response)
+    assert response.status_code == 409 and "Enregistré entre-temps par quelqu'un d'autre" in page
+    assert "<td>onglet B</td><td>onglet A</td>" in page  # what was typed, beside what is saved now
+    assert "onglet B</textarea>" in page
+    assert "Le pitch deck n'a pas été enregistré non plus" in page
     db.session.expire_all()
     saved = db.session.get(Application, application.id)
     assert saved.problem == "onglet A" and saved.deck is None
@@ -174,9 +176,11 @@ def test_a_stale_move_keeps_the_email_and_answers_409(db, factories, login_as):
     response = client.post(f"/incubator/applications/{application.id}/move",
                            data={"version": old_version, "to_status": "interview", "note": "Note tapée",
                                  "send_mail": "y", "subject": "Objet tapé", "body": "Texte du courriel tapé"})
+    page = _text(response)
     assert response.status_code == 409
-    assert "Note tapée" in _text(response) and "Objet tapé" in _text(response) and "Texte du courriel tapé" in _text(response)
-    assert "est actuellement « En examen »" in _text(response)  # the saved version, beside the typed one
+    assert "Quelqu'un d'autre a enregistré cette fiche pendant que vous la modifiiez." in page
+    assert "Note tapée" in page and "Objet tapé" in page and "Texte du courriel tapé" in page
+    assert "est actuellement « En examen »" in page  # the saved version, beside the typed one
     db.session.expire_all()
     assert db.session.get(Application, application.id).status == Status.SCREENING
 

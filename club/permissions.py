@@ -132,16 +132,9 @@ def get_visible_or_404(model, ident, user=None, *, options=()):
     """Load ``model`` by primary key, 404 when missing or not visible to ``user``; ``options``: loader options
     (``selectinload(...)``) for what the page shows."""
     user = user if user is not None else current_user
-    if hasattr(model, "visible_to"):
-        obj = db.session.scalar(sa.select(model).where(model.id == ident, visible(model, user)).options(*options))
-        if obj is None:
-            log.warning("denied or missing %s %s for user %s", model.__name__, ident, getattr(user, "id", None))
-            abort(404)
-        return obj
-    obj = db.session.get(model, ident)  # models still on the older per-object method
-    if obj is None or not obj.is_visible_to(user):
-        if obj is not None:
-            log.warning("denied %s %s to user %s", model.__name__, ident, getattr(user, "id", None))
+    obj = db.session.scalar(sa.select(model).where(model.id == ident, visible(model, user)).options(*options))
+    if obj is None:
+        log.warning("denied or missing %s %s for user %s", model.__name__, ident, getattr(user, "id", None))
         abort(404)
     return obj
 

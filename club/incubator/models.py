@@ -77,6 +77,11 @@ class Call(TimestampMixin, VersionedMixin, db.Model):
         ones."""
         return sa.true() if _role(user) == "secretariat" else cls.open_condition()
 
+    @classmethod
+    def visible_to_visitors(cls) -> sa.ColumnElement[bool]:
+        """Visitors (signed out) see the open calls: the call page is public."""
+        return cls.open_condition()
+
     @property
     def is_blind(self) -> bool:
         """Whether reviewers see applications without names in the current round."""

@@ -3,8 +3,6 @@ aggregates computed in SQL, and the incubator's part of the global search."""
 
 from __future__ import annotations
 
-import re
-
 import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
@@ -12,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from club.auth.models import User
 from club.core.search import Hit
-from club.core.text import fold
+from club.core.text import contains_folded, fold
 from club.extensions import db
 from club.incubator.models import (
     COHORT_STATES,
@@ -37,9 +35,8 @@ def open_calls() -> list[Call]:
 
 
 def visible_call(call_id: int, user) -> Call | None:
-    """The call, when ``user`` may see it: its one rule (``Call.visible_to``), asked for visitors too (the call
-    page is public, and ``permissions.visible`` answers no for anyone signed out)."""
-    return db.session.scalar(sa.select(Call).where(Call.id == call_id, Call.visible_to(user)))
+    """The call, when ``user`` (or a visitor) may see it: its one rule (``permissions.visible``)."""
+    return db.session.scalar(sa.select(Call).where(Call.id == call_id, visible(Call, user)))
 
 
 def application_for(call: Call, applicant) -> Application | None:
@@ -184,7 +181,7 @@ def call_applications(call: Call, user, *, status: str | None = None, q: str | N
     else:
         stmt = stmt.where(Application.status != Status.DRAFT)
     if q and fold(q):
-        stmt = stmt.where(sa.or_(matches(Application.startup_name, q), matches(Application.project_title, q)))
+        stmt = stmt.where(sa.or_(contains_folded(Application.startup_name, q), contains_folded(Application.project_title, q)))
     return stmt.order_by(Application.id)
 
 
@@ -292,45 +289,7 @@ def organization_applications(org_id: int) -> list[Application]:
     ))
 
 
-# Searching: case and accents folded, as ``club.core.text.fold`` folds the term ---------------------------------
-# The columns searched have no folded copy: the folded term becomes a regular expression in which each letter
-# matches all its cases and accented forms ("eclair" matches "Éclair" and "ÉCLAIR"), the same on PostgreSQL (~)
-# and on SQLite (SQLAlchemy's REGEXP).
-
-def _variants() -> dict[str, str]:
-    variants: dict[str, set[str]] = {}
-    for code in range(0xC0, 0x250):  # Latin-1 and Latin Extended-A/B letters
-        letter = chr(code)
-        base = fold(letter)
-        if len(base) == 1 and base.isascii() and base.isalpha():
-            variants.setdefault(base, set()).add(letter)
-    return {base: base + base.upper() + "".join(sorted(letters - {base, base.upper()}))
-            for base, letters in variants.items()}
-
-
-VARIANTS = _variants()
-
-
-def term_pattern(term: str) -> str:
-    """The regular expression matching ``term`` folded: letters in every case and accent, spaces as any run of
-    white space, everything else literally."""
-    parts = []
-    for char in fold(term):
-        if char.isspace():
-            parts.append(r"\s+")
-        elif char in VARIANTS:
-            parts.append(f"[{VARIANTS[char]}]")
-        elif char.isalpha() and char.upper() != char:
-            parts.append(f"[{char}{char.upper()}]")
-        else:
-            parts.append(re.escape(char))
-    return "".join(parts)
-
-
-def matches(column, term: str) -> sa.ColumnElement[bool]:
-    """``column`` contains ``term``, case and accents folded."""
-    return column.regexp_match(term_pattern(term))
-
+# Searching: case and accents folded (``club.core.text.contains_folded``) --------------------------------------
 
 def names_hidden_from(user) -> sa.ColumnElement[bool]:
     """Where ``user`` is not shown the startup's name: a partner reviewer, in a blind round."""
@@ -344,11 +303,11 @@ def search(term: str, user, limit: int) -> tuple[int, list[Hit]]:
     if not fold(term):
         return 0, []
     hidden = names_hidden_from(user)
-    application_match = sa.or_(matches(Application.project_title, term),
-                               sa.and_(sa.not_(hidden), matches(Application.startup_name, term)))
+    application_match = sa.or_(contains_folded(Application.project_title, term),
+                               sa.and_(sa.not_(hidden), contains_folded(Application.startup_name, term)))
     applications = (sa.select(Application.id).join(Call, Call.id == Application.call_id)
                     .where(visible(Application, user), application_match))
-    calls = sa.select(Call.id).where(visible(Call, user), matches(Call.title, term))
+    calls = sa.select(Call.id).where(visible(Call, user), contains_folded(Call.title, term))
     total = db.session.scalar(sa.select(
         sa.select(sa.func.count()).select_from(applications.subquery()).scalar_subquery()
         + sa.select(sa.func.count()).select_from(calls.subquery()).scalar_subquery()))

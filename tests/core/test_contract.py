@@ -78,6 +78,13 @@ def test_every_domain_has_the_same_files_for_the_same_concerns(domain):
             f"club/{domain} has no {concern}"
 
 
+def test_no_views_file_is_over_400_lines():
+    long = {str(p.relative_to(ROOT)): n for p in PACKAGE.rglob("views*.py") if (n := len(p.read_text().splitlines())) > 400}
+    long.update({str(p.relative_to(ROOT)): n for p in PACKAGE.glob("*/views/*.py")
+                 if (n := len(p.read_text().splitlines())) > 400})
+    assert not long, long
+
+
 def test_the_core_imports_no_domain():
     upward = []
     for name in MODULES:

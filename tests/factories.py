@@ -7,7 +7,7 @@ import factory
 from club.auth import passwords
 from club.auth.models import User
 from club.extensions import db
-from club.members.models import Organization, OrgKind
+from club.members.models import Organization, OrgKind, search_text_for
 from club.models import utcnow
 from club.permissions import Role
 
@@ -35,7 +35,7 @@ class OrganizationFactory(Base):
 
     name = factory.Sequence(lambda n: f"Organisation {n}")
     name_key = factory.LazyAttribute(lambda o: Organization.key_for(o.name))
-    search_text = factory.LazyAttribute(lambda o: Organization.key_for(o.name))
+    search_text = factory.LazyAttribute(lambda o: search_text_for(o.name, getattr(o, "description", None), ice=getattr(o, "ice", None)))
     kind = OrgKind.CALL_CENTER
     city = "Oujda"
 

@@ -57,6 +57,8 @@ def _display(field, value: Any) -> str:
         return datetime_filter(value if value.tzinfo else to_utc(value))
     if isinstance(value, date):
         return date_filter(value)
+    if isinstance(value, Decimal) and value.as_tuple().exponent < 0:
+        return number(value, -value.as_tuple().exponent)  # an amount keeps its cents: "14 000,00"
     if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
         return number(value)
     return str(value)

@@ -257,8 +257,17 @@ def download_name(stored: StoredFile) -> str:
     return f"{name}.{stored.kind}"[-200:] if not name.lower().endswith("." + stored.kind) else name
 
 
+def _path(stored: StoredFile) -> Path:
+    return _root() / stored.key[:2] / stored.key
+
+
+def read_stored(stored: StoredFile) -> bytes:
+    """The bytes of a stored file (an import read again at its confirmation)."""
+    return _path(stored).read_bytes()
+
+
 def send_stored(stored: StoredFile):
-    path = _root() / stored.key[:2] / stored.key
+    path = _path(stored)
     response = send_file(
         path,
         mimetype=stored.content_type,

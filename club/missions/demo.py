@@ -11,9 +11,9 @@ from datetime import date, time, timedelta
 import sqlalchemy as sa
 
 from club.auth.models import User
-from club.core.text import fold
 from club.core.timezones import at, local_date
 from club.extensions import db
+from club.members import services as members_services
 from club.members.models import Contact, Site
 from club.members.queries import organisation_named as organisation
 from club.missions.models import (
@@ -56,13 +56,8 @@ def _contacts() -> dict[str, Contact]:
             continue
         contact = db.session.scalar(sa.select(Contact).where(sa.func.lower(Contact.email) == email)
                                     .order_by(Contact.id).limit(1))
-        if contact is None:
-            has_primary = db.session.scalar(sa.select(sa.func.count()).select_from(Contact).where(
-                Contact.organization_id == org.id, Contact.is_primary.is_(True))) > 0
-            contact = Contact(organization_id=org.id, name=name, name_key=fold(name), title=title, email=email,
-                              is_primary=not has_primary)
-            db.session.add(contact)
-            db.session.flush()
+        if contact is None:  # through members' services: its search text and audit trail follow
+            contact = members_services.add_contact(org, {"name": name, "title": title, "email": email}, by=None)
         found[name] = contact
     return found
 

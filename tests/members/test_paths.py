@@ -364,7 +364,7 @@ def test_stale_dues_correction_answers_409_with_both_versions(client, as_user, f
     stale = client.post(f"/members/{full_org.id}/dues/{dues.id}/edit", data={**data, "dues-amount": "99"})
     page = text(stale).replace("\u202f", " ").replace("\xa0", " ")
     assert stale.status_code == 409 and 'id="stale-title"' in page
-    assert "<th scope=\"row\">Amount (MAD)</th><td>99</td><td>14,000</td>" in page  # yours, theirs (in English)
+    assert "<th scope=\"row\">Amount (MAD)</th><td>99</td><td>14,000.00</td>" in page  # yours, theirs (in English)
     assert 'value="99"' in page  # yours, kept in the form
     assert row_of(db, Dues, dues.id)["amount"] == Decimal("14000.00")
 

@@ -8,20 +8,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
-from club.core.storage import StoredFile, UploadRefused, read_limited, store
+from club.core.storage import UploadRefused, read_limited, read_stored, store
 from club.extensions import db
 from club.forms import form_view
 from club.members import bp, importer, labels, queries, services
 from club.members.forms import ImportCommitForm, ImportForm
 from club.members.views.common import STAFF
 from club.permissions import role_required
-
-
-def _read_stored(stored: StoredFile) -> bytes:
-    from club.core.storage import _root
-
-    with open(_root() / stored.key[:2] / stored.key, "rb") as fh:
-        return fh.read()
 
 
 def _render_import(form, check, stored, *, commit_form=None, page: int = 1, confirmed=frozenset(), status: int = 200):
@@ -79,7 +72,7 @@ def import_commit():
         return redirect(url_for("members.import_upload"), 303)
     confirmed = importer.tokens(request.form.getlist("confirm"))
     page = importer.page_number(request.form.get("page"))
-    data = _read_stored(stored)
+    data = read_stored(stored)
     if not valid or page is not None or request.form.get("action") != "commit":
         check = importer.check(data, confirmed)
         if valid and request.args.get("tick") == "page" and page is not None:

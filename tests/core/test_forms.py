@@ -89,3 +89,19 @@ def test_control_characters_never_reach_the_database(app):
     with app.test_request_context(method="POST"):
         form = Sample(formdata=MultiDict([("title", "Sac\x00com\x1b"), ("kind", "a")]), meta={"csrf": False})
         assert form.title.data == "Saccom"
+
+
+def test_a_damaged_version_number_is_said_above_the_form_and_nothing_is_saved(client, db, factories, login_as):
+    """The version is a hidden field: its error has no place of its own, so the form's error box says it."""
+    from club.members.models import Organization
+    from tests.conftest import text
+
+    org = factories.OrganizationFactory(name="Saccom")
+    login_as(factories.UserFactory())
+    response = client.post(f"/members/{org.id}/edit", data={"name": "Saccom renamed", "kind": org.kind.value,
+                                                             "version": "not-a-number"})
+    assert response.status_code == 422
+    assert "Ce formulaire est abîmé : rechargez la page et réessayez." in text(response)
+    assert 'value="Saccom renamed"' in text(response)
+    db.session.expire_all()
+    assert db.session.get(Organization, org.id).name == "Saccom"

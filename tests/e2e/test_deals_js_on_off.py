@@ -31,26 +31,6 @@ from tests.e2e.conftest import sign_in
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(params=["js-on", "js-off"])
-def tab(request, browser, live_server, app, db):
-    """A page on the live server with JavaScript on or off, CSRF protection on as in production."""
-    app.config["WTF_CSRF_ENABLED"] = True
-    context = browser.new_context(base_url=live_server, locale="fr-FR", viewport={"width": 1280, "height": 900},
-                                  java_script_enabled=request.param == "js-on")
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    expected = ("Failed to load resource: the server responded with a status of 4", "Response Status Error Code 4")
-    page.on("console", lambda msg: errors.append(msg.text)
-            if msg.type == "error" and not msg.text.startswith(expected) else None)  # a refusal is no script error
-    page.js = request.param == "js-on"
-    yield page
-    context.close()
-    app.config["WTF_CSRF_ENABLED"] = False
-    assert errors == [], f"JavaScript errors in the page: {errors}"
-
-
 def _deal(db, stage: Stage) -> Deal:
     db.session.expire_all()
     return db.session.scalar(sa.select(Deal).where(Deal.stage == stage).order_by(Deal.id).limit(1))

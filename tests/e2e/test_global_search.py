@@ -16,24 +16,6 @@ MEMBER = "contact@saccom.example"  # Saccom: the register and the missions, no d
 FOUNDER = "founder@startup.example"  # Oriental Digital Lab: its own application only
 
 
-@pytest.fixture(params=["js-on", "js-off"])
-def tab(request, browser, live_server, app, db, demo_world):
-    """A page on the live server with JavaScript on or off, CSRF on, at a phone's width or a desktop's."""
-    app.config["WTF_CSRF_ENABLED"] = True
-    context = browser.new_context(base_url=live_server, locale="fr-FR", viewport={"width": 1366, "height": 900},
-                                  java_script_enabled=request.param == "js-on")
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.js = request.param == "js-on"
-    yield page
-    context.close()
-    app.config["WTF_CSRF_ENABLED"] = False
-    assert errors == [], f"JavaScript errors in the page: {errors}"
-
-
 def search(tab, term: str):
     """Type ``term`` in the header's box; with JavaScript the results come under the header as one types,
     without it the box's button opens the results page. Returns the region holding the results."""
@@ -63,7 +45,7 @@ def groups(region) -> dict[str, list[str]]:
     return found
 
 
-def test_the_secretariat_finds_an_organisation_its_application_and_its_deal_and_opens_one(tab):
+def test_the_secretariat_finds_an_organisation_its_application_and_its_deal_and_opens_one(tab, demo_world):
     sign_in(tab, SECRETARIAT)
     region = search(tab, "oriental DIGITAL")
     expect(region.get_by_role("link", name="Prise de participation — Oriental Digital Lab")).to_be_visible()
@@ -74,13 +56,13 @@ def test_the_secretariat_finds_an_organisation_its_application_and_its_deal_and_
     expect(tab.get_by_role("heading", level=1)).to_contain_text("Prise de participation — Oriental Digital Lab")
 
 
-def test_accents_and_case_are_folded(tab):
+def test_accents_and_case_are_folded(tab, demo_world):
     sign_in(tab, SECRETARIAT)
     region = search(tab, "ÉCA")
     assert groups(region)["Membres"] == ["Eca groupe"]
 
 
-def test_a_partner_finds_the_deals_shared_with_its_organisation_and_no_other(tab):
+def test_a_partner_finds_the_deals_shared_with_its_organisation_and_no_other(tab, demo_world):
     sign_in(tab, PARTNER)
     region = search(tab, "saccom")
     assert groups(region).get("Dossiers") == ["Prêt d'amorçage — pôle anglophone Saccom"]
@@ -90,7 +72,7 @@ def test_a_partner_finds_the_deals_shared_with_its_organisation_and_no_other(tab
     assert "Convention d'implantation" not in region.inner_text()
 
 
-def test_a_member_cannot_find_what_it_may_not_see(tab):
+def test_a_member_cannot_find_what_it_may_not_see(tab, demo_world):
     sign_in(tab, MEMBER)
     region = search(tab, "pacte")
     found = groups(region)
@@ -99,7 +81,7 @@ def test_a_member_cannot_find_what_it_may_not_see(tab):
     assert groups(region)["Missions"] == ["Visite de Casa-shore avec MedZ"]
 
 
-def test_a_founder_finds_only_its_own_application(tab):
+def test_a_founder_finds_only_its_own_application(tab, demo_world):
     sign_in(tab, FOUNDER)
     region = search(tab, "saccom")
     expect(region).to_contain_text("Rien trouvé pour « saccom ».")

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture()
 def page(browser, live_server, app, db):
     """The usual page, except that a refused form's 422 (logged by Chromium) is no script error."""
-    from tests.e2e.test_incubator_controls import open_tab
+    from tests.e2e.conftest import open_tab
 
     yield from open_tab(browser, live_server, app)
 

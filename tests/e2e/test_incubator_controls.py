@@ -12,34 +12,6 @@ from tests.incubator.factories import ApplicationFactory, CallFactory
 pytestmark = pytest.mark.e2e
 
 
-def open_tab(browser, live_server, app, *, js: bool = True):
-    """A page on the live server, CSRF on, JavaScript on or off; yields it, then checks no script failed."""
-    app.config["WTF_CSRF_ENABLED"] = True
-    context = browser.new_context(base_url=live_server, locale="fr-FR", viewport={"width": 1280, "height": 900},
-                                  java_script_enabled=js)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    # A refused form answers 422 or 409 on purpose; Chromium and htmx (which swaps it in) log that status, which
-    # is no script error.
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" and not msg.text.startswith(
-        ("Failed to load resource: the server responded with a status of 422",
-         "Failed to load resource: the server responded with a status of 409",
-         "Response Status Error Code 422 ", "Response Status Error Code 409 ")) else None)
-    page.js = js
-    yield page
-    context.close()
-    app.config["WTF_CSRF_ENABLED"] = False
-    assert errors == [], f"JavaScript errors in the page: {errors}"
-
-
-@pytest.fixture(params=["js", "nojs"])
-def tab(request, browser, live_server, app, db):
-    """A page with JavaScript on, then the same test with JavaScript off."""
-    yield from open_tab(browser, live_server, app, js=request.param == "js")
-
-
 def test_bulk_assignment(tab, db, factories):
     from club.incubator.models import Review
 

@@ -26,23 +26,8 @@ def contacts_of(db, org_id):
         sa.select(Contact.name, Contact.is_primary).where(Contact.organization_id == org_id)))
 
 
-@pytest.fixture(params=["javascript", "no-javascript"])
-def tab(request, browser, live_server, app, db):
-    app.config["WTF_CSRF_ENABLED"] = True
-    context = browser.new_context(base_url=live_server, locale="fr-FR", viewport={"width": 1280, "height": 900},
-                                  java_script_enabled=request.param == "javascript")
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    app.config["WTF_CSRF_ENABLED"] = False
-    assert errors == []
-
-
 def test_import_preview_ticks_and_commit(tab, demo_world, request):
-    javascript = request.node.callspec.params["tab"] == "javascript"
+    javascript = tab.js
     db = demo_world
     saccom = db.session.scalar(sa.select(Organization).where(Organization.name == "Saccom"))
     saccom_id, orgs = saccom.id, db.session.scalar(sa.select(sa.func.count(Organization.id)))

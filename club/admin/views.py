@@ -20,6 +20,7 @@ from club.core.jobs import enqueue, last_heartbeat, worker_alive
 from club.core.models import OutboxMessage, OutboxStatus
 from club.core.outbox import console_mode, counts_by_status, retry_now
 from club.core.pagination import paginate
+from club.core.refusals import refuse_at
 from club.core.tasks import sweep_outbox
 from club.core.text import like_escape
 from club.extensions import db
@@ -71,19 +72,20 @@ def invite():
     form = InviteForm()
     if form.validate_on_submit():
         try:
-            if services.email_exists(form.email.data):
-                raise services.EmailTaken(form.email.data)
             user = services.invite(email=form.email.data, name=form.name.data, role=Role(form.role.data),
                                    is_admin=form.is_admin.data, organization_id=form.organization_id.data or None,
                                    by=current_user)
             db.session.commit()
-        except (services.EmailTaken, IntegrityError):  # also two admins inviting the same address at once
+        except services.EmailTaken as refused:
             db.session.rollback()
-            form.email.errors.append(_("A user with this email already exists."))
+            refuse_at(form, refused)
+        except IntegrityError:  # two admins inviting the same address at once: the unique index says it
+            db.session.rollback()
+            refuse_at(form, services.EmailTaken(form.email.data))
         else:
             flash(_("Invitation sent to %(email)s.", email=user.email), "success")
             return redirect(url_for("admin.user", user_id=user.id), 303)
-    return render_template("admin/invite.html", form=form)
+    return render_template("admin/invite.html", form=form), 422 if request.method == "POST" else 200
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])

@@ -12,6 +12,7 @@ from club.auth.models import User
 from club.auth.tokens import Purpose, make_token
 from club.core import audit
 from club.core.outbox import queue_mail
+from club.core.refusals import Refused
 from club.core.urls import absolute_url
 from club.extensions import db
 from club.models import utcnow
@@ -28,8 +29,12 @@ class _Secretariat:
 _SECRETARIAT = _Secretariat()
 
 
-class EmailTaken(ValueError):
-    pass
+class EmailTaken(Refused):
+    """An account with this address exists already (at the form's ``email`` field)."""
+
+    def __init__(self, email: str):
+        super().__init__(_l("A user with this email already exists."), field="email")
+        self.email = email
 
 
 def find_by_email(email: str) -> User | None:

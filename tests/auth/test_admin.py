@@ -63,7 +63,7 @@ def test_invitation_bad_input(client, factories, login_as, db):
     ]
     for data, message in cases:
         response = client.post("/admin/users/new", data=data)
-        assert response.status_code == 200
+        assert response.status_code == 422
         html = text(response)
         assert message in html, data
         assert f'value="{data["email"]}"' in html

@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 
 from club.core.timezones import local_today
 
-deals_cli = AppGroup("deals", help="Deals' commands.")
+deals_cli = AppGroup("deals", help="Deals: the reminders of overdue next steps.")
 
 
 @deals_cli.command("remind")

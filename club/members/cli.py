@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-members_cli = AppGroup("members", help="Members' commands.")
+members_cli = AppGroup("members", help="Members: the dues reminders.")
 
 
 @members_cli.command("remind-dues")

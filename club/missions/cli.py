@@ -8,7 +8,7 @@ from datetime import datetime
 import click
 from flask.cli import AppGroup
 
-missions_cli = AppGroup("missions", help="Missions' commands.")
+missions_cli = AppGroup("missions", help="Missions: the reminders before a mission.")
 
 
 @missions_cli.command("remind")

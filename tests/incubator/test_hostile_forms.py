@@ -104,7 +104,7 @@ def test_a_non_numeric_rubric_weight_or_version_is_a_field_error(db, factories, 
     response = client.post(f"/incubator/calls/{call.id}/edit",
                            data=dict(fields, version="x", **{"criteria-0-weight": "3"}))
     assert response.status_code == 422 and "Après" in response.text  # refused, what was typed kept
-    assert "Veuillez corriger les champs signalés ci-dessous." in html.unescape(response.text)
+    assert "Ce formulaire est abîmé : rechargez la page et réessayez." in html.unescape(response.text)
     db.session.expire_all()
     assert db.session.get(Call, call.id).title == "Avant"
     assert _business_events(db) == before

@@ -124,6 +124,11 @@ class Registry:
             self._unique(scope, name, f"audit field of {prefix}")
             scope[name] = spec
 
+    def audit_fields(self, by_prefix: Mapping[str, Mapping[str, Any]]) -> None:
+        """``field_labels`` for each prefix of ``{prefix: {field: label or audit.Field}}`` (a domain's table)."""
+        for prefix, fields in by_prefix.items():
+            self.field_labels(prefix, fields)
+
     def subject(self, entity_type: str, resolve: Callable) -> None:
         """``resolve(ids, user) -> {id: (name, url or None)}`` for the objects of ``entity_type`` ``user`` sees."""
         self._unique(self.subjects, entity_type, "audit subject")

@@ -90,7 +90,6 @@ def register(app: Flask) -> None:
     hooks.search(SearchProvider("deals", _l("Deals"), queries.search, order=30))  # the table has no text filter
     hooks.demo("deals", demo.load)
     hooks.action_labels(services.ACTION_LABELS)
-    for prefix, fields in AUDIT_FIELDS.items():
-        hooks.field_labels(prefix, fields)
+    hooks.audit_fields(AUDIT_FIELDS)
     hooks.subject("deals", _deals)
     app.cli.add_command(cli.deals_cli)

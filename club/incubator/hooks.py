@@ -152,8 +152,7 @@ def register(app: Flask) -> None:
     hooks.search(SearchProvider("incubator", _l("Incubator"), queries.search, order=20))
     hooks.demo("incubator", load_demo)
     hooks.action_labels(ACTION_LABELS)
-    for prefix, fields in AUDIT_FIELDS.items():
-        hooks.field_labels(prefix, fields)
+    hooks.audit_fields(AUDIT_FIELDS)
     hooks.subject("incubator_applications", _applications)
     hooks.subject("incubator_reviews", _reviews)
     hooks.subject("incubator_calls", _calls)

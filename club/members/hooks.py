@@ -32,8 +32,7 @@ def register(app: Flask) -> None:
     hooks.search(SearchProvider("members", _l("Members"), queries.search, order=10, more=register_filtered_by))
     hooks.demo("members", demo.load)
     hooks.action_labels(labels.ACTION_LABELS)
-    for prefix, fields in labels.AUDIT_FIELDS.items():
-        hooks.field_labels(prefix, fields)
+    hooks.audit_fields(labels.AUDIT_FIELDS)
     hooks.subject("organizations", labels.organisation_subjects)
     app.add_template_filter(phones.display, "phone")
     app.cli.add_command(cli.members_cli)

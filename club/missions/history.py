@@ -97,8 +97,7 @@ def _of_mission(model):
 def register_labels(hooks) -> None:
     """Called by ``hooks.register``: the labels above, and how the missions' events name their subject."""
     hooks.action_labels(ACTION_LABELS)
-    for prefix, fields in AUDIT_FIELDS.items():
-        hooks.field_labels(prefix, fields)
+    hooks.audit_fields(AUDIT_FIELDS)
     hooks.subject("missions", _missions)
     for model in (Registration, Invitation, FollowUpAction):
         hooks.subject(model.__tablename__, _of_mission(model))

@@ -86,6 +86,7 @@ BLUEPRINTS = (
     ("club.incubator", "/incubator"),
     ("club.deals", "/deals"),
     ("club.missions", "/missions"),
+    ("club.programmes", "/programmes"),
 )
 
 

@@ -7,3 +7,4 @@ from club.deals import models as deals_models  # noqa: F401
 from club.incubator import models as incubator_models  # noqa: F401
 from club.members import models as members_models  # noqa: F401
 from club.missions import models as missions_models  # noqa: F401
+from club.programmes import models as programmes_models  # noqa: F401

@@ -1,0 +1,1 @@
+"""The programmes domain's forms, by subject: ``programmes``, ``beneficiaries`` and ``awards``."""

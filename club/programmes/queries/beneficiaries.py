@@ -1,0 +1,1 @@
+"""queries of the programmes domain: beneficiaries."""

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from club.extensions import db
@@ -61,7 +62,7 @@ STATE_LABELS = {
     ProgrammeState.DRAFT: _l("Draft"),
     ProgrammeState.ACTIVE: _l("Active"),
     ProgrammeState.CLOSED: _l("Closed"),
-    ProgrammeState.CANCELLED: _l("Cancelled"),
+    ProgrammeState.CANCELLED: lazy_pgettext("programme", "Cancelled"),
 }
 
 # The one table of allowed moves (checked in services.transition, tested exhaustively).
@@ -430,10 +431,10 @@ class MilestoneStatus(enum.StrEnum):
 
 
 MILESTONE_STATUS_LABELS = {
-    MilestoneStatus.PLANNED: _l("Planned"),
-    MilestoneStatus.IN_PROGRESS: _l("In progress"),
-    MilestoneStatus.DONE: _l("Done"),
-    MilestoneStatus.CANCELLED: _l("Cancelled"),
+    MilestoneStatus.PLANNED: lazy_pgettext("milestone", "Planned"),
+    MilestoneStatus.IN_PROGRESS: lazy_pgettext("milestone", "In progress"),
+    MilestoneStatus.DONE: lazy_pgettext("milestone", "Done"),
+    MilestoneStatus.CANCELLED: lazy_pgettext("milestone", "Cancelled"),
 }
 
 

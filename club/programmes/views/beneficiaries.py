@@ -116,7 +116,7 @@ def beneficiaries_csv(programme_id: int):
 
     return csv_response(f"programme-{programme.id}-beneficiaries-{local_today().isoformat()}.csv", header, (
         (b.name, b.birth_year or "", str(AGE_BAND_LABELS[b.age_band]) if b.age_band else "",
-         str(GENDER_LABELS[b.gender]), b.commune or "", phones.display(b.phone, international=True), b.email or "",
+         str(GENDER_LABELS[b.gender]), b.commune or "", phones.display(b.phone), b.email or "",
          iso(b.consent_on), str(b.status_label), iso(b.enrolled_on), iso(b.trained_on), iso(b.placed_on),
          b.employer_name or "", (_("yes") if b.placed_organization_id else _("no")) if b.placed_on else "",
          iso(b.left_on), _("yes") if b.counted_report_id else "")

@@ -4,7 +4,6 @@ ages, consent, duplicates) are the services' (``services.beneficiaries.clean_per
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
@@ -34,7 +33,7 @@ class BeneficiaryForm(FlaskForm):
     birth_year = IntegerField(_l("Birth year"), validators=[Optional(), NumberRange(min=1900, max=2100)],
                               description=_l("Or, if the person prefers, an age band below."))
     age_band = SelectField(_l("Age band"), default="", choices=choices(
-        [("", lazy_pgettext("age band", "— none —"))] + [(b.value, label) for b, label in AGE_BAND_LABELS.items()]))
+        [("", _l("— no age band —"))] + [(b.value, label) for b, label in AGE_BAND_LABELS.items()]))
     gender = SelectField(_l("Gender"), default="", choices=choices(
         [("", _l("— choose —"))] + [(g.value, label) for g, label in GENDER_LABELS.items()]))
     commune = StringField(_l("Commune"), filters=[strip_filter], validators=[Length(max=100), no_line_breaks])

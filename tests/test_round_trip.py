@@ -48,6 +48,8 @@ CREATES = {
     "missions.agenda": "adds an agenda item",
     "missions.invitations": "sends invitations",
     "missions.register": "registers a person",
+    "programmes.beneficiary_new": "enrols a person in a programme",
+    "programmes.beneficiary_import": "uploads a file to import",
 }
 
 # Found instances that their domain fixes (issue 9): the lead empties this set once every branch is
@@ -58,6 +60,8 @@ KNOWN_BROKEN: set[tuple[str, str]] = set()
 NOTHING_TO_EDIT = {
     ("incubator.review", "admin"): "a review is its reviewer's: the demo reviews are the partners'",
     ("incubator.review", "secretariat"): "a review is its reviewer's: the demo reviews are the partners'",
+    ("programmes.beneficiary_edit", "partner"): "the demo partner (FIRO) leads no programme: only a lead edits its "
+                                                "people",
 }
 
 

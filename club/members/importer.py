@@ -252,9 +252,10 @@ def decode(data: bytes) -> str:
             raise FileProblem(_l("The file is not a readable text (CSV) file.")) from exc
 
 
-def header_key(text: str) -> str:
+def header_key(text: str, aliases=None) -> str:
     key = re.sub(r"[^a-z0-9]+", "_", fold(text)).strip("_")
-    return ALIASES.get(key, key)
+    aliases = ALIASES if aliases is None else aliases
+    return aliases.get(key, key)
 
 
 def _key(text: str) -> str:
@@ -284,8 +285,10 @@ def _many(value: str, lookup: dict) -> list[str]:
     return sorted({_one(part.strip(), lookup) for part in re.split(r"[|,]", value) if part.strip()})
 
 
-def read_table(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]], list[str]]:
-    """(column keys, numbered rows, the header as written)."""
+def read_table(data: bytes, *, columns_known=COLUMNS, aliases=None, ignored=IGNORED_COLUMNS,
+               max_rows: int = MAX_ROWS) -> tuple[list[str], list[tuple[int, list[str]]], list[str]]:
+    """(column keys, numbered rows, the header as written); another import passes its own columns, header aliases
+    and row limit (the programmes' beneficiaries)."""
     if not data or not data.strip():
         raise FileProblem(_l("The file is empty."))
     if len(data) > MAX_BYTES:
@@ -302,12 +305,12 @@ def read_table(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]], lis
         raise FileProblem(_l("The file is empty.")) from exc
     except csv.Error as exc:
         raise FileProblem(_l("The file is not a readable CSV file.")) from exc
-    columns = [header_key(h) for h in header]
-    columns = ["" if key in IGNORED_COLUMNS else key for key in columns]
-    unknown = [h for h, key in zip(header, columns, strict=True) if key and key not in COLUMNS]
+    columns = [header_key(h, aliases) for h in header]
+    columns = ["" if key in ignored else key for key in columns]
+    unknown = [h for h, key in zip(header, columns, strict=True) if key and key not in columns_known]
     if unknown:
         raise FileProblem(_l("Unknown columns: %(columns)s. The columns are: %(expected)s.",
-                             columns=", ".join(u[:40] for u in unknown[:10]), expected=", ".join(COLUMNS)))
+                             columns=", ".join(u[:40] for u in unknown[:10]), expected=", ".join(columns_known)))
     if "name" not in columns:
         raise FileProblem(_l("The file has no “name” column."))
     repeated = sorted({c for c in columns if c and columns.count(c) > 1})
@@ -321,8 +324,8 @@ def read_table(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]], lis
             if not any(c.strip() for c in cells):
                 continue
             rows.append((number, cells))
-            if len(rows) > MAX_ROWS:
-                raise FileProblem(_l("The file has more than %(n)s rows: split it.", n=MAX_ROWS))
+            if len(rows) > max_rows:
+                raise FileProblem(_l("The file has more than %(n)s rows: split it.", n=max_rows))
     except csv.Error as exc:
         raise FileProblem(_l("The file is not a readable CSV file (near row %(n)s).", n=number)) from exc
     if not rows:

@@ -2,16 +2,48 @@
 
 from __future__ import annotations
 
-from club.core import audit  # noqa: F401
+from flask_babel import lazy_gettext as _l
+
+from club.core import audit
+from club.members.phones import display as display_phone
+from club.programmes.models import AGE_BAND_LABELS, BENEFICIARY_STATUS_LABELS, GENDER_LABELS
 
 # One dict per subject, each kept by its own services module's author.
 PROGRAMME_ACTIONS: dict = {}
-BENEFICIARY_ACTIONS: dict = {}
+BENEFICIARY_ACTIONS: dict = {
+    "beneficiary.enrol": _l("Person enrolled"),
+    "beneficiary.import": _l("Person enrolled by a CSV import"),
+    "beneficiary.update": _l("Person's record edited"),
+    "beneficiary.step": _l("Step of the path"),
+    "beneficiary.place": _l("Placement recorded"),
+    "beneficiary.counted": _l("Placement counted in the employer's jobs"),
+}
 AWARD_ACTIONS: dict = {}
 
 # Field labels, by action prefix: {"programme.": {field: label or audit.Field}}, one table per subject.
 PROGRAMME_FIELDS: dict = {}
-BENEFICIARY_FIELDS: dict = {}
+BENEFICIARY_FIELDS: dict = {
+    "beneficiary.": {
+        "name": _l("Name"),
+        "birth_year": audit.Field(_l("Birth year"), str),
+        "age_band": audit.Field(_l("Age band"), AGE_BAND_LABELS),
+        "gender": audit.Field(_l("Gender"), GENDER_LABELS),
+        "commune": _l("Commune"),
+        "phone": audit.Field(_l("Phone"), display_phone),
+        "email": _l("Email"),
+        "consent_on": audit.Field(_l("Consent given on"), audit.date),
+        "enrolled_on": audit.Field(_l("Enrolled on"), audit.date),
+        "status": audit.Field(_l("Status"), BENEFICIARY_STATUS_LABELS),
+        "trained_on": audit.Field(_l("Trained on"), audit.date),
+        "placed_on": audit.Field(_l("Placed on"), audit.date),
+        "left_on": audit.Field(_l("Left on"), audit.date),
+        "employer": _l("Employer"),
+        "in_register": audit.Field(_l("Employer in the register"), audit.yes_no),
+        "jobs_created": audit.Field(_l("Jobs created to date"), audit.number),
+        "reported_on": audit.Field(_l("Report dated"), audit.date),
+        "file": _l("File"),
+    },
+}
 AWARD_FIELDS: dict = {}
 
 

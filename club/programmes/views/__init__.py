@@ -5,4 +5,4 @@ recognitions).
 Every route is on ``club.programmes.bp``; an endpoint is ``programmes.<function name>``, whichever module holds it.
 """
 
-from club.programmes.views import awards, beneficiaries, programmes  # noqa: F401  (the routes)
+from club.programmes.views import awards, beneficiaries, beneficiary_import, programmes  # noqa: F401  (the routes)

@@ -50,6 +50,9 @@ FILL: dict[str, dict[str, str]] = {
     "deals.add_note": {"body": "Relancer FIRO"},
     "deals.add_comment": {"body": "Avis favorable"},
     "incubator.message": {"body": "Merci pour votre dossier"},
+    # The same person enrolled 20 times at once: one enrolment, the others refused as duplicates.
+    "programmes.beneficiary_new": {"name": "Yasmine Kaddouri", "birth_year": "2003", "gender": "female",
+                                   "consent": "y", "consent_on": "2026-01-05"},
 }
 
 # Found instances that their domain fixes (issue 9): the lead empties this set once every branch is

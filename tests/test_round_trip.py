@@ -48,6 +48,7 @@ CREATES = {
     "missions.agenda": "adds an agenda item",
     "missions.invitations": "sends invitations",
     "missions.register": "registers a person",
+    "programmes.award_new": "records an award",
 }
 
 # Found instances that their domain fixes (issue 9): the lead empties this set once every branch is

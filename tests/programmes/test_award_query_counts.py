@@ -77,8 +77,8 @@ def test_award_pages_are_constant(db, factories, as_user, count_queries, url, ro
 
 def test_the_list_is_paginated(db, factories, as_user):
     _fill(60, "page")
-    client = as_user(factories.UserFactory(role=Role.SECRETARIAT))
+    client = as_user(factories.UserFactory(role=Role.SECRETARIAT, locale="en"))
     first = client.get("/programmes/awards/").get_data(as_text=True)
-    assert first.count('class="card mb-2"') == 25 and "60 awards" in first
+    assert first.count('class="card mb-2"') == 25 and "60 results" in first
     last = client.get("/programmes/awards/?page=3").get_data(as_text=True)
     assert last.count('class="card mb-2"') == 10

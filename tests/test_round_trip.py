@@ -50,6 +50,7 @@ CREATES = {
     "missions.register": "registers a person",
     "programmes.beneficiary_new": "enrols a person in a programme",
     "programmes.beneficiary_import": "uploads a file to import",
+    "programmes.award_new": "records an award",
 }
 
 # Found instances that their domain fixes (issue 9): the lead empties this set once every branch is

@@ -50,6 +50,7 @@ from club.programmes.models import (
     ProgressReport,
     ReportState,
 )
+from club.programmes.services.awards import search_text_for_award
 
 JERADA = "Activité jeunesse de Jerada"
 PROVINCE = "Province de Jerada"
@@ -228,8 +229,8 @@ def _awards(staff) -> int:
                       organization_id=org.id if org else None,
                       person_name=None if org else "Marie Agnès Verron", person_country=None if org else "Belgique",
                       created_by_id=staff.id if staff else None)
-        award.search_text = fold(" ".join(filter(None, (title, SICCAM, org_name, award.person_name,
-                                                         award.person_country))))
+        award.search_text = search_text_for_award(title, SICCAM, organization=org_name,
+                                                  person_name=award.person_name, person_country=award.person_country)
         db.session.add(award)
         added += 1
     return added

@@ -35,7 +35,25 @@ def _beneficiary_hooks(hooks) -> None:
 
 
 def _award_hooks(hooks) -> None:
-    """Awards: the navigation entry, the organisation page's section, the search group."""
+    """Awards: the organisation page's section, the search group, how the audit trail names an award. No
+    navigation entry: the programmes list links to the club's recognitions."""
+    from flask import url_for
+
+    from club.core.registry import SearchProvider
+    from club.permissions import Role
+    from club.programmes.queries import awards as award_queries
+
+    def organization_awards(org, user):
+        """The organisation's awards and its contacts' (None: nothing to show, or an applicant)."""
+        if user.role not in (Role.SECRETARIAT, Role.MEMBER, Role.PARTNER):
+            return None
+        found = award_queries.organization_awards(org.id, user)
+        return {"awards": found} if found else None
+
+    hooks.section("organization", "programmes/_organization_awards.html", organization_awards, order=70)
+    hooks.search(SearchProvider("awards", _l("Awards"), award_queries.search, order=55,
+                                more=lambda term: url_for("programmes.awards", q=term)))
+    hooks.subject("awards", award_queries.subjects)
 
 
 def register(app: Flask) -> None:

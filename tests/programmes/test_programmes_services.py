@@ -153,9 +153,8 @@ def test_the_table_is_draft_active_closed_or_cancelled():
 
 
 def test_a_follow_up_action_becomes_one_programme_only(request_context, staff):
-    from tests.missions.factories import MissionFactory
-
     from club.missions.models import FollowUpAction
+    from tests.missions.factories import MissionFactory
 
     mission = MissionFactory()
     action = FollowUpAction(mission_id=mission.id, task="Activité jeunesse")

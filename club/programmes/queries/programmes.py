@@ -55,7 +55,7 @@ def programme_list(user, filters: Filters | None = None) -> sa.Select:
     """The programmes ``user`` may open, filtered, the most recent first (with their lead, joined)."""
     f = filters or Filters()
     stmt = (sa.select(Programme).join(Programme.lead).where(visible(Programme, user))
-            .options(sa.orm.contains_eager(Programme.lead))
+            .options(sa.orm.contains_eager(Programme.lead), selectinload(Programme.partners))
             .order_by(Programme.starts_on.desc(), Programme.id.desc()))
     if f.kind in {k.value for k in ProgrammeKind}:
         stmt = stmt.where(Programme.kind == ProgrammeKind(f.kind))

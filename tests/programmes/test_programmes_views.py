@@ -237,8 +237,16 @@ def test_a_follow_up_action_becomes_a_programme(db, client, login_as):
     action = FollowUpAction(mission_id=mission.id, task="Activité jeunesse de Figuig", owner_organization_id=owner.id)
     database.session.add(action)
     database.session.commit()
+    from club.missions.models import MissionState
+
+    mission.state = MissionState.DONE
+    database.session.commit()
     staff = UserFactory(role=Role.SECRETARIAT, locale="en")
+    member = UserFactory(member=True, locale="en")
+    login_as(member)
+    assert "Make it a programme" not in text(client.get(f"/missions/{mission.id}"))
     login_as(staff)
+    assert f"/programmes/new?action_id={action.id}" in text(client.get(f"/missions/{mission.id}"))
     form = client.get(f"/programmes/new?action_id={action.id}")
     assert 'value="Activité jeunesse de Figuig"' in text(form) and 'value="Porteur"' in text(form)
     assert client.post("/programmes/new", data={"title": "Activité jeunesse de Figuig", "kind": "youth_employment",
@@ -246,6 +254,11 @@ def test_a_follow_up_action_becomes_a_programme(db, client, login_as):
                                                 "mission_action_id": str(action.id)}).status_code == 303
     programme = database.session.scalar(sa.select(Programme))
     assert programme.mission_action_id == action.id
+    mission_page = text(client.get(f"/missions/{mission.id}"))
+    assert "programme: Activité jeunesse de Figuig" in mission_page and "Make it a programme" not in mission_page
+    login_as(member)
+    assert "programme: Activité jeunesse de Figuig" not in text(client.get(f"/missions/{mission.id}"))  # a draft
+    login_as(staff)
     again = client.get(f"/programmes/new?action_id={action.id}")
     assert again.status_code == 303 and again.headers["Location"].endswith(f"/programmes/{programme.id}")
 

@@ -51,6 +51,8 @@ CREATES = {
     "programmes.beneficiary_new": "enrols a person in a programme",
     "programmes.beneficiary_import": "uploads a file to import",
     "programmes.award_new": "records an award",
+    "programmes.new": "creates a programme",
+    "programmes.report_new": "writes a new progress report",
 }
 
 # Found instances that their domain fixes (issue 9): the lead empties this set once every branch is
@@ -75,10 +77,26 @@ def _draft_application():
     return draft.applicant.email, {"application_id": draft.id}
 
 
+def _draft_report():
+    """The demo's reports are submitted or accepted (no longer editable): a draft of the lead's, added here."""
+    from club.programmes.demo import JERADA
+    from club.programmes.models import Programme, ProgressReport, ReportState
+
+    programme = db.session.scalar(sa.select(Programme).where(Programme.title == JERADA))
+    author = db.session.scalar(sa.select(User).where(User.email == "contact@saccom.example"))
+    report = ProgressReport(programme_id=programme.id, period_start=programme.starts_on,
+                            period_end=programme.starts_on, summary="Brouillon", state=ReportState.DRAFT,
+                            author_id=author.id)
+    db.session.add(report)
+    db.session.commit()
+    return None, {"progress_report_id": report.id}
+
+
 # Where the demo sample is not editable for a role (the founder's application is already submitted), the
 # (user, URL arguments) to use instead.
 EDITABLE = {
     ("incubator.edit", "applicant"): _draft_application,
+    **{("programmes.report_edit", role): _draft_report for role in ("admin", "secretariat", "member")},
 }
 
 

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from club.auth.models import User
 from club.permissions import ADMIN, PUBLIC, Role
 from tests.url_samples import sample
+from tests.walk import parse_forms
 
 IDENTITIES = {
     "anonymous": None,
@@ -78,6 +79,8 @@ def test_url_map_walk(app, demo_world, factories, identity):
             if allowed(access, identity, user):
                 if status >= 500 or status == 403:
                     failures.append(where + " (allowed, but failed)")
+                elif method == "GET" and status == 200 and response.mimetype == "text/html":
+                    failures += [f"{where}: {problem}" for problem in ambiguous_fields(response.get_data(as_text=True))]
             elif user is None:
                 if not (status in (302, 303) and "/auth/login" in response.headers.get("Location", "")):
                     failures.append(where + " (anonymous must be sent to the login page)")
@@ -85,6 +88,28 @@ def test_url_map_walk(app, demo_world, factories, identity):
                 failures.append(where + " (must answer 404)")
             db.session.rollback()
     assert failures == []
+
+
+def ambiguous_fields(html: str) -> list[str]:
+    """Forms that send one field twice (a hidden ``to`` beside a button's own, say): the server reads the first
+    value, so the button the person clicked does nothing. Checkboxes and multiple selects repeat on purpose."""
+    problems = []
+    for form in parse_forms(html):
+        names = [c.name for c in form.controls if c.name and c.kind not in ("checkbox", "select-multiple", "radio", "file")]
+        if form.submit is not None and form.submit[0]:
+            names.append(form.submit[0])
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            problems.append(f"the form posting to {form.action} sends {', '.join(repeated)} twice")
+    return problems
+
+
+def test_a_form_sending_a_field_twice_is_found():
+    html = ('<form method="post" action="/x"><input type="hidden" name="to" value="">'
+            '<input type="hidden" name="to" value="active"><button>Go</button></form>'
+            '<form method="post" action="/y"><input type="checkbox" name="tag" value="1">'
+            '<input type="checkbox" name="tag" value="2"></form>')
+    assert ambiguous_fields(html) == ["the form posting to http://localhost/x sends to twice"]
 
 
 def test_an_argument_without_a_sample_gets_a_number_or_a_text(app):

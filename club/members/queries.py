@@ -477,3 +477,39 @@ def organization_choices(blank_label=None):
 def organisation_named(name: str) -> Organization | None:
     """The organisation of that exact name (the demo world finds the article's organisations by name)."""
     return db.session.scalar(sa.select(Organization).where(Organization.name == name))
+
+
+# --- an organisation typed by its name (other domains' forms: a programme's lead, an award's recipient, an
+# employer) --------------------------------------------------------------------------------------------------------
+
+def organisations_named(name: str, user=None, *, limit: int = 2, active_only: bool = False) -> list[Organization]:
+    """The organisations whose name is ``name``: exactly, else once folded (case, accents, punctuation and legal
+    suffixes ignored: ``Organization.name_key``, indexed), those ``user`` may see when given, archived ones last
+    (or left out with ``active_only``). More than one result means the typed name is ambiguous."""
+    name = " ".join((name or "").split())
+    if not name:
+        return []
+    where = [visible(Organization, user)] if user is not None else []
+    if active_only:
+        where.append(Organization.archived_at.is_(None))
+    exact = db.session.scalar(sa.select(Organization).where(Organization.name == name, *where))
+    if exact is not None:
+        return [exact]
+    return list(db.session.scalars(
+        sa.select(Organization).where(Organization.name_key == Organization.key_for(name), *where)
+        .order_by(Organization.archived_at.is_not(None), Organization.id).limit(limit)))
+
+
+def organisation_suggestions(term: str, user=None, *, limit: int = 10) -> list[str]:
+    """Names of organisations of the register (not archived) whose folded name contains ``term``, those starting
+    with it first: what a form offers as one types, and the names a refusal suggests ("Did you mean…")."""
+    key = Organization.key_for(" ".join((term or "").split())[:100])
+    if len(key) < 2:
+        return []
+    pattern = like_escape(key)
+    where = [visible(Organization, user)] if user is not None else []
+    return list(db.session.scalars(
+        sa.select(Organization.name)
+        .where(Organization.name_key.like(f"%{pattern}%", escape="\\"), Organization.archived_at.is_(None), *where)
+        .order_by(Organization.name_key.like(f"{pattern}%", escape="\\").desc(), Organization.name_key)
+        .limit(limit)))

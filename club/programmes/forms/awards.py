@@ -11,6 +11,7 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from club.forms import FlaskForm, VersionField, choices, no_line_breaks, strip_filter
+from club.members.queries import organisations_named
 from club.programmes.models import AWARD_CATEGORY_LABELS, Award, AwardCategory
 from club.programmes.queries import awards as queries
 
@@ -58,7 +59,7 @@ class AwardForm(FlaskForm):
         self.organization_id = None
         if not field.data:
             return
-        found = queries.organizations_named(field.data, current_user)
+        found = organisations_named(field.data, current_user)
         if not found:
             raise ValidationError(_l("No organisation of that name in the register."))
         if len(found) > 1:

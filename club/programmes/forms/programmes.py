@@ -8,17 +8,15 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from club.core.storage import FileWithinLimit
-from club.core.text import like_escape
-from club.extensions import db
 from club.forms import MAX_INTEGER, FlaskForm, VersionField, as_id, choices, no_line_breaks, strip_filter
 from club.members.models import PROVINCE_LABELS, Organization
+from club.members.queries import organisation_suggestions, organisations_named
 from club.programmes.models import (
     KIND_LABELS,
     MEASURE_LABELS,
@@ -80,22 +78,12 @@ class Money:
 
 
 def find_organization(name: str) -> tuple[Organization | None, list[str]]:
-    """The organisation of the register with that name (case and accents folded), or None and a few names that
-    look like it (to say at the field). Two queries at most, on the indexed folded name."""
-    key = Organization.key_for(name or "")
-    if not key:
-        return None, []
-    found = db.session.scalar(sa.select(Organization).where(Organization.name_key == key)
-                              .order_by(Organization.archived_at.is_not(None), Organization.id).limit(1))
-    if found is not None:
-        return found, []
-    words = [w for w in key.split() if len(w) >= 3][:3] or [key]
-    similar = db.session.scalars(
-        sa.select(Organization.name).where(Organization.archived_at.is_(None),
-                                           sa.or_(*[Organization.name_key.like(f"%{like_escape(w)}%", escape="\\")
-                                                    for w in words]))
-        .order_by(Organization.name_key).limit(5))
-    return None, list(similar)
+    """The organisation of the register with that name (``members.queries.organisations_named``), or None and a
+    few names that look like it (to say at the field)."""
+    found = organisations_named(name)
+    if len(found) == 1:
+        return found[0], []
+    return None, [o.name for o in found] if found else organisation_suggestions(name, limit=5)
 
 
 class OrganizationName(StringField):

@@ -17,7 +17,7 @@ from club.core.search import Hit
 from club.core.text import fold, folded, like_escape
 from club.core.timezones import local_date, to_utc
 from club.extensions import db
-from club.members.models import Contact, Organization, organization_key
+from club.members.models import Contact
 from club.permissions import visible
 from club.programmes.models import AWARD_CATEGORY_LABELS, Award, AwardCategory
 
@@ -155,36 +155,6 @@ def subjects(ids, user) -> dict:
 
 
 # --- what the award form looks up by name ------------------------------------------------------------------------
-
-def organizations_named(name: str, user, limit: int = 2) -> list[Organization]:
-    """The organisations ``user`` may see whose name is ``name``: exactly, else once folded (case, accents,
-    punctuation and legal suffixes ignored, ``Organization.name_key``). Two results mean the name is ambiguous."""
-    name = _clean(name)
-    if not name:
-        return []
-    exact = db.session.scalar(sa.select(Organization).where(Organization.name == name,
-                                                            visible(Organization, user)))
-    if exact is not None:
-        return [exact]
-    return list(db.session.scalars(
-        sa.select(Organization).where(Organization.name_key == organization_key(name), visible(Organization, user))
-        .order_by(Organization.archived_at.is_not(None), Organization.id).limit(limit)))
-
-
-def organization_suggestions(term: str, user, limit: int = SUGGESTIONS_LIMIT) -> list[str]:
-    """The names of organisations in the register (not archived) whose name contains ``term``, those starting with
-    it first: what the form offers as one types."""
-    key = organization_key(_clean(term, MAX_QUERY))
-    if len(key) < 2:
-        return []
-    pattern = like_escape(key)
-    return list(db.session.scalars(
-        sa.select(Organization.name)
-        .where(Organization.name_key.like(f"%{pattern}%", escape="\\"), Organization.archived_at.is_(None),
-               visible(Organization, user))
-        .order_by(Organization.name_key.like(f"{pattern}%", escape="\\").desc(), Organization.name_key)
-        .limit(limit)))
-
 
 def contacts_named(organization_id: int, name: str) -> list[Contact]:
     """The contacts of an organisation whose name is ``name`` once folded."""

@@ -109,16 +109,3 @@ def existing_keys(programme_id: int) -> dict[tuple, int]:
     return {(key, year, AgeBand(band) if band else None): ident for ident, key, year, band in db.session.execute(
         sa.select(Beneficiary.id, Beneficiary.name_key, Beneficiary.birth_year, Beneficiary.age_band)
         .where(Beneficiary.programme_id == programme_id))}
-
-
-def employer_suggestions(term: str, limit: int = 10) -> list[str]:
-    """Organisations of the register whose name contains ``term`` (the placement form's suggestions)."""
-    from club.core.text import contains_folded
-    from club.members.models import Organization
-
-    term = " ".join((term or "").split())[:100]
-    if len(term) < 2:
-        return []
-    return list(db.session.scalars(sa.select(Organization.name).where(
-        Organization.archived_at.is_(None), contains_folded(Organization.name, term))
-        .order_by(Organization.name_key).limit(limit)))

@@ -22,6 +22,7 @@ from club.extensions import db
 from club.members import phones
 from club.members import services as members_services
 from club.members.models import JobCommitment, Organization
+from club.members.queries import organisations_named
 from club.programmes.models import (
     BENEFICIARY_STATUS_LABELS,
     BENEFICIARY_TRANSITIONS,
@@ -272,9 +273,7 @@ def find_employer(name: str) -> tuple[Organization | None, str]:
         raise Refused(_l("Enter the employer's name."), field="employer")
     if len(name) > 200:
         raise Refused(_l("At most %(n)s characters.", n=200), field="employer")
-    found = list(db.session.scalars(sa.select(Organization).where(
-        Organization.name_key == Organization.key_for(name), Organization.archived_at.is_(None))
-        .order_by(Organization.id).limit(5)))
+    found = organisations_named(name, active_only=True, limit=5)
     if len(found) > 1:
         raise Refused(_l("Several organisations of the register have this name (%(names)s): type the name as "
                          "the register spells it.", names=", ".join(o.name for o in found)), field="employer")

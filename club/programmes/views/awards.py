@@ -18,6 +18,7 @@ from club.core.refusals import commit_or_rerender
 from club.extensions import db
 from club.forms import ConfirmForm, form_view
 from club.htmx import render_page_or_partial
+from club.members.queries import organisation_suggestions, organisations_named
 from club.permissions import Role, get_visible_or_404, is_secretariat, role_required
 from club.programmes import bp
 from club.programmes.forms.awards import AwardForm
@@ -133,11 +134,11 @@ def award_suggestions():
     contacts of the organisation typed, or missions."""
     field = request.args.get("field", "")
     if field == "contact":
-        found = queries.organizations_named(request.args.get("organization", ""), current_user)
+        found = organisations_named(request.args.get("organization", ""), current_user)
         names = queries.contact_suggestions(found[0].id if len(found) == 1 else None)
     elif field == "mission":
         names = queries.mission_suggestions(request.args.get("mission", ""), current_user)
     else:
         field = "organization"
-        names = queries.organization_suggestions(request.args.get("organization", ""), current_user)
+        names = organisation_suggestions(request.args.get("organization", ""), current_user)
     return render_template("programmes/_award_suggestions.html", field=field, names=names)

@@ -22,6 +22,7 @@ from club.extensions import db
 from club.forms import ConfirmForm, form_view
 from club.htmx import render_page_or_partial
 from club.members import phones
+from club.members.queries import organisation_suggestions
 from club.permissions import Role, is_secretariat, role_required
 from club.programmes import bp
 from club.programmes.forms.beneficiaries import BeneficiaryForm, PlacementForm, StepForm
@@ -283,7 +284,7 @@ def beneficiary_count(programme_id: int, beneficiary_id: int):
 def beneficiary_employers(programme_id: int):
     """The placement form's suggestions (a ``<datalist>``'s options, asked by htmx as the employer is typed)."""
     programme = programme_led_or_404(programme_id)
-    names = queries.employer_suggestions(request.args.get("employer", ""))
+    names = organisation_suggestions(request.args.get("employer", ""))
     response = make_response(render_template("programmes/_beneficiary_employers.html", names=names,
                                               programme=programme))
     response.vary.add("HX-Request")

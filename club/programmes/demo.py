@@ -4,7 +4,7 @@
   FIRO (funder), born from the club's first meeting (its follow-up action). **Invented**: the partners' names other
   than Saccom and the FIRO, the budget and its shares, the targets (200 enrolled, 150 trained, 100 placed, 50 women
   placed), every beneficiary (names drawn from common Moroccan first and family names), the placements, the
-  milestones and the reports. The article says only that the activity exists, for young people of Jerada, led by
+  milestones, the reports and the two documents. The article says only that the activity exists, for young people of Jerada, led by
   Saccom with the local authorities.
 - The recognitions of the 17th Siccam (Oujda, 10–11 July 2020): the article says three continuity trophies, four
   prizes for investors in the Oriental's offshoring, and the webinar trophy won by Marie Agnès Verron of Belgium.
@@ -50,9 +50,13 @@ from club.programmes.models import (
     ProgressReport,
     ReportState,
 )
+from club.programmes.services import programmes as programme_services
 from club.programmes.services.awards import search_text_for_award
 
 JERADA = "Activité jeunesse de Jerada"
+# A one-page PDF, enough for the demo's documents to download.
+CONVENTION_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+                  b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 PROVINCE = "Province de Jerada"
 TRAINING = "Centre de formation Jerada Compétences"
 SICCAM = "17e Siccam, Oujda, 10–11 juillet 2020"
@@ -213,6 +217,14 @@ def _jerada(staff) -> list[str]:
     ])
     count = _beneficiaries(programme, started, staff)
     db.session.flush()
+    if staff is not None:  # the convention with the province, and the first report's annex a partner may open
+        accepted = db.session.scalar(sa.select(ProgressReport).where(ProgressReport.programme_id == programme.id,
+                                                                     ProgressReport.state == ReportState.ACCEPTED))
+        programme_services.add_document(programme, title="Convention avec la province de Jerada", data=CONVENTION_PDF,
+                                        filename="convention-province-jerada.pdf", by=staff)
+        programme_services.add_document(programme, title="Liste d'émargement de la première promotion",
+                                        data=CONVENTION_PDF, filename="emargement-promotion-1.pdf", by=staff,
+                                        report=accepted)
     return [f"programme added: {JERADA}", f"beneficiaries added: {count}"]
 
 

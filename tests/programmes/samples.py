@@ -30,7 +30,7 @@ SAMPLES = {
     "indicator_id": lambda: _first(Indicator),
     "milestone_id": lambda: _first(Milestone),
     "progress_report_id": lambda: _first(ProgressReport),
-    "programme_document_id": lambda: _first(ProgrammeDocument) or 1,  # the demo world attaches no file
+    "programme_document_id": lambda: _first(ProgrammeDocument),
     "partner_id": lambda: db.session.scalar(sa.select(ProgrammePartner.organization_id)
                                             .where(ProgrammePartner.programme_id == _jerada())
                                             .order_by(ProgrammePartner.position)),

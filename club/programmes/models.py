@@ -373,6 +373,8 @@ class Beneficiary(TimestampMixin, VersionedMixin, db.Model):
         sa.CheckConstraint("birth_year IS NULL OR birth_year BETWEEN 1900 AND 2100", name="birth_year_range"),
         sa.Index("ix_programme_beneficiaries_programme_name", "programme_id", "name_key", "id"),
         sa.Index("ix_programme_beneficiaries_programme_status", "programme_id", "status", "id"),
+        # Covers the grouped count behind indicators and aggregates (queries.programmes.tally).
+        sa.Index("ix_programme_beneficiaries_tally", "programme_id", "status", "gender", "reached"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

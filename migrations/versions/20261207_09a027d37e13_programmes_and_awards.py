@@ -126,6 +126,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_programme_beneficiaries_placed_organization_id'), ['placed_organization_id'], unique=False)
         batch_op.create_index('ix_programme_beneficiaries_programme_name', ['programme_id', 'name_key', 'id'], unique=False)
         batch_op.create_index('ix_programme_beneficiaries_programme_status', ['programme_id', 'status', 'id'], unique=False)
+        batch_op.create_index('ix_programme_beneficiaries_tally', ['programme_id', 'status', 'gender', 'reached'], unique=False)
 
     op.create_table('programme_indicators',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -278,6 +279,7 @@ def downgrade():
     op.drop_table('programme_indicators')
     with op.batch_alter_table('programme_beneficiaries', schema=None) as batch_op:
         batch_op.drop_index('ix_programme_beneficiaries_programme_status')
+        batch_op.drop_index('ix_programme_beneficiaries_tally')
         batch_op.drop_index('ix_programme_beneficiaries_programme_name')
         batch_op.drop_index(batch_op.f('ix_programme_beneficiaries_placed_organization_id'))
         batch_op.drop_index(batch_op.f('ix_programme_beneficiaries_created_by_id'))

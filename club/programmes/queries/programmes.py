@@ -91,10 +91,35 @@ def main_indicators(programme_ids) -> dict[int, Indicator]:
 
 # --- indicators: what they reached, in SQL ------------------------------------------------------------------------
 
-def indicator_results(programme_ids) -> dict[int, int]:
+def tally(programme_ids) -> dict[int, dict[tuple, int]]:
+    """{programme id: {(status, gender, reached): people}}: one grouped count over the beneficiaries of these
+    programmes (an index-only scan of ``ix_programme_beneficiaries_tally``), from which both the indicators
+    counted from people and the aggregates a partner sees are read."""
+    ids = list(programme_ids)
+    out: dict[int, dict[tuple, int]] = {i: {} for i in ids}
+    if not ids:
+        return out
+    for programme_id, status, gender, reached, n in db.session.execute(
+            sa.select(Beneficiary.programme_id, Beneficiary.status, Beneficiary.gender, Beneficiary.reached,
+                      sa.func.count())
+            .where(Beneficiary.programme_id.in_(ids))
+            .group_by(Beneficiary.programme_id, Beneficiary.status, Beneficiary.gender, Beneficiary.reached)):
+        out[programme_id][(status, gender, reached)] = n
+    return out
+
+
+def measured(counts: dict[tuple, int], measure: Measure) -> int:
+    """The people of one programme's tally that ``measure`` counts (everyone who reached its step; a person who
+    left counts for the step they had reached)."""
+    step, women = MEASURES[measure]
+    return sum(n for (_status, gender, reached), n in counts.items()
+               if reached >= step and (not women or gender == Gender.FEMALE))
+
+
+def indicator_results(programme_ids, tallies: dict | None = None) -> dict[int, int]:
     """{indicator id: reached to date} for every indicator of these programmes, in three queries whatever their
-    number: the indicators, the beneficiaries counted per programme and step, the latest figure of each measured
-    indicator. A person who left still counts for the step they had reached."""
+    number: the indicators, the tally of their people (unless given), the latest figure of each measured
+    indicator."""
     ids = list(programme_ids)
     if not ids:
         return {}
@@ -103,22 +128,17 @@ def indicator_results(programme_ids) -> dict[int, int]:
     results = {row.id: 0 for row in indicators}
     counted = {row.programme_id for row in indicators if row.source == IndicatorSource.BENEFICIARIES}
     if counted:
-        columns = [sa.func.count().filter(Beneficiary.reached >= step,
-                                          *([Beneficiary.gender == Gender.FEMALE] if women else []))
-                   .label(measure.value) for measure, (step, women) in MEASURES.items()]
-        counts = {row.programme_id: row._mapping for row in db.session.execute(
-            sa.select(Beneficiary.programme_id, *columns).where(Beneficiary.programme_id.in_(counted))
-            .group_by(Beneficiary.programme_id))}
+        if tallies is None or not counted <= tallies.keys():
+            tallies = tally(counted)
         for row in indicators:
-            if row.source == IndicatorSource.BENEFICIARIES and row.programme_id in counted and row.measure:
-                mapping = counts.get(row.programme_id)
-                results[row.id] = int(mapping[row.measure.value] or 0) if mapping is not None else 0
-    measured = [row.id for row in indicators if row.source == IndicatorSource.FIGURES]
-    if measured:
+            if row.source == IndicatorSource.BENEFICIARIES and row.measure:
+                results[row.id] = measured(tallies[row.programme_id], row.measure)
+    figures = [row.id for row in indicators if row.source == IndicatorSource.FIGURES]
+    if figures:
         latest = (sa.select(IndicatorFigure.indicator_id, IndicatorFigure.value, sa.func.row_number().over(
             partition_by=IndicatorFigure.indicator_id,
             order_by=(IndicatorFigure.measured_on.desc(), IndicatorFigure.id.desc())).label("n"))
-            .where(IndicatorFigure.indicator_id.in_(measured)).subquery())
+            .where(IndicatorFigure.indicator_id.in_(figures)).subquery())
         for indicator_id, value in db.session.execute(sa.select(latest.c.indicator_id, latest.c.value)
                                                       .where(latest.c.n == 1)):
             results[indicator_id] = int(value)
@@ -193,13 +213,11 @@ class Aggregates:
     by_gender: dict
 
 
-def beneficiary_aggregates(programme_id: int) -> Aggregates:
-    rows = db.session.execute(
-        sa.select(Beneficiary.status, Beneficiary.gender, sa.func.count())
-        .where(Beneficiary.programme_id == programme_id).group_by(Beneficiary.status, Beneficiary.gender)).all()
+def beneficiary_aggregates(counts: dict[tuple, int]) -> Aggregates:
+    """A programme's people by status and by gender, from its ``tally``."""
     by_status = {s: 0 for s in BeneficiaryStatus}
     by_gender = {g: 0 for g in Gender}
-    for status, gender, n in rows:
+    for (status, gender, _reached), n in counts.items():
         by_status[status] += n
         by_gender[gender] += n
     return Aggregates(total=sum(by_status.values()), by_status=by_status, by_gender=by_gender)

@@ -100,13 +100,14 @@ def detail_context(programme: Programme, access: Access, **forms) -> dict:
     if access >= Access.PARTNER:
         indicator_ids = [i.id for i in programme.indicators]
         figures = [i.id for i in programme.indicators if i.source == IndicatorSource.FIGURES]
+        tallies = queries.tally([programme.id])
         context.update(
-            results=queries.indicator_results([programme.id]),
+            results=queries.indicator_results([programme.id], tallies),
             latest=queries.latest_figures(figures),
             measure_labels=MEASURE_LABELS,
             milestones=queries.milestones(programme.id),
             reports=queries.reports(programme.id, current_user),
-            aggregates=queries.beneficiary_aggregates(programme.id),
+            aggregates=queries.beneficiary_aggregates(tallies[programme.id]),
             status_labels=BENEFICIARY_STATUS_LABELS, gender_labels=GENDER_LABELS,
             funding_total=queries.funding_total(programme),
             indicator_ids=indicator_ids,

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from club.core.audit import action_label, present
 from club.core.sections import sections_for
-from club.formats import date_filter, datetime_filter, money, number, time_filter  # noqa: F401  (also for tests)
+from club.formats import date_filter, datetime_filter, money, number, percent, time_filter  # noqa: F401  (also for tests)
 from club.i18n import LANGUAGE_NAMES
 from club.navigation import visible_items
 
@@ -42,7 +42,7 @@ def upload_limit() -> dict:
 
 
 def init_filters(app: Flask) -> None:
-    app.jinja_env.filters.update(money=money, number=number, datetime=datetime_filter, date=date_filter,
+    app.jinja_env.filters.update(money=money, number=number, percent=percent, datetime=datetime_filter, date=date_filter,
                                  time=time_filter, action_label=action_label)
     app.jinja_env.globals.update(url_with=url_with, sections_for=sections_for, audit_present=present,
                                  upload_limit=upload_limit)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from babel import dates
-from flask_babel import format_currency, format_decimal, get_locale
+from flask_babel import format_currency, format_decimal, format_percent, get_locale
 
 from club.core.timezones import casablanca
 
@@ -29,6 +29,13 @@ def money(value, currency: str = "MAD") -> str:
         return "—"
     # The amount then the code in every locale: "1 250 000,00 MAD", "1,250,000.00 MAD".
     return format_currency(Decimal(value), currency, format="#,##0.00\u00a0¤¤")
+
+
+def percent(part, whole) -> str:
+    """``part`` of ``whole`` as a whole percentage in the reader's locale ("40 %" in French, "40%" in English)."""
+    if not whole:
+        return "—"
+    return format_percent(round(part / whole, 2))
 
 
 def number(value, digits: int | None = None) -> str:

@@ -222,9 +222,11 @@ def _jerada(staff) -> list[str]:
                                                                      ProgressReport.state == ReportState.ACCEPTED))
         programme_services.add_document(programme, title="Convention avec la province de Jerada", data=CONVENTION_PDF,
                                         filename="convention-province-jerada.pdf", by=staff)
+        accepted.state = ReportState.DRAFT  # a document goes with a report while it is written, then reviewed
         programme_services.add_document(programme, title="Liste d'émargement de la première promotion",
                                         data=CONVENTION_PDF, filename="emargement-promotion-1.pdf", by=staff,
                                         report=accepted)
+        accepted.state = ReportState.ACCEPTED
     return [f"programme added: {JERADA}", f"beneficiaries added: {count}"]
 
 

@@ -4,7 +4,8 @@ documents) and awards.
 Who sees what, in one place (each model's ``visible_to``):
 
 - the secretariat: everything;
-- the lead organisation's people: their programmes (any state), beneficiaries, reports, documents;
+- the lead organisation's member contacts: their programmes (any state), beneficiaries, reports, documents (a
+  partner-role account of the lead organisation sees what a partner sees);
 - a partner organisation's people: the programme (not a draft), its indicators, milestones and accepted reports;
   beneficiaries only as aggregates, never one by one;
 - other members and partners: the public description of active and closed programmes;
@@ -182,12 +183,21 @@ class Programme(TimestampMixin, VersionedMixin, db.Model):
 
     @classmethod
     def led_by(cls, user) -> sa.ColumnElement[bool]:
-        """The programmes whose people ``user`` manages one by one: all for the secretariat, the lead's own."""
+        """The programmes whose people ``user`` manages one by one: all for the secretariat, and its programmes for
+        a *member* contact of the lead organisation (a partner-role account of that organisation sees what a
+        partner sees: the issue gives the lead's member contacts the people, no one else)."""
         if user.role == Role.SECRETARIAT:
             return sa.true()
-        if user.role in (Role.MEMBER, Role.PARTNER) and user.organization_id:
+        if user.role == Role.MEMBER and user.organization_id:
             return cls.lead_organization_id == user.organization_id
         return sa.false()
+
+    @classmethod
+    def shared_with(cls, organization_id: int) -> sa.ColumnElement[bool]:
+        """Launched programmes ``organization_id`` takes part in, as a partner or as the lead: what its partner-level
+        people see (indicators, milestones, accepted reports)."""
+        return sa.and_(cls.state != ProgrammeState.DRAFT,
+                       sa.or_(cls.partner_condition(organization_id), cls.lead_organization_id == organization_id))
 
     def access_of(self, user) -> Access:
         if not user.is_authenticated:
@@ -196,10 +206,11 @@ class Programme(TimestampMixin, VersionedMixin, db.Model):
             return Access.SECRETARIAT
         if user.role not in (Role.MEMBER, Role.PARTNER):
             return Access.NONE
-        if user.organization_id and user.organization_id == self.lead_organization_id:
+        lead = bool(user.organization_id) and user.organization_id == self.lead_organization_id
+        if lead and user.role == Role.MEMBER:
             return Access.LEAD
-        if (user.organization_id and self.state != ProgrammeState.DRAFT
-                and any(p.organization_id == user.organization_id for p in self.partners)):
+        if user.organization_id and (lead or any(p.organization_id == user.organization_id for p in self.partners)) \
+                and (lead or self.state != ProgrammeState.DRAFT):
             return Access.PARTNER
         return Access.PUBLIC if self.state in PUBLIC_STATES else Access.NONE
 
@@ -421,7 +432,7 @@ class Beneficiary(TimestampMixin, VersionedMixin, db.Model):
 
     @classmethod
     def visible_to(cls, user) -> sa.ColumnElement[bool]:
-        """One by one, a beneficiary is seen by the secretariat and by the people of the programme's lead."""
+        """One by one, a beneficiary is seen by the secretariat and by the member contacts of the programme's lead."""
         return sa.exists().where(Programme.id == cls.programme_id, Programme.led_by(user)).correlate(cls)
 
 
@@ -529,8 +540,8 @@ class ProgressReport(TimestampMixin, VersionedMixin, db.Model):
         led = sa.exists().where(Programme.id == cls.programme_id, Programme.led_by(user)).correlate(cls)
         if user.role not in (Role.MEMBER, Role.PARTNER) or not user.organization_id:
             return led
-        partner = sa.exists().where(Programme.id == cls.programme_id, Programme.state != ProgrammeState.DRAFT,
-                                    Programme.partner_condition(user.organization_id)).correlate(cls)
+        partner = sa.exists().where(Programme.id == cls.programme_id,
+                                    Programme.shared_with(user.organization_id)).correlate(cls)
         return sa.or_(led, sa.and_(cls.state == ReportState.ACCEPTED, partner))
 
 

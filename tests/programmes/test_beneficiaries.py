@@ -130,6 +130,34 @@ def test_everyone_but_the_secretariat_and_the_lead_gets_404(world, as_user, who)
     assert database.session.get(Beneficiary, person.id).status == BeneficiaryStatus.TRAINED
 
 
+def test_a_partner_account_of_the_lead_organisation_sees_counts_never_a_person(world, factories, as_user):
+    """The people are the lead's *member* contacts' (and the secretariat's): a partner-role account of the lead
+    organisation gets what a partner gets, the aggregates on the programme's page and 404 on every person."""
+    programme = world["programme"]
+    person = make_person(programme, status=BeneficiaryStatus.TRAINED)
+    client = as_user(factories.UserFactory(role=Role.PARTNER, organization=world["lead_org"], locale="en"))
+    gets, posts = _every_url(programme, person)
+    for address in gets:
+        assert client.get(address).status_code == 404, address
+    for address in posts:
+        assert client.post(address, data={**GOOD, "to": "left"}).status_code == 404, address
+    page = client.get(f"/programmes/{programme.id}")
+    assert page.status_code == 200
+    assert "1 person taking part." in text(page) and person.name not in text(page)
+    assert count(Beneficiary) == 1
+
+
+def test_a_step_cannot_be_dated_before_the_previous_one(world, as_user):
+    programme = world["programme"]
+    person = make_person(programme, status=BeneficiaryStatus.PLACED)
+    response = as_user(world["lead"]).post(person_url(programme, person, "/step"), data={
+        "to": "left", "on": (person.placed_on - timedelta(days=1)).isoformat()})
+    assert response.status_code == 422
+    assert "previous step" in text(response)
+    database.session.expire_all()
+    assert database.session.get(Beneficiary, person.id).status == BeneficiaryStatus.PLACED
+
+
 @pytest.mark.parametrize("who", ["staff", "lead"])
 def test_the_secretariat_and_the_lead_reach_every_page(world, as_user, who):
     programme = world["programme"]
@@ -195,6 +223,7 @@ REFUSALS = [
     ({"consent": None}, "consent", "without consent"),
     ({"consent_on": ""}, "consent_on", "date the consent was given"),
     ({"consent_on": (TODAY + timedelta(days=2)).isoformat()}, "consent_on", "in the future"),
+    ({"consent_on": (START + timedelta(days=4)).isoformat()}, "consent_on", "before the enrolment"),
     ({"birth_year": str(TODAY.year - 10)}, "birth_year", "under 15"),
     ({"birth_year": str(TODAY.year - 120)}, "birth_year", "over 100"),
     ({"birth_year": "", "age_band": ""}, "birth_year", "birth year or an age band"),

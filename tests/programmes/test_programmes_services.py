@@ -389,3 +389,58 @@ def test_indicators_are_kept_in_order(request_context, staff):
         _indicator(programme, staff, name="A")
     assert refused.value.field == "name"
     assert database.session.scalar(sa.select(sa.func.count()).select_from(Indicator)) == 2
+
+
+# --- what an ended programme, an accepted report and the lead refuse ----------------------------------------------
+
+@pytest.mark.parametrize("state", [ProgrammeState.CLOSED, ProgrammeState.CANCELLED])
+def test_an_ended_programme_takes_no_figure_milestone_nor_document(request_context, staff, state):
+    programme = make_programme()
+    indicator = _indicator(programme, staff)
+    programme.state = state
+    database.session.commit()
+    with pytest.raises(Refused) as refused:
+        services.add_figure(indicator, measured_on=local_today(), value=3, note=None, by=staff)
+    assert refused.value.field == "value"
+    database.session.rollback()
+    with pytest.raises(Refused) as refused:
+        services.add_milestone(programme, title="Bilan", due_on=local_today(), status=MilestoneStatus.PLANNED,
+                               done_on=None, by=staff)
+    assert refused.value.field == "title"
+    database.session.rollback()
+    with pytest.raises(Refused) as refused:
+        services.add_document(programme, title="Convention", data=PDF, filename="c.pdf", by=staff)
+    assert refused.value.field == "file"
+    database.session.rollback()
+    assert _events("programme.figure_add") == [] and _events("programme.document_add") == []
+
+
+PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+       b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+
+
+@pytest.mark.parametrize("state", [ReportState.SUBMITTED, ReportState.ACCEPTED])
+def test_a_document_goes_with_a_report_only_while_it_is_written(request_context, staff, state):
+    """Once submitted (and, accepted, shown to the partners) a report's documents no longer change: a file added
+    after the review would reach the partners unreviewed."""
+    programme = make_programme()
+    report = _report(programme, staff)
+    services.add_document(programme, title="Annexe", data=PDF, filename="a.pdf", by=staff, report=report)
+    report.state = state
+    database.session.commit()
+    with pytest.raises(Refused) as refused:
+        services.add_document(programme, title="Tableau", data=PDF, filename="t.pdf", by=staff, report=report)
+    assert refused.value.field == "file"
+    database.session.rollback()
+    assert [d.title for d in queries.documents(programme.id, staff, report_id=report.id)] == ["Annexe"]
+
+
+def test_a_partner_cannot_become_the_lead_by_an_edit(request_context, staff):
+    programme = make_programme()
+    funder = OrganizationFactory()
+    services.add_partner(programme, funder, role=PartnerRole.FUNDER, funding=None, by=staff)
+    database.session.commit()
+    with pytest.raises(Refused) as refused:
+        services.update_programme(programme, _data(funder, title=programme.title, starts_on=programme.starts_on),
+                                  version=programme.version, by=staff)
+    assert refused.value.field == "lead"

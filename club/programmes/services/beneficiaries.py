@@ -140,6 +140,9 @@ def clean_person(programme: Programme, data: PersonData, *, today: date | None =
         if later and enrolled > later:
             problems["enrolled_on"] = _l("The enrolment cannot come after a later step of this person (%(date)s).",
                                          date=format_date(later))
+    if enrolled and data.consent_on and data.consent_on > enrolled and "consent_on" not in problems:
+        problems["consent_on"] = _l("The consent must be given before the enrolment (%(date)s): no data is kept on "
+                                    "a person before their consent.", date=format_date(enrolled))
     values["enrolled_on"] = enrolled
     return values, problems
 
@@ -232,6 +235,10 @@ def check_step_date(beneficiary: Beneficiary, on: date | None, field: str, *, to
         raise Refused(_l("This date is in the future."), field=field)
     if on < beneficiary.enrolled_on:
         raise Refused(_l("This cannot come before the enrolment (%(date)s).", date=format_date(beneficiary.enrolled_on)),
+                      field=field)
+    latest = max((d for d in (beneficiary.trained_on, beneficiary.placed_on) if d), default=None)
+    if latest is not None and on < latest:
+        raise Refused(_l("This cannot come before this person's previous step (%(date)s).", date=format_date(latest)),
                       field=field)
     return on
 
@@ -339,6 +346,7 @@ def count_in_jobs(beneficiary: Beneficiary, *, by, today: date | None = None):
     if organization is None:
         raise Refused(_l("The employer, %(employer)s, is not in the register: there are no job reports to count "
                          "this placement in.", employer=beneficiary.placed_employer or "—"))
+    members_services.lock_organization(organization)  # read the commitment's figure after any other count
     commitment = latest_commitment(organization.id)
     if commitment is None:
         raise Refused(_l("%(employer)s has no job commitment: record one on its page first, then count this "

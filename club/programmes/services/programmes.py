@@ -27,6 +27,7 @@ from club.members.models import Organization, Province
 from club.models import utcnow
 from club.permissions import Role
 from club.programmes.models import (
+    REPORT_STATE_LABELS,
     STATE_LABELS,
     TRANSITIONS,
     Access,
@@ -91,6 +92,13 @@ def may_lead(programme: Programme, user) -> bool:
 def may_edit_report(report: ProgressReport, user) -> bool:
     return (report.state in EDITABLE_REPORTS and report.programme.state not in ENDED
             and may_lead(report.programme, user))
+
+
+def check_open(programme: Programme, field: str | None = None) -> None:
+    """Refuse any change to an ended (closed or cancelled) programme's figures, milestones, reports and documents."""
+    if programme.state in ENDED:
+        raise Refused(_l("This programme is %(state)s: it takes no more changes.",
+                         state=str(STATE_LABELS[programme.state]).lower()), field=field)
 
 
 # --- locking -----------------------------------------------------------------------------------------------------
@@ -175,9 +183,15 @@ def create_programme(data: ProgrammeData, *, by) -> Programme:
 
 
 def update_programme(programme: Programme, data: ProgrammeData, *, version, by) -> dict:
-    """Save an edit made on ``version``; the audited changes ({} when nothing changed)."""
+    """Save an edit made on ``version``; the audited changes ({} when nothing changed). The programme's row is locked
+    first, so a partner's share added meanwhile is counted against the new budget."""
+    programme = lock_programme(programme.id)
     check_version(programme, version)
     _check_programme(data, programme)
+    if data.lead_organization_id != programme.lead_organization_id and db.session.get(
+            ProgrammePartner, (programme.id, data.lead_organization_id)) is not None:
+        raise Refused(_l("This organisation is a partner of the programme: remove it from the partners before "
+                         "making it the lead."), field="lead")
     for f in PROGRAMME_FIELDS:
         setattr(programme, f, getattr(data, f))
     changes = audit.diff(programme, PROGRAMME_FIELDS)
@@ -336,8 +350,7 @@ def add_figure(indicator: Indicator, *, measured_on: date, value: int, note: str
     today = today or local_today()
     if indicator.source != IndicatorSource.FIGURES:
         raise Refused(_l("This indicator is counted from the beneficiaries: it takes no figures."), field="value")
-    if programme.state == ProgrammeState.CANCELLED:
-        raise Refused(_l("This programme is cancelled: it takes no more figures."), field="value")
+    check_open(programme, "value")
     if value is None or value < 0:
         raise Refused(_l("A figure cannot be below zero."), field="value")
     if measured_on < programme.starts_on:
@@ -375,6 +388,7 @@ def _check_milestone(status: MilestoneStatus, done_on: date | None, today: date 
 
 def add_milestone(programme: Programme, *, title: str, due_on: date, status: MilestoneStatus,
                   done_on: date | None, by) -> Milestone:
+    check_open(programme, "title")
     done_on = _check_milestone(status, done_on)
     milestone = Milestone(programme_id=programme.id, title=title, due_on=due_on, status=status, done_on=done_on)
     db.session.add(milestone)
@@ -387,6 +401,7 @@ def add_milestone(programme: Programme, *, title: str, due_on: date, status: Mil
 def update_milestone(milestone: Milestone, *, title: str, due_on: date, status: MilestoneStatus,
                      done_on: date | None, version, by) -> dict:
     check_version(milestone, version)
+    check_open(milestone.programme, "title")
     done_on = _check_milestone(status, done_on)
     milestone.title, milestone.due_on, milestone.status, milestone.done_on = title, due_on, status, done_on
     changes = audit.diff(milestone, MILESTONE_FIELDS)
@@ -518,6 +533,10 @@ def add_document(programme: Programme, *, title: str, data: bytes, filename: str
     """A file attached to the programme (a convention) or to one of its reports."""
     if report is not None and report.programme_id != programme.id:
         raise Refused(_l("This report is not one of this programme's."))
+    check_open(programme, "file")
+    if report is not None and report.state not in EDITABLE_REPORTS:
+        raise Refused(_l("This report is %(state)s: its documents can no longer change.",
+                         state=str(REPORT_STATE_LABELS[report.state]).lower()), field="file")
     stored = storage.store(data, filename, kinds=DOCUMENT_KINDS, max_size=MAX_DOCUMENT_SIZE, by=by, field="file")
     document = ProgrammeDocument(programme_id=programme.id, report_id=report.id if report else None, title=title,
                                  file_id=stored.id, created_by_id=by.id)

@@ -4,8 +4,6 @@ sees them (``Award.visible_to``); outside that audience, 404."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,6 +13,7 @@ from club.core import audit
 from club.core.exports import csv_response
 from club.core.pagination import paginate
 from club.core.refusals import commit_or_rerender
+from club.core.timezones import local_today
 from club.extensions import db
 from club.forms import ConfirmForm, form_view
 from club.htmx import render_page_or_partial
@@ -55,7 +54,7 @@ def awards_csv():
              award.organization.name if award.organization else "", award.contact.name if award.contact else "",
              award.person_name or "", award.person_country or "", mission_title or "", award.citation or "")
             for award, mission_title in queries.export_rows(filters, current_user))
-    return csv_response(f"awards-{date.today().isoformat()}.csv", header, rows)
+    return csv_response(f"awards-{local_today().isoformat()}.csv", header, rows)
 
 
 @bp.route("/awards/<int:award_id>")

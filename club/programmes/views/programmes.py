@@ -96,7 +96,8 @@ def detail_context(programme: Programme, access: Access, **forms) -> dict:
     """What the programme's page shows to ``current_user`` (``access``), with a form that was refused (if any)
     keeping what was typed."""
     context = {"programme": programme, "access": access, "Access": Access, "staff": access == Access.SECRETARIAT,
-               "may_lead": services.may_lead(programme, current_user), "state_labels": STATE_LABELS}
+               "may_lead": services.may_lead(programme, current_user), "may_change": False,
+               "state_labels": STATE_LABELS}
     if access >= Access.PARTNER:
         indicator_ids = [i.id for i in programme.indicators]
         figures = [i.id for i in programme.indicators if i.source == IndicatorSource.FIGURES]
@@ -121,11 +122,11 @@ def detail_context(programme: Programme, access: Access, **forms) -> dict:
         context["document_form"] = forms.get("document_form") or DocumentForm(formdata=None)
         figure_forms = {}
         for indicator in programme.indicators:
-            if indicator.source == IndicatorSource.FIGURES and programme.state != ProgrammeState.CANCELLED:
+            if indicator.source == IndicatorSource.FIGURES and programme.state not in services.ENDED:
                 figure_forms[indicator.id] = FigureForm(prefix=f"figure-{indicator.id}", formdata=None)
         figure_forms.update(forms.get("figure_forms") or {})
         context["figure_forms"] = figure_forms
-        context["may_report"] = programme.state not in services.ENDED
+        context["may_report"] = context["may_change"] = programme.state not in services.ENDED
     if context["staff"]:
         context["transition_form"] = TransitionForm(formdata=None)
         context["transition_labels"] = TRANSITION_LABELS

@@ -218,7 +218,7 @@ class Programme(TimestampMixin, VersionedMixin, db.Model):
         return f"<Programme {self.id} {self.title!r} {self.state}>"
 
 
-class ProgrammePartner(db.Model):
+class ProgrammePartner(VersionedMixin, db.Model):
     """An organisation taking part in a programme, with its role and, for a funder, its share of the budget."""
 
     __tablename__ = "programme_partners"

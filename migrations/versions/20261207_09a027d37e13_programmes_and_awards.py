@@ -171,6 +171,7 @@ def upgrade():
     sa.Column('role', sa.Enum('local_authority', 'funder', 'training_body', 'employer', 'other', name='partnerrole', native_enum=False, length=32), nullable=False),
     sa.Column('funding', sa.Numeric(precision=14, scale=2), nullable=True),
     sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.CheckConstraint('funding IS NULL OR funding >= 0', name=op.f('ck_programme_partners_funding_positive')),
     sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_programme_partners_organization_id_organizations'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['programme_id'], ['programmes.id'], name=op.f('fk_programme_partners_programme_id_programmes'), ondelete='CASCADE'),

@@ -184,7 +184,8 @@ def test_shares_may_not_exceed_the_budget(request_context, staff):
     database.session.commit()
     partner = database.session.get(services.ProgrammePartner, (programme.id, a.id))
     with pytest.raises(Refused) as refused:
-        services.update_partner(partner, role=PartnerRole.FUNDER, funding=Decimal("701"), by=staff)
+        services.update_partner(partner, role=PartnerRole.FUNDER, funding=Decimal("701"), by=staff,
+                                version=partner.version)
     assert refused.value.field == "funding"
 
 
@@ -208,7 +209,8 @@ def test_partner_changes_are_audited(request_context, staff):
     programme = make_programme()
     org = OrganizationFactory()
     partner = services.add_partner(programme, org, role=PartnerRole.FUNDER, funding=Decimal("10"), by=staff)
-    services.update_partner(partner, role=PartnerRole.LOCAL_AUTHORITY, funding=Decimal("10"), by=staff)
+    services.update_partner(partner, role=PartnerRole.LOCAL_AUTHORITY, funding=Decimal("10"), by=staff,
+                            version=partner.version)
     services.remove_partner(partner, by=staff)
     database.session.commit()
     assert [e.action for e in database.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id))] == [

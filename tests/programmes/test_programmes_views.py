@@ -289,3 +289,25 @@ def test_search_and_sections(world, client, login_as):
     assert "Active programmes" in home and "Jeunes placés" in home and "3 of 100" in home
     login_as(users["lead"])
     assert "The programmes your organisation leads" in text(client.get("/"))
+
+
+def test_a_partner_edited_meanwhile_answers_409_and_keeps_both_versions(world, client, login_as):
+    """Two secretaries edit the same funder's share: the second save, made on the version read before the first,
+    answers 409 with its input kept and the saved share named; nothing is overwritten."""
+    programme, users = world
+    login_as(users["staff"])
+    partner = programme.partners[0]
+    page = client.get(f"/programmes/{programme.id}/partners")
+    prefix = f"partner-{partner.organization_id}"
+    read_version = str(partner.version)
+    assert f'name="{prefix}-version" type="hidden" value="{read_version}"' in page.get_data(as_text=True)
+    url = f"/programmes/{programme.id}/partners/{partner.organization_id}"
+    first = client.post(url, data={f"{prefix}-role": "funder", f"{prefix}-funding": "300000",
+                                   f"{prefix}-version": read_version})
+    assert first.status_code == 303
+    second = client.post(url, data={f"{prefix}-role": "funder", f"{prefix}-funding": "350000",
+                                    f"{prefix}-version": read_version})
+    assert second.status_code == 409
+    assert "Someone else saved this partner" in text(second) and 'value="350000"' in text(second)
+    database.session.expire_all()
+    assert database.session.get(ProgrammePartner, (programme.id, partner.organization_id)).funding == 300000

@@ -197,6 +197,7 @@ class PartnerEditForm(FlaskForm):
 
     role = SelectField(_l("Role"), choices=choices(ROLE_CHOICES))
     funding = StringField(_l("Funding share (MAD)"), filters=[strip_filter], validators=[Length(max=30), Money()])
+    version = VersionField()
 
 
 class IndicatorForm(FlaskForm):

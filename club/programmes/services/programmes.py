@@ -254,8 +254,11 @@ def add_partner(programme: Programme, organization: Organization, *, role: Partn
     return partner
 
 
-def update_partner(partner: ProgrammePartner, *, role: PartnerRole, funding: Decimal | None, by) -> dict:
+def update_partner(partner: ProgrammePartner, *, role: PartnerRole, funding: Decimal | None, version, by) -> dict:
+    """Save a partner's role and share as edited on ``version`` (``Stale`` if someone saved it meanwhile)."""
     programme = lock_programme(partner.programme_id)
+    db.session.refresh(partner)
+    check_version(partner, version)
     _check_funding(programme, funding, except_organization_id=partner.organization_id)
     old_role, old_funding = partner.role, partner.funding
     partner.role, partner.funding = role, funding

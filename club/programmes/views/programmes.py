@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from club.core import audit, storage
 from club.core.pagination import paginate
-from club.core.refusals import REFUSED_STATUS, Refused, commit_or_rerender, refuse_at
+from club.core.refusals import REFUSED_STATUS, Refused, Stale, commit_or_rerender, refuse_at
 from club.extensions import db
 from club.forms import ConfirmForm, choices, form_view
 from club.htmx import render_page_or_partial
@@ -32,6 +32,7 @@ from club.programmes.models import (
     BENEFICIARY_STATUS_LABELS,
     GENDER_LABELS,
     MEASURE_LABELS,
+    PARTNER_ROLE_LABELS,
     STATE_LABELS,
     TRANSITION_LABELS,
     Access,
@@ -237,7 +238,8 @@ def _partner_form(partner: ProgrammePartner, formdata=None) -> PartnerEditForm:
     if formdata is not None:
         return PartnerEditForm(prefix=prefix)
     return PartnerEditForm(prefix=prefix, formdata=None,
-                           data={"role": partner.role.value, "funding": money_input(partner.funding)})
+                           data={"role": partner.role.value, "funding": money_input(partner.funding),
+                                 "version": partner.version})
 
 
 def _partners_page(programme: Programme, status: int = 200, **forms):
@@ -296,8 +298,19 @@ def partner_edit(programme_id: int, partner_id: int):
         name = partner.organization.name
         try:
             changes = services.update_partner(partner, role=PartnerRole(form.role.data), funding=form.funding.amount,
-                                              by=current_user)
+                                              by=current_user, version=form.version.data)
             db.session.commit()
+        except Stale:
+            db.session.rollback()
+            saved = _partner_form(db.session.get(ProgrammePartner, (programme.id, partner_id)))
+            form.version.data = saved.version.data  # sending again now replaces the saved version, knowingly
+            form.form_errors.append(_(
+                "Someone else saved this partner while you were editing it: saved now, %(role)s, %(funding)s. Your "
+                "version is in the form; save again to keep it.", role=PARTNER_ROLE_LABELS[PartnerRole(
+                    saved.role.data)], funding=saved.funding.data or "—"))
+            db.session.expire_all()
+            programme, _access = programme_or_404(programme_id, Access.SECRETARIAT)
+            return _partners_page(programme, 409, edit_forms={partner_id: form})
         except Refused as refused:
             db.session.rollback()
             refuse_at(form, refused)

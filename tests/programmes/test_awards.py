@@ -429,3 +429,21 @@ def test_the_audit_trail_names_an_award_for_those_who_see_it(demo_world, staff, 
                                                       f"/programmes/awards/{award.id}")}
     applicant = _user(demo_world, "founder@startup.example")
     assert applicant.role == Role.APPLICANT and subjects([award.id], applicant) == {}
+
+
+def test_a_renamed_organisation_is_found_by_its_new_name(demo_world, as_user, staff, app):
+    """The recipient is searched as the register names it today: after Eca groupe is renamed, its continuity
+    trophy is found by the new name, in the list and in the global search."""
+    from flask_babel import force_locale
+
+    from club.members import services as members_services
+    from club.members.models import Organization
+
+    eca = demo_world.session.scalar(sa.select(Organization).where(Organization.name == "Eca groupe"))
+    with app.test_request_context(), force_locale("en"):
+        members_services.update_organization(eca, {"name": "Eca Relation Client"}, by=staff, version=eca.version)
+    demo_world.session.commit()
+    client = as_user(staff)
+    page = text(client.get("/programmes/awards/?q=relation client"))
+    assert "Trophée de la continuité d'activité" in page and "Eca Relation Client" in page
+    assert "Trophée de la continuité d'activité" in text(client.get("/search?q=eca relation"))

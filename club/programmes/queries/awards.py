@@ -17,7 +17,7 @@ from club.core.search import Hit
 from club.core.text import fold, folded, like_escape
 from club.core.timezones import local_date, to_utc
 from club.extensions import db
-from club.members.models import Contact
+from club.members.models import Contact, Organization
 from club.permissions import visible
 from club.programmes.models import AWARD_CATEGORY_LABELS, Award, AwardCategory
 
@@ -60,10 +60,22 @@ class AwardFilters:
         return {k: v for k, v in values.items() if v}
 
 
+def matching(term: str) -> sa.ColumnElement[bool]:
+    """Awards whose title, occasion or outside person (``Award.search_text``), or whose organisation or contact
+    *as named today* (a renamed company is found by its new name), contains ``term``, case and accents folded."""
+    pattern = f"%{like_escape(fold(term))}%"
+    return sa.or_(
+        Award.search_text.like(pattern, escape="\\"),
+        sa.exists().where(Organization.id == Award.organization_id,
+                          folded(Organization.name).like(pattern, escape="\\")).correlate(Award),
+        sa.exists().where(Contact.id == Award.contact_id,
+                          folded(Contact.name).like(pattern, escape="\\")).correlate(Award))
+
+
 def _filtered(stmt: sa.Select, filters: AwardFilters, user) -> sa.Select:
     stmt = stmt.where(visible(Award, user))
     if fold(filters.q):
-        stmt = stmt.where(Award.search_text.like(f"%{like_escape(fold(filters.q))}%", escape="\\"))
+        stmt = stmt.where(matching(filters.q))
     if filters.occasion:
         stmt = stmt.where(Award.occasion == filters.occasion)
     if filters.category:
@@ -129,11 +141,11 @@ def search(term: str, user, limit: int) -> tuple[int, list[Hit]]:
     key = fold(term)
     if not key:
         return 0, []
-    matching = sa.and_(visible(Award, user), Award.search_text.like(f"%{like_escape(key)}%", escape="\\"))
-    total = db.session.scalar(sa.select(sa.func.count(Award.id)).where(matching))
+    found = sa.and_(visible(Award, user), matching(term))
+    total = db.session.scalar(sa.select(sa.func.count(Award.id)).where(found))
     if not total:
         return 0, []
-    awards = db.session.scalars(_with_recipient(sa.select(Award).where(matching))
+    awards = db.session.scalars(_with_recipient(sa.select(Award).where(found))
                                 .order_by(Award.awarded_on.desc(), Award.id.desc()).limit(limit)).unique()
     return total, [_hit(award) for award in awards]
 

@@ -8,8 +8,9 @@ keeps a control character (NUL) that the database would refuse.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 import flask_wtf
 from flask_babel import lazy_gettext as _l
@@ -165,3 +166,55 @@ class LanguageForm(FlaskForm):
 
     locale = SelectField(_l("Language"), choices=choices(LANGUAGE_NAMES.items()))
     next = HiddenField()
+
+
+# --- amounts typed as text ("1 250 000,50"), exact to the cent ----------------------------------------------------
+
+MAX_MONEY = Decimal("999999999999.99")
+_SPACES = re.compile(r"[\s\u00a0\u202f']")
+_DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def parse_decimal(text: str | None) -> Decimal | None:
+    """``"1 250 000,50"`` -> ``Decimal("1250000.50")``; ``None`` for blank; ``ValueError`` when malformed."""
+    text = _SPACES.sub("", text or "").replace(",", ".")
+    if not text:
+        return None
+    if not _DECIMAL.match(text):
+        raise ValueError(text)
+    try:
+        return Decimal(text)
+    except InvalidOperation as exc:  # pragma: no cover - the pattern already refuses these
+        raise ValueError(text) from exc
+
+
+def format_decimal_input(value: Decimal | None) -> str:
+    """A decimal as the reader's locale writes it in a form ("1250000,50" in French), read back by ``parse_decimal``."""
+    if value is None:
+        return ""
+    from babel.numbers import format_decimal
+    from flask_babel import get_locale
+
+    return format_decimal(Decimal(value), format="0.00", locale=get_locale())
+
+
+class DecimalText:
+    """Validator for a decimal typed as text: exact, bounded, at most two decimals. Sets ``field.decimal``."""
+
+    def __init__(self, minimum: Decimal, maximum: Decimal, message_range, message_format):
+        self.minimum, self.maximum = minimum, maximum
+        self.message_range, self.message_format = message_range, message_format
+
+    def __call__(self, form, field):
+        field.decimal = None
+        try:
+            value = parse_decimal(field.data)
+        except ValueError:
+            raise ValidationError(self.message_format) from None
+        if value is None:
+            return
+        if value.as_tuple().exponent < -2:
+            raise ValidationError(self.message_format)
+        if not (self.minimum <= value <= self.maximum):
+            raise ValidationError(self.message_range)
+        field.decimal = value

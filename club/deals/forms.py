@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
@@ -31,7 +30,16 @@ from club.deals.models import (
     VOTE_LABELS,
     DealKind,
 )
-from club.forms import MAX_INTEGER, FlaskForm, VersionField, as_id, choices, no_line_breaks, strip_filter
+from club.forms import (
+    MAX_INTEGER,
+    DecimalText,
+    FlaskForm,
+    VersionField,
+    as_id,
+    choices,
+    no_line_breaks,
+    strip_filter,
+)
 
 
 class DealsForm(FlaskForm):
@@ -45,55 +53,6 @@ def record_id(value) -> int:
     if number is None or not 0 <= number <= MAX_INTEGER:
         raise ValueError(value)
     return number
-
-
-_SPACES = re.compile(r"[\s\u00a0\u202f']")
-_DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
-
-
-def parse_decimal(text: str | None) -> Decimal | None:
-    """``"1 250 000,50"`` -> ``Decimal("1250000.50")``; ``None`` for blank; ``ValueError`` when malformed."""
-    text = _SPACES.sub("", text or "").replace(",", ".")
-    if not text:
-        return None
-    if not _DECIMAL.match(text):
-        raise ValueError(text)
-    try:
-        return Decimal(text)
-    except InvalidOperation as exc:  # pragma: no cover - the pattern already refuses these
-        raise ValueError(text) from exc
-
-
-def format_decimal_input(value: Decimal | None) -> str:
-    """A decimal as the reader's locale writes it in a form ("1250000,50" in French), read back by ``parse_decimal``."""
-    if value is None:
-        return ""
-    from babel.numbers import format_decimal
-    from flask_babel import get_locale
-
-    return format_decimal(Decimal(value), format="0.00", locale=get_locale())
-
-
-class DecimalText:
-    """Validator for a decimal typed as text: exact, bounded, at most two decimals. Sets ``field.decimal``."""
-
-    def __init__(self, minimum: Decimal, maximum: Decimal, message_range, message_format):
-        self.minimum, self.maximum = minimum, maximum
-        self.message_range, self.message_format = message_range, message_format
-
-    def __call__(self, form, field):
-        field.decimal = None
-        try:
-            value = parse_decimal(field.data)
-        except ValueError:
-            raise ValidationError(self.message_format) from None
-        if value is None:
-            return
-        if value.as_tuple().exponent < -2:
-            raise ValidationError(self.message_format)
-        if not (self.minimum <= value <= self.maximum):
-            raise ValidationError(self.message_range)
-        field.decimal = value
 
 
 class DealForm(DealsForm):

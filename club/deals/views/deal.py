@@ -12,11 +12,11 @@ from club.core import storage
 from club.core.refusals import REFUSED_STATUS, Refused, Stale, check_version, commit_or_rerender, refuse_at
 from club.core.stale import stale_response
 from club.deals import bp, queries, services
-from club.deals.forms import DealForm, DocumentForm, NoteForm, VersionForm, format_decimal_input
+from club.deals.forms import DealForm, DocumentForm, NoteForm, VersionForm
 from club.deals.models import AccessAction, Deal, DocumentKind
 from club.deals.views.page import PARTNER, SECRETARIAT, render_detail
 from club.extensions import db
-from club.forms import choices, form_view
+from club.forms import choices, form_view, format_decimal_input
 from club.permissions import get_visible_or_404, role_required
 
 # ---------------------------------------------------------------- create and edit

@@ -5,8 +5,7 @@ not hold 100,000 of them)."""
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
@@ -14,7 +13,18 @@ from wtforms import DateField, HiddenField, IntegerField, SelectField, StringFie
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from club.core.storage import FileWithinLimit
-from club.forms import MAX_INTEGER, FlaskForm, VersionField, as_id, choices, no_line_breaks, strip_filter
+from club.forms import (
+    MAX_INTEGER,
+    MAX_MONEY,
+    DecimalText,
+    FlaskForm,
+    VersionField,
+    as_id,
+    choices,
+    format_decimal_input,
+    no_line_breaks,
+    strip_filter,
+)
 from club.members.models import PROVINCE_LABELS, Organization
 from club.members.queries import organisation_suggestions, organisations_named
 from club.programmes.models import (
@@ -31,50 +41,11 @@ from club.programmes.models import (
     ProgrammeState,
 )
 
-MAX_MONEY = Decimal("999999999999.99")
-_SPACES = re.compile(r"[\s\u00a0\u202f']")
-_DECIMAL = re.compile(r"^-?\d+(\.\d{1,2})?$")
 
-
-def parse_money(text: str | None) -> Decimal | None:
-    """``"1 800 000,50"`` -> ``Decimal("1800000.50")``; None when blank; ``ValueError`` when not an amount."""
-    text = _SPACES.sub("", text or "").replace(",", ".")
-    if not text:
-        return None
-    if not _DECIMAL.match(text):
-        raise ValueError(text)
-    try:
-        return Decimal(text)
-    except InvalidOperation as exc:  # pragma: no cover - the pattern refuses these
-        raise ValueError(text) from exc
-
-
-def money_input(value: Decimal | None) -> str:
-    """An amount as the reader's locale writes it in a form, read back by ``parse_money``."""
-    if value is None:
-        return ""
-    from babel.numbers import format_decimal
-    from flask_babel import get_locale
-
-    return format_decimal(Decimal(value), format="0.##", locale=get_locale())
-
-
-class Money:
-    """Validator of an amount in MAD typed as text: exact, >= 0, two decimals at most. Sets ``field.amount``."""
-
-    def __call__(self, form, field):
-        field.amount = None
-        try:
-            value = parse_money(field.data)
-        except ValueError:
-            raise ValidationError(_l("Enter an amount in MAD, such as 1800000 or 1 800 000,00.")) from None
-        if value is None:
-            return
-        if value < 0:
-            raise ValidationError(_l("An amount cannot be negative."))
-        if value > MAX_MONEY:
-            raise ValidationError(_l("This number is too large."))
-        field.amount = value
+def Money() -> DecimalText:  # noqa: N802  (reads as the validator it builds)
+    """An amount in MAD typed as text (``club.forms.DecimalText``): exact, >= 0, two decimals at most."""
+    return DecimalText(Decimal(0), MAX_MONEY, _l("An amount cannot be negative."),
+                       _l("Enter an amount in MAD, such as 1800000 or 1 800 000,00."))
 
 
 def find_organization(name: str) -> tuple[Organization | None, list[str]]:
@@ -155,7 +126,7 @@ class ProgrammeForm(FlaskForm):
             "title": programme.title, "kind": programme.kind.value, "lead": programme.lead.name,
             "province": programme.province.value if programme.province else "", "communes": programme.communes or "",
             "starts_on": programme.starts_on, "ends_on": programme.ends_on, "summary": programme.summary or "",
-            "objectives": programme.objectives or "", "budget": money_input(programme.budget),
+            "objectives": programme.objectives or "", "budget": format_decimal_input(programme.budget),
         }
 
     def programme_data(self):
@@ -167,7 +138,7 @@ class ProgrammeForm(FlaskForm):
             lead_organization_id=self.lead.organization.id,
             province=Province(self.province.data) if self.province.data else None,
             communes=self.communes.data or None, starts_on=self.starts_on.data, ends_on=self.ends_on.data,
-            summary=self.summary.data or None, objectives=self.objectives.data or None, budget=self.budget.amount,
+            summary=self.summary.data or None, objectives=self.objectives.data or None, budget=self.budget.decimal,
             mission_action_id=self.mission_action_id.data or None,
         )
 

@@ -13,7 +13,7 @@ from club.core import audit, storage
 from club.core.pagination import paginate
 from club.core.refusals import REFUSED_STATUS, Refused, Stale, commit_or_rerender, refuse_at
 from club.extensions import db
-from club.forms import ConfirmForm, choices, form_view
+from club.forms import ConfirmForm, choices, form_view, format_decimal_input
 from club.htmx import render_page_or_partial
 from club.permissions import Role, get_visible_or_404, role_required
 from club.programmes import bp
@@ -26,7 +26,6 @@ from club.programmes.forms.programmes import (
     PartnerForm,
     ProgrammeForm,
     TransitionForm,
-    money_input,
 )
 from club.programmes.models import (
     BENEFICIARY_STATUS_LABELS,
@@ -238,7 +237,7 @@ def _partner_form(partner: ProgrammePartner, formdata=None) -> PartnerEditForm:
     if formdata is not None:
         return PartnerEditForm(prefix=prefix)
     return PartnerEditForm(prefix=prefix, formdata=None,
-                           data={"role": partner.role.value, "funding": money_input(partner.funding),
+                           data={"role": partner.role.value, "funding": format_decimal_input(partner.funding),
                                  "version": partner.version})
 
 
@@ -274,7 +273,7 @@ def partner_new(programme_id: int):
         name = form.organization.organization.name
         try:
             services.add_partner(programme, form.organization.organization, role=PartnerRole(form.role.data),
-                                 funding=form.funding.amount, by=current_user)
+                                 funding=form.funding.decimal, by=current_user)
             db.session.commit()
         except Refused as refused:
             db.session.rollback()
@@ -297,7 +296,7 @@ def partner_edit(programme_id: int, partner_id: int):
     if form.validate_on_submit():
         name = partner.organization.name
         try:
-            changes = services.update_partner(partner, role=PartnerRole(form.role.data), funding=form.funding.amount,
+            changes = services.update_partner(partner, role=PartnerRole(form.role.data), funding=form.funding.decimal,
                                               by=current_user, version=form.version.data)
             db.session.commit()
         except Stale:

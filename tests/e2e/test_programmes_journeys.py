@@ -6,10 +6,12 @@ indicators but gets 404 on a beneficiary; an award given to Intelcia appears on 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from club.core.timezones import local_today
 from club.members.models import Organization
 from club.programmes.models import (
     Beneficiary,
@@ -24,6 +26,8 @@ from tests.e2e.conftest import sign_in
 pytestmark = pytest.mark.e2e
 
 TITLE = "Parcours relation client de Berkane"
+TODAY = local_today()
+START = TODAY - timedelta(days=90)
 
 
 def _programme(db) -> Programme:
@@ -46,7 +50,7 @@ def test_programme_from_creation_to_an_accepted_report(demo_world, tab):
     page.select_option("[name=kind]", "youth_employment")
     page.fill("[name=lead]", "saccom")
     page.select_option("[name=province]", "berkane")
-    page.fill("[name=starts_on]", "2026-09-01")
+    page.fill("[name=starts_on]", START.isoformat())
     page.fill("[name=budget]", "600000")
     page.get_by_role("button", name="Enregistrer").click()
     page.get_by_role("heading", name=TITLE).wait_for()
@@ -83,8 +87,8 @@ def test_programme_from_creation_to_an_accepted_report(demo_world, tab):
         page.select_option("[name=gender]", gender)
         page.fill("[name=commune]", "Berkane")
         page.check("[name=consent]")
-        page.fill("[name=consent_on]", "2026-09-02")
-        page.fill("[name=enrolled_on]", "2026-09-02")
+        page.fill("[name=consent_on]", (START + timedelta(days=1)).isoformat())
+        page.fill("[name=enrolled_on]", (START + timedelta(days=1)).isoformat())
         page.get_by_role("button", name="Inscrire", exact=True).click()
         page.get_by_role("heading", name=name).wait_for()
     hajar = db.session.scalar(sa.select(Beneficiary).where(Beneficiary.name == "Hajar Bouazza"))
@@ -92,7 +96,7 @@ def test_programme_from_creation_to_an_accepted_report(demo_world, tab):
     page.get_by_role("button", name="Formation commencée").click()
     page.get_by_role("button", name="Formation terminée").click()
     page.fill("[name=employer]", "Intelcia")
-    page.fill("[name=placed_on]", "2026-11-20")
+    page.fill("[name=placed_on]", TODAY.isoformat())  # the training ended today
     page.get_by_role("button", name="Enregistrer le placement").click()
     page.get_by_text("Intelcia").first.wait_for()
     db.session.expire_all()
@@ -100,8 +104,8 @@ def test_programme_from_creation_to_an_accepted_report(demo_world, tab):
     assert placed.status == BeneficiaryStatus.PLACED and placed.placed_organization.name == "Intelcia"
 
     page.goto(f"/programmes/{programme.id}/reports/new")
-    page.fill("[name=period_start]", "2026-09-01")
-    page.fill("[name=period_end]", "2026-11-30")
+    page.fill("[name=period_start]", START.isoformat())
+    page.fill("[name=period_end]", TODAY.isoformat())
     page.fill("[name=summary]", "Deux jeunes inscrits, une placée chez Intelcia.")
     page.get_by_role("button", name="Enregistrer le brouillon").click()
     page.get_by_role("button", name="Soumettre au secrétariat").click()
@@ -140,7 +144,7 @@ def test_programme_from_creation_to_an_accepted_report(demo_world, tab):
     page.fill("[name=title]", "Trophée de l'emploi des jeunes")
     page.fill("[name=occasion]", "Assemblée du club 2026")
     page.select_option("[name=category]", "employment")
-    page.fill("[name=awarded_on]", "2026-11-30")
+    page.fill("[name=awarded_on]", TODAY.isoformat())
     page.fill("[name=organization]", "Intelcia")
     page.get_by_role("button", name="Enregistrer").click()
     page.get_by_role("heading", name="Trophée de l'emploi des jeunes").wait_for()

@@ -76,12 +76,13 @@ def seed(scale: float) -> None:
     people = []
     for i in range(n_people):
         status = statuses[i % len(statuses)]
-        reached = {BeneficiaryStatus.TRAINED: 1, BeneficiaryStatus.PLACED: 2}.get(status, 0)
+        reached = {BeneficiaryStatus.TRAINED: 1, BeneficiaryStatus.PLACED: 2}.get(status, 0)  # what the dates say
         enrolled = start + timedelta(days=i % 300)
         people.append({"programme_id": big if i < n_people * 0.8 else ids[1 + i % (len(ids) - 1)],
                        "name": f"Bénéficiaire {i:05d}", "name_key": f"beneficiaire {i:05d}", "birth_year": 1995 + i % 10,
                        "gender": Gender.FEMALE if i % 2 else Gender.MALE, "commune": ["Jerada", "Oujda", "Nador"][i % 3],
-                       "consent_on": enrolled, "status": status, "enrolled_on": enrolled, "reached": reached,
+                       "consent_on": enrolled, "status": status, "enrolled_on": enrolled,
+                       "trained_on": enrolled + timedelta(days=90) if reached >= 1 else None,
                        "placed_on": enrolled + timedelta(days=100) if reached == 2 else None,
                        "placed_organization_id": saccom if reached == 2 else None,
                        "left_on": enrolled + timedelta(days=30) if status == BeneficiaryStatus.LEFT else None,

@@ -122,10 +122,10 @@ def _beneficiaries(programme: Programme, started: date, staff) -> int:
             phone=f"+2126{61000000 + n * 7919:08d}" if n % 4 else None, consent_on=enrolled,
             enrolled_on=enrolled, created_by_id=staff.id if staff else None)
         if n < 64:  # trained (or in training)
-            beneficiary.status, beneficiary.reached = BeneficiaryStatus.TRAINED, 1
+            beneficiary.status = BeneficiaryStatus.TRAINED
             beneficiary.trained_on = enrolled + timedelta(days=90)
         if n < 34:  # placed
-            beneficiary.status, beneficiary.reached = BeneficiaryStatus.PLACED, 2
+            beneficiary.status = BeneficiaryStatus.PLACED
             beneficiary.placed_on = enrolled + timedelta(days=120 + n)
             employer = employers[n % 4] if n % 4 < 3 else None
             if employer is not None:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from club.extensions import db
@@ -385,7 +386,7 @@ class Beneficiary(TimestampMixin, VersionedMixin, db.Model):
         sa.Index("ix_programme_beneficiaries_programme_name", "programme_id", "name_key", "id"),
         sa.Index("ix_programme_beneficiaries_programme_status", "programme_id", "status", "id"),
         # Covers the grouped count behind indicators and aggregates (queries.programmes.tally).
-        sa.Index("ix_programme_beneficiaries_tally", "programme_id", "status", "gender", "reached"),
+        sa.Index("ix_programme_beneficiaries_tally", "programme_id", "status", "gender", "trained_on", "placed_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -403,7 +404,6 @@ class Beneficiary(TimestampMixin, VersionedMixin, db.Model):
                                                       default=BeneficiaryStatus.ENROLLED)
     enrolled_on: Mapped[date]
     trained_on: Mapped[date | None]
-    reached: Mapped[int] = mapped_column(default=0)  # furthest step reached: 0 enrolled, 1 trained, 2 placed
     placed_on: Mapped[date | None]
     placed_organization_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("organizations.id", ondelete="SET NULL"), index=True)
@@ -417,6 +417,17 @@ class Beneficiary(TimestampMixin, VersionedMixin, db.Model):
     programme: Mapped[Programme] = relationship()
     placed_organization: Mapped[Organization | None] = relationship()
     counted_report: Mapped[JobReport | None] = relationship()
+
+    @hybrid_property
+    def reached(self) -> int:
+        """The furthest step reached, from the steps' dates: 0 enrolled, 1 trained, 2 placed. It never goes down,
+        and a person who left keeps it."""
+        return 2 if self.placed_on is not None else 1 if self.trained_on is not None else 0
+
+    @reached.inplace.expression
+    @classmethod
+    def _reached_expression(cls) -> sa.ColumnElement[int]:
+        return sa.case((cls.placed_on.is_not(None), 2), (cls.trained_on.is_not(None), 1), else_=0)
 
     @property
     def status_label(self):

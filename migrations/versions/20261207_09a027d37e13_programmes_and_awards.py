@@ -101,7 +101,6 @@ def upgrade():
     sa.Column('status', sa.Enum('enrolled', 'in_training', 'trained', 'placed', 'left', name='beneficiarystatus', native_enum=False, length=16), nullable=False),
     sa.Column('enrolled_on', sa.Date(), nullable=False),
     sa.Column('trained_on', sa.Date(), nullable=True),
-    sa.Column('reached', sa.Integer(), nullable=False),
     sa.Column('placed_on', sa.Date(), nullable=True),
     sa.Column('placed_organization_id', sa.Integer(), nullable=True),
     sa.Column('placed_employer', sa.String(length=200), nullable=True),
@@ -126,7 +125,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_programme_beneficiaries_placed_organization_id'), ['placed_organization_id'], unique=False)
         batch_op.create_index('ix_programme_beneficiaries_programme_name', ['programme_id', 'name_key', 'id'], unique=False)
         batch_op.create_index('ix_programme_beneficiaries_programme_status', ['programme_id', 'status', 'id'], unique=False)
-        batch_op.create_index('ix_programme_beneficiaries_tally', ['programme_id', 'status', 'gender', 'reached'], unique=False)
+        batch_op.create_index('ix_programme_beneficiaries_tally', ['programme_id', 'status', 'gender', 'trained_on', 'placed_on'], unique=False)
 
     op.create_table('programme_indicators',
     sa.Column('id', sa.Integer(), nullable=False),

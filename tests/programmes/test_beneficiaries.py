@@ -54,9 +54,9 @@ def make_person(programme, name="Salma Bouazza", *, status=BeneficiaryStatus.ENR
                          gender=gender, commune=commune, consent_on=enrolled_on, enrolled_on=enrolled_on,
                          status=status, **extra)
     if status in (BeneficiaryStatus.TRAINED, BeneficiaryStatus.PLACED):
-        person.trained_on, person.reached = enrolled_on + timedelta(days=30), 1
+        person.trained_on = enrolled_on + timedelta(days=30)
     if status == BeneficiaryStatus.PLACED:
-        person.placed_on, person.reached = enrolled_on + timedelta(days=60), 2
+        person.placed_on = enrolled_on + timedelta(days=60)
     if status == BeneficiaryStatus.LEFT:
         person.left_on = enrolled_on + timedelta(days=10)
     database.session.add(person)
@@ -548,7 +548,7 @@ def _bulk(programme, n, prefix):
     database.session.execute(sa.insert(Beneficiary), [
         {"programme_id": programme.id, "name": f"{prefix} {i}", "name_key": fold(f"{prefix} {i}"),
          "birth_year": 2000, "gender": Gender.FEMALE if i % 2 else Gender.MALE, "commune": f"C{i % 4}",
-         "consent_on": START, "enrolled_on": START, "status": list(BeneficiaryStatus)[i % 5], "reached": 0,
+         "consent_on": START, "enrolled_on": START, "status": list(BeneficiaryStatus)[i % 5],
          "version": 1} for i in range(n)])
     database.session.commit()
 

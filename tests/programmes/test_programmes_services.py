@@ -55,7 +55,8 @@ def add_people(programme, n, *, reached=0, gender=Gender.MALE, status=None):
     database.session.execute(sa.insert(Beneficiary), [
         {"programme_id": programme.id, "name": f"Person {programme.id}-{reached}-{i}-{gender}",
          "name_key": fold(f"person {programme.id}-{reached}-{i}-{gender}"), "gender": gender, "consent_on": day,
-         "enrolled_on": day, "status": status, "reached": reached, "version": 1}
+         "enrolled_on": day, "status": status, "version": 1,
+         "trained_on": day if reached >= 1 else None, "placed_on": day if reached == 2 else None}
         for i in range(n)])
     database.session.commit()
 

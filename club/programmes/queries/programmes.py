@@ -99,12 +99,12 @@ def tally(programme_ids) -> dict[int, dict[tuple, int]]:
     out: dict[int, dict[tuple, int]] = {i: {} for i in ids}
     if not ids:
         return out
-    for programme_id, status, gender, reached, n in db.session.execute(
-            sa.select(Beneficiary.programme_id, Beneficiary.status, Beneficiary.gender, Beneficiary.reached,
-                      sa.func.count())
+    reached = Beneficiary.reached.label("reached")  # grouped by its name (PostgreSQL: one expression, not two)
+    for programme_id, status, gender, step, n in db.session.execute(
+            sa.select(Beneficiary.programme_id, Beneficiary.status, Beneficiary.gender, reached, sa.func.count())
             .where(Beneficiary.programme_id.in_(ids))
-            .group_by(Beneficiary.programme_id, Beneficiary.status, Beneficiary.gender, Beneficiary.reached)):
-        out[programme_id][(status, gender, reached)] = n
+            .group_by(Beneficiary.programme_id, Beneficiary.status, Beneficiary.gender, reached)):
+        out[programme_id][(status, gender, step)] = n
     return out
 
 

@@ -195,7 +195,7 @@ def enrol(programme: Programme, data: PersonData, *, by) -> Beneficiary:
     found = duplicate_of(programme.id, values["name_key"], values["birth_year"], values["age_band"])
     if found is not None:
         raise _already_there(found)
-    beneficiary = Beneficiary(programme_id=programme.id, status=BeneficiaryStatus.ENROLLED, reached=0,
+    beneficiary = Beneficiary(programme_id=programme.id, status=BeneficiaryStatus.ENROLLED,
                               created_by_id=getattr(by, "id", None), **values)
     db.session.add(beneficiary)
     db.session.flush()
@@ -246,7 +246,7 @@ def check_step_date(beneficiary: Beneficiary, on: date | None, field: str, *, to
 def move(beneficiary: Beneficiary, to: BeneficiaryStatus, *, on: date | None, by) -> Beneficiary:
     """One step of ``BENEFICIARY_TRANSITIONS`` (a placement goes through ``place``, which records the employer).
 
-    ``reached`` keeps the furthest step (0 enrolled, 1 trained, 2 placed): it never goes down, and leaving keeps it.
+    ``reached`` (0 enrolled, 1 trained, 2 placed) follows from the steps' dates: leaving keeps them, so keeps it.
     """
     check_open(beneficiary.programme, field="to")
     beneficiary = lock_beneficiary(beneficiary)
@@ -262,7 +262,6 @@ def move(beneficiary: Beneficiary, to: BeneficiaryStatus, *, on: date | None, by
     if to == BeneficiaryStatus.TRAINED:
         changes["trained_on"] = [beneficiary.trained_on, on]
         beneficiary.trained_on = on
-        beneficiary.reached = max(beneficiary.reached, 1)
     elif to == BeneficiaryStatus.LEFT:
         changes["left_on"] = [beneficiary.left_on, on]
         beneficiary.left_on = on
@@ -307,7 +306,6 @@ def place(beneficiary: Beneficiary, *, employer: str, placed_on: date | None, by
     check_step_date(beneficiary, placed_on, "placed_on")
     old = beneficiary.status
     beneficiary.status = BeneficiaryStatus.PLACED
-    beneficiary.reached = 2
     beneficiary.placed_on = placed_on
     beneficiary.placed_organization_id = organization.id if organization else None
     beneficiary.placed_employer = None if organization else employer_name
@@ -372,7 +370,7 @@ def import_people(programme: Programme, people: list[dict], *, by, source_name: 
     """Enrol every checked row at once (the view commits all or nothing); returns how many."""
     check_open(programme)
     lock_programme(programme.id)
-    made = [Beneficiary(programme_id=programme.id, status=BeneficiaryStatus.ENROLLED, reached=0,
+    made = [Beneficiary(programme_id=programme.id, status=BeneficiaryStatus.ENROLLED,
                         created_by_id=getattr(by, "id", None), **values) for values in people]
     db.session.add_all(made)
     db.session.flush()

@@ -195,9 +195,6 @@ def update_programme(programme: Programme, data: ProgrammeData, *, version, by) 
     for f in PROGRAMME_FIELDS:
         setattr(programme, f, getattr(data, f))
     changes = audit.diff(programme, PROGRAMME_FIELDS)
-    if "budget" in changes and Decimal(changes["budget"][0] or 0) == Decimal(changes["budget"][1] or 0) \
-            and (changes["budget"][0] is None) == (changes["budget"][1] is None):
-        del changes["budget"]  # 1800000 and 1800000.00 are one amount
     db.session.flush()
     if changes:
         audit.record("programme.update", programme, by=by, changes=changes)
@@ -260,13 +257,8 @@ def update_partner(partner: ProgrammePartner, *, role: PartnerRole, funding: Dec
     db.session.refresh(partner)
     check_version(partner, version)
     _check_funding(programme, funding, except_organization_id=partner.organization_id)
-    old_role, old_funding = partner.role, partner.funding
     partner.role, partner.funding = role, funding
-    changes = {}
-    if old_role != role:
-        changes["role"] = [old_role, role]
-    if (old_funding is None) != (funding is None) or (old_funding is not None and Decimal(old_funding) != funding):
-        changes["funding"] = [old_funding, funding]
+    changes = audit.diff(partner, ("role", "funding"))
     db.session.flush()
     if changes:
         audit.record("programme.partner_update", programme, by=by,

@@ -87,6 +87,9 @@ BLUEPRINTS = (
     ("club.deals", "/deals"),
     ("club.missions", "/missions"),
     ("club.programmes", "/programmes"),
+    ("club.activities", "/activities"),
+    ("club.segments", "/segments"),
+    ("club.mailings", "/mailings"),
 )
 
 

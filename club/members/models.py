@@ -471,3 +471,15 @@ def search_text_of(org: Organization) -> str:
     """``search_text_for`` an organisation as it is in the session, its contacts included."""
     return search_text_for(org.name, org.description, [(c.name, c.title, c.email, c.phone) for c in org.contacts],
                            ice=org.ice, email=org.email, phone=org.phone)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Membership tiers and renewals (the dues follow-up): tier table, renewal dates, receipt numbers.
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Organisation documents (statutes, signed conventions), with versions.
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Merged records: an organisation or a contact that was merged into another (its old URL redirects).

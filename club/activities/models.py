@@ -1,0 +1,3 @@
+"""The tables of activities."""
+
+from __future__ import annotations

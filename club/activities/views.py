@@ -1,0 +1,3 @@
+"""The routes of activities."""
+
+from club.activities import bp  # noqa: F401

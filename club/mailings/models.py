@@ -1,0 +1,3 @@
+"""The tables of mailings."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""The routes of mailings."""
+
+from club.mailings import bp  # noqa: F401

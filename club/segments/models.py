@@ -1,0 +1,3 @@
+"""The tables of segments."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""The routes of segments."""
+
+from club.segments import bp  # noqa: F401

@@ -404,7 +404,10 @@ def update_dues(dues: Dues, data: dict, *, by, version=None) -> dict:
     """Correct a year's dues (amount, dates, method); audited old -> new. Returns the changes. ``version``: the
     version the form was read at (``Stale`` when someone saved the dues since)."""
     if data.get("paid_on") is not None and dues.receipt_number is None:
-        lock_organization(dues.organization)  # a receipt number is to be given: write from here on (SQLite)
+        # A receipt number is to be given: write from here on (SQLite), on the dues as saved now.
+        db.session.flush()
+        lock_organization(dues.organization)
+        db.session.refresh(dues)
     if version is not None:
         check_version(dues, version)
     if data.get("amount") is not None:

@@ -454,7 +454,7 @@ def give_receipt_number(dues: Dues) -> str | None:
 
 def delete_dues(dues: Dues, *, by) -> None:
     org = dues.organization
-    old = {k: [getattr(dues, k), None] for k in DUES_FIELDS if getattr(dues, k) is not None}
+    old = {k: [getattr(dues, k), None] for k in (*DUES_FIELDS, "receipt_number") if getattr(dues, k) is not None}
     year = dues.year
     db.session.delete(dues)
     db.session.flush()

@@ -281,3 +281,26 @@ def test_the_history_reads_the_document_events(client, as_user, db, world):
     _upload(client, org.id, shared=True)
     page = text(client.get(f"/members/{org.id}"))
     assert "Convention d'adhésion (v1)" in page
+
+
+@pytest.mark.parametrize("role", ["admin", "member", "partner", "applicant"])
+def test_the_section_lists_exactly_what_downloads(app, demo_world, role):
+    """The one rule (``OrganizationDocument.visible_to``) agrees with the pages: on the demo world, the documents
+    a role sees listed on Saccom's page are those whose current version it downloads."""
+    from tests.walk import ROLES, sign_in
+
+    db = demo_world
+    client = sign_in(app, db, role)
+    client.get("/")  # the session's user loaded
+    saccom_id = db.session.scalar(sa.select(OrganizationDocument.organization_id).limit(1))
+    db.session.expire_all()
+    page = client.get(f"/members/{saccom_id}")
+    listed = text(page) if page.status_code == 200 else ""
+    documents = _documents(db, saccom_id)
+    assert {d.title for d in documents} == {"Statuts de Saccom", "Convention d'adhésion signée"}
+    for document in documents:
+        url = f"/members/{saccom_id}/documents/{document.id}/versions/{document.current.id}"
+        downloads = client.get(url).status_code == 200
+        assert (document.title in listed) == downloads, (ROLES[role], document.title)
+        expected = role == "admin" or (role == "member" and document.shared)
+        assert downloads == expected, (role, document.title)

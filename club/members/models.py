@@ -400,8 +400,9 @@ class Dues(TimestampMixin, VersionedMixin, db.Model):
     invoiced_on: Mapped[date | None]
     paid_on: Mapped[date | None]
     method: Mapped[PaymentMethod | None] = mapped_column(enum_column(PaymentMethod, 16))
-    # The receipt's number ("2026-0007"), given when the dues are first recorded as paid (``services.give_receipt_number``):
-    # per year of payment, gapless, kept when the payment is corrected or cleared (the number stays reserved).
+    # The receipt's number ("2026-0007"), given when the dues are first recorded as paid
+    # (``services.give_receipt_number``): per year of payment, gapless, kept when the payment is corrected or cleared
+    # (the number stays reserved).
     receipt_number: Mapped[str | None] = mapped_column(sa.String(16), unique=True)
 
     organization: Mapped[Organization] = relationship(back_populates="dues")

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from club.members.demo import one_page_pdf
 from club.members.models import Dues, Organization, OrganizationDocument
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import axe_violations, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -58,9 +58,13 @@ def test_a_convention_shared_with_saccom_and_its_dues_receipt(demo_world, tab):
     expect(page.get_by_role("link", name="convention-signee.pdf")).to_be_visible()
     expect(page.get_by_role("link", name="convention-projet.pdf")).to_be_visible()
     assert [v.number for v in _document(db).versions] == [2, 1]
+    if page.js:
+        assert axe_violations(page) == []
 
     # Shared with Saccom's member contacts, through the edit form.
     page.locator(f"a[href$='/documents/{document.id}/edit']").first.click()
+    if page.js:
+        assert axe_violations(page) == []
     page.locator("input[name=shared]").check()
     page.locator("form:has(input[name=version]) button[type=submit]").click()
     page.get_by_role("heading", name=TITLE).wait_for()
@@ -73,6 +77,8 @@ def test_a_convention_shared_with_saccom_and_its_dues_receipt(demo_world, tab):
     shared = page.locator("#documents .org-document").filter(has_text=TITLE)
     expect(shared).to_be_visible()
     expect(page.locator("#documents")).not_to_contain_text("Statuts de Saccom")  # not shared
+    if page.js:
+        assert axe_violations(page) == []
     with page.expect_download() as download:
         shared.get_by_role("link").first.click()
     assert open(download.value.path(), "rb").read() == V2

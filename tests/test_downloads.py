@@ -80,7 +80,12 @@ def check_pdf(body: bytes) -> str | None:
     tail = body[-2048:]
     if b"%%EOF" not in tail or not (b"trailer" in tail or b"startxref" in tail):
         return "a PDF without its trailer (trailer or startxref, then %%EOF)"
-    if b"/Catalog" not in body or b"endobj" not in body:
+    if b"/Catalog" in body and b"endobj" in body:
+        return None
+    import pypdf  # its objects in compressed object streams (WeasyPrint's PDFs): read them
+
+    reader = pypdf.PdfReader(io.BytesIO(body))
+    if reader.trailer["/Root"].get("/Type") != "/Catalog":
         return "a PDF without its objects (no /Catalog)"
     return None
 
@@ -159,3 +164,23 @@ def test_every_download_a_page_offers_answers_and_parses(app, demo_world, factor
     assert failures == []
     if role in ("admin", "secretariat"):
         assert {"members.export", "missions.calendar", "deals.export", "deals.download"} <= downloads, downloads
+    if role in ("admin", "secretariat", "member"):  # Saccom's dues receipt (a paid year) and its shared convention
+        assert {"members.dues_receipt", "members.document_download"} <= downloads, downloads
+        receipts = [path for path in fetched if endpoint_of(app, urlsplit(path).path) == "members.dues_receipt"]
+        assert receipts and all(check_receipt(fetched[path].body) is None for path in receipts), \
+            [(path, check_receipt(fetched[path].body)) for path in receipts]
+
+
+def check_receipt(body: bytes) -> str | None:
+    """A dues receipt: one page whose text says its number ("2025-0001") and an amount in MAD."""
+    import re
+
+    import pypdf
+
+    reader = pypdf.PdfReader(io.BytesIO(body))
+    content = "".join(page.extract_text() for page in reader.pages)
+    if len(reader.pages) != 1:
+        return f"{len(reader.pages)} pages"
+    if not re.search(r"\d{4}-\d{4}", content) or "MAD" not in content:
+        return f"no receipt number or amount in its text: {content[:200]!r}"
+    return None

@@ -22,8 +22,10 @@ from club.members.models import (
     Membership,
     MembershipChange,
     MembershipStatus,
+    OrganizationDocument,
     OrganizationLanguage,
     OrganizationTrade,
+    OrgDocumentKind,
     PaymentMethod,
     Province,
     Site,
@@ -154,5 +156,71 @@ def load() -> list[str]:
                 db.session.add(commitment)
                 commitments_added += 1
     db.session.flush()
+    receipts, documents_added = _receipts(), _documents()
     return [f"profiles completed: {touched}", f"contacts added: {contacts_added}",
-            f"memberships added: {members_added}", f"job commitments added: {commitments_added}"]
+            f"memberships added: {members_added}", f"job commitments added: {commitments_added}",
+            f"receipt numbers given: {receipts}", f"organisation documents added: {documents_added}"]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Dues receipts and organisation documents
+
+
+def _receipts() -> int:
+    """The paid dues get their receipt numbers, in the order of payment (as the migration numbers older ones)."""
+    paid = db.session.scalars(sa.select(Dues).where(Dues.paid_on.is_not(None), Dues.receipt_number.is_(None))
+                              .order_by(Dues.paid_on, Dues.id)).all()
+    for dues in paid:
+        services.give_receipt_number(dues)
+    db.session.flush()
+    return len(paid)
+
+
+def one_page_pdf(*lines: str) -> bytes:
+    """A small one-page PDF with a few lines of text (Latin-1), for the demo's documents."""
+    def escape(text: str) -> str:
+        return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    stream = "BT /F1 14 Tf 72 770 Td 18 TL " + " ".join(f"({escape(line)}) '" for line in lines) + " ET"
+    content = stream.encode("latin-1", "replace")
+    objects = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+               b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Resources<</Font<</F1 4 0 R>>>>/Contents 5 0 R>>",
+               b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica/Encoding/WinAnsiEncoding>>",
+               b"<</Length %d>>stream\n" % len(content) + content + b"\nendstream"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+SACCOM_DOCUMENTS = [  # title, kind, shared, file name, lines of the PDF
+    ("Statuts de Saccom", OrgDocumentKind.STATUTES, False, "statuts-saccom.pdf",
+     ["Statuts de la societe Saccom SARL", "Siege social : Oujda", "Version deposee au registre du commerce"]),
+    ("Convention d'adhésion signée", OrgDocumentKind.CONVENTION, True, "convention-adhesion-saccom-signee.pdf",
+     ["Convention d'adhesion au Club de l'Offshoring de l'Oriental", "Membre : Saccom",
+      "Signee a Oujda le 11 juillet 2020"]),
+]
+
+
+def _documents() -> int:
+    from club.auth.models import User
+    from club.members import documents
+
+    org = organisation("Saccom")
+    staff = db.session.scalar(sa.select(User).where(User.email == "secretariat@club.example"))
+    if org is None or staff is None:
+        return 0
+    existing = set(db.session.scalars(sa.select(OrganizationDocument.title)
+                                      .where(OrganizationDocument.organization_id == org.id)))
+    added = 0
+    for title, kind, shared, filename, lines in SACCOM_DOCUMENTS:
+        if title not in existing:
+            documents.add_document(org, title=title, kind=kind, shared=shared, data=one_page_pdf(*lines),
+                                   filename=filename, by=staff)
+            added += 1
+    return added

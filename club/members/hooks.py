@@ -8,6 +8,8 @@ from flask_babel import lazy_gettext as _l
 
 from club.core.registry import SearchProvider, registry
 from club.members import cli, demo, jobs, labels, phones, queries  # noqa: F401  (jobs: defines the dues reminders)
+from club.members import documents as org_documents
+from club.members.views.documents import documents_section
 from club.permissions import Role
 
 
@@ -36,3 +38,7 @@ def register(app: Flask) -> None:
     hooks.subject("organizations", labels.organisation_subjects)
     app.add_template_filter(phones.display, "phone")
     app.cli.add_command(cli.members_cli)
+    # Organisation documents and dues receipts.
+    hooks.action_labels(org_documents.ACTION_LABELS)
+    hooks.audit_fields(org_documents.AUDIT_FIELDS)
+    app.add_template_global(documents_section, "org_documents")

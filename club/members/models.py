@@ -23,6 +23,7 @@ from club.permissions import Role
 
 if TYPE_CHECKING:
     from club.auth.models import User
+    from club.core.storage import StoredFile
 
 
 class OrgKind(enum.StrEnum):
@@ -399,6 +400,10 @@ class Dues(TimestampMixin, VersionedMixin, db.Model):
     invoiced_on: Mapped[date | None]
     paid_on: Mapped[date | None]
     method: Mapped[PaymentMethod | None] = mapped_column(enum_column(PaymentMethod, 16))
+    # The receipt's number ("2026-0007"), given when the dues are first recorded as paid
+    # (``services.give_receipt_number``): per year of payment, gapless, kept when the payment is corrected or cleared
+    # (the number stays reserved).
+    receipt_number: Mapped[str | None] = mapped_column(sa.String(16), unique=True)
 
     organization: Mapped[Organization] = relationship(back_populates="dues")
 
@@ -479,6 +484,86 @@ def search_text_of(org: Organization) -> str:
 
 # ---------------------------------------------------------------------------------------------------------------
 # Organisation documents (statutes, signed conventions), with versions.
+
+
+class ReceiptCounter(db.Model):
+    """The last receipt number given in a year: one row per year, incremented under its row lock (an upsert), so
+    simultaneous payments get distinct numbers, and a payment rolled back gives its number back (gapless)."""
+
+    __tablename__ = "dues_receipt_counters"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(default=0)
+
+
+class OrgDocumentKind(enum.StrEnum):
+    STATUTES = "statutes"
+    CONVENTION = "convention"
+    CERTIFICATE = "certificate"
+    OTHER = "other"
+
+
+ORG_DOCUMENT_KIND_LABELS = {
+    OrgDocumentKind.STATUTES: _l("Statutes"),
+    OrgDocumentKind.CONVENTION: _l("Convention"),
+    OrgDocumentKind.CERTIFICATE: _l("Certificate"),
+    OrgDocumentKind.OTHER: _l("Other"),
+}
+
+
+class OrganizationDocument(TimestampMixin, VersionedMixin, db.Model):
+    """A file attached to an organisation (statutes, a signed convention), with its versions. The secretariat
+    keeps them; the organisation's member contacts see those marked ``shared``."""
+
+    __tablename__ = "organization_documents"
+    __table_args__ = (sa.Index("ix_organization_documents_organization", "organization_id", "shared", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    kind: Mapped[OrgDocumentKind] = mapped_column(enum_column(OrgDocumentKind, 16))
+    shared: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+
+    organization: Mapped[Organization] = relationship()
+    versions: Mapped[list[OrganizationDocumentVersion]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="OrganizationDocumentVersion.number.desc()")
+
+    @classmethod
+    def visible_to(cls, user) -> sa.ColumnElement[bool]:
+        """The secretariat: every document; a member contact: the shared documents of their own organisation;
+        anyone else: none."""
+        if user.role == Role.SECRETARIAT:
+            return sa.true()
+        if user.role == Role.MEMBER and user.organization_id is not None:
+            return sa.and_(cls.organization_id == user.organization_id, cls.shared.is_(True))
+        return sa.false()
+
+    @property
+    def kind_label(self):
+        return ORG_DOCUMENT_KIND_LABELS[self.kind]
+
+    @property
+    def current(self) -> OrganizationDocumentVersion | None:
+        return self.versions[0] if self.versions else None
+
+
+class OrganizationDocumentVersion(db.Model):
+    __tablename__ = "organization_document_versions"
+    __table_args__ = (sa.UniqueConstraint("document_id", "number", name="uq_organization_document_versions_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(sa.ForeignKey("organization_documents.id", ondelete="CASCADE"),
+                                             index=True)
+    number: Mapped[int]
+    stored_file_id: Mapped[int] = mapped_column(sa.ForeignKey("stored_files.id", ondelete="RESTRICT"), index=True)
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+
+    document: Mapped[OrganizationDocument] = relationship(back_populates="versions")
+    stored: Mapped[StoredFile] = relationship(lazy="joined")
+    uploaded_by: Mapped[User | None] = relationship(lazy="joined")
 
 
 # ---------------------------------------------------------------------------------------------------------------

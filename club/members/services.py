@@ -394,7 +394,8 @@ def record_dues(org: Organization, year: int, *, amount: Decimal, by, invoiced_o
     with refusing_breaches(recorded, "year"):  # the unique (organisation, year) constraint, behind the lock
         db.session.add(dues)
         db.session.flush()
-    changes = {k: [None, getattr(dues, k)] for k in DUES_FIELDS if getattr(dues, k) is not None}
+    give_receipt_number(dues)
+    changes = {k: [None, getattr(dues, k)] for k in (*DUES_FIELDS, "receipt_number") if getattr(dues, k) is not None}
     audit.record("dues.recorded", org, by=by, changes={"year": [year, year], **changes})
     return dues
 
@@ -402,6 +403,11 @@ def record_dues(org: Organization, year: int, *, amount: Decimal, by, invoiced_o
 def update_dues(dues: Dues, data: dict, *, by, version=None) -> dict:
     """Correct a year's dues (amount, dates, method); audited old -> new. Returns the changes. ``version``: the
     version the form was read at (``Stale`` when someone saved the dues since)."""
+    if data.get("paid_on") is not None and dues.receipt_number is None:
+        # A receipt number is to be given: write from here on (SQLite), on the dues as saved now.
+        db.session.flush()
+        lock_organization(dues.organization)
+        db.session.refresh(dues)
     if version is not None:
         check_version(dues, version)
     if data.get("amount") is not None:
@@ -411,14 +417,44 @@ def update_dues(dues: Dues, data: dict, *, by, version=None) -> dict:
             setattr(dues, key, data[key])
     changes = audit.diff(dues, DUES_FIELDS)
     if changes:
+        number = dues.receipt_number
+        give_receipt_number(dues)
+        if dues.receipt_number != number:
+            changes["receipt_number"] = [None, dues.receipt_number]
         db.session.flush()
         audit.record("dues.corrected", dues.organization, by=by, changes={"year": [dues.year, dues.year], **changes})
     return changes
 
 
+def give_receipt_number(dues: Dues) -> str | None:
+    """Number the receipt of dues recorded as paid, once: "2026-0007", the 7th receipt of the payment's year.
+
+    The year's counter row is incremented by one upsert (``INSERT … ON CONFLICT DO UPDATE … RETURNING``), which
+    holds that row's lock until the commit: simultaneous payments, of one organisation or several, wait for each
+    other and get distinct, consecutive numbers; a transaction rolled back gives its number back (no gap). A
+    number once given stays with the dues: a corrected payment keeps it, a cleared payment keeps it reserved
+    (paid again, the same receipt is issued).
+    """
+    if dues.paid_on is None or dues.receipt_number is not None:
+        return dues.receipt_number
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from club.members.models import ReceiptCounter
+
+    year = dues.paid_on.year
+    table = ReceiptCounter.__table__
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    number = db.session.execute(
+        dialect.insert(table).values(year=year, last_number=1)
+        .on_conflict_do_update(index_elements=[table.c.year], set_={"last_number": table.c.last_number + 1})
+        .returning(table.c.last_number)).scalar_one()
+    dues.receipt_number = f"{year}-{number:04d}"
+    return dues.receipt_number
+
+
 def delete_dues(dues: Dues, *, by) -> None:
     org = dues.organization
-    old = {k: [getattr(dues, k), None] for k in DUES_FIELDS if getattr(dues, k) is not None}
+    old = {k: [getattr(dues, k), None] for k in (*DUES_FIELDS, "receipt_number") if getattr(dues, k) is not None}
     year = dues.year
     db.session.delete(dues)
     db.session.flush()

@@ -3,7 +3,15 @@
 import sqlalchemy as sa
 
 from club.extensions import db
-from club.members.models import Contact, Dues, JobCommitment, JobReport, Organization
+from club.members.models import (
+    Contact,
+    Dues,
+    JobCommitment,
+    JobReport,
+    Organization,
+    OrganizationDocument,
+    OrganizationDocumentVersion,
+)
 
 
 def _saccom_id():
@@ -24,6 +32,15 @@ SAMPLES = {
         .limit(1))),
     "dues_id": lambda: _or_gone(db.session.scalar(
         sa.select(Dues.id).where(Dues.organization_id == _saccom_id()).order_by(Dues.id).limit(1))),
+    # Saccom's signed convention (shared with its member contacts) and its current version
+    "org_document_id": lambda: _or_gone(db.session.scalar(
+        sa.select(OrganizationDocument.id).where(OrganizationDocument.organization_id == _saccom_id(),
+                                                 OrganizationDocument.shared.is_(True))
+        .order_by(OrganizationDocument.id).limit(1))),
+    "org_version_id": lambda: _or_gone(db.session.scalar(
+        sa.select(OrganizationDocumentVersion.id)
+        .where(OrganizationDocumentVersion.document_id == SAMPLES["org_document_id"]())
+        .order_by(OrganizationDocumentVersion.number.desc()).limit(1))),
     # a report of the commitment sampled above (the URL nests them)
     "report_id": lambda: _or_gone(db.session.scalar(
         sa.select(JobReport.id).where(JobReport.commitment_id == SAMPLES["commitment_id"]()).order_by(JobReport.id)

@@ -1,5 +1,13 @@
 """Members' pages, by audience and section: the register and the organisation page (``register``), its contacts
 (``contacts``), its records (``records``: membership, dues, job commitments and reports) and the CSV import
-(``imports``). Endpoints are ``members.<function name>``; the app imports this package once."""
+(``imports``), the organisation's documents (``documents``) and the dues receipts (``receipts``). Endpoints are
+``members.<function name>``; the app imports this package once."""
 
-from club.members.views import contacts, imports, records, register  # noqa: F401
+from club.members.views import (  # noqa: F401
+    contacts,
+    documents,  # organisation documents
+    imports,
+    receipts,  # dues receipts
+    records,
+    register,
+)

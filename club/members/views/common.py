@@ -100,6 +100,8 @@ def page_context(org: Organization, **overrides) -> dict:
     }
     if context["sees_timeline"]:
         context["events"] = audit.events_for("organizations", org.id)
+        if not secretariat:  # documents' events may name documents not shared with the member contacts
+            context["events"] = [e for e in context["events"] if not e.action.startswith("document.")]
     context.update(overrides)
     return context
 

@@ -2,7 +2,7 @@
 
 - "Siccam 2020": the organisations the article shows at the 17th Siccam (Oujda, July 2020): Intelcia, Notoriety,
   Saccom, Eca groupe, and the Siccam itself.
-- "Centre d'appels": the call centres of the register.
+- "Centre d'appels": the call centres of the register, tagged by one bulk action (its page lists them).
 - "Jerada": Saccom, which leads the Jerada youth activity (see the programmes' demo), and its contact there.
 - The shared segment "Centres d'appels actifs à Oujda-Angad" (kind call centre, status active, province
   Oujda-Angad), saved by the secretariat.
@@ -16,16 +16,16 @@ import sqlalchemy as sa
 
 from club.auth.models import User
 from club.extensions import db
-from club.members.models import Contact, Organization, OrgKind, organization_tags
+from club.members.models import Contact, OrgKind, organization_tags
 from club.members.queries import RegisterFilters, organisation_named
 from club.permissions import Role
 from club.segments import queries, services
-from club.segments.models import Segment
+from club.segments.models import BulkAction, BulkKind, Segment
 
 SEGMENT = "Centres d'appels actifs à Oujda-Angad"
 TAGS = {
     "Siccam 2020": ("blue", ["Intelcia", "Notoriety", "Saccom", "Eca groupe", "Siccam"]),
-    "Centre d'appels": ("green", None),  # every call centre
+    "Centre d'appels": ("green", None),  # every call centre, through a bulk action
     "Jerada": ("yellow", ["Saccom"]),
 }
 
@@ -38,10 +38,13 @@ def load() -> list[str]:
     for name, (colour, organisations) in TAGS.items():
         tag = queries.tag_named(name) or services.create_tag(name, colour, by=staff)
         if organisations is None:
-            found = list(db.session.scalars(sa.select(Organization).where(Organization.kind == OrgKind.CALL_CENTER)
-                                            .order_by(Organization.id)))
-        else:
-            found = [org for org in map(organisation_named, organisations) if org is not None]
+            if db.session.scalar(sa.select(BulkAction.id).where(BulkAction.tag_id == tag.id)) is None:
+                bulk = services.start_bulk(BulkKind.TAG, RegisterFilters(kind=OrgKind.CALL_CENTER.value), None,
+                                           tag=tag, audience="Centres d'appels", by=staff)
+                services.run_all(bulk)
+                done.append(f"tag {name}: {bulk.changed} organisations (bulk action)")
+            continue
+        found = [org for org in map(organisation_named, organisations) if org is not None]
         tagged = set(db.session.scalars(sa.select(organization_tags.c.organization_id)
                                         .where(organization_tags.c.tag_id == tag.id)))
         for org in found:

@@ -21,9 +21,9 @@ from club.segments.models import Tag
 STAFF = (Role.SECRETARIAT,)
 
 
-def _list_context(form=None):
+def _list_context():
     term = (request.args.get("q") or "")[:60]
-    return {"page": queries.tags_page(term, page_number()), "term": term, "form": form or TagForm(formdata=None)}
+    return {"page": queries.tags_page(term, page_number()), "term": term}
 
 
 @bp.route("/tags", methods=["GET", "POST"])
@@ -37,9 +37,11 @@ def tags():
             return redirect(url_for("segments.tags"), 303)
 
         return commit_or_rerender(lambda: services.create_tag(form.name.data, form.colour.data, by=current_user),
-                                  form, "segments/tags.html", context=_list_context(form), done=added)
-    context = _list_context(form if request.method == "POST" else None)
-    return render_template("segments/tags.html", **context), 422 if request.method == "POST" else 200
+                                  form, "segments/tags.html", context=_list_context(), done=added)
+    if request.method == "GET":
+        form = TagForm(formdata=None)
+    return render_template("segments/tags.html", form=form, **_list_context()), \
+        422 if request.method == "POST" else 200
 
 
 @bp.route("/tags/<int:tag_id>/edit", methods=["GET", "POST"])

@@ -73,9 +73,11 @@ def _count(changes, key) -> int:
         return 0
 
 
-def _bulk_label(singular: str, plural: str):
+def _bulk_label(counted):
+    """``counted(n)``: the action's words for n organisations (an ``ngettext`` call, so the catalogue finds it)."""
+
     def label(changes) -> str:
-        text = ngettext(singular, plural, _count(changes, "count"))
+        text = counted(_count(changes, "count"))
         skipped = _count(changes, "skipped")
         if skipped:
             text = gettext("%(done)s, %(skipped)s", done=text,
@@ -95,10 +97,12 @@ ACTION_LABELS = {
     "segment.created": _l("Segment saved"),
     "segment.updated": _l("Segment edited"),
     "segment.deleted": _l("Segment deleted"),
-    "bulk.tag": _bulk_label("Bulk tagging: %(num)s organisation", "Bulk tagging: %(num)s organisations"),
-    "bulk.untag": _bulk_label("Bulk untagging: %(num)s organisation", "Bulk untagging: %(num)s organisations"),
-    "bulk.status": _bulk_label("Bulk status change: %(num)s organisation",
-                               "Bulk status change: %(num)s organisations"),
+    "bulk.tag": _bulk_label(lambda n: ngettext("Bulk tagging: %(num)s organisation",
+                                               "Bulk tagging: %(num)s organisations", n)),
+    "bulk.untag": _bulk_label(lambda n: ngettext("Bulk untagging: %(num)s organisation",
+                                                 "Bulk untagging: %(num)s organisations", n)),
+    "bulk.status": _bulk_label(lambda n: ngettext("Bulk status change: %(num)s organisation",
+                                                  "Bulk status change: %(num)s organisations", n)),
 }
 
 _COUNT = audit.Field(_l("Count"), audit.number, hidden=True)

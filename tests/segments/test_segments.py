@@ -188,6 +188,11 @@ def test_a_private_segment_is_its_owners_alone(demo_world, staff, login_as, fact
     db.session.commit()
     client = login_as(staff)
     assert client.get(f"/segments/{private.id}").status_code == 404
+    # acting "on all of" someone else's private segment: 404, never the whole register instead
+    tag = _tag(db, "Jerada")
+    response = client.post("/segments/bulk", data={"action": "tag", "bulk_tag": tag.id, "scope": "all",
+                                                   "segment_id": private.id, "confirmed": "1"})
+    assert response.status_code == 404 and _tagged(db, tag) == {"Saccom"}
     assert "Mine" not in text(client.get("/segments/"))
     assert client.post(f"/segments/{private.id}/delete").status_code == 404
     assert db.session.get(Segment, private.id) is not None

@@ -5,7 +5,7 @@ one job of the queue, followed on its page (done/total, refreshing itself)."""
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -29,10 +29,15 @@ ACTIONS = {"tag", "untag", "status", "export", "write"}
 
 
 def _segment(form) -> Segment | None:
-    ident = as_id(form.get("segment_id"))
-    if ident is None:
+    """The segment the bar was on; 404 for one the user may not see (never the whole register instead)."""
+    if not form.get("segment_id"):
         return None
-    return db.session.scalar(db.select(Segment).where(Segment.id == ident, visible(Segment, current_user)))
+    ident = as_id(form.get("segment_id"))
+    segment = db.session.scalar(db.select(Segment).where(Segment.id == ident, visible(Segment, current_user))) \
+        if ident is not None else None
+    if segment is None:
+        abort(404)
+    return segment
 
 
 def _back(segment: Segment | None, filter_args: dict):

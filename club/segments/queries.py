@@ -22,7 +22,7 @@ from club.segments.models import BulkAction, BulkActionItem, Segment, Tag, conta
 
 TAGS_PER_PAGE = 50
 MAX_TAG_CHOICES = 200  # the register's tag filter offers the tags by name, at most this many
-SEGMENTS_BESIDE_REGISTER = 12  # segments listed beside the register's filters, each with its count
+SEGMENTS_BESIDE_REGISTER = 8  # segments listed beside the register's filters, each with its count
 SEGMENTS_PER_PAGE = 20
 ITEMS_PER_PAGE = 50
 

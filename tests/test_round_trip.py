@@ -53,6 +53,9 @@ CREATES = {
     "programmes.award_new": "records an award",
     "programmes.new": "creates a programme",
     "programmes.report_new": "writes a new progress report",
+    "segments.new": "saves the register's view as a new segment",
+    "segments.tags": "adds a tag (the page lists the tags beside its form)",
+    "segments.tag_delete": "deletes a tag (the page asks for confirmation)",
 }
 
 # Found instances that their domain fixes (issue 9): the lead empties this set once every branch is

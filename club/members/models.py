@@ -479,6 +479,18 @@ def search_text_of(org: Organization) -> str:
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# Tags on organisations (the segments domain manages the tags; the register filters by them). Declared here so the
+# register's tag filter reads it without importing ``club.segments`` (domains depend one way).
+
+organization_tags = sa.Table(
+    "organization_tags", db.Model.metadata,
+    sa.Column("organization_id", sa.ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("tag_id", sa.ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+    sa.Index("ix_organization_tags_tag_id", "tag_id", "organization_id"),
+)
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # Membership tiers and renewals (the dues follow-up): tier table, renewal dates, receipt numbers.
 
 

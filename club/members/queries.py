@@ -35,6 +35,7 @@ from club.members.models import (
     Province,
     Site,
     Trade,
+    organization_tags,
 )
 from club.permissions import Role, visible
 
@@ -62,6 +63,7 @@ class RegisterFilters:
     language: str = ""
     archived: str = ""
     sort: str = "name"
+    tag: str = ""  # tag ids, comma-separated ("3,8"): organisations carrying every one (the secretariat's filter)
 
     @classmethod
     def from_args(cls, args, *, may_see_archived: bool) -> RegisterFilters:
@@ -79,7 +81,12 @@ class RegisterFilters:
             language=pick("language", {lang.value for lang in Language}),
             archived=pick("archived", {"1"}) if may_see_archived else "",
             sort=pick("sort", set(SORTS)) or "name",
+            tag=tag_ids_arg(args) if may_see_archived else "",
         )
+
+    @property
+    def tag_ids(self) -> list[int]:
+        return [int(t) for t in self.tag.split(",") if t]
 
     def args(self) -> dict[str, str]:
         """The non-default filters, as query arguments (links, export)."""
@@ -87,6 +94,36 @@ class RegisterFilters:
         if values.get("sort") == "name":
             values.pop("sort")
         return values
+
+
+MAX_TAGS = 5
+
+
+def tag_ids_arg(args) -> str:
+    """The ``tag`` argument(s) (``tag=3&tag=8`` or ``tag=3,8``) as sorted distinct ids, comma-separated; anything
+    but a plain id is dropped."""
+    values = args.getlist("tag") if hasattr(args, "getlist") else [args.get("tag") or ""]
+    ids = set()
+    for value in values:
+        for part in str(value or "").split(","):
+            part = part.strip()
+            if part.isascii() and part.isdigit() and len(part) <= 9:
+                ids.add(int(part))
+    return ",".join(str(i) for i in sorted(ids)[:MAX_TAGS])
+
+
+MAX_IDS = 1000
+
+
+def ids_arg(args) -> list[int] | None:
+    """A selection of organisations (``ids=3&ids=8`` or ``ids=3,8``): plain ids only, at most ``MAX_IDS``; None
+    when no ``ids`` argument was sent (the whole filtered list)."""
+    if "ids" not in args:
+        return None
+    values = args.getlist("ids") if hasattr(args, "getlist") else [args.get("ids")]
+    ids = {int(p) for v in values for p in str(v or "").split(",")
+           if p.strip().isascii() and p.strip().isdigit() and len(p.strip()) <= 9}
+    return sorted(ids)[:MAX_IDS]
 
 
 def search_terms(q: str) -> list[str]:
@@ -187,6 +224,9 @@ def register_where(filters: RegisterFilters, user, *, indexed: bool = True) -> l
         conditions.append(~sa.exists().where(other.organization_id == Organization.id))
     elif filters.status:
         conditions.append(belongs(Membership, "status", MembershipStatus(filters.status)))
+    for tag_id in filters.tag_ids:  # read from ix_organization_tags_tag_id (tag_id, organization_id)
+        conditions.append(Organization.id.in_(
+            sa.select(organization_tags.c.organization_id).where(organization_tags.c.tag_id == tag_id)))
     return conditions
 
 
@@ -335,11 +375,14 @@ def search(term: str, user, limit: int) -> tuple[int, list[Hit]]:
     return total, found
 
 
-def export_rows(filters: RegisterFilters, user):
-    """Every row of the filtered register, in display order, streamed in batches."""
+def export_rows(filters: RegisterFilters, user, ids: list[int] | None = None):
+    """Every row of the filtered register (only ``ids`` among them when given: a selection), in display order,
+    streamed in batches."""
     names, descending = SORTS[filters.sort]
     order = [getattr(Organization, n).desc() if descending else getattr(Organization, n).asc() for n in names]
     conditions = register_where(filters, user)
+    if ids is not None:
+        conditions.append(Organization.id.in_(ids))
     stmt = register_rows(conditions).order_by(*order).execution_options(yield_per=1000)
     return db.session.execute(stmt)
 

@@ -46,9 +46,10 @@ EXPORT_COLUMNS = (*importer.COLUMNS, "membership_status")
 def export():
     """The filtered register as CSV (the club's one dialect: ``club.core.exports``), read in batches of 1,000."""
     filters = queries.RegisterFilters.from_args(request.args, may_see_archived=True)
+    ids = queries.ids_arg(request.args)  # a selection of the filtered list (the bulk actions' export)
 
     def rows():
-        result = queries.export_rows(filters, current_user)
+        result = queries.export_rows(filters, current_user, ids=ids)
         try:
             for batch in result.partitions(1000):
                 lists = queries.trades_and_languages([row[0].id for row in batch])

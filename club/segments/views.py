@@ -1,3 +1,0 @@
-"""The routes of segments."""
-
-from club.segments import bp  # noqa: F401

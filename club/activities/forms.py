@@ -16,6 +16,7 @@ from wtforms import (
     TimeField,
 )
 from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from club.activities.models import KIND_LABELS, Activity, ActivityKind
 from club.activities.services import ActivityData
@@ -31,6 +32,13 @@ def _id_or_none(value):
     return ident
 
 
+class CheckboxesField(SelectMultipleField):
+    """A choice of several, as checkboxes (rendered one by one by the template)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
 class ActivityForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=choices((k.value, KIND_LABELS[k]) for k in ActivityKind),
                        default=ActivityKind.CALL.value)
@@ -43,8 +51,8 @@ class ActivityForm(FlaskForm):
                          render_kw={"rows": 5})
     contact_id = SelectField(_l("Contact"), coerce=_id_or_none, validate_choice=True,
                              description=_l("The person of the organisation it is mainly with."))
-    contact_ids = SelectMultipleField(_l("Participants of the organisation"), coerce=int)
-    user_ids = SelectMultipleField(_l("Participants of the secretariat"), coerce=int)
+    contact_ids = CheckboxesField(_l("Participants of the organisation"), coerce=int)
+    user_ids = CheckboxesField(_l("Participants of the secretariat"), coerce=int)
     shared = BooleanField(_l("Shared with the organisation's members"),
                           description=_l("Its member contacts see it on their organisation's page."))
     owner_id = SelectField(_l("Task owner"), coerce=_id_or_none, validate_choice=True,

@@ -105,7 +105,10 @@ def _event_filter(org_id: int, user) -> sa.ColumnElement[bool]:
     own = sa.and_(AuditEvent.entity_type == "organizations", AuditEvent.entity_id == org_id)
     if user.role != Role.SECRETARIAT:
         return own
-    of_activities = sa.and_(AuditEvent.entity_type == Activity.__tablename__, AuditEvent.entity_id.in_(
+    # An activity is on the timeline itself: what is said of it there is what happened to it since (edited,
+    # done, deleted), not its creation.
+    of_activities = sa.and_(AuditEvent.entity_type == Activity.__tablename__, AuditEvent.action != "activity.create",
+                            AuditEvent.entity_id.in_(
         sa.select(Activity.id).where(Activity.organization_id == org_id).scalar_subquery()))
     return sa.or_(own, of_activities)
 

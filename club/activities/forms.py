@@ -27,9 +27,7 @@ def _id_or_none(value):
     if value in (None, ""):
         return None
     ident = as_id(str(value))
-    if ident is None:
-        raise ValueError("not an id")
-    return ident
+    return ident if ident is not None else -1  # not an id: "Not a valid choice"
 
 
 class CheckboxesField(SelectMultipleField):

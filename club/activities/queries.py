@@ -99,18 +99,20 @@ def _activity_filter(org_id: int, filters: TimelineFilters, user) -> list:
     return where
 
 
-def _event_filter(org_id: int, user) -> sa.ColumnElement[bool]:
+def _event_branches(org_id: int, user) -> list[sa.Select]:
     """The organisation's audit events; for the secretariat, its activities' too (members see the history they saw
-    before: the organisation's own events)."""
-    own = sa.and_(AuditEvent.entity_type == "organizations", AuditEvent.entity_id == org_id)
+    before: the organisation's own events). Each a select of (at, id), read newest first by an index."""
+    own = sa.select(AuditEvent.at, AuditEvent.id).where(AuditEvent.entity_type == "organizations",
+                                                        AuditEvent.entity_id == org_id)
     if user.role != Role.SECRETARIAT:
-        return own
+        return [own]
     # An activity is on the timeline itself: what is said of it there is what happened to it since (edited,
     # done, deleted), not its creation.
-    of_activities = sa.and_(AuditEvent.entity_type == Activity.__tablename__, AuditEvent.action != "activity.create",
-                            AuditEvent.entity_id.in_(
-        sa.select(Activity.id).where(Activity.organization_id == org_id).scalar_subquery()))
-    return sa.or_(own, of_activities)
+    of_activities = (sa.select(AuditEvent.at, AuditEvent.id)
+                     .join(Activity, sa.and_(Activity.id == AuditEvent.entity_id,
+                                             AuditEvent.entity_type == Activity.__tablename__))
+                     .where(Activity.organization_id == org_id, AuditEvent.action != "activity.create"))
+    return [own, of_activities]
 
 
 @dataclass
@@ -145,12 +147,12 @@ def timeline(org_id: int, user, filters: TimelineFilters = TimelineFilters(), *,
                                   Activity.id.label("ident")).where(*where)
                         .order_by(Activity.occurred_at.desc(), Activity.id.desc()).limit(per_page + 1))
     if with_events:
-        where = [_event_filter(org_id, user)]
-        if cursor:
-            where.append(_after(AuditEvent.at, AuditEvent.id, EVENT, cursor))
-        branches.append(sa.select(AuditEvent.at.label("at"), sa.literal(EVENT).label("source"),
-                                  AuditEvent.id.label("ident")).where(*where)
-                        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(per_page + 1))
+        for events in _event_branches(org_id, user):
+            if cursor:
+                events = events.where(_after(AuditEvent.at, AuditEvent.id, EVENT, cursor))
+            branches.append(events.with_only_columns(AuditEvent.at.label("at"), sa.literal(EVENT).label("source"),
+                                                     AuditEvent.id.label("ident"), maintain_column_froms=True)
+                            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(per_page + 1))
     subqueries = [b.subquery() for b in branches]
     parts = [sa.select(s.c.at, s.c.source, s.c.ident) for s in subqueries]
     union = (parts[0] if len(parts) == 1 else sa.union_all(*parts)).subquery()

@@ -15,7 +15,7 @@ from club.activities.models import Activity, ActivityKind, ActivityParticipant
 from club.activities.services import ActivityData
 from club.core.models import AuditEvent
 from club.core.timezones import local_today
-from club.members.models import Contact
+from club.members.models import Contact, Organization
 from club.permissions import Role
 from tests.factories import OrganizationFactory, UserFactory
 from tests.fixtures.app import text
@@ -366,3 +366,37 @@ def test_only_the_secretariat_owns_tasks(db, world, request_context):
         services.log_activity(world["org"], ActivityData(kind=ActivityKind.TASK, occurred_on=TODAY, subject="x",
                                                          owner_id=world["member"].id), by=world["staff"])
     assert refused.value.field == "owner_id"
+
+
+def test_linked_pages_offer_and_list_activities_to_the_secretariat_only(demo_world, login_as, request_context):
+    """Deals, applications, missions and programmes list their activities and offer "Log an activity" (the
+    secretariat); an activity logged from a programme is listed there, and the other roles see no such section."""
+    from club.auth.models import User
+    from club.deals.models import Deal
+    from club.incubator.models import Application
+    from club.missions.models import Mission
+    from club.programmes.models import Programme
+
+    db = demo_world
+    staff = db.session.scalar(sa.select(User).where(User.email == "secretariat@club.example"))
+    member = db.session.scalar(sa.select(User).where(User.email == "contact@saccom.example"))
+    pages = {
+        "deal_id": f"/deals/{db.session.scalar(sa.select(Deal.id).order_by(Deal.id))}",
+        "application_id": "/incubator/applications/"
+                          f"{db.session.scalar(sa.select(Application.id).order_by(Application.id))}",
+        "mission_id": f"/missions/{db.session.scalar(sa.select(Mission.id).order_by(Mission.id))}",
+        "programme_id": f"/programmes/{db.session.scalar(sa.select(Programme.id).order_by(Programme.id))}",
+    }
+    saccom = db.session.scalar(sa.select(Organization.id).where(Organization.name == "Saccom"))
+    programme_id = int(pages["programme_id"].rsplit("/", 1)[1])
+    client = login_as(staff)
+    response = client.post(f"/activities/organizations/{saccom}/new?programme_id={programme_id}",
+                           data=_form(subject="Point d'étape du programme"))
+    assert response.status_code == 303
+    for link, url in pages.items():
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert f"/activities/new?{link}=" in page.get_data(as_text=True), url
+    assert "Point d'étape du programme" in text(client.get(pages["programme_id"]))
+    member_page = login_as(member).get(pages["programme_id"])
+    assert "/activities/new?" not in member_page.get_data(as_text=True)

@@ -92,11 +92,17 @@ def _activity_filter(org_id: int, filters: TimelineFilters, user) -> list:
     where = [Activity.organization_id == org_id, visible(Activity, user)]
     if filters.kind in KINDS:
         where.append(Activity.kind == ActivityKind(filters.kind))
-    if filters.contact_id:
-        where.append(sa.or_(Activity.contact_id == filters.contact_id,
-                            sa.exists().where(ActivityParticipant.activity_id == Activity.id,
-                                              ActivityParticipant.contact_id == filters.contact_id)))
     return where
+
+
+def _by_contact(contact_id: int | None) -> list:
+    """The contact filter as the conditions of separate branches, each read by its own index: the activities
+    *with* the contact (``contact_id``), and those the contact took part in (``activity_participants``)."""
+    if not contact_id:
+        return [None]
+    return [Activity.contact_id == contact_id,
+            Activity.id.in_(sa.select(ActivityParticipant.activity_id)
+                            .where(ActivityParticipant.contact_id == contact_id))]
 
 
 def _event_branches(org_id: int, user) -> list[sa.Select]:
@@ -140,12 +146,15 @@ def timeline(org_id: int, user, filters: TimelineFilters = TimelineFilters(), *,
     with_activities = filters.kind != "history"
     with_events = filters.kind in ("", "history") and not filters.contact_id
     if with_activities:
-        where = _activity_filter(org_id, filters, user)
-        if cursor:
-            where.append(_after(Activity.occurred_at, Activity.id, ACTIVITY, cursor))
-        branches.append(sa.select(Activity.occurred_at.label("at"), sa.literal(ACTIVITY).label("source"),
-                                  Activity.id.label("ident")).where(*where)
-                        .order_by(Activity.occurred_at.desc(), Activity.id.desc()).limit(per_page + 1))
+        for by_contact in _by_contact(filters.contact_id):
+            where = _activity_filter(org_id, filters, user)
+            if by_contact is not None:
+                where.append(by_contact)
+            if cursor:
+                where.append(_after(Activity.occurred_at, Activity.id, ACTIVITY, cursor))
+            branches.append(sa.select(Activity.occurred_at.label("at"), sa.literal(ACTIVITY).label("source"),
+                                      Activity.id.label("ident")).where(*where)
+                            .order_by(Activity.occurred_at.desc(), Activity.id.desc()).limit(per_page + 1))
     if with_events:
         for events in _event_branches(org_id, user):
             if cursor:
@@ -155,7 +164,8 @@ def timeline(org_id: int, user, filters: TimelineFilters = TimelineFilters(), *,
                             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(per_page + 1))
     subqueries = [b.subquery() for b in branches]
     parts = [sa.select(s.c.at, s.c.source, s.c.ident) for s in subqueries]
-    union = (parts[0] if len(parts) == 1 else sa.union_all(*parts)).subquery()
+    # UNION, not UNION ALL: an activity both with a contact and taken part in by them comes once.
+    union = (parts[0] if len(parts) == 1 else sa.union(*parts)).subquery()
     keys = list(db.session.execute(sa.select(union.c.at, union.c.source, union.c.ident)
                                    .order_by(union.c.at.desc(), union.c.source, union.c.ident.desc())
                                    .limit(per_page + 1)))

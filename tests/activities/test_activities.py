@@ -400,3 +400,12 @@ def test_linked_pages_offer_and_list_activities_to_the_secretariat_only(demo_wor
     assert "Point d'étape du programme" in text(client.get(pages["programme_id"]))
     member_page = login_as(member).get(pages["programme_id"])
     assert "/activities/new?" not in member_page.get_data(as_text=True)
+
+
+def test_a_contacts_activities_are_those_with_them_or_they_took_part_in_once_each(db, world, login_as):
+    w = world
+    _log(db, w, subject="Avec elle", contact_id=w["contact"].id, contact_ids=(w["contact"].id,))
+    _log(db, w, subject="Elle y était", contact_ids=(w["contact"].id,))
+    _log(db, w, subject="Sans elle")
+    body = text(login_as(w["staff"]).get(f"/activities/organizations/{w['org'].id}?contact={w['contact'].id}"))
+    assert body.count(">Avec elle<") == 1 and ">Elle y était<" in body and "Sans elle" not in body

@@ -139,8 +139,11 @@ class TimelinePage:
 
 def timeline(org_id: int, user, filters: TimelineFilters = TimelineFilters(), *, after: str | None = None,
              per_page: int = PER_PAGE) -> TimelinePage:
-    """A page of the organisation's timeline, newest first: three queries (the page's keys over the union, its
-    activities with their participants, its events), whatever the number of rows."""
+    """A page of the organisation's timeline, newest first, after the ``after`` cursor: the page's keys over the
+    union of its branches (activities; the organisation's and, for the secretariat, its activities' audit events),
+    each branch read newest first by an index and cut at a page; then the page's activities with their
+    participants, its events and the objects they name. A constant number of queries, whatever the number of
+    rows."""
     cursor = decode_cursor(after)
     branches = []
     with_activities = filters.kind != "history"

@@ -234,6 +234,7 @@ def test_members_see_only_the_shared_activities_of_their_own_organisation(db, wo
     assert partner.get(f"/activities/{shared.id}").status_code == 404
     organisation_page = partner.get(f"/members/{w['org'].id}")
     assert organisation_page.status_code == 200 and "Compte rendu partagé" not in text(organisation_page)
+    assert "Activities and history" not in text(organisation_page)
 
 
 def test_visibility_agrees_between_lists_and_pages(db, world, login_as):

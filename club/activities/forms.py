@@ -55,7 +55,7 @@ class ActivityForm(FlaskForm):
                           description=_l("Its member contacts see it on their organisation's page."))
     owner_id = SelectField(_l("Task owner"), coerce=_id_or_none, validate_choice=True,
                            description=_l("Tasks only: who must do it (by default, you)."))
-    due_on = DateField(_l("Due on"), validators=[Optional()], description=_l("Tasks only."))
+    due_on = DateField(_l("Due on"), validators=[Optional()], description=_l("Tasks only: required."))
     version = VersionField()
 
     def offer(self, contacts, staff) -> ActivityForm:

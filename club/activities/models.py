@@ -63,8 +63,8 @@ class Activity(TimestampMixin, VersionedMixin, db.Model):
         sa.Index("ix_activities_timeline", "organization_id", "occurred_at", "id"),
         # A contact's activities (the timeline filtered by contact).
         sa.Index("ix_activities_contact", "contact_id", "occurred_at", "id"),
-        # A user's open tasks, by due date.
-        sa.Index("ix_activities_owner_tasks", "owner_id", "done_at", "due_on"),
+        # A user's open tasks, by due date (counted from the index alone: only tasks have an owner).
+        sa.Index("ix_activities_owner_tasks", "owner_id", "done_at", "deleted_at", "due_on"),
         sa.CheckConstraint("kind = 'task' OR (owner_id IS NULL AND due_on IS NULL AND done_at IS NULL)",
                            name="task_fields_on_tasks"),
     )

@@ -222,15 +222,16 @@ class TaskFilters:
 
 
 def task_list(user, filters: TaskFilters = TaskFilters()) -> sa.Select:
-    """The tasks ``user`` owns: open ones overdue first then by due date (undated last); done ones the latest
-    done first. One query a page (the organisation, contact and people are joined)."""
-    where = [Activity.owner_id == user.id, Activity.kind == ActivityKind.TASK, visible(Activity, user)]
+    """The tasks ``user`` owns (only tasks have an owner): open ones by due date, so overdue ones first; done ones
+    the latest done first. Read in the order of ``ix_activities_owner_tasks``; one query a page (the
+    organisation, contact and people are joined)."""
+    where = [Activity.owner_id == user.id, visible(Activity, user)]
     if filters.status == "done":
         where.append(Activity.done_at.is_not(None))
         order = [Activity.done_at.desc(), Activity.id.desc()]
     else:
         where.append(Activity.done_at.is_(None))
-        order = [Activity.due_on.is_(None), Activity.due_on, Activity.id]
+        order = [Activity.due_on, Activity.id]
     if filters.overdue:
         where += [Activity.done_at.is_(None), Activity.due_on < local_today()]
     return sa.select(Activity).where(*where).order_by(*order)

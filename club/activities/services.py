@@ -93,6 +93,8 @@ def _check(org: Organization, data: ActivityData, *, by) -> ActivityData:
     values = {**data.__dict__, "subject": data.subject.strip(), "body": (data.body or "").strip() or None,
               "contact_ids": contact_ids, "user_ids": user_ids}
     if data.kind == ActivityKind.TASK:
+        if data.due_on is None:
+            raise Refused(_("Give the task a due date."), field="due_on")
         values["owner_id"] = data.owner_id or getattr(by, "id", None)
     else:
         values["owner_id"] = None

@@ -57,7 +57,7 @@ def upgrade():
     with op.batch_alter_table('activities', schema=None) as batch_op:
         batch_op.create_index('ix_activities_timeline', ['organization_id', 'occurred_at', 'id'], unique=False)
         batch_op.create_index('ix_activities_contact', ['contact_id', 'occurred_at', 'id'], unique=False)
-        batch_op.create_index('ix_activities_owner_tasks', ['owner_id', 'done_at', 'due_on'], unique=False)
+        batch_op.create_index('ix_activities_owner_tasks', ['owner_id', 'done_at', 'deleted_at', 'due_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_activities_author_id'), ['author_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_activities_done_by_id'), ['done_by_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_activities_deal_id'), ['deal_id'], unique=False)

@@ -191,10 +191,10 @@ def test_a_call_cannot_be_marked_done(db, world, login_as):
 
 def test_tasks_list_overdue_first_then_by_due_date(db, world, login_as):
     later = _log(db, world, kind=ActivityKind.TASK, subject="Plus tard", due_on=TODAY + timedelta(days=9))
-    undated = _log(db, world, kind=ActivityKind.TASK, subject="Sans date")
+    undated = _log(db, world, kind=ActivityKind.TASK, subject="Sans date", due_on=TODAY + timedelta(days=30))
     overdue = _log(db, world, kind=ActivityKind.TASK, subject="En retard", due_on=TODAY - timedelta(days=2))
     soon = _log(db, world, kind=ActivityKind.TASK, subject="Bientôt", due_on=TODAY + timedelta(days=1))
-    _log(db, world, kind=ActivityKind.TASK, subject="Pas à moi", owner_id=world["colleague"].id)
+    _log(db, world, kind=ActivityKind.TASK, subject="Pas à moi", owner_id=world["colleague"].id, due_on=TODAY)
     client = login_as(world["staff"])
     page = text(client.get("/activities/tasks"))
     order = [page.index(s) for s in ("En retard", "Bientôt", "Plus tard", "Sans date")]
@@ -365,8 +365,16 @@ def test_participants_are_replaced_on_edit(db, world):
 def test_only_the_secretariat_owns_tasks(db, world, request_context):
     with pytest.raises(services.Refused) as refused:
         services.log_activity(world["org"], ActivityData(kind=ActivityKind.TASK, occurred_on=TODAY, subject="x",
-                                                         owner_id=world["member"].id), by=world["staff"])
+                                                         owner_id=world["member"].id, due_on=TODAY),
+                              by=world["staff"])
     assert refused.value.field == "owner_id"
+
+
+def test_a_task_needs_a_due_date(db, world, login_as):
+    response = login_as(world["staff"]).post(f"/activities/organizations/{world['org'].id}/new",
+                                             data=_form(kind="task"))
+    assert response.status_code == 422 and "Give the task a due date." in text(response)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Activity)) == 0
 
 
 def test_linked_pages_offer_and_list_activities_to_the_secretariat_only(demo_world, login_as, request_context):

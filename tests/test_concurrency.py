@@ -52,6 +52,7 @@ FILL: dict[str, dict[str, str]] = {
     "deals.add_comment": {"body": "Avis favorable"},
     "incubator.message": {"body": "Merci pour votre dossier"},
     # The same person enrolled 20 times at once: one enrolment, the others refused as duplicates.
+    "activities.new": {"subject": "Appel de suivi", "kind": "call", "occurred_on": "2026-12-01"},
     "programmes.beneficiary_new": {"name": "Yasmine Kaddouri", "birth_year": "2003", "gender": "female",
                                    "consent": "y", "consent_on": "2026-01-05"},
 }

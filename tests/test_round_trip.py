@@ -51,6 +51,7 @@ CREATES = {
     "programmes.beneficiary_new": "enrols a person in a programme",
     "programmes.beneficiary_import": "uploads a file to import",
     "programmes.award_new": "records an award",
+    "activities.new": "logs an activity",
     "programmes.new": "creates a programme",
     "programmes.report_new": "writes a new progress report",
     "segments.new": "saves the register's view as a new segment",

@@ -8,7 +8,6 @@ from datetime import date
 from flask import abort, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
 
-from club.core import audit
 from club.extensions import db
 from club.forms import ConfirmForm
 from club.htmx import is_htmx_partial
@@ -64,7 +63,6 @@ def page_context(org: Organization, **overrides) -> dict:
     user = current_user
     editable = org.can_edit(user)
     secretariat = user.role == Role.SECRETARIAT
-    own = user.organization_id == org.id
     club_announced, club_created = queries.club_job_totals()
     commitments = [{"commitment": c, "created": queries.created_to_date(c)} for c in org.job_commitments]
     current_status = org.membership.status if org.membership else None
@@ -75,7 +73,6 @@ def page_context(org: Organization, **overrides) -> dict:
         "is_secretariat": secretariat,
         "sees_dues": org.sees_dues(user),
         "sees_phones": org.sees_phones(user),
-        "sees_timeline": secretariat or (own and user.role == Role.MEMBER),
         "commitments": commitments,
         "org_announced": sum(c["commitment"].jobs_announced for c in commitments),
         "org_created": sum(c["created"] for c in commitments),
@@ -98,10 +95,6 @@ def page_context(org: Organization, **overrides) -> dict:
         "notice": None,
         **labels.as_context(),
     }
-    if context["sees_timeline"]:
-        context["events"] = audit.events_for("organizations", org.id)
-        if not secretariat:  # documents' events may name documents not shared with the member contacts
-            context["events"] = [e for e in context["events"] if not e.action.startswith("document.")]
     context.update(overrides)
     return context
 

@@ -159,11 +159,30 @@ def queue_many(messages: list[dict], *, batch: int = 500) -> list[int]:
 HEADERS = "club.outbox.headers"
 
 
+class _AsciiHeader(str):
+    """An ASCII header written as is, on one line: the mail policy would otherwise encode a long URL with no
+    space to fold at (RFC 2047), which mail clients do not read as a link."""
+
+    name = ""
+
+    def fold(self, *, policy) -> str:
+        return f"{self.name}: {self}{policy.linesep}"
+
+
+def _ascii_header(name: str, value: str) -> str:
+    value = _check_header(value)
+    if not value.isascii() or len(value) > 900:
+        return value
+    header = _AsciiHeader(value)
+    header.name = name
+    return header
+
+
 def extra_headers(message: OutboxMessage) -> dict[str, str]:
     provide = current_app.extensions.get(HEADERS, {}).get(message.template)
     if provide is None:
         return {}
-    return {name: _check_header(value) for name, value in (provide(message) or {}).items()}
+    return {name: _ascii_header(name, value) for name, value in (provide(message) or {}).items()}
 
 
 def already_queued(dedup_key: str) -> bool:

@@ -1,7 +1,7 @@
 """Merge fields: ``{contact_name}``, ``{organisation}``, ``{dues_owed}`` replaced in a mailing's subject and body.
 
 A plain substitution in one pass (a value put in is never read again), never a template: what the secretariat
-types is text, and a ``{{ … }}`` or ``{% … %}`` in it stays text (or is refused as an unknown field).
+types is text, and a ``{{ … }}`` or ``{% … %}`` in it stays text (refused as an unknown field).
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ import re
 
 from flask_babel import lazy_gettext as _l
 
-FIELD = re.compile(r"\{([^{}\s]{0,60})\}")
+# Anything between braces is read as a field (and refused unless it is one): "{{ config }}" or "{% if %}" too.
+FIELD = re.compile(r"\{([^{}\r\n]{1,80})\}")
 
 FIELDS = {
     "contact_name": _l("the contact's name"),
@@ -23,7 +24,7 @@ def unknown_fields(text: str | None) -> list[str]:
     """The ``{names}`` in ``text`` that are not merge fields, in the order met."""
     seen: list[str] = []
     for match in FIELD.finditer(text or ""):
-        name = match.group(1)
+        name = match.group(1).strip()
         if name not in FIELDS and name not in seen:
             seen.append(name)
     return seen
@@ -31,4 +32,4 @@ def unknown_fields(text: str | None) -> list[str]:
 
 def merge(text: str, values: dict[str, str]) -> str:
     """``text`` with each known field replaced by its value (an unknown one is left as typed)."""
-    return FIELD.sub(lambda m: values[m.group(1)] if m.group(1) in values else m.group(0), text)
+    return FIELD.sub(lambda m: values.get(m.group(1), m.group(0)), text)

@@ -53,6 +53,7 @@ FILL: dict[str, dict[str, str]] = {
     # The same person enrolled 20 times at once: one enrolment, the others refused as duplicates.
     "programmes.beneficiary_new": {"name": "Yasmine Kaddouri", "birth_year": "2003", "gender": "female",
                                    "consent": "y", "consent_on": "2026-01-05"},
+    "mailings.new": {"subject_fr": "Invitation", "body_fr": "Bonjour {contact_name}"},
 }
 
 # Found instances that their domain fixes (issue 9): the lead empties this set once every branch is

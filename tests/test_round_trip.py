@@ -53,6 +53,8 @@ CREATES = {
     "programmes.award_new": "records an award",
     "programmes.new": "creates a programme",
     "programmes.report_new": "writes a new progress report",
+    "mailings.new": "drafts a new mailing",
+    "mailings.send": "sends the mailing (the page asks for confirmation)",
 }
 
 # Found instances that their domain fixes (issue 9): the lead empties this set once every branch is

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from club.core.text import fold
 from club.extensions import db
 from club.mailings import services
 from club.mailings.models import ConsentSource, RecipientScope
 from club.members.models import Contact, Dues, Membership, MembershipStatus, Province
-from club.core.text import fold
 from tests.factories import OrganizationFactory, UserFactory
 
 

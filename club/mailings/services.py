@@ -132,6 +132,13 @@ def unsubscribe_url(mailing_id: int, contact_id: int | None) -> str:
     return absolute_url("mailings.unsubscribe", token=unsubscribe_token(mailing_id, contact_id))
 
 
+def unsubscribe_urls(mailing_id: int):
+    """``url(contact_id)`` for many recipients of one mailing: one serializer, the address built once."""
+    serializer, marker = _serializer(), "TOKEN-MARKER"
+    template = absolute_url("mailings.unsubscribe", token=marker)
+    return lambda contact_id: template.replace(marker, serializer.dumps({"m": mailing_id, "c": contact_id}))
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Drafts
 

@@ -198,3 +198,20 @@ def test_tokens_refuse_forgery(request_context):
     assert services.read_unsubscribe_token(token[:-2] + ("AA" if not token.endswith("AA") else "BB")) is None
     assert services.read_unsubscribe_token("") is None
 
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+def test_the_bulk_letters_are_what_the_templates_render(request_context, locale):
+    """The job fills the templates rendered once per language: the same text and HTML, values escaped in HTML."""
+    from flask_babel import force_locale
+
+    from club.core.outbox import render_message
+
+    values = {"subject": "Objet <b>& co</b>", "body": "Bonjour <script>x</script>\n\n{{ config }}",
+              "unsubscribe_url": "http://club.test/mailings/unsubscribe/abc.def"}
+    with force_locale(locale):
+        text, html = jobs.Skeleton(locale).fill(values["subject"], values["body"], values["unsubscribe_url"])
+        _, expected_text, expected_html = render_message("mailing", subject=values["subject"], locale=locale,
+                                                         context={**values, "test": False})
+    assert (text, html) == (expected_text, expected_html)
+    assert "<script>" not in html and "&lt;script&gt;" in html and "{{ config }}" in text

@@ -41,8 +41,8 @@ FIELDS = {
     "mailing.": {
         "subject_fr": _l("Subject in French"),
         "subject_en": _l("Subject in English"),
-        "body_fr": _l("Letter in French"),
-        "body_en": _l("Letter in English"),
+        "body_fr": audit.Field(_l("Letter in French"), {"changed": _l("changed")}),
+        "body_en": audit.Field(_l("Letter in English"), {"changed": _l("changed")}),
         "scope": audit.Field(_l("Recipients"), audit.choice(RECIPIENT_SCOPE_LABELS)),
         "audience_label": _l("Audience"),
         "to": _l("To"),

@@ -43,9 +43,9 @@ def _consent_of(contact: Contact) -> ContactConsent | None:
     return db.session.get(ContactConsent, contact.id)
 
 
-def _audit_consent(action: str, contact: Contact, by, changes: dict) -> None:
-    # On the organisation's history: who, when, which contact, what changed.
-    audit.record(action, contact.organization, by=by, changes={"contact": [contact.name, contact.name], **changes})
+def _named(contact: Contact, changes: dict) -> dict:
+    """The changes of a contact's consent, naming the contact (recorded on the organisation's history)."""
+    return {"contact": [contact.name, contact.name], **changes}
 
 
 def give_consent(contact: Contact, *, by, source: ConsentSource, on: date | None = None) -> bool:
@@ -65,7 +65,7 @@ def give_consent(contact: Contact, *, by, source: ConsentSource, on: date | None
         changes["withdrawn_on"] = [old[1], None]
     if old[2] is not None:
         changes["unsubscribed_at"] = [old[2], None]
-    _audit_consent("mailing_consent.given", contact, by, changes)
+    audit.record("mailing_consent.given", contact.organization, by=by, changes=_named(contact, changes))
     db.session.flush()
     return True
 
@@ -77,7 +77,8 @@ def withdraw_consent(contact: Contact, *, by, source: ConsentSource, on: date | 
         return False
     on = on or local_today()
     consent.withdrawn_on, consent.source = on, source
-    _audit_consent("mailing_consent.withdrawn", contact, by, {"withdrawn_on": [None, on], "source": [None, source]})
+    audit.record("mailing_consent.withdrawn", contact.organization, by=by,
+                 changes=_named(contact, {"withdrawn_on": [None, on], "source": [None, source]}))
     db.session.flush()
     return True
 
@@ -96,7 +97,7 @@ def unsubscribe(contact: Contact, *, mailing: Mailing | None = None) -> bool:
     changes = {"unsubscribed_at": [None, now]}
     if mailing is not None:
         changes["mailing"] = [None, mailing.subject_fr]
-    _audit_consent("mailing_consent.unsubscribed", contact, None, changes)
+    audit.record("mailing_consent.unsubscribed", contact.organization, changes=_named(contact, changes))
     db.session.flush()
     return True
 
@@ -205,7 +206,7 @@ def update_mailing(mailing: Mailing, data: MailingData, *, version, by) -> dict:
         _check_audience(mailing)
         for name in ("body_fr", "body_en"):  # long texts: the change is named, not copied into the trail
             if name in changes:
-                changes[name] = [None, _("changed")]
+                changes[name] = [None, "changed"]
         audit.record("mailing.updated", mailing, by=by, changes=changes)
         db.session.flush()
     return changes

@@ -5,7 +5,7 @@
   none, so a mailing skips them and says so.
 - One mailing sent to the active members, "Invitation : mission Casa-shore", with its recipients (delivered: its
   messages are in the outbox as sent, so the worker sends nothing), and one draft to the active call centres of
-  Oujda-Angad about their dues.
+  Oujda-Angad about their dues. Siccam, an active member, gave no consent: the sent mailing skips it.
 
 Idempotent: consent is given once; the mailings are found by subject.
 """
@@ -26,27 +26,29 @@ from club.members.queries import organisation_named as organisation
 from club.models import utcnow
 from club.permissions import Role
 
-CONSENTING = ["Intelcia", "Saccom", "Notoriety", "Eca groupe", "FIRO", "Apebi", "Siccam", "MedZ"]
+# Siccam (an active member) gave none: the sent mailing counts it as skipped.
+CONSENTING = ["Intelcia", "Saccom", "Notoriety", "Eca groupe", "FIRO", "Apebi", "MedZ"]
 ALSO = ["Nadia Amrani"]  # Saccom's second contact
 SENT = "Invitation : mission Casa-shore"
 DRAFT = "Cotisation 2026 : où en êtes-vous ?"
 
 SENT_BODY_FR = """Bonjour {contact_name},
 
-Le Club de l'Offshoring de l'Oriental organise une mission à Casa-shore pour rencontrer les donneurs d'ordre et
-les opérateurs installés. {organisation} y est la bienvenue : répondez simplement à ce message pour vous inscrire.
+Le Club de l'Offshoring de l'Oriental organise une mission à Casa-shore pour rencontrer les donneurs d'ordre \
+et les opérateurs installés. {organisation} y est la bienvenue : répondez simplement à ce message pour vous \
+inscrire.
 
 Le secrétariat du Club"""
 SENT_BODY_EN = """Dear {contact_name},
 
-The Oriental Offshoring Club organises a mission to Casa-shore to meet the contractors and operators based there.
-{organisation} is most welcome: simply reply to this message to register.
+The Oriental Offshoring Club organises a mission to Casa-shore to meet the contractors and operators based \
+there. {organisation} is most welcome: simply reply to this message to register.
 
 The club's secretariat"""
 DRAFT_BODY_FR = """Bonjour {contact_name},
 
-Selon nos registres, {organisation} reste redevable de {dues_owed} de cotisations au Club. Si le règlement est en
-cours, merci d'ignorer ce message.
+Selon nos registres, {organisation} reste redevable de {dues_owed} de cotisations au Club. Si le règlement \
+est en cours, merci d'ignorer ce message.
 
 Le secrétariat du Club"""
 

@@ -46,7 +46,7 @@ FIELDS = {
         "scope": audit.Field(_l("Recipients"), audit.choice(RECIPIENT_SCOPE_LABELS)),
         "audience_label": _l("Audience"),
         "to": _l("To"),
-        "queued_count": audit.Field(_l("Queued"), audit.number),
+        "queued_count": audit.Field(_l("Messages queued"), audit.number),
         "no_consent_count": audit.Field(_l("Skipped: no consent"), audit.number),
         "unsubscribed_count": audit.Field(_l("Skipped: unsubscribed"), audit.number),
     },
@@ -55,7 +55,7 @@ FIELDS = {
         "consented_on": audit.Field(_l("Consent given on"), audit.date),
         "withdrawn_on": audit.Field(_l("Consent withdrawn on"), audit.date),
         "unsubscribed_at": audit.Field(_l("Unsubscribed on"), audit.moment),
-        "source": audit.Field(_l("Recorded"), audit.choice(CONSENT_SOURCE_LABELS)),
+        "source": audit.Field(_l("Source"), audit.choice(CONSENT_SOURCE_LABELS)),
         "mailing": _l("Mailing"),
     },
 }

@@ -124,7 +124,7 @@ class RecipientStatus(enum.StrEnum):
 
 
 RECIPIENT_STATUS_LABELS = {
-    RecipientStatus.QUEUED: _l("Queued"),
+    RecipientStatus.QUEUED: _l("Waiting to be sent"),
     RecipientStatus.SENT: _l("Sent"),
     RecipientStatus.FAILED: _l("Failed"),
     RecipientStatus.SKIPPED_UNSUBSCRIBED: _l("Skipped: unsubscribed"),

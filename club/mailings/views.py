@@ -24,6 +24,7 @@ from club.mailings.models import (
     RECIPIENT_SCOPE_LABELS,
     RECIPIENT_STATUS_LABELS,
     ConsentSource,
+    ContactConsent,
     Mailing,
     RecipientScope,
     RecipientStatus,
@@ -325,8 +326,9 @@ def unsubscribe(token: str):
     if found[1] is not None and contact is None:
         return render_template("mailings/unsubscribe.html", problem="gone", contact=None, form=None), 404
     form = ConfirmForm()
-    done = False
-    if request.method == "POST" and contact is not None:
+    consent = db.session.get(ContactConsent, contact.id) if contact is not None else None
+    done = consent is not None and consent.unsubscribed_at is not None  # already: said so, nothing to confirm
+    if request.method == "POST" and contact is not None and not done:
         if form.validate_on_submit():
             services.unsubscribe(contact, mailing=mailing)
             db.session.commit()

@@ -287,3 +287,24 @@ def test_the_lists_are_paginated(db, as_user):
     page = text(client.get(f"/mailings/{mailing.id}/recipients"))
     assert "60 results" in page and page.count("data-status=") == 50
     assert text(client.get(f"/mailings/{mailing.id}/recipients?page=2")).count("data-status=") == 10
+
+
+def test_an_unsubscribed_contact_following_the_link_again_is_told_so(world, app):
+    from club.mailings import services
+    from club.mailings.models import Mailing as MailingModel
+
+    mailing = MailingModel(subject_fr="S", body_fr="B", audience={}, state=MailingState.SENT)
+    database.session.add(mailing)
+    database.session.commit()
+    with app.test_request_context():
+        path = "/mailings/unsubscribe/" + services.unsubscribe_token(mailing.id, world["sanae"].id)
+        test_path = "/mailings/unsubscribe/" + services.unsubscribe_token(mailing.id, None)
+    client = app.test_client()
+    client.post(path)
+    again = text(client.get(path))
+    assert "will receive no more of the club's mailings" in again and "<form" not in again.split("<main")[1]
+    test_link = client.get(test_path)
+    assert test_link.status_code == 200 and "it unsubscribes nobody" in text(test_link)
+    assert client.post(test_path).status_code == 200
+    assert database.session.scalar(sa.select(sa.func.count()).select_from(ContactConsent)
+                                   .where(ContactConsent.unsubscribed_at.is_not(None))) == 1

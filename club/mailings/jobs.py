@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import force_locale
 from markupsafe import escape
 
 from club.core import audit
-from club.core.jobs import enqueue, job
+from club.core.jobs import enqueue, every_minute, job, periodic_job
 from club.core.outbox import deliver_mail, queue_many, render_message, take_queued
 from club.extensions import db
 from club.mailings import merge, queries, services
@@ -148,3 +149,24 @@ def run(mailing_id: int) -> int:
 def send_mailing(mailing_id: int) -> int:
     """The worker's task: build and queue the mailing (enqueued by the send view after its commit)."""
     return run(mailing_id)
+
+
+# A mailing "being sent" for longer than this was not built (its task was lost: the queue was unreachable at
+# the send, or the worker died): the sweep builds it.
+STALLED = timedelta(minutes=2)
+
+
+def resume_stalled() -> int:
+    """Build the mailings whose task was lost. How many messages were queued."""
+    from club.models import utcnow
+
+    stalled = list(db.session.scalars(sa.select(Mailing.id).where(Mailing.state == MailingState.SENDING,
+                                                                  Mailing.sent_at < utcnow() - STALLED)))
+    db.session.rollback()
+    return sum(run(mailing_id) for mailing_id in stalled)
+
+
+@periodic_job(every_minute)
+def mailings_sweep() -> int:
+    """Every minute: a mailing left "being sent" (its task lost) is built; building twice queues nothing twice."""
+    return resume_stalled()

@@ -215,3 +215,22 @@ def test_the_bulk_letters_are_what_the_templates_render(request_context, locale)
                                                          context={**values, "test": False})
     assert (text, html) == (expected_text, expected_html)
     assert "<script>" not in html and "&lt;script&gt;" in html and "{{ config }}" in text
+
+
+def test_a_mailing_whose_task_was_lost_is_built_by_the_sweep(staff, outbox):
+    from datetime import timedelta
+
+    from club.models import utcnow
+
+    _world()
+    mailing = services.create_mailing(data(), {}, by=staff)
+    db.session.commit()
+    assert services.start_sending(mailing, version=mailing.version, by=staff)
+    db.session.commit()
+    assert jobs.resume_stalled() == 0  # just sent: its task is on its way
+    db.session.execute(sa.update(Mailing).values(sent_at=utcnow() - timedelta(minutes=5)))
+    db.session.commit()
+    assert jobs.resume_stalled() == 2
+    assert jobs.resume_stalled() == 0
+    assert db.session.get(Mailing, mailing.id).state == MailingState.SENT
+    assert len(outbox(template="mailing")) == 2

@@ -55,6 +55,7 @@ FILL: dict[str, dict[str, str]] = {
     "activities.new": {"subject": "Appel de suivi", "kind": "call", "occurred_on": "2026-12-01"},
     "programmes.beneficiary_new": {"name": "Yasmine Kaddouri", "birth_year": "2003", "gender": "female",
                                    "consent": "y", "consent_on": "2026-01-05"},
+    "mailings.new": {"subject_fr": "Invitation", "body_fr": "Bonjour {contact_name}"},
 }
 
 # Found instances that their domain fixes (issue 9): the lead empties this set once every branch is

@@ -57,6 +57,8 @@ CREATES = {
     "segments.new": "saves the register's view as a new segment",
     "segments.tags": "adds a tag (the page lists the tags beside its form)",
     "segments.tag_delete": "deletes a tag (the page asks for confirmation)",
+    "mailings.new": "drafts a new mailing",
+    "mailings.send": "sends the mailing (the page asks for confirmation)",
 }
 
 # Found instances that their domain fixes (issue 9): the lead empties this set once every branch is

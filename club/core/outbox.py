@@ -126,6 +126,65 @@ def queue_mail(template: str, to: str, *, subject, locale: str = "fr", context: 
     return message
 
 
+def render_message(template: str, *, subject: str, locale: str, context: dict) -> tuple[str, str, str]:
+    """``(subject, text, html)`` of a message as ``queue_mail`` renders it, for a caller that queues many at once
+    (``queue_many``): call it inside ``force_locale(locale)`` once for a whole group of one language."""
+    body_text = _render(f"email/{template}.txt", context)
+    try:
+        body_html = _render(f"email/{template}.html", context)
+    except TemplateNotFound:
+        body_html = html_from_text(subject.strip(), body_text)
+    return _check_header(subject.strip())[:200], body_text, body_html
+
+
+def queue_many(messages: list[dict], *, batch: int = 500) -> list[int]:
+    """Add many rendered messages at once (``{"recipient", "subject", "body_text", "body_html", "template",
+    "dedup_key"}``), in batches of multi-row INSERTs: a mailing to thousands queued in a few seconds. Like
+    ``queue_mail`` they wait for the caller's commit; the ids, in the order given, are remembered for
+    ``dispatch_committed``."""
+    ids: list[int] = []
+    for start in range(0, len(messages), batch):
+        rows = [{**m, "recipient": _check_header(m["recipient"].strip()), "subject": _check_header(m["subject"]),
+                 "attachments": [], "status": OutboxStatus.PENDING, "attempts": 0, "created_at": utcnow()}
+                for m in messages[start:start + batch]]
+        ids += list(db.session.scalars(sa.insert(OutboxMessage).returning(OutboxMessage.id,
+                                                                           sort_by_parameter_order=True), rows))
+    if has_app_context():
+        g.setdefault("outbox_queued", []).extend(ids)
+    return ids
+
+
+# Extra headers of a message, computed at delivery by the domain that queued it (``List-Unsubscribe`` of a
+# mailing): ``app.extensions[HEADERS][template] = provide(message) -> {name: value}``.
+HEADERS = "club.outbox.headers"
+
+
+class _AsciiHeader(str):
+    """An ASCII header written as is, on one line: the mail policy would otherwise encode a long URL with no
+    space to fold at (RFC 2047), which mail clients do not read as a link."""
+
+    name = ""
+
+    def fold(self, *, policy) -> str:
+        return f"{self.name}: {self}{policy.linesep}"
+
+
+def _ascii_header(name: str, value: str) -> str:
+    value = _check_header(value)
+    if not value.isascii() or len(value) > 900:
+        return value
+    header = _AsciiHeader(value)
+    header.name = name
+    return header
+
+
+def extra_headers(message: OutboxMessage) -> dict[str, str]:
+    provide = current_app.extensions.get(HEADERS, {}).get(message.template)
+    if provide is None:
+        return {}
+    return {name: _ascii_header(name, value) for name, value in (provide(message) or {}).items()}
+
+
 def already_queued(dedup_key: str) -> bool:
     return db.session.scalar(
         sa.select(sa.func.count()).select_from(OutboxMessage).where(OutboxMessage.dedup_key == dedup_key)
@@ -290,6 +349,7 @@ def _deliver(message: OutboxMessage) -> OutboxStatus:
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
     )
     msg.msgId = message_id_header(message)
+    msg.extra_headers = extra_headers(message) or None
     for a in message.attachments or []:
         msg.attach(a["filename"], a["content_type"], base64.b64decode(a["data"]))
     if console_mode():

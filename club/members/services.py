@@ -822,8 +822,11 @@ def renew_membership(membership: Membership, *, by, expected=UNCHANGED, today: d
     if membership.tier is None:
         raise Refused(_l("Choose the membership's tier first: its period says how long a renewal lasts."))
     if expected is not UNCHANGED and membership.renews_on != expected:
-        raise Refused(_l("This membership was renewed meanwhile: it now renews on %(date)s.",
-                         date=format_date(membership.renews_on) if membership.renews_on else "—"))
+        from flask_babel import LazyString, gettext
+
+        renews_on = membership.renews_on
+        raise Refused(LazyString(lambda: gettext("This membership was renewed meanwhile: it now renews on %(date)s.",
+                                                 date=format_date(renews_on) if renews_on else "—")))
     start, end, year = renewal_plan(membership, today)
     old = membership.renews_on
     membership.renews_on = end

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from club.extensions import db
-from club.members.models import Contact, Dues, JobCommitment, JobReport, Organization
+from club.members.models import Contact, Dues, JobCommitment, JobReport, MembershipTier, Organization
 
 
 def _saccom_id():
@@ -24,6 +24,9 @@ SAMPLES = {
         .limit(1))),
     "dues_id": lambda: _or_gone(db.session.scalar(
         sa.select(Dues.id).where(Dues.organization_id == _saccom_id()).order_by(Dues.id).limit(1))),
+    # the demo's first tier ("Membre fondateur", Saccom's)
+    "tier_id": lambda: db.session.scalar(sa.select(MembershipTier.id).order_by(MembershipTier.position,
+                                                                                 MembershipTier.id).limit(1)),
     # a report of the commitment sampled above (the URL nests them)
     "report_id": lambda: _or_gone(db.session.scalar(
         sa.select(JobReport.id).where(JobReport.commitment_id == SAMPLES["commitment_id"]()).order_by(JobReport.id)

@@ -549,7 +549,7 @@ class DuesFilters:
     tier: str = ""
     province: str = ""
     kind: str = ""
-    method: str = ""
+    payment: str = ""  # the payment method (not "method": a form's field of that name hides ``form.method``)
     q: str = ""
     sort: str = "name"
 
@@ -572,7 +572,7 @@ class DuesFilters:
             tier=tier if as_id(tier) is not None else "",
             province=pick("province", {p.value for p in Province}),
             kind=pick("kind", {k.value for k in OrgKind}),
-            method=pick("method", {m.value for m in PaymentMethod}),
+            payment=pick("payment", {m.value for m in PaymentMethod}),
             q="".join(ch for ch in (args.get("q") or "") if ch.isprintable()).strip()[:100],
             sort=pick("sort", set(DUES_SORTS)) or "name",
         )
@@ -600,8 +600,8 @@ def dues_where(filters: DuesFilters, today: date) -> list:
         conditions.append(Organization.province == Province(filters.province))
     if filters.kind:
         conditions.append(Organization.kind == OrgKind(filters.kind))
-    if filters.method:
-        conditions.append(Dues.method == PaymentMethod(filters.method))
+    if filters.payment:
+        conditions.append(Dues.method == PaymentMethod(filters.payment))
     key = Organization.key_for(filters.q) if filters.q else ""
     if key:
         conditions.append(Organization.name_key.like(f"%{like_escape(key)}%", escape="\\"))

@@ -398,8 +398,9 @@ class Dues(TimestampMixin, VersionedMixin, db.Model):
         sa.UniqueConstraint("organization_id", "year", name="uq_dues_organization_year"),
         sa.CheckConstraint("amount >= 0", name="amount_positive"),
         sa.CheckConstraint("year BETWEEN 2000 AND 2100", name="year_range"),
-        # The dues page and the home's unpaid figure: a year's rows, paid or not, with their amounts (covering).
-        sa.Index("ix_dues_year_paid_org", "year", "paid_on", "organization_id", "amount"),
+        # The dues page and the home's unpaid figure: a year's rows, paid or not, with their amounts and invoice
+        # dates (covering: the totals and the overdue count are read from the index alone).
+        sa.Index("ix_dues_year_paid_org", "year", "paid_on", "organization_id", "amount", "invoiced_on"),
         sa.Index("ix_dues_year_method", "year", "method"),
     )
 

@@ -526,8 +526,10 @@ DUES_PER_PAGE = 50
 DUES_STATES = ("paid", "unpaid", "overdue")  # "unpaid" includes the overdue ones (the home's unpaid figure)
 # sort name -> columns (the dues id breaks ties: a stable order for the offset pages)
 DUES_SORTS = {
-    "name": lambda: (Organization.name_key.asc(), Dues.id.asc()),
-    "-name": lambda: (Organization.name_key.desc(), Dues.id.desc()),
+    # (one row per organisation in a year: the organisation's id breaks ties, so the register's index
+    # ix_organizations_active_name gives the order and a page is read without sorting the year)
+    "name": lambda: (Organization.name_key.asc(), Organization.id.asc()),
+    "-name": lambda: (Organization.name_key.desc(), Organization.id.desc()),
     "amount": lambda: (Dues.amount.asc(), Dues.id.asc()),
     "-amount": lambda: (Dues.amount.desc(), Dues.id.desc()),
     "invoiced": lambda: (Dues.invoiced_on.asc(), Dues.id.asc()),
@@ -585,9 +587,15 @@ class DuesFilters:
         return values
 
 
-def dues_where(filters: DuesFilters, today: date) -> list:
-    """The dues of the year, of organisations not archived (what the home's unpaid figure counts), filtered."""
-    conditions = [Dues.year == filters.year, Organization.archived_at.is_(None)]
+def dues_where(filters: DuesFilters, today: date, *, joined: bool = True) -> list:
+    """The dues of the year, of organisations not archived (what the home's unpaid figure counts), filtered.
+    ``joined``: the statement joins the organisation (else the archived ones, few, are left out by id)."""
+    conditions = [Dues.year == filters.year]
+    if joined:
+        conditions.append(Organization.archived_at.is_(None))
+    else:
+        conditions.append(Dues.organization_id.not_in(
+            sa.select(Organization.id).where(Organization.archived_at.is_not(None))))
     if filters.state == "paid":
         conditions.append(Dues.paid_on.is_not(None))
     elif filters.state == "unpaid":
@@ -608,10 +616,14 @@ def dues_where(filters: DuesFilters, today: date) -> list:
     return conditions
 
 
-def _dues_from(stmt: sa.Select) -> sa.Select:
-    return (stmt.select_from(Dues).join(Organization, Organization.id == Dues.organization_id)
-            .outerjoin(_DUES_TIER, _DUES_TIER.organization_id == Dues.organization_id)
-            .outerjoin(MembershipTier, MembershipTier.id == _DUES_TIER.tier_id))
+def _dues_from(stmt: sa.Select, *, organisation: bool = True, tier: bool = True) -> sa.Select:
+    stmt = stmt.select_from(Dues)
+    if organisation:
+        stmt = stmt.join(Organization, Organization.id == Dues.organization_id)
+    if tier:
+        stmt = stmt.outerjoin(_DUES_TIER, _DUES_TIER.organization_id == Dues.organization_id) \
+            .outerjoin(MembershipTier, MembershipTier.id == _DUES_TIER.tier_id)
+    return stmt
 
 
 def dues_rows(filters: DuesFilters, today: date) -> sa.Select:
@@ -626,13 +638,16 @@ def dues_totals(filters: DuesFilters, today: date) -> dict:
     """Counts and sums of the filtered dues, in one query: invoiced, collected, outstanding."""
     paid = Dues.paid_on.is_not(None)
     overdue = sa.and_(Dues.paid_on.is_(None), Dues.invoiced_on < overdue_before(today))
+    # Only the joins the filters need: the year's dues alone are read from the dues index.
+    organisation = bool(filters.province or filters.kind or filters.q)
     row = db.session.execute(_dues_from(sa.select(
         sa.func.count(Dues.id),
         sa.func.coalesce(sa.func.sum(Dues.amount), 0),
         sa.func.coalesce(sa.func.sum(sa.case((paid, Dues.amount), else_=0)), 0),
         sa.func.coalesce(sa.func.sum(sa.case((paid, 1), else_=0)), 0),
         sa.func.coalesce(sa.func.sum(sa.case((overdue, 1), else_=0)), 0),
-    )).where(*dues_where(filters, today))).one()
+    ), organisation=organisation, tier=bool(filters.tier)).where(*dues_where(filters, today, joined=organisation))
+    ).one()
     count, invoiced, collected, paid_count, overdue_count = row
     invoiced, collected = Decimal(invoiced).quantize(Decimal("0.01")), Decimal(collected).quantize(Decimal("0.01"))
     return {"count": int(count), "invoiced": invoiced, "collected": collected, "outstanding": invoiced - collected,

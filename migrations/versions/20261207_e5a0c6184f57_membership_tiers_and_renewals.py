@@ -8,7 +8,7 @@ Upgrade: a ``membership_tiers`` table; each distinct free-text ``memberships.tie
 (no fee, 12 months, in alphabetical order, active) and the membership points to it (``tier_id``); the text column is
 then dropped. ``renews_on``: for a membership with a tier and a ``joined_on`` date, the end of its current period
 (the first anniversary of ``joined_on``, in steps of the period, after the day of the migration). The dues index on
-(year, paid_on) becomes (year, paid_on, organization_id, amount), plus (year, method) for the dues page's filter.
+(year, paid_on) becomes (year, paid_on, organization_id, amount, invoiced_on) (the page's totals read it alone), plus (year, method) for the dues page's filter.
 
 Downgrade: the text column comes back, filled with each membership's tier name; ``tier_id``, ``renews_on`` and the
 tiers table go (their fees and periods are lost: the previous schema had nowhere to keep them); the old dues index
@@ -104,7 +104,7 @@ def upgrade():
         batch_op.create_index("ix_memberships_tier", ["tier_id", "organization_id"], unique=False)
     with op.batch_alter_table("dues", schema=None) as batch_op:
         batch_op.drop_index("ix_dues_year_paid")
-        batch_op.create_index("ix_dues_year_paid_org", ["year", "paid_on", "organization_id", "amount"],
+        batch_op.create_index("ix_dues_year_paid_org", ["year", "paid_on", "organization_id", "amount", "invoiced_on"],
                               unique=False)
         batch_op.create_index("ix_dues_year_method", ["year", "method"], unique=False)
 

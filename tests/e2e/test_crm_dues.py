@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from club.core.timezones import local_today
 from club.members.models import Dues, Membership, Organization, add_months
-from tests.e2e.conftest import open_tab, sign_in
+from tests.e2e.conftest import axe_violations, open_tab, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -49,6 +49,8 @@ def test_from_the_unpaid_figure_to_the_export_and_a_renewal(demo_world, dues_tab
     rows = page.locator("#dues-rows tbody tr th a")
     assert sorted(rows.all_inner_texts()) == expected
     _fits(page)
+    if page.js:
+        assert axe_violations(page) == []
 
     # All the dues, then the unpaid filter chosen in the form (htmx swaps the rows; without JavaScript, the button).
     page.goto("/members/dues")
@@ -79,6 +81,8 @@ def test_from_the_unpaid_figure_to_the_export_and_a_renewal(demo_world, dues_tab
     page.locator(f"a[href$='/members/{saccom.id}/renew']").click()
     page.wait_for_url(f"**/members/{saccom.id}/renew")
     _fits(page)
+    if page.js:
+        assert axe_violations(page) == []
     page.locator(f"form[action$='/members/{saccom.id}/renew'] button[type=submit]").click()
     page.wait_for_url("**/members/renewals")
     db.session.expire_all()

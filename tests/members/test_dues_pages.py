@@ -336,3 +336,23 @@ def test_the_membership_form_chooses_a_tier_of_the_list(db, factories, as_user):
     assert forged.status_code == 422
     assert client.post(f"/members/{org.id}/membership", data={"membership-status": "active",
                                                               "membership-tier": "abc"}).status_code == 422
+
+
+def test_the_demo_shows_the_feature_at_once(demo_world, as_user, demo_user):
+    """Tiers, two memberships due within 30 days and one overdue, paid and unpaid dues this year."""
+    db = demo_world
+    today = local_today()
+    assert {"Membre fondateur", "Membre", "Startup"} <= set(db.session.scalars(sa.select(MembershipTier.name)))
+    due = db.session.execute(
+        sa.select(Membership.renews_on).where(Membership.status == MembershipStatus.ACTIVE,
+                                              Membership.renews_on <= today + timedelta(days=30))).scalars().all()
+    assert len([d for d in due if d >= today]) == 2 and len([d for d in due if d < today]) == 1
+    client = as_user(demo_user("secretariat@club.example"))
+    html = client.get("/members/dues").get_data(as_text=True)
+    assert 'text-bg-success">paid' in html and ('text-bg-warning">unpaid' in html or 'text-bg-danger">overdue' in html)
+    assert client.get("/members/renewals").get_data(as_text=True).count("data-membership=") == 3
+    from club.demo import load_demo
+
+    load_demo()  # idempotent: nothing added twice
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MembershipTier)) == 4

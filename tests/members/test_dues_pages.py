@@ -356,3 +356,17 @@ def test_the_demo_shows_the_feature_at_once(demo_world, as_user, demo_user):
     load_demo()  # idempotent: nothing added twice
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(MembershipTier)) == 4
+
+
+def test_the_renewal_date_is_shown_to_the_organisation_and_the_secretariat_only(db, factories, as_user):
+    gold = _tier(db, "Gold")
+    org = factories.OrganizationFactory(name="Own")
+    MembershipFactory(organization=org, tier=gold, renews_on=date(2027, 3, 14))
+    shown = "Renews on"
+    assert shown in as_user(factories.UserFactory(role=Role.MEMBER, organization=org)).get(
+        f"/members/{org.id}").get_data(as_text=True)
+    assert shown in as_user(factories.UserFactory()).get(f"/members/{org.id}").get_data(as_text=True)
+    for user in (factories.UserFactory(role=Role.MEMBER, organization=factories.OrganizationFactory()),
+                 factories.UserFactory(role=Role.PARTNER, organization=factories.OrganizationFactory())):
+        page = as_user(user).get(f"/members/{org.id}").get_data(as_text=True)
+        assert "Gold" in page and shown not in page  # the tier is public, as it was; the date is not

@@ -84,7 +84,7 @@ def seed(scale: float) -> None:
             for lang in rng.sample(languages, 2):
                 org_languages.append({"organization_id": org_id, "language": lang})
             if i % 5 < 3:
-                memberships.append({"organization_id": org_id, "status": rng.choice(statuses), "tier": None,
+                memberships.append({"organization_id": org_id, "status": rng.choice(statuses), "tier_id": None,
                                     "joined_on": date(2021, 1, 1), "created_at": now, "updated_at": now, "version": 1})
                 dues.append({"organization_id": org_id, "year": 2026, "amount": Decimal("5000.00"),
                              "invoiced_on": date(2026, 1, 5), "paid_on": date(2026, 2, 1) if i % 2 else None,

@@ -22,6 +22,7 @@ from club.members.models import (
     Membership,
     MembershipChange,
     MembershipStatus,
+    MembershipTier,
     OrganizationDocument,
     OrganizationLanguage,
     OrganizationTrade,
@@ -112,7 +113,34 @@ COMMITMENTS = {
 }
 
 
+# The tiers of the dues follow-up: name -> (annual fee, period in months, position).
+TIERS = {
+    "Membre fondateur": ("15000.00", 12, 1),
+    "Membre": ("10000.00", 12, 2),
+    "Startup": ("2500.00", 12, 3),
+    "Membre associé": ("0.00", 12, 4),
+}
+# Renewal dates, in days from the day the demo is loaded: Saccom and Notoriety are due within 30 days, Eca groupe
+# is overdue; the others renew later.
+RENEWS_IN_DAYS = {"Saccom": 12, "Notoriety": 25, "Eca groupe": -10, "Intelcia": 210, "Apebi": 150, "Siccam": 150}
+
+
+def _tiers() -> dict[str, MembershipTier]:
+    found = {t.name: t for t in db.session.scalars(sa.select(MembershipTier))}
+    for name, (fee, months, position) in TIERS.items():
+        if name not in found:
+            found[name] = services.create_tier({"name": name, "annual_fee": Decimal(fee), "period_months": months,
+                                                "position": position, "is_active": True}, by=None)
+    return found
+
+
 def load() -> list[str]:
+    from datetime import timedelta
+
+    from club.core.timezones import local_today
+
+    today = local_today()
+    tiers = _tiers()
     touched = contacts_added = members_added = commitments_added = 0
     for name, (province, site, trades, languages, headcount, website, phone) in PROFILES.items():
         org = organisation(name)
@@ -135,7 +163,10 @@ def load() -> list[str]:
         db.session.flush()
         if name in MEMBERS and org.membership is None:
             status, tier, joined_on, dues = MEMBERS[name]
-            membership = Membership(organization_id=org.id, status=status, tier=tier, joined_on=joined_on)
+            membership = Membership(organization_id=org.id, status=status, tier=tiers[tier] if tier else None,
+                                    joined_on=joined_on)
+            if name in RENEWS_IN_DAYS:
+                membership.renews_on = today + timedelta(days=RENEWS_IN_DAYS[name])
             membership.changes.append(MembershipChange(
                 from_status=None, to_status=status, note="Réunion constitutive du Club" if joined_on else None,
                 **({"at": datetime.combine(joined_on, time(10), UTC)} if joined_on else {})))
@@ -144,6 +175,10 @@ def load() -> list[str]:
                 db.session.add(Dues(organization_id=org.id, year=year, amount=Decimal(amount),
                                     invoiced_on=date(year, 1, 5), paid_on=paid_on,
                                     method=PaymentMethod.TRANSFER if paid_on else None))
+            if today.year not in dues and today.year > max(dues, default=today.year) and tier \
+                    and tiers[tier].annual_fee > 0:  # this year's dues, whatever the year the demo is loaded
+                db.session.add(Dues(organization_id=org.id, year=today.year, amount=tiers[tier].annual_fee,
+                                    invoiced_on=date(today.year, 1, 5), paid_on=None))
             members_added += 1
         has_commitments = db.session.scalar(
             sa.select(sa.func.count()).select_from(JobCommitment).where(JobCommitment.organization_id == org.id))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from flask_babel import format_date, format_number, ngettext
 from flask_babel import lazy_gettext as _l
@@ -23,7 +24,16 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from club.core.refusals import Refused
 from club.core.storage import FileWithinLimit
-from club.forms import FlaskForm, VersionField, choices, no_line_breaks, strip_filter
+from club.forms import (
+    MAX_MONEY,
+    DecimalText,
+    FlaskForm,
+    VersionField,
+    choices,
+    format_decimal_input,
+    no_line_breaks,
+    strip_filter,
+)
 from club.members import phones, services
 from club.members.models import (
     LANGUAGE_LABELS,
@@ -139,13 +149,28 @@ class ContactForm(MembersForm):
 
 class MembershipForm(MembersForm):
     status = SelectField(_l("Status"), choices=choices((k.value, v) for k, v in MEMBERSHIP_STATUS_LABELS.items()))
-    tier = StringField(_l("Tier"), filters=[none_if_empty], validators=[Length(max=40), no_line_breaks])
+    # A tier of the secretariat's list (``/members/tiers``): the active ones, and the membership's own if retired.
+    tier = SelectField(_l("Tier"), choices=[], default="")
     joined_on = DateField(_l("Joined on"), validators=[Optional()])
+    renews_on = DateField(_l("Renews on"), validators=[Optional()],
+                          description=_l("The end of the current period; left empty, it is worked out from the "
+                                         "joining date and the tier's period."))
     note = StringField(_l("Note"), filters=[none_if_empty], validators=[Length(max=500), no_line_breaks])
 
-    def __init__(self, *args, current: MembershipStatus | None = None, **kwargs):
+    def __init__(self, *args, current: MembershipStatus | None = None, current_tier_id: int | None = None,
+                 **kwargs):
         super().__init__(*args, **kwargs)
         self.current = current
+        self.tier.choices = tier_choices(current_tier_id)
+
+    def validate_renews_on(self, field):
+        if field.data and self.joined_on.data and field.data <= self.joined_on.data:
+            raise ValidationError(_l("The renewal comes after the joining date."))
+
+    def tier_id(self) -> int | None:
+        from club.forms import as_id
+
+        return as_id(self.tier.data) if self.tier.data else None
 
     def validate_status(self, field):
         if field.data not in {s.value for s in MembershipStatus}:
@@ -268,3 +293,68 @@ class ImportCommitForm(MembersForm):
 
     upload = HiddenField(filters=[_text_only], validators=[DataRequired(), Length(max=64)])
 
+
+
+# --- Dues follow-up, tiers and renewals ------------------------------------------------------------------------
+
+
+def tier_choices(current_id: int | None = None):
+    """The membership form's tiers: "no tier", then the active tiers (and the current one, even retired) in the
+    order of the tiers page."""
+    import sqlalchemy as sa
+    from flask_babel import gettext
+
+    from club.extensions import db
+    from club.formats import money
+    from club.members.models import MembershipTier
+
+    tiers = db.session.scalars(
+        sa.select(MembershipTier).where(sa.or_(MembershipTier.is_active.is_(True), MembershipTier.id == current_id))
+        .order_by(MembershipTier.position, MembershipTier.id))
+    return choices([("", _l("— no tier —"))] + [
+        (str(t.id), gettext("%(name)s (%(fee)s, %(months)s months)", name=t.name, fee=money(t.annual_fee),
+                            months=t.period_months)) for t in tiers])
+
+
+class TierForm(MembersForm):
+    name = StringField(_l("Name"), filters=[strip_filter], validators=[DataRequired(), Length(max=40), no_line_breaks])
+    annual_fee = StringField(_l("Annual fee (MAD)"), filters=[strip_filter],
+                             validators=[InputRequired(), Length(max=30),
+                                         DecimalText(Decimal(0), MAX_MONEY, _l("An amount cannot be negative."),
+                                                     _l("Enter an amount in MAD, such as 15000 or 15 000,00."))])
+    period_months = IntegerField(_l("Period (months)"), default=12,
+                                 validators=[InputRequired(), NumberRange(min=1, max=120)])
+    position = IntegerField(_l("Position in the list"), validators=[Optional(), NumberRange(min=0, max=10_000)])
+    is_active = BooleanField(_l("Offered to new members"), default=True)
+    version = VersionField()
+
+    @classmethod
+    def values_of(cls, tier) -> dict:
+        return {"name": tier.name, "annual_fee": format_decimal_input(tier.annual_fee),
+                "period_months": tier.period_months, "position": tier.position, "is_active": tier.is_active}
+
+    def data_for_service(self) -> dict:
+        return {"name": self.name.data, "annual_fee": self.annual_fee.decimal, "period_months": self.period_months.data,
+                "position": self.position.data, "is_active": bool(self.is_active.data)}
+
+
+class RenewForm(MembersForm):
+    """The renewal's confirmation: the renewal date the person saw (renewed meanwhile, nothing happens twice)."""
+
+    expected = HiddenField(validators=[Length(max=10)])
+
+    def validate_expected(self, field):
+        if field.data:
+            try:
+                date.fromisoformat(field.data)
+            except ValueError:
+                raise ValidationError(_l("This form is damaged: reload the page and try again.")) from None
+
+    def expected_date(self) -> date | None:
+        """The renewal date shown (None: the membership had none)."""
+        return date.fromisoformat(self.expected.data) if self.expected.data else None
+
+
+class EndMembershipForm(MembersForm):
+    reason = TextAreaField(_l("Reason"), filters=[none_if_empty], validators=[DataRequired(), Length(max=500)],
+                           description=_l("Kept in the organisation's history."))

@@ -1,4 +1,5 @@
-"""Members' periodic job: the yearly dues reminders, from the day set by ``DUES_REMINDER_DAY``."""
+"""Members' periodic jobs: the yearly dues reminders, from the day set by ``DUES_REMINDER_DAY``; the membership
+renewal reminders."""
 
 from __future__ import annotations
 
@@ -29,5 +30,16 @@ def dues_reminders(today: date | None = None) -> int:
     if today < reminder_day(today.year, current_app.config["DUES_REMINDER_DAY"]):
         return 0
     queued = remind_dues(today.year)
+    commit_and_dispatch()
+    return queued
+
+
+@periodic_job(every_hour, retries=3, retry_delay=60, retry_backoff=2)
+def renewal_reminders(today: date | None = None) -> int:
+    """One reminder per active membership renewing within 30 days (or overdue), once per period: each message's
+    deduplication key names the membership and its renewal date, so hourly runs never send it twice."""
+    from club.members.services import remind_renewals
+
+    queued = remind_renewals(today or local_today())
     commit_and_dispatch()
     return queued

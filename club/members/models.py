@@ -338,15 +338,24 @@ MEMBERSHIP_STATUS_LABELS = {
 
 class Membership(TimestampMixin, VersionedMixin, db.Model):
     __tablename__ = "memberships"
-    __table_args__ = (sa.Index("ix_memberships_status", "status", "organization_id"),)
+    __table_args__ = (
+        sa.Index("ix_memberships_status", "status", "organization_id"),
+        # The renewals page: active memberships by renewal date.
+        sa.Index("ix_memberships_status_renews", "status", "renews_on", "organization_id"),
+        # The dues page's tier filter.
+        sa.Index("ix_memberships_tier", "tier_id", "organization_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"), unique=True)
     status: Mapped[MembershipStatus] = mapped_column(enum_column(MembershipStatus, 16))
-    tier: Mapped[str | None] = mapped_column(sa.String(40))
+    tier_id: Mapped[int | None] = mapped_column(sa.ForeignKey("membership_tiers.id", ondelete="RESTRICT"))
     joined_on: Mapped[date | None]
+    # The end of the current period (joined_on or the last renewal, plus the tier's period).
+    renews_on: Mapped[date | None]
 
     organization: Mapped[Organization] = relationship(back_populates="membership")
+    tier: Mapped[MembershipTier | None] = relationship()
     changes: Mapped[list[MembershipChange]] = relationship(
         back_populates="membership", cascade="all, delete-orphan", order_by="MembershipChange.id.desc()"
     )
@@ -390,7 +399,10 @@ class Dues(TimestampMixin, VersionedMixin, db.Model):
         sa.UniqueConstraint("organization_id", "year", name="uq_dues_organization_year"),
         sa.CheckConstraint("amount >= 0", name="amount_positive"),
         sa.CheckConstraint("year BETWEEN 2000 AND 2100", name="year_range"),
-        sa.Index("ix_dues_year_paid", "year", "paid_on"),
+        # The dues page and the home's unpaid figure: a year's rows, paid or not, with their amounts and invoice
+        # dates (covering: the totals and the overdue count are read from the index alone).
+        sa.Index("ix_dues_year_paid_org", "year", "paid_on", "organization_id", "amount", "invoiced_on"),
+        sa.Index("ix_dues_year_method", "year", "method"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -492,6 +504,41 @@ organization_tags = sa.Table(
 
 # ---------------------------------------------------------------------------------------------------------------
 # Membership tiers and renewals (the dues follow-up): tier table, renewal dates, receipt numbers.
+
+
+class MembershipTier(TimestampMixin, VersionedMixin, db.Model):
+    """A kind of membership with its annual fee and its period ("Membre fondateur", 12 months, 20,000 MAD)."""
+
+    __tablename__ = "membership_tiers"
+    __table_args__ = (
+        sa.CheckConstraint("annual_fee >= 0", name="annual_fee_positive"),
+        sa.CheckConstraint("period_months BETWEEN 1 AND 120", name="period_range"),
+        sa.Index("ix_membership_tiers_position", "position", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    annual_fee: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal("0.00"))
+    period_months: Mapped[int] = mapped_column(default=12)
+    position: Mapped[int] = mapped_column(default=0)
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    @classmethod
+    def visible_to(cls, user) -> sa.ColumnElement[bool]:
+        """Tiers are managed by the secretariat (members read their own tier on their organisation's page)."""
+        return sa.true() if user.role == Role.SECRETARIAT else sa.false()
+
+    def __repr__(self) -> str:
+        return f"<MembershipTier {self.name}>"
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` plus ``months`` calendar months (the 31st becomes the last day of a shorter month)."""
+    import calendar
+
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import base64
 import json
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,10 +29,12 @@ from club.members.models import (
     Membership,
     MembershipChange,
     MembershipStatus,
+    MembershipTier,
     Organization,
     OrganizationLanguage,
     OrganizationTrade,
     OrgKind,
+    PaymentMethod,
     Province,
     Site,
     Trade,
@@ -444,6 +447,7 @@ def load_organization(org_id: int) -> Organization | None:
             selectinload(Organization.trades),
             selectinload(Organization.languages),
             selectinload(Organization.membership).selectinload(Membership.changes).joinedload(MembershipChange.by),
+            selectinload(Organization.membership).selectinload(Membership.tier),
             selectinload(Organization.dues),
             selectinload(Organization.job_commitments).selectinload(JobCommitment.reports),
         )
@@ -556,3 +560,228 @@ def organisation_suggestions(term: str, user=None, *, limit: int = 10) -> list[s
         .where(Organization.name_key.like(f"%{pattern}%", escape="\\"), Organization.archived_at.is_(None), *where)
         .order_by(Organization.name_key.like(f"{pattern}%", escape="\\").desc(), Organization.name_key)
         .limit(limit)))
+
+
+# --- Dues follow-up, tiers and renewals ------------------------------------------------------------------------
+
+OVERDUE_AFTER_DAYS = 60  # unpaid dues invoiced more than this many days ago are overdue
+DUES_PER_PAGE = 50
+DUES_STATES = ("paid", "unpaid", "overdue")  # "unpaid" includes the overdue ones (the home's unpaid figure)
+# sort name -> columns (the dues id breaks ties: a stable order for the offset pages)
+DUES_SORTS = {
+    # (one row per organisation in a year: the organisation's id breaks ties, so the register's index
+    # ix_organizations_active_name gives the order and a page is read without sorting the year)
+    "name": lambda: (Organization.name_key.asc(), Organization.id.asc()),
+    "-name": lambda: (Organization.name_key.desc(), Organization.id.desc()),
+    "amount": lambda: (Dues.amount.asc(), Dues.id.asc()),
+    "-amount": lambda: (Dues.amount.desc(), Dues.id.desc()),
+    "invoiced": lambda: (Dues.invoiced_on.asc(), Dues.id.asc()),
+    "-invoiced": lambda: (Dues.invoiced_on.desc(), Dues.id.desc()),
+    "paid": lambda: (Dues.paid_on.asc(), Dues.id.asc()),
+    "-paid": lambda: (Dues.paid_on.desc(), Dues.id.desc()),
+}
+_DUES_TIER = sa.orm.aliased(Membership, name="dues_membership")
+
+
+def overdue_before(today: date) -> date:
+    return date.fromordinal(today.toordinal() - OVERDUE_AFTER_DAYS)
+
+
+@dataclass
+class DuesFilters:
+    year: int
+    state: str = ""
+    tier: str = ""
+    province: str = ""
+    kind: str = ""
+    payment: str = ""  # the payment method (not "method": a form's field of that name hides ``form.method``)
+    q: str = ""
+    sort: str = "name"
+
+    @classmethod
+    def from_args(cls, args, today: date) -> DuesFilters:
+        """The filters of the dues page from its query arguments; anything unknown or malformed is ignored."""
+        def pick(name, allowed):
+            value = (args.get(name) or "").strip()
+            return value if value in allowed else ""
+
+        raw_year = (args.get("year") or "").strip()
+        year = int(raw_year) if raw_year.isascii() and raw_year.isdigit() and 2000 <= int(raw_year) <= 2100 \
+            else today.year
+        tier = (args.get("tier") or "").strip()
+        from club.forms import as_id
+
+        return cls(
+            year=year,
+            state=pick("state", set(DUES_STATES)),
+            tier=tier if as_id(tier) is not None else "",
+            province=pick("province", {p.value for p in Province}),
+            kind=pick("kind", {k.value for k in OrgKind}),
+            payment=pick("payment", {m.value for m in PaymentMethod}),
+            q="".join(ch for ch in (args.get("q") or "") if ch.isprintable()).strip()[:100],
+            sort=pick("sort", set(DUES_SORTS)) or "name",
+        )
+
+    def args(self, **overrides) -> dict[str, str]:
+        """The non-default filters as query arguments (links, the export, the pages)."""
+        values = {k: str(v) for k, v in {**self.__dict__, **overrides}.items() if v}
+        if values.get("sort") == "name":
+            values.pop("sort")
+        return values
+
+
+def dues_where(filters: DuesFilters, today: date, *, joined: bool = True) -> list:
+    """The dues of the year, of organisations not archived (what the home's unpaid figure counts), filtered.
+    ``joined``: the statement joins the organisation (else the archived ones, few, are left out by id)."""
+    conditions = [Dues.year == filters.year]
+    if joined:
+        conditions.append(Organization.archived_at.is_(None))
+    else:
+        conditions.append(Dues.organization_id.not_in(
+            sa.select(Organization.id).where(Organization.archived_at.is_not(None))))
+    if filters.state == "paid":
+        conditions.append(Dues.paid_on.is_not(None))
+    elif filters.state == "unpaid":
+        conditions.append(Dues.paid_on.is_(None))
+    elif filters.state == "overdue":
+        conditions += [Dues.paid_on.is_(None), Dues.invoiced_on < overdue_before(today)]
+    if filters.tier:
+        conditions.append(_DUES_TIER.tier_id == int(filters.tier))
+    if filters.province:
+        conditions.append(Organization.province == Province(filters.province))
+    if filters.kind:
+        conditions.append(Organization.kind == OrgKind(filters.kind))
+    if filters.payment:
+        conditions.append(Dues.method == PaymentMethod(filters.payment))
+    key = Organization.key_for(filters.q) if filters.q else ""
+    if key:
+        conditions.append(Organization.name_key.like(f"%{like_escape(key)}%", escape="\\"))
+    return conditions
+
+
+def _dues_from(stmt: sa.Select, *, organisation: bool = True, tier: bool = True) -> sa.Select:
+    stmt = stmt.select_from(Dues)
+    if organisation:
+        stmt = stmt.join(Organization, Organization.id == Dues.organization_id)
+    if tier:
+        stmt = stmt.outerjoin(_DUES_TIER, _DUES_TIER.organization_id == Dues.organization_id) \
+            .outerjoin(MembershipTier, MembershipTier.id == _DUES_TIER.tier_id)
+    return stmt
+
+
+def dues_rows(filters: DuesFilters, today: date) -> sa.Select:
+    """Each row: the dues, the organisation's id, name, kind and province, its tier's name, in the chosen order."""
+    return _dues_from(sa.select(Dues, Organization.id.label("org_id"), Organization.name.label("org_name"),
+                                Organization.kind.label("kind"), Organization.province.label("province"),
+                                MembershipTier.name.label("tier_name"))) \
+        .where(*dues_where(filters, today)).order_by(*DUES_SORTS[filters.sort]())
+
+
+def dues_totals(filters: DuesFilters, today: date) -> dict:
+    """Counts and sums of the filtered dues, in one query: invoiced, collected, outstanding."""
+    paid = Dues.paid_on.is_not(None)
+    overdue = sa.and_(Dues.paid_on.is_(None), Dues.invoiced_on < overdue_before(today))
+    # Only the joins the filters need: the year's dues alone are read from the dues index.
+    organisation = bool(filters.province or filters.kind or filters.q)
+    row = db.session.execute(_dues_from(sa.select(
+        sa.func.count(Dues.id),
+        sa.func.coalesce(sa.func.sum(Dues.amount), 0),
+        sa.func.coalesce(sa.func.sum(sa.case((paid, Dues.amount), else_=0)), 0),
+        sa.func.coalesce(sa.func.sum(sa.case((paid, 1), else_=0)), 0),
+        sa.func.coalesce(sa.func.sum(sa.case((overdue, 1), else_=0)), 0),
+    ), organisation=organisation, tier=bool(filters.tier)).where(*dues_where(filters, today, joined=organisation))
+    ).one()
+    count, invoiced, collected, paid_count, overdue_count = row
+    invoiced, collected = Decimal(invoiced).quantize(Decimal("0.01")), Decimal(collected).quantize(Decimal("0.01"))
+    return {"count": int(count), "invoiced": invoiced, "collected": collected, "outstanding": invoiced - collected,
+            "paid_count": int(paid_count), "unpaid_count": int(count) - int(paid_count),
+            "overdue_count": int(overdue_count)}
+
+
+def dues_state(dues: Dues, today: date) -> str:
+    if dues.paid_on is not None:
+        return "paid"
+    if dues.invoiced_on is not None and dues.invoiced_on < overdue_before(today):
+        return "overdue"
+    return "unpaid"
+
+
+def dues_page(filters: DuesFilters, today: date, page: int = 1, per_page: int = DUES_PER_PAGE):
+    """The totals and one page of the filtered dues: two queries, whatever the number of rows."""
+    import math
+
+    from club.core.pagination import Page
+
+    totals = dues_totals(filters, today)
+    last = max(1, math.ceil(totals["count"] / per_page))
+    page = max(1, min(page, last))
+    rows = list(db.session.execute(dues_rows(filters, today).limit(per_page).offset((page - 1) * per_page)))
+    return Page(items=rows, page=page, per_page=per_page, total=totals["count"]), totals
+
+
+def dues_export_rows(filters: DuesFilters, today: date):
+    """Every filtered row, in the page's order, streamed in batches."""
+    return db.session.execute(dues_rows(filters, today).execution_options(yield_per=1000))
+
+
+def dues_years(today: date) -> list[int]:
+    """The years the dues page offers: those with dues, and the current one, newest first."""
+    years = set(db.session.scalars(sa.select(Dues.year).distinct()))
+    return sorted(years | {today.year}, reverse=True)
+
+
+def tiers() -> list:
+    """Every tier, in the list's order, with the number of memberships of each (one query)."""
+    counts = (sa.select(Membership.tier_id, sa.func.count().label("n")).where(Membership.tier_id.is_not(None))
+              .group_by(Membership.tier_id).subquery())
+    return list(db.session.execute(
+        sa.select(MembershipTier, sa.func.coalesce(counts.c.n, 0).label("members"))
+        .outerjoin(counts, counts.c.tier_id == MembershipTier.id)
+        .order_by(MembershipTier.position, MembershipTier.id)))
+
+
+def tier_options() -> list[tuple[int, str]]:
+    """(id, name) of every tier, for the dues page's filter."""
+    return [(row.id, row.name) for row in db.session.execute(
+        sa.select(MembershipTier.id, MembershipTier.name).order_by(MembershipTier.position, MembershipTier.id))]
+
+
+RENEWALS_PER_PAGE = 50
+
+
+def renewals_where(today: date) -> list:
+    from club.members.services import RENEWAL_NOTICE_DAYS
+
+    horizon = date.fromordinal(today.toordinal() + RENEWAL_NOTICE_DAYS)
+    return [Membership.status == MembershipStatus.ACTIVE, Membership.renews_on.is_not(None),
+            Membership.renews_on <= horizon, Organization.archived_at.is_(None)]
+
+
+def renewals_page(today: date, page: int = 1, per_page: int = RENEWALS_PER_PAGE):
+    """Active memberships renewing within the notice period, overdue ones first (by renewal date): a count and a
+    page, two queries. Each row: the membership, the organisation's name, its tier's name, period and fee."""
+    from club.core.pagination import Page
+
+    where = renewals_where(today)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Membership)
+                              .join(Organization, Organization.id == Membership.organization_id).where(*where))
+    last = max(1, -(-total // per_page))
+    page = max(1, min(page, last))
+    rows = list(db.session.execute(
+        sa.select(Membership, Organization.name.label("org_name"), MembershipTier.name.label("tier_name"),
+                  MembershipTier.period_months.label("period_months"), MembershipTier.annual_fee.label("fee"))
+        .join(Organization, Organization.id == Membership.organization_id)
+        .outerjoin(MembershipTier, MembershipTier.id == Membership.tier_id)
+        .where(*where).order_by(Membership.renews_on, Membership.id)
+        .limit(per_page).offset((page - 1) * per_page)))
+    return Page(items=rows, page=page, per_page=per_page, total=total)
+
+
+def renewals_due_count(today: date) -> tuple[int, int]:
+    """(due within the notice period, of which overdue), for the secretariat's home."""
+    row = db.session.execute(
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((Membership.renews_on < today, 1),
+                                                                        else_=0)), 0))
+        .select_from(Membership).join(Organization, Organization.id == Membership.organization_id)
+        .where(*renewals_where(today))).one()
+    return int(row[0]), int(row[1])

@@ -30,11 +30,13 @@ from club.members.models import (
     Membership,
     MembershipChange,
     MembershipStatus,
+    MembershipTier,
     Organization,
     OrganizationLanguage,
     OrganizationTrade,
     OrgKind,
     Trade,
+    add_months,
     search_text_for,
     search_text_of,
 )
@@ -348,28 +350,50 @@ def remove_contact(contact: Contact, *, by) -> None:
 # Membership, dues
 
 
-def change_membership(org: Organization, status: MembershipStatus, *, by, tier: str | None = None,
-                      joined_on: date | None = None, note: str | None = None) -> Membership:
+class _Unchanged:
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+UNCHANGED = _Unchanged()  # ``change_membership(tier=...)``/``renews_on``: leave the value as it is
+
+
+def change_membership(org: Organization, status: MembershipStatus, *, by, tier=UNCHANGED,
+                      joined_on: date | None = None, renews_on=UNCHANGED, note: str | None = None) -> Membership:
+    """Set the membership's status (a move of ``TRANSITIONS``), and its tier (a ``MembershipTier``, or None for no
+    tier; left as it is by default), its joining date and its renewal date (``renews_on``; by default, once the
+    membership is active with a tier and has none, the end of its current period: ``current_period_end``)."""
     lock_organization(org)  # twenty identical changes: the first one changes, the others find nothing to change
     membership = org.membership
     current = membership.status if membership else None
     if status != current and status not in TRANSITIONS[current]:
         raise Refused(_l("This status cannot follow the current one."), field="status")
+    old_tier = membership.tier.name if membership is not None and membership.tier is not None else None
     if membership is None:
-        membership = Membership(organization=org, status=status, tier=tier,
+        membership = Membership(organization=org, status=status, tier=None if tier is UNCHANGED else tier,
                                 joined_on=joined_on or (date.today() if status == MembershipStatus.ACTIVE else None))
         db.session.add(membership)
     else:
         membership.status = status
-        membership.tier = tier
+        if tier is not UNCHANGED:
+            membership.tier = tier
         if joined_on is not None:
             membership.joined_on = joined_on
         elif status == MembershipStatus.ACTIVE and membership.joined_on is None:
             membership.joined_on = date.today()
-    changes = audit.diff(membership, ("status", "tier", "joined_on"))  # before the flush, which resets the history
+    if renews_on is not UNCHANGED and renews_on is not None:
+        membership.renews_on = renews_on
+    elif membership.renews_on is None and membership.status == MembershipStatus.ACTIVE \
+            and membership.tier is not None and membership.joined_on is not None:
+        membership.renews_on = current_period_end(membership.joined_on, membership.tier.period_months)
+    changes = audit.diff(membership, ("status", "joined_on", "renews_on"))  # before the flush resets the history
+    new_tier = membership.tier.name if membership.tier is not None else None
+    if new_tier != old_tier:
+        changes["tier"] = [old_tier, new_tier]
     db.session.flush()
     if current is None:
-        changes = {"status": [None, status], "tier": [None, tier], "joined_on": [None, membership.joined_on]}
+        changes = {"status": [None, status], "tier": [None, new_tier], "joined_on": [None, membership.joined_on],
+                   "renews_on": [None, membership.renews_on]}
     if status != current:
         db.session.add(MembershipChange(membership=membership, from_status=current, to_status=status,
                                         by_id=getattr(by, "id", None), note=note or None))
@@ -710,3 +734,229 @@ def apply_import(rows: list, *, by, source=None) -> ImportResult:
                           "unchanged": [None, result.unchanged], "contacts_added": [None, result.contacts_added]})
     db.session.flush()
     return result
+
+
+# --- Dues follow-up, tiers and renewals ------------------------------------------------------------------------
+# Tiers (fee and period), the renewal of a membership (its next period, the dues of that period's year), its end
+# (the organisation a non-member again), and the renewal reminders.
+
+TIER_FIELDS = ("name", "annual_fee", "period_months", "position", "is_active")
+RENEWAL_NOTICE_DAYS = 30  # memberships renewing within this many days are due (listed, reminded)
+
+
+def _today() -> date:
+    from club.core.timezones import local_today
+
+    return local_today()
+
+
+def current_period_end(start: date, months: int, today: date | None = None) -> date:
+    """The end of the period running today, for a membership that started on ``start`` with periods of ``months``:
+    ``start`` plus the first multiple of the period that falls after today."""
+    today = today or _today()
+    steps = 1
+    end = add_months(start, months)
+    while end <= today:
+        steps += 1
+        end = add_months(start, months * steps)
+    return end
+
+
+def dues_year_of_period(start: date, end: date) -> int:
+    """The calendar year a membership period belongs to, for its dues: the year of its middle day (a period from
+    20 December 2026 to 20 December 2027 is 2027's; from 5 January 2026 to 5 January 2027, 2026's)."""
+    return (start + (end - start) / 2).year
+
+
+TIER_TAKEN = _l("A tier of this name already exists.")
+
+
+def _check_tier_name(name: str, exclude_id: int | None = None) -> None:
+    stmt = sa.select(MembershipTier.id).where(sa.func.lower(MembershipTier.name) == name.lower())
+    if exclude_id is not None:
+        stmt = stmt.where(MembershipTier.id != exclude_id)
+    if db.session.scalar(stmt.limit(1)) is not None:
+        raise Refused(TIER_TAKEN, field="name")
+
+
+def _tier_values(data: dict) -> dict:
+    values = {k: data[k] for k in TIER_FIELDS if k in data}
+    if "name" in values:
+        values["name"] = " ".join((values["name"] or "").split())
+        if not values["name"]:
+            raise Refused(_l("A tier needs a name."), field="name")
+    if values.get("annual_fee") is not None:
+        values["annual_fee"] = Decimal(values["annual_fee"]).quantize(Decimal("0.01"))
+        if values["annual_fee"] < 0:
+            raise Refused(_l("An amount cannot be negative."), field="annual_fee")
+    if "period_months" in values and not 1 <= int(values["period_months"]) <= 120:
+        raise Refused(_l("A period lasts from 1 to 120 months."), field="period_months")
+    return values
+
+
+def create_tier(data: dict, *, by) -> MembershipTier:
+    """A new tier (``data``: name, annual_fee, period_months, position, is_active); a name taken is refused."""
+    values = _tier_values(data)
+    _check_tier_name(values["name"])
+    if values.get("position") is None:
+        values["position"] = (db.session.scalar(sa.select(sa.func.max(MembershipTier.position))) or 0) + 1
+    tier = MembershipTier(**{"annual_fee": Decimal("0.00"), "period_months": 12, "is_active": True, **values})
+    with refusing_breaches(TIER_TAKEN, "name"):
+        db.session.add(tier)
+        db.session.flush()
+    audit.record("tier.created", tier, by=by, changes={k: [None, getattr(tier, k)] for k in TIER_FIELDS})
+    return tier
+
+
+def update_tier(tier: MembershipTier, data: dict, *, by, version=None) -> dict:
+    """Change a tier (its fee and period apply to the next renewals, not to dues already invoiced); ``Stale`` when
+    it was saved since ``version``. Returns the changes."""
+    if version is not None:
+        check_version(tier, version)
+    values = _tier_values(data)
+    if "name" in values:
+        _check_tier_name(values["name"], exclude_id=tier.id)
+    with refusing_breaches(TIER_TAKEN, "name"):
+        for key, value in values.items():
+            if value is not None or key != "position":
+                setattr(tier, key, value)
+        changes = audit.diff(tier, TIER_FIELDS)
+        if changes:
+            db.session.flush()
+            audit.record("tier.updated", tier, by=by, changes=changes)
+    return changes
+
+
+@dataclass
+class Renewal:
+    renews_on: date  # the new end of the period
+    dues: Dues | None  # the dues invoiced for the new period, if any
+
+
+def renewal_plan(membership: Membership, today: date | None = None) -> tuple[date, date, int | None]:
+    """(start, end, dues year or None) of the period a renewal would add: from the current ``renews_on`` (or
+    today, for a membership without one) plus the tier's period; the year when the tier has a fee."""
+    tier = membership.tier
+    start = membership.renews_on or today or _today()
+    end = add_months(start, tier.period_months)
+    year = dues_year_of_period(start, end) if tier.annual_fee and tier.annual_fee > 0 else None
+    return start, end, year
+
+
+def renew_membership(membership: Membership, *, by, expected=UNCHANGED, today: date | None = None) -> Renewal:
+    """Extend an active membership by its tier's period; when the tier has a fee and the dues of the new period's
+    year (``dues_year_of_period``) are not recorded yet, invoice them today (``record_dues``). Audited.
+
+    ``expected``: the renewal date the person saw (None: none); when it has moved since (renewed meanwhile: a double click,
+    a colleague), ``Refused`` and nothing changes, so a period is never added twice by accident."""
+    org = membership.organization
+    lock_organization(org)
+    membership = org.membership
+    today = today or _today()
+    if membership is None or membership.status != MembershipStatus.ACTIVE:
+        raise Refused(_l("Only an active membership can be renewed."))
+    if membership.tier is None:
+        raise Refused(_l("Choose the membership's tier first: its period says how long a renewal lasts."))
+    if expected is not UNCHANGED and membership.renews_on != expected:
+        from flask_babel import LazyString, gettext
+
+        renews_on = membership.renews_on
+        raise Refused(LazyString(lambda: gettext("This membership was renewed meanwhile: it now renews on %(date)s.",
+                                                 date=format_date(renews_on) if renews_on else "—")))
+    start, end, year = renewal_plan(membership, today)
+    old = membership.renews_on
+    membership.renews_on = end
+    db.session.flush()
+    dues = None
+    if year is not None and db.session.scalar(
+            sa.select(Dues.id).where(Dues.organization_id == org.id, Dues.year == year)) is None:
+        dues = record_dues(org, year, amount=membership.tier.annual_fee, invoiced_on=today, by=by)
+    changes = {"renews_on": [old, end], "tier": [membership.tier.name, membership.tier.name]}
+    if dues is not None:
+        changes["dues_year"] = [None, year]
+    audit.record("membership.renewed", org, by=by, changes=changes)
+    return Renewal(renews_on=end, dues=dues)
+
+
+def end_membership(org: Organization, *, reason: str, by) -> None:
+    """The organisation becomes a non-member again: its membership row goes (with its status history; the audit
+    trail keeps the old status, tier and dates, and the reason). Its dues stay. Refused when it is no member."""
+    lock_organization(org)
+    membership = org.membership
+    if membership is None:
+        raise Refused(_l("This organisation is not a member (any more)."))
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise Refused(_l("Say why the membership ends."), field="reason")
+    changes = {"status": [membership.status, None], "tier": [membership.tier.name if membership.tier else None, None],
+               "joined_on": [membership.joined_on, None], "renews_on": [membership.renews_on, None],
+               "reason": [None, reason]}
+    db.session.delete(membership)
+    db.session.flush()
+    db.session.expire(org, ["membership"])
+    audit.record("membership.ended", org, by=by, changes=changes)
+
+
+def _renewal_subject(context: dict) -> str:
+    from flask_babel import gettext
+
+    return gettext("Your club membership renews on %(date)s", date=format_date(context["membership"].renews_on))
+
+
+def renewal_reminder_key(membership: Membership) -> str:
+    return f"members:renewal-reminder:{membership.id}:{membership.renews_on.isoformat()}"
+
+
+def remind_renewals(today: date | None = None, *, by=None) -> int:
+    """Queue one reminder per active membership renewing within ``RENEWAL_NOTICE_DAYS`` (or overdue), once per
+    period (the dedup key names the membership and its renewal date: a renewal starts a new period, so a new
+    reminder). To the organisation's primary contact, else its first member account; in English when every
+    member account of the organisation reads English, in French otherwise. Returns how many were queued."""
+    from club.auth.models import User
+    from club.core.models import OutboxMessage
+    from club.permissions import Role
+
+    today = today or _today()
+    horizon = date.fromordinal(today.toordinal() + RENEWAL_NOTICE_DAYS)
+    rows = db.session.execute(
+        sa.select(Membership, Organization)
+        .join(Organization, Organization.id == Membership.organization_id)
+        .where(Membership.status == MembershipStatus.ACTIVE, Membership.renews_on.is_not(None),
+               Membership.renews_on <= horizon, Organization.archived_at.is_(None))
+        .options(sa.orm.selectinload(Membership.tier))
+        .order_by(Membership.renews_on, Membership.id)).all()
+    queued = 0
+    for start in range(0, len(rows), 500):
+        chunk = rows[start:start + 500]
+        keys = {renewal_reminder_key(m): (m, org) for m, org in chunk}
+        sent = set(db.session.scalars(sa.select(OutboxMessage.dedup_key)
+                                      .where(OutboxMessage.dedup_key.in_(list(keys)))))
+        ids = [org.id for _m, org in chunk]
+        primary = dict(db.session.execute(
+            sa.select(Contact.organization_id, Contact.email)
+            .where(Contact.organization_id.in_(ids), Contact.is_primary.is_(True), Contact.email.is_not(None))).all())
+        accounts: dict[int, list[tuple[str, str]]] = {}
+        for org_id, email, locale in db.session.execute(
+                sa.select(User.organization_id, User.email, User.locale)
+                .where(User.organization_id.in_(ids), User.role == Role.MEMBER, User.active.is_(True))
+                .order_by(User.id)):
+            accounts.setdefault(org_id, []).append((email, locale))
+        for key, (membership, org) in keys.items():
+            if key in sent:
+                continue
+            people = accounts.get(org.id, [])
+            to = primary.get(org.id) or (people[0][0] if people else None)
+            if not to:
+                continue
+            locale = "en" if people and all(loc == "en" for _e, loc in people) else "fr"
+            fee = membership.tier.annual_fee if membership.tier is not None else None
+            queue_mail("membership_renewal", to, locale=locale, dedup_key=key,
+                       subject=_renewal_subject,
+                       context={"org": org, "membership": membership, "tier": membership.tier, "fee": fee,
+                                "overdue": membership.renews_on < today,
+                                "url": absolute_url("members.detail", org_id=org.id)})
+            audit.record("membership.renewal_reminded", org, by=by,
+                         changes={"renews_on": [membership.renews_on, membership.renews_on], "to": [None, to]})
+            queued += 1
+    db.session.flush()
+    return queued

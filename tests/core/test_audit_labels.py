@@ -331,7 +331,9 @@ def a_day_of_work(db):
                                                    "phone": "+212600000000", "is_primary": False}, by=sec)
     member_services.update_contact(contact, {"is_primary": True, "title": "Directrice RH"}, by=sec)
     if saccom.membership is None:
-        member_services.change_membership(saccom, MembershipStatus.ACTIVE, by=sec, tier="Or", note="Adhésion")
+        member_services.change_membership(saccom, MembershipStatus.ACTIVE, by=sec, note="Adhésion",
+                                          tier=member_services.create_tier({"name": "Or", "annual_fee": Decimal(
+                                              "15000")}, by=sec))
     from club.members.models import Dues
 
     dues = db.session.scalar(sa.select(Dues).where(Dues.organization_id == saccom.id, Dues.year == 2026))
@@ -347,6 +349,16 @@ def a_day_of_work(db):
     member_services.add_job_report(commitment, reported_on=date(2026, 6, 30), jobs_created=420, by=sec)
     member_services.archive_organization(saccom, by=sec)
     member_services.restore_organization(saccom, by=sec)
+    # The dues follow-up: a tier changed, a renewal (invoicing), the reminders, a membership ended.
+    db.session.refresh(saccom)
+    if saccom.membership.tier is not None:
+        member_services.update_tier(saccom.membership.tier, {"annual_fee": Decimal("16000.00"), "period_months": 6},
+                                    by=sec)
+        member_services.renew_membership(saccom.membership, by=sec)
+    member_services.remind_renewals(date.today(), by=None)
+    siccam = db.session.scalar(sa.select(Organization).where(Organization.name == "Siccam"))
+    if siccam is not None and siccam.membership is not None:
+        member_services.end_membership(siccam, reason="Fin de l'adhésion", by=sec)
     check = importer.check(b"name,kind,province\nOujda Voice,call_center,oujda_angad\nSaccom,bpo,berkane\n")
     if check.ok:
         result = member_services.apply_import(check.rows, by=sec)

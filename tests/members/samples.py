@@ -8,6 +8,7 @@ from club.members.models import (
     Dues,
     JobCommitment,
     JobReport,
+    MembershipTier,
     Organization,
     OrganizationDocument,
     OrganizationDocumentVersion,
@@ -41,6 +42,9 @@ SAMPLES = {
         sa.select(OrganizationDocumentVersion.id)
         .where(OrganizationDocumentVersion.document_id == SAMPLES["org_document_id"]())
         .order_by(OrganizationDocumentVersion.number.desc()).limit(1))),
+    # the demo's first tier ("Membre fondateur", Saccom's)
+    "tier_id": lambda: db.session.scalar(sa.select(MembershipTier.id).order_by(MembershipTier.position,
+                                                                                 MembershipTier.id).limit(1)),
     # a report of the commitment sampled above (the URL nests them)
     "report_id": lambda: _or_gone(db.session.scalar(
         sa.select(JobReport.id).where(JobReport.commitment_id == SAMPLES["commitment_id"]()).order_by(JobReport.id)

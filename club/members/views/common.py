@@ -82,9 +82,11 @@ def page_context(org: Organization, **overrides) -> dict:
         "contact_form": ContactForm(formdata=None, prefix="contact") if editable else None,
         "edit_contact_form": None,
         "membership_form": MembershipForm(formdata=None, prefix="membership", current=current_status,
+                                          current_tier_id=org.membership.tier_id if org.membership else None,
                                           status=(current_status or MembershipStatus.PENDING).value,
-                                          tier=org.membership.tier if org.membership else None,
-                                          joined_on=org.membership.joined_on if org.membership else None)
+                                          tier=str(org.membership.tier_id or "") if org.membership else "",
+                                          joined_on=org.membership.joined_on if org.membership else None,
+                                          renews_on=org.membership.renews_on if org.membership else None)
         if secretariat else None,
         "allowed_statuses": services.TRANSITIONS[current_status],
         "dues_form": DuesForm(formdata=None, prefix="dues", year=date.today().year) if secretariat else None,

@@ -20,7 +20,7 @@ from club.members.forms import (
     JobReportForm,
     MembershipForm,
 )
-from club.members.models import MembershipStatus, Organization, PaymentMethod
+from club.members.models import MembershipStatus, MembershipTier, Organization, PaymentMethod
 from club.members.views.common import (
     EDITORS,
     STAFF,
@@ -44,17 +44,21 @@ from club.permissions import role_required
 def membership(org_id: int):
     org = org_or_404(org_id)
     current = org.membership.status if org.membership else None
-    form = MembershipForm(prefix="membership", current=current)
+    form = MembershipForm(prefix="membership", current=current,
+                          current_tier_id=org.membership.tier_id if org.membership else None)
     if form.validate_on_submit():
         def state():
             m = org.membership
-            return (m.status, m.tier, m.joined_on) if m else None
+            return (m.status, m.tier_id, m.joined_on, m.renews_on) if m else None
 
         try:
             services.lock_organization(org)  # what this request changes, not what a simultaneous one did
             before = state()
-            services.change_membership(org, MembershipStatus(form.status.data), tier=form.tier.data,
-                                       joined_on=form.joined_on.data, note=form.note.data, by=current_user)
+            tier_id = form.tier_id()
+            services.change_membership(org, MembershipStatus(form.status.data),
+                                       tier=db.session.get(MembershipTier, tier_id) if tier_id else None,
+                                       joined_on=form.joined_on.data, renews_on=form.renews_on.data,
+                                       note=form.note.data, by=current_user)
             changed = state() != before or bool(form.note.data)
             db.session.commit()
         except Refused as refused:  # a simultaneous change made this move impossible

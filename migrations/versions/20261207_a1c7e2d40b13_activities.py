@@ -3,7 +3,7 @@
 Upgrade creates the two tables and their indexes; downgrade drops them (their rows go with them).
 
 Revision ID: a1c7e2d40b13
-Revises: 09a027d37e13
+Revises: f6b1d7295a68
 Create Date: 2026-12-07 06:20:00
 """
 from alembic import op
@@ -12,7 +12,7 @@ import club.models
 
 
 revision = 'a1c7e2d40b13'
-down_revision = '09a027d37e13'
+down_revision = 'f6b1d7295a68'
 branch_labels = None
 depends_on = None
 

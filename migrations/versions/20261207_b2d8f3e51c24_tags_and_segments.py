@@ -1,7 +1,7 @@
 """segments: tags on organisations and contacts, segments (saved register views), bulk actions and their items
 
 Revision ID: b2d8f3e51c24
-Revises: 09a027d37e13
+Revises: a1c7e2d40b13
 Create Date: 2026-12-07 06:10:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import club.models
 
 
 revision = 'b2d8f3e51c24'
-down_revision = '09a027d37e13'
+down_revision = 'a1c7e2d40b13'
 branch_labels = None
 depends_on = None
 

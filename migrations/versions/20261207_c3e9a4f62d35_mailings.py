@@ -3,7 +3,7 @@
 Upgrade creates the three tables; downgrade drops them (their rows go with them).
 
 Revision ID: c3e9a4f62d35
-Revises: 09a027d37e13
+Revises: b2d8f3e51c24
 Create Date: 2026-12-07 06:30:00
 """
 from alembic import op
@@ -12,7 +12,7 @@ import club.models
 
 
 revision = "c3e9a4f62d35"
-down_revision = "09a027d37e13"
+down_revision = "b2d8f3e51c24"
 branch_labels = None
 depends_on = None
 

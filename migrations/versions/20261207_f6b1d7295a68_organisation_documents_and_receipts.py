@@ -1,7 +1,7 @@
 """members: organisation documents (with versions) and numbered dues receipts
 
 Revision ID: f6b1d7295a68
-Revises: 09a027d37e13
+Revises: e5a0c6184f57
 Create Date: 2026-12-07 07:00:00
 
 Upgrade: the tables ``organization_documents`` and ``organization_document_versions``; ``dues.receipt_number``
@@ -18,7 +18,7 @@ from alembic import op
 import club.models
 
 revision = "f6b1d7295a68"
-down_revision = "09a027d37e13"
+down_revision = "e5a0c6184f57"
 branch_labels = None
 depends_on = None
 

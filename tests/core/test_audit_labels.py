@@ -450,7 +450,7 @@ def test_every_timeline_of_the_demo_world_reads_without_raw_codes(app, demo_worl
     assert not audit.missing_labels(), sorted(audit.missing_labels())
     assert shown > 2000
 
-    saccom = client.get(f"/members/{world.saccom.id}")
+    saccom = client.get(f"/activities/organizations/{world.saccom.id}")  # the whole timeline, not its latest items
     text, _ = timeline_text(saccom)
     if locale == "fr":
         for expected in ("Profil mis à jour", "Langues servies\u00a0: Arabe, Anglais, Français → Anglais, Français",

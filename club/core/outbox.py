@@ -390,6 +390,9 @@ def retry_now() -> int:
 
 # A failure that says the server is away (not that this message is wrong): the rest of the batch waits.
 _SERVER_AWAY = (OSError, smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError)
+# The server answered, refusing this message (an unknown recipient, its content): the batch goes on. SMTP errors are
+# OSErrors too, so these are told apart first.
+_MESSAGE_REFUSED = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
 
 
 def send_pending(ids: list[int] | None = None, limit: int = 200) -> int:
@@ -419,7 +422,7 @@ def send_pending(ids: list[int] | None = None, limit: int = 200) -> int:
             _finish(message_id, token, status=OutboxStatus.FAILED if attempts >= MAX_ATTEMPTS else OutboxStatus.PENDING,
                     last_error=error, next_attempt_at=utcnow() + backoff(attempts))
             log.warning("mail %s to %s not sent (attempt %s): %s", message_id, message.recipient, attempts, error)
-            if isinstance(exc, _SERVER_AWAY):
+            if isinstance(exc, _SERVER_AWAY) and not isinstance(exc, _MESSAGE_REFUSED):
                 break
         else:
             db.session.rollback()

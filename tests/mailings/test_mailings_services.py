@@ -150,8 +150,8 @@ def test_english_readers_get_the_english_text_and_money_in_english(staff, outbox
 
 def test_delivery_through_a_real_smtp_server_with_a_failing_recipient(staff, outbox, smtp_server):
     saccom, eca, firo, *_ = _world()
-    # Last in the order (the outbox stops a batch at an SMTP error: SMTPException is an OSError).
-    organisation("Zeta Bounce", contacts=[("Refused Person", "refuse@bounce.example", True, True)])
+    # First in the order: a recipient the server refuses does not stop the rest of the batch.
+    organisation("Aaa Bounce", contacts=[("Refused Person", "refuse@bounce.example", True, True)])
 
     original = smtp_server.handle_DATA
 

@@ -54,7 +54,7 @@ def parse_ids(values) -> list[int]:
 def audience_from_args(args) -> dict[str, Any]:
     """The audience a link carries (``/mailings/new?kind=…&province=…`` or ``?ids=1&ids=2``): the register's
     filters as it reads them (anything it does not know is dropped) and the selection's ids."""
-    filters = RegisterFilters.from_args(args, may_see_archived=False).args()
+    filters = _secretariat_filters(args).args()
     filters.pop("sort", None)
     audience: dict[str, Any] = dict(filters)
     ids = parse_ids(args.getlist("ids") if hasattr(args, "getlist") else args.get("ids", []))
@@ -65,7 +65,15 @@ def audience_from_args(args) -> dict[str, Any]:
 
 def audience_filters(audience: dict) -> RegisterFilters:
     args = MultiDict({k: v for k, v in (audience or {}).items() if k != "ids" and isinstance(v, str)})
-    return RegisterFilters.from_args(args, may_see_archived=False)
+    return _secretariat_filters(args)
+
+
+def _secretariat_filters(args) -> RegisterFilters:
+    """The register's filters as the secretariat reads them (its tags included: a segment of tagged organisations
+    writes to those only), on the current organisations (never the archived ones)."""
+    filters = RegisterFilters.from_args(args, may_see_archived=True)
+    filters.archived = ""
+    return filters
 
 
 def organisation_conditions(audience: dict) -> list:

@@ -16,6 +16,8 @@ import sqlalchemy as sa
 from club.core.models import OutboxMessage
 from club.mailings.models import ContactConsent, Mailing, MailingRecipient, MailingState, RecipientStatus
 from club.members.models import Contact
+from club.segments.demo import SEGMENT
+from club.segments.models import Segment
 from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -24,8 +26,15 @@ FILTERED = "/mailings/new?kind=call_center&status=active&province=oujda_angad"
 LINK = re.compile(r"http://club\.test(/mailings/unsubscribe/[A-Za-z0-9_.\-]+)")
 
 
-def _write(page, subject: str) -> int:
-    page.goto(FILTERED)
+def _write(page, subject: str, *, segment_id: int | None = None) -> int:
+    if segment_id is None:
+        page.goto(FILTERED)
+    else:  # the segment's page: "all N matching", then "write to them"
+        page.goto(f"/segments/{segment_id}")
+        page.check("#bulk-all")
+        page.locator("#bulk-form button[name=action][value=write]").click()
+        page.wait_for_url(re.compile(r"/mailings/new\?"))
+        assert "province=oujda_angad" in page.url
     page.fill("[name=subject_fr]", subject)
     page.fill("[name=body_fr]", "Bonjour {contact_name},\n\n{organisation} est invitée à la mission Casa-shore.")
     page.locator("main form[method=post] button[type=submit]").click()
@@ -57,8 +66,10 @@ def test_write_preview_test_send_and_an_unsubscribe_honoured(demo_world, tab, jo
     page, db = tab, demo_world
     sign_in(page, "secretariat@club.example")
 
-    # From the register's filters to a draft: the audience is counted before anything is sent.
-    mailing_id = _write(page, "Invitation : mission Casa-shore (e2e)")
+    # From the demo's segment of the active call centres of Oujda-Angad ("write to them") to a draft: the audience
+    # is counted before anything is sent.
+    segment_id = db.session.scalar(sa.select(Segment.id).where(Segment.name == SEGMENT))
+    mailing_id = _write(page, "Invitation : mission Casa-shore (e2e)", segment_id=segment_id)
     assert _count(page, "organisations") == 3 and _count(page, "recipients") == 3
     assert _count(page, "unsubscribed") == 0
 

@@ -234,3 +234,25 @@ def test_a_mailing_whose_task_was_lost_is_built_by_the_sweep(staff, outbox):
     assert jobs.resume_stalled() == 0
     assert db.session.get(Mailing, mailing.id).state == MailingState.SENT
     assert len(outbox(template="mailing")) == 2
+
+
+def test_a_segment_of_tagged_organisations_writes_to_those_only(staff):
+    """The register's tag filter reaches the mailing's audience (a segment by tag, "write to them"): the letter goes
+    to the tagged organisations, not to everything else the other filters match; archived ones never."""
+    from werkzeug.datastructures import MultiDict
+
+    from club.members import services as members
+    from club.segments import services as segments
+
+    saccom, eca, firo, *_ = _world()
+    tag = segments.tag_organization(saccom, "Relance décembre", by=staff)
+    segments.tag_organization(firo, "Relance décembre", by=staff)
+    members.archive_organization(firo, by=staff)
+    db.session.commit()
+    audience = queries.audience_from_args(MultiDict({"tag": str(tag.id), "archived": "1"}))
+    assert audience == {"tag": str(tag.id)}
+    from club.members.models import Organization
+
+    organisations = set(db.session.scalars(sa.select(Organization.name)
+                                           .where(*queries.organisation_conditions(audience))))
+    assert organisations == {"Saccom"}

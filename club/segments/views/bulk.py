@@ -5,7 +5,7 @@ one job of the queue, followed on its page (done/total, refreshing itself)."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -72,9 +72,6 @@ def bulk():
         return redirect(url_for("members.export", **filter_args, **({"ids": ",".join(map(str, ids))} if ids else {})),
                         303)
     if action == "write":
-        if "mailings.new" not in current_app.view_functions:
-            flash(_("Mailings are not available yet."), "warning")
-            return _back(segment, filter_args)
         return redirect(url_for("mailings.new", **filter_args, **({"ids": ids} if ids else {}), audience=audience),
                         303)
     kind = BulkKind(action)

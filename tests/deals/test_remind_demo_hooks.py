@@ -116,7 +116,7 @@ def test_home_panels(demo_world, login_as, client):
     assert "/deals/" not in html
 
 
-def test_organisation_section(demo_world):
+def test_organisation_section(demo_world, request_context):
     from club.auth.models import User
     from club.core.sections import sections_for
 

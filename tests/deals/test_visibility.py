@@ -91,7 +91,7 @@ def test_the_lists_and_the_deal_pages_agree_for_every_role(demo_world, login_as,
         assert set(queries.titles(every, user)) == listed, role  # the audit trail names only these
 
 
-def test_the_organisation_section_lists_what_the_rule_lets_through(demo_world):
+def test_the_organisation_section_lists_what_the_rule_lets_through(demo_world, request_context):
     db = demo_world
     for role, user in _people().items():
         listed = set(db.session.scalars(sa.select(Deal.id).where(visible(Deal, user))))

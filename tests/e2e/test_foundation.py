@@ -18,7 +18,7 @@ def test_secretariat_signs_in_in_french_switches_to_english_and_signs_out(page, 
     sign_in(page, "secretariat@club.example")
     expect(page.get_by_role("heading", name="Tableau de bord")).to_be_visible()
     expect(page.get_by_text("Bienvenue, Salma Idrissi.")).to_be_visible()
-    page.get_by_role("button", name="EN").click()
+    page.locator("button[name=locale][value=en]").click()
     page.wait_for_load_state("networkidle")
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "en")

@@ -69,6 +69,7 @@ def tag_edit(tag_id: int):
 
 
 @bp.route("/tags/<int:tag_id>/delete", methods=["GET", "POST"])
+@form_view
 @role_required(*STAFF)
 def tag_delete(tag_id: int):
     """A confirmation page saying how many organisations and contacts carry the tag, then the deletion."""

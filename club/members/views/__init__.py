@@ -1,5 +1,6 @@
 """Members' pages, by audience and section: the register and the organisation page (``register``), its contacts
 (``contacts``), its records (``records``: membership, dues, job commitments and reports) and the CSV import
-(``imports``). Endpoints are ``members.<function name>``; the app imports this package once."""
+(``imports``), merging duplicates (``merging``). Endpoints are ``members.<function name>``; the app imports
+this package once."""
 
-from club.members.views import contacts, imports, records, register  # noqa: F401
+from club.members.views import contacts, imports, merging, records, register  # noqa: F401

@@ -23,6 +23,7 @@ from club.extensions import db
 from club.forms import FlaskForm, VersionField, form_view
 from club.members import bp, labels, merging, queries
 from club.members.models import Contact, Organization
+from club.members.phones import display as display_phone
 from club.members.views.common import STAFF, org_or_404
 from club.permissions import role_required
 
@@ -98,6 +99,8 @@ def _display(org: Organization, name: str, context: dict):
         return ", ".join(context["trade_labels"][t] for t in org.trade_values)
     if name == "languages":
         return ", ".join(context["language_labels"][v] for v in org.language_values)
+    if name == "phone" and value:
+        return display_phone(value)
     return value
 
 
@@ -267,9 +270,7 @@ def _contact_display(contact: Contact, name: str):
     if name == "is_primary":
         return _("Yes") if value else _("No")
     if name == "phone" and value:
-        from club.members.phones import display
-
-        return display(value)
+        return display_phone(value)
     return value
 
 

@@ -174,7 +174,10 @@ def _walk(target: sa.Table, old_id: int, new_id: int) -> tuple[dict[str, int], i
 
 
 def _remember(entity_type: str, old_id: int, new_id: int, old_name: str, by) -> None:
-    """The old id now leads to ``new_id``; so do the ids merged into the old one before (one hop, always)."""
+    """The old id now leads to ``new_id``; so do the ids merged into the old one before (one hop, always). (SQLite
+    may give a deleted row's id to a new row: a record left for that id from before is replaced.)"""
+    db.session.execute(sa.delete(MergedRecord).where(MergedRecord.entity_type == entity_type,
+                                                     MergedRecord.old_id == old_id))
     db.session.execute(sa.update(MergedRecord).where(MergedRecord.entity_type == entity_type,
                                                      MergedRecord.new_id == old_id).values(new_id=new_id))
     db.session.add(MergedRecord(entity_type=entity_type, old_id=old_id, new_id=new_id, old_name=old_name[:200],

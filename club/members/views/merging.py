@@ -20,7 +20,7 @@ from club.core.pagination import page_number
 from club.core.refusals import REFUSED_STATUS, Refused, Stale, refuse_at
 from club.core.stale import STALE_STATUS
 from club.extensions import db
-from club.forms import FlaskForm, VersionField, form_view
+from club.forms import FlaskForm, VersionField, choices, form_view
 from club.members import bp, labels, merging, queries
 from club.members.models import Contact, Organization
 from club.members.phones import display as display_phone
@@ -50,14 +50,14 @@ def merge_form(fields: tuple[str, ...], lists: tuple[str, ...] = (), *, membersh
 
     for name in fields:
         setattr(Form, name, RadioField(FIELD_LABELS[name], default=merging.SURVIVOR,
-                                       choices=[(merging.SURVIVOR, KEEP_THIS), (merging.OTHER, KEEP_OTHER)]))
+                                       choices=choices([(merging.SURVIVOR, KEEP_THIS), (merging.OTHER, KEEP_OTHER)])))
     for name in lists:
         setattr(Form, name, RadioField(FIELD_LABELS[name], default=merging.SURVIVOR,
-                                       choices=[(merging.SURVIVOR, KEEP_THIS), (merging.OTHER, KEEP_OTHER),
-                                                (merging.BOTH, KEEP_BOTH)]))
+                                       choices=choices([(merging.SURVIVOR, KEEP_THIS), (merging.OTHER, KEEP_OTHER),
+                                                        (merging.BOTH, KEEP_BOTH)])))
     if membership:
         Form.membership = RadioField(FIELD_LABELS["membership"], default=merging.SURVIVOR,
-                                     choices=[(merging.SURVIVOR, KEEP_THIS), (merging.OTHER, KEEP_OTHER)])
+                                     choices=choices([(merging.SURVIVOR, KEEP_THIS), (merging.OTHER, KEEP_OTHER)]))
     return Form(**kwargs)
 
 
@@ -236,7 +236,8 @@ def contact_merge_pick(org_id: int):
     org = org_or_404(org_id)
     form = ContactPickForm(request.args)
     options = [(c.id, f"{c.name}{' · ' + c.email if c.email else ''}") for c in org.contacts]
-    form.keep.choices = form.other.choices = options
+    form.keep.choices = choices(options)
+    form.other.choices = choices(options)
     status = 200
     if request.args:
         status = REFUSED_STATUS

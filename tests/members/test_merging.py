@@ -243,8 +243,9 @@ def test_contacts_of_two_organisations_or_the_same_contact_are_refused(client, a
     from club.core.refusals import Refused
     from club.members import merging
 
-    with app.test_request_context(), pytest.raises(Refused) as refused:
-        merging.check_contacts(db.session.get(Contact, one), db.session.get(Contact, two))
+    with app.test_request_context():
+        with pytest.raises(Refused) as refused:
+            merging.check_contacts(db.session.get(Contact, one), db.session.get(Contact, two))
         assert "merge the organisations first" in str(refused.value.message)
 
 

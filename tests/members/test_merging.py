@@ -240,10 +240,12 @@ def test_contacts_of_two_organisations_or_the_same_contact_are_refused(client, a
     assert client.get(f"/members/{a.id}/contacts/{one}/merge/{two}").status_code == 404
     response = client.get(f"/members/{a.id}/contacts/merge", query_string={"keep": one, "other": one})
     assert response.status_code == 422 and "cannot be merged with itself" in text(response)
+    from flask_babel import force_locale
+
     from club.core.refusals import Refused
     from club.members import merging
 
-    with app.test_request_context():
+    with app.test_request_context(), force_locale("en"):
         with pytest.raises(Refused) as refused:
             merging.check_contacts(db.session.get(Contact, one), db.session.get(Contact, two))
         assert "merge the organisations first" in str(refused.value.message)

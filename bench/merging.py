@@ -17,9 +17,35 @@ from club.members.services import search_text_for
 PAIRS = 300
 
 
+def _fill(scale: float, now) -> None:
+    """Run alone (``--only merging``), the register is filled to its volume first: 100,000 organisations with
+    3 contacts each (times the scale), none a duplicate, each with its own email domain."""
+    have = db.session.scalar(sa.select(sa.func.count()).select_from(Organization))
+    start = (db.session.scalar(sa.select(sa.func.max(Organization.id))) or 0) + 1
+    contact_id = (db.session.scalar(sa.select(sa.func.max(Contact.id))) or 0) + 1
+    wanted = int(100_000 * scale) - have
+    for base in range(0, max(0, wanted), 5_000):
+        orgs, contacts = [], []
+        for i in range(base, min(wanted, base + 5_000)):
+            name = f"Opérateur {i:06d}"
+            orgs.append({"id": start + i, "name": name, "name_key": Organization.key_for(name), "kind": OrgKind.BPO,
+                         "email": f"contact@op{i}.example", "search_text": search_text_for(name),
+                         "created_at": now, "updated_at": now, "version": 1})
+            for j in range(3):
+                person = f"Personne {i}-{j}"
+                contacts.append({"id": contact_id, "organization_id": start + i, "name": person,
+                                 "name_key": fold(person), "email": f"p{j}@op{i}.example", "is_primary": j == 0,
+                                 "created_at": now, "updated_at": now, "version": 1})
+                contact_id += 1
+        db.session.execute(sa.insert(Organization), orgs)
+        db.session.execute(sa.insert(Contact), contacts)
+        db.session.commit()
+
+
 def seed(scale: float) -> None:
     pairs = max(10, int(PAIRS * min(1.0, scale * 10)))
     now = datetime.now(UTC)
+    _fill(scale, now)
     start = (db.session.scalar(sa.select(sa.func.max(Organization.id))) or 0) + 1
     orgs, contacts = [], []
     contact_id = (db.session.scalar(sa.select(sa.func.max(Contact.id))) or 0) + 1

@@ -25,9 +25,8 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from club.core import audit
-from club.core.pagination import Page, paginate
 from club.core.refusals import Refused, check_version
-from club.core.text import fold
+from club.core.text import fold, like_escape
 from club.extensions import db
 from club.members import services
 from club.members.models import (
@@ -277,8 +276,8 @@ def merge_organizations(survivor: Organization, other: Organization, choices: Ch
     page was read at (``Stale`` when either changed). Returns the audit event's changes."""
     if survivor.id == other.id:
         raise Refused(_l("An organisation cannot be merged with itself: choose another one."), field="other")
-    services.lock_organization(survivor)
-    services.lock_organization(other)
+    for org in sorted((survivor, other), key=lambda o: o.id):  # always in the same order: no deadlock
+        services.lock_organization(org)
     db.session.refresh(survivor)
     db.session.refresh(other)
     if versions is not None:
@@ -397,7 +396,9 @@ def merge_contacts(survivor: Contact, other: Contact, choices: Choices, *, by, v
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Likely duplicates (the secretariat's list): each a page of groups, in a constant number of queries.
+# Likely duplicates (the secretariat's list): each a page of groups, in a constant number of queries. A page reads
+# one more group than it shows to know whether there is a next one (no count: counting the groups would read the
+# whole table a second time).
 
 
 @dataclass
@@ -408,6 +409,23 @@ class Group:
     kind: str = "name"  # contacts: "name" or "email"
 
 
+@dataclass
+class GroupPage:
+    items: list
+    page: int
+    has_next: bool
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+
+def _page_of(stmt, page: int, per_page: int, *, scalars: bool = True) -> tuple[list, bool]:
+    query = stmt.limit(per_page + 1).offset((page - 1) * per_page)
+    rows = list(db.session.scalars(query) if scalars else db.session.execute(query))
+    return rows[:per_page], len(rows) > per_page
+
+
 def _instr(text, needle):
     """The 1-based position of ``needle`` in ``text`` (0: absent), on either database."""
     name = "strpos" if db.session.get_bind().dialect.name == "postgresql" else "instr"
@@ -415,8 +433,7 @@ def _instr(text, needle):
 
 
 def email_domain(column):
-    low = sa.func.lower(column)
-    return sa.func.substr(low, _instr(low, "@") + 1)
+    return sa.func.substr(column, _instr(column, "@") + 1)  # emails are stored in lower case
 
 
 def website_domain(column):
@@ -425,12 +442,18 @@ def website_domain(column):
     return sa.case((_instr(bare, "/") > 0, sa.func.substr(bare, 1, _instr(bare, "/") - 1)), else_=bare)
 
 
-def _domains():
-    by_email = sa.select(Organization.id.label("org_id"), email_domain(Organization.email).label("domain")) \
-        .where(Organization.email.is_not(None))
-    by_site = sa.select(Organization.id.label("org_id"), website_domain(Organization.website).label("domain")) \
-        .where(Organization.website.is_not(None))
-    return sa.union(by_email, by_site).subquery("domains")
+def domain_of_email(email: str | None) -> str | None:
+    return email.rsplit("@", 1)[-1].lower() if email and "@" in email else None
+
+
+def domain_of_website(website: str | None) -> str | None:
+    """The same as ``website_domain``, in Python."""
+    if not website:
+        return None
+    low = website.lower().replace("https://", "").replace("http://", "")
+    if low.startswith("www."):
+        low = low[4:]
+    return low.split("/", 1)[0]
 
 
 def _orgs(ids: Iterable[int]) -> dict[int, Organization]:
@@ -440,64 +463,64 @@ def _orgs(ids: Iterable[int]) -> dict[int, Organization]:
     return {o.id: o for o in db.session.scalars(sa.select(Organization).where(Organization.id.in_(ids)))}
 
 
-def name_groups(page: int, per_page: int = 20) -> Page:
-    """Organisations with the same folded name (``name_key``), a group per name."""
+def name_groups(page: int, per_page: int = 20) -> GroupPage:
+    """Organisations with the same folded name (``name_key``, indexed), a group per name."""
     stmt = (sa.select(Organization.name_key).group_by(Organization.name_key)
             .having(sa.func.count() > 1).order_by(Organization.name_key))
-    result = paginate(stmt, page=page, per_page=per_page)
-    keys = list(result.items)
+    keys, more = _page_of(stmt, page, per_page)
     rows = db.session.scalars(sa.select(Organization).where(Organization.name_key.in_(keys))
                               .order_by(Organization.name_key, Organization.id)) if keys else []
     groups: dict[str, list] = {key: [] for key in keys}
     for org in rows:
         groups[org.name_key].append(org)
-    result.items = [Group(key, orgs) for key, orgs in groups.items()]
-    return result
+    return GroupPage([Group(key, orgs) for key, orgs in groups.items()], page, more)
 
 
-def domain_groups(page: int, per_page: int = 20) -> Page:
+def domain_groups(page: int, per_page: int = 20) -> GroupPage:
     """Organisations sharing the domain of their email or website (webmail domains left out)."""
-    domains = _domains()
+    by_email = sa.select(Organization.id.label("org_id"), email_domain(Organization.email).label("domain")) \
+        .where(Organization.email.is_not(None))
+    by_site = sa.select(Organization.id.label("org_id"), website_domain(Organization.website).label("domain")) \
+        .where(Organization.website.is_not(None))
+    domains = sa.union_all(by_email, by_site).subquery("domains")
     stmt = (sa.select(domains.c.domain).where(domains.c.domain.not_in(sorted(WEBMAIL)), domains.c.domain != "")
             .group_by(domains.c.domain).having(sa.func.count(sa.distinct(domains.c.org_id)) > 1)
             .order_by(domains.c.domain))
-    result = paginate(stmt, page=page, per_page=per_page)
-    keys = list(result.items)
-    pairs = db.session.execute(sa.select(domains.c.domain, domains.c.org_id)
-                               .where(domains.c.domain.in_(keys))).all() if keys else []
-    orgs = _orgs({p.org_id for p in pairs})
+    keys, more = _page_of(stmt, page, per_page)
     groups: dict[str, list] = {key: [] for key in keys}
-    for pair in sorted(pairs, key=lambda p: p.org_id):
-        if orgs[pair.org_id] not in groups[pair.domain]:
-            groups[pair.domain].append(orgs[pair.org_id])
-    result.items = [Group(key, items) for key, items in groups.items()]
-    return result
+    if keys:  # the organisations of these domains: plain LIKEs (no expression per row), then checked exactly
+        likes = []
+        for key in keys:
+            pattern = like_escape(key)
+            likes += [Organization.email.like(f"%@{pattern}", escape="\\"),
+                      sa.func.lower(Organization.website).like(f"%{pattern}%", escape="\\")]
+        for org in db.session.scalars(sa.select(Organization).where(sa.or_(*likes)).order_by(Organization.id)):
+            for domain in {domain_of_email(org.email), domain_of_website(org.website)}:
+                if domain in groups:
+                    groups[domain].append(org)
+    return GroupPage([Group(key, items) for key, items in groups.items()], page, more)
 
 
-def contact_groups(page: int, per_page: int = 20) -> Page:
+def contact_groups(page: int, per_page: int = 20) -> GroupPage:
     """Per organisation, contacts with the same folded name or the same email."""
     by_name = sa.select(Contact.organization_id.label("org_id"), sa.literal("name").label("kind"),
                         Contact.name_key.label("key")).group_by(Contact.organization_id, Contact.name_key) \
         .having(sa.func.count() > 1)
     by_email = sa.select(Contact.organization_id.label("org_id"), sa.literal("email").label("kind"),
-                         sa.func.lower(Contact.email).label("key")).where(Contact.email.is_not(None)) \
-        .group_by(Contact.organization_id, sa.func.lower(Contact.email)).having(sa.func.count() > 1)
-    both = sa.union(by_name, by_email).subquery("twins")
+                         Contact.email.label("key")).where(Contact.email.is_not(None)) \
+        .group_by(Contact.organization_id, Contact.email).having(sa.func.count() > 1)
+    both = sa.union_all(by_name, by_email).subquery("twins")
     stmt = sa.select(both.c.org_id, both.c.kind, both.c.key).order_by(both.c.org_id, both.c.kind, both.c.key)
-    result = paginate(stmt, page=page, per_page=per_page, scalars=False)
-    rows = list(result.items)
+    rows, more = _page_of(stmt, page, per_page, scalars=False)
     orgs = _orgs({r.org_id for r in rows})
     contacts = list(db.session.scalars(sa.select(Contact).where(Contact.organization_id.in_(list(orgs)))
                                        .order_by(Contact.id))) if orgs else []
     items = []
     for row in rows:
         twins = [c for c in contacts if c.organization_id == row.org_id
-                 and (c.name_key if row.kind == "name" else (c.email or "").lower()) == row.key]
+                 and (c.name_key if row.kind == "name" else c.email) == row.key]
         items.append(Group(row.key, twins, orgs[row.org_id], row.kind))
-    result.items = items
-    return result
-
-
+    return GroupPage(items, page, more)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -237,7 +237,14 @@ def test_contacts_of_two_organisations_or_the_same_contact_are_refused(client, a
     b = org(factories, "Lambda", contacts=["Deux"])
     one, two = a.contacts[0].id, b.contacts[0].id
     as_user(staff)
-    assert client.get(f"/members/{a.id}/contacts/{one}/merge/{two}").status_code == 404
+    page = client.get(f"/members/{a.id}/contacts/{one}/merge/{two}")
+    assert page.status_code == 200 and "merge the organisations first" in text(page)
+    url = f"/members/{a.id}/contacts/{one}/merge/{two}"
+    form = [f for f in post_forms(page.get_data(as_text=True), "http://localhost" + url) if f.method == "post"
+            and f.action.endswith(url)][0]
+    response = client.post(url, data=dict(form.submission()))
+    assert response.status_code == 422 and "merge the organisations first" in text(response)
+    assert db.session.get(Contact, two) is not None
     response = client.get(f"/members/{a.id}/contacts/merge", query_string={"keep": one, "other": one})
     assert response.status_code == 422 and "cannot be merged with itself" in text(response)
     from flask_babel import force_locale

@@ -255,9 +255,9 @@ def _contact_pair(org_id: int, contact_id: int, other_contact_id: int):
     survivor = _contact(org, contact_id)
     other = next((c for c in org.contacts if c.id == other_contact_id), None)
     if other is None:
-        if db.session.get(Contact, other_contact_id) is not None:
-            # a contact of another organisation: say so (merge the organisations first)
-            return org, survivor, db.session.get(Contact, other_contact_id)
+        elsewhere = db.session.get(Contact, other_contact_id)
+        if elsewhere is not None:  # a contact of another organisation: the page says so (merge those first)
+            return org, survivor, elsewhere
         new_id = merging.merged_into("contacts", other_contact_id)
         if new_id is None:
             abort(404)
@@ -296,8 +296,6 @@ def _contact_page(org, survivor, other, form, status=200, *, stale=False):
 @role_required(*STAFF)
 def contact_merge(org_id: int, contact_id: int, other_contact_id: int):
     org, survivor, other = _contact_pair(org_id, contact_id, other_contact_id)
-    if other.organization_id != org.id:
-        abort(404)
     form = _contact_form(survivor, other)
     try:
         merging.check_contacts(survivor, other)
@@ -311,8 +309,6 @@ def contact_merge(org_id: int, contact_id: int, other_contact_id: int):
 @role_required(*STAFF)
 def contact_merge_apply(org_id: int, contact_id: int, other_contact_id: int):
     org, survivor, other = _contact_pair(org_id, contact_id, other_contact_id)
-    if other.organization_id != org.id:
-        abort(404)
     form = _contact_form(survivor, other, formdata=request.form)
     if form.validate_on_submit():
         choices = merging.Choices({name: form[name].data for name in merging.CONTACT_FIELDS})

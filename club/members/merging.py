@@ -183,6 +183,12 @@ def _remember(entity_type: str, old_id: int, new_id: int, old_name: str, by) -> 
                                 by_id=getattr(by, "id", None)))
 
 
+def merged_ids(entity_type: str, new_id: int) -> list[int]:
+    """The ids merged into ``new_id`` (directly or along a chain: the rows are kept one hop)."""
+    return list(db.session.scalars(sa.select(MergedRecord.old_id).where(MergedRecord.entity_type == entity_type,
+                                                                       MergedRecord.new_id == new_id)))
+
+
 def merged_into(entity_type: str, old_id: int) -> int | None:
     """Where the record ``old_id`` went, when it was merged (following a chain, should one be left)."""
     seen: set[int] = set()

@@ -41,6 +41,10 @@ def test_the_form_sent_back_unchanged_keeps_the_survivors_values(client, as_user
     a = org(factories, "Eca groupe", contacts=["Sanae Berrada"], city="Oujda", email="info@eca.example")
     b = org(factories, "ECA Group SARL", contacts=["Mehdi Ouazzani"], city="Berkane", headcount=40)
     DuesFactory(organization=b, year=2024)
+    from club.core import audit
+
+    audit.record("dues.corrected", b, changes={"year": [2024, 2024]})
+    db.session.commit()
     a_id, b_id = a.id, b.id
     as_user(staff)
     url, data = merge_form(client, a_id, b_id)
@@ -58,6 +62,7 @@ def test_the_form_sent_back_unchanged_keeps_the_survivors_values(client, as_user
     page = text(client.get(f"/members/{a_id}"))
     assert "Merged with “ECA Group SARL” (which no longer exists)" in page
     assert "1 contact, 1 year of dues" in page
+    assert "Dues corrected" in page  # the merged record's own history, on the survivor's page
 
 
 def test_chosen_values_lists_and_membership(client, as_user, staff, factories):

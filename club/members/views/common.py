@@ -126,8 +126,10 @@ def page_context(org: Organization, **overrides) -> dict:
         "notice": None,
         **labels.as_context(),
     }
-    if context["sees_timeline"]:
-        context["events"] = audit.events_for("organizations", org.id)
+    if context["sees_timeline"]:  # with the history of the records merged into it
+        from club.members.merging import merged_ids
+
+        context["events"] = audit.events_for_any({"organizations": [org.id, *merged_ids("organizations", org.id)]})
     context.update(overrides)
     return context
 

@@ -18,7 +18,7 @@ from club.auth.models import User
 from club.core.models import AuditEvent
 from club.core.timezones import local_today
 from club.extensions import db
-from club.members.models import Contact
+from club.members.models import Contact, MergedRecord
 from club.permissions import Role, visible
 
 PER_PAGE = 25
@@ -108,8 +108,12 @@ def _by_contact(contact_id: int | None) -> list:
 def _event_branches(org_id: int, user) -> list[sa.Select]:
     """The organisation's audit events; for the secretariat, its activities' too (members see the history they saw
     before: the organisation's own events). Each a select of (at, id), read newest first by an index."""
-    own = sa.select(AuditEvent.at, AuditEvent.id).where(AuditEvent.entity_type == "organizations",
-                                                        AuditEvent.entity_id == org_id)
+    # The organisation's own events, and those of the records merged into it (their history came with them).
+    merged = sa.select(MergedRecord.old_id).where(MergedRecord.entity_type == "organizations",
+                                                  MergedRecord.new_id == org_id)
+    own = sa.select(AuditEvent.at, AuditEvent.id).where(
+        AuditEvent.entity_type == "organizations",
+        sa.or_(AuditEvent.entity_id == org_id, AuditEvent.entity_id.in_(merged)))
     if user.role != Role.SECRETARIAT:
         # A document's events may name documents not shared with the organisation's member contacts.
         return [own.where(AuditEvent.action.not_like("document.%"))]

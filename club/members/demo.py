@@ -191,10 +191,12 @@ def load() -> list[str]:
                 db.session.add(commitment)
                 commitments_added += 1
     db.session.flush()
+    duplicates = load_duplicate()
     receipts, documents_added = _receipts(), _documents()
     return [f"profiles completed: {touched}", f"contacts added: {contacts_added}",
             f"memberships added: {members_added}", f"job commitments added: {commitments_added}",
-            f"receipt numbers given: {receipts}", f"organisation documents added: {documents_added}"]
+            f"duplicates added: {duplicates}", f"receipt numbers given: {receipts}",
+            f"organisation documents added: {documents_added}"]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -259,3 +261,34 @@ def _documents() -> int:
                                    filename=filename, by=staff)
             added += 1
     return added
+
+
+# A duplicate to merge (club.members.merging): "ECA Group SARL", typed in again at an event, is "Eca groupe".
+DUPLICATE = "ECA Group SARL"
+DUPLICATE_OF = "Eca groupe"
+
+
+def load_duplicate() -> int:
+    """The duplicate with its own contact and dues of a year the original has none of (the merge can go through);
+    the missions demo registers its contact at the first meeting. Not added again once merged. (The services
+    refuse a second organisation of the same folded name: an old record or an import from elsewhere made it.)"""
+    from club.members.models import MergedRecord, Organization, OrgKind
+
+    if organisation(DUPLICATE_OF) is None or organisation(DUPLICATE) is not None or db.session.scalar(
+            sa.select(MergedRecord.id).where(MergedRecord.entity_type == "organizations",
+                                             MergedRecord.old_name == DUPLICATE)) is not None:
+        return 0
+    org = Organization(name=DUPLICATE, name_key=Organization.key_for(DUPLICATE), kind=OrgKind.CALL_CENTER,
+                       city="Oujda", province=Province.OUJDA_ANGAD, email="contact@eca-groupe.example",
+                       phone="+212536000199", description="Centre de contact (fiche saisie au Siccam 2020).")
+    org.contacts = [Contact(name="Mehdi Ouazzani", name_key=fold("Mehdi Ouazzani"), title="Responsable du recrutement",
+                            email="m.ouazzani@eca-groupe.example", phone="+212661000299", is_primary=True)]
+    org.trades = [OrganizationTrade(trade=T.CUSTOMER_RELATIONS), OrganizationTrade(trade=T.TELEMARKETING)]
+    org.languages = [OrganizationLanguage(language=L.FRENCH), OrganizationLanguage(language=L.ENGLISH)]
+    services.refresh_search_text(org)
+    db.session.add(org)
+    db.session.flush()
+    db.session.add(Dues(organization_id=org.id, year=2024, amount=Decimal("8000.00"), invoiced_on=date(2024, 1, 5),
+                        paid_on=date(2024, 3, 15), method=PaymentMethod.TRANSFER))
+    db.session.flush()
+    return 1

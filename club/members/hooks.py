@@ -7,7 +7,7 @@ from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
 from club.core.registry import SearchProvider, registry
-from club.members import cli, demo, jobs, labels, phones, queries  # noqa: F401  (jobs: the dues and renewal reminders)
+from club.members import cli, demo, jobs, labels, merging, phones, queries  # noqa: F401  (jobs: the dues and renewal reminders)
 from club.members import documents as org_documents
 from club.members.views.documents import documents_section
 from club.permissions import Role
@@ -83,6 +83,8 @@ def register(app: Flask) -> None:
     hooks.demo("members", demo.load)
     hooks.action_labels(labels.ACTION_LABELS)
     hooks.audit_fields(labels.AUDIT_FIELDS)
+    hooks.action_labels(merging.ACTION_LABELS)
+    hooks.audit_fields(merging.AUDIT_FIELDS)
     hooks.subject("organizations", labels.organisation_subjects)
     hooks.action_labels(DUES_ACTION_LABELS)
     hooks.audit_fields(dues_audit_fields())

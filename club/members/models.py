@@ -627,3 +627,23 @@ class OrganizationDocumentVersion(db.Model):
 
 # ---------------------------------------------------------------------------------------------------------------
 # Merged records: an organisation or a contact that was merged into another (its old URL redirects).
+
+
+class MergedRecord(db.Model):
+    """One record merged into another: ``entity_type`` ("organizations" or "contacts"), the id that disappeared
+    (``old_id``) and the one that stayed (``new_id``). The old URLs redirect by it; a later merge of the survivor
+    rewrites the earlier rows' ``new_id`` (A→B then B→C: A→C), so a lookup is one hop."""
+
+    __tablename__ = "merged_records"
+    __table_args__ = (
+        sa.UniqueConstraint("entity_type", "old_id", name="uq_merged_records_entity_type_old_id"),
+        sa.Index("ix_merged_records_entity_type_new_id", "entity_type", "new_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity_type: Mapped[str] = mapped_column(sa.String(40))
+    old_id: Mapped[int]
+    new_id: Mapped[int]
+    old_name: Mapped[str] = mapped_column(sa.String(200))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)

@@ -45,6 +45,8 @@ PEOPLE = [  # organisation, name, title, email
     ("Notoriety", "Rachid Ziani", "Gérant", "r.ziani@notoriety.example"),
     ("Notoriety", "Imane Kettani", "Responsable qualité", "i.kettani@notoriety.example"),
     ("Eca groupe", "Youssef Tahiri", "Directeur des opérations", "y.tahiri@eca.example"),
+    # the duplicate of Eca groupe (members demo), to merge
+    ("ECA Group SARL", "Mehdi Ouazzani", "Responsable du recrutement", "m.ouazzani@eca-groupe.example"),
 ]
 
 
@@ -157,7 +159,7 @@ def load() -> list[str]:
                                           note="Installation à Oujda-shore ; pacte d'associés avec le FIRO."))
         created.append(FIRST_MEETING)
         db.session.flush()
-    for n, name in enumerate(["Nadia Amrani", "Omar El Fassi", "Rachid Ziani", "Youssef Tahiri"]):
+    for n, name in enumerate(["Nadia Amrani", "Omar El Fassi", "Rachid Ziani", "Youssef Tahiri", "Mehdi Ouazzani"]):
         _register(meeting, people.get(name), RegistrationStatus.ATTENDED, staff, n)
     _link_first_meeting_to_its_deal(meeting, staff)
     db.session.flush()

@@ -45,6 +45,11 @@ SAMPLES = {
     # the demo's first tier ("Membre fondateur", Saccom's)
     "tier_id": lambda: db.session.scalar(sa.select(MembershipTier.id).order_by(MembershipTier.position,
                                                                                  MembershipTier.id).limit(1)),
+    # merging: Saccom with the demo's duplicate of Eca groupe, and Saccom's second contact with its first
+    "other_id": lambda: _or_gone(db.session.scalar(
+        sa.select(Organization.id).where(Organization.name == "ECA Group SARL"))),
+    "other_contact_id": lambda: _or_gone(db.session.scalar(
+        sa.select(Contact.id).where(Contact.organization_id == _saccom_id()).order_by(Contact.id).offset(1).limit(1))),
     # a report of the commitment sampled above (the URL nests them)
     "report_id": lambda: _or_gone(db.session.scalar(
         sa.select(JobReport.id).where(JobReport.commitment_id == SAMPLES["commitment_id"]()).order_by(JobReport.id)

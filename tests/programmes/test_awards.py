@@ -247,6 +247,12 @@ def test_a_country_without_a_person_is_refused(demo_world, as_user, staff):
 
 
 def test_the_organisation_is_found_however_its_name_is_typed(demo_world, as_user, staff):
+    # the demo's duplicate of Eca groupe (to merge) would make the name ambiguous
+    from club.members.demo import DUPLICATE
+    from club.members.models import Organization
+
+    demo_world.session.execute(sa.delete(Organization).where(Organization.name == DUPLICATE))
+    demo_world.session.commit()
     response = as_user(staff).post("/programmes/awards/new", data={**FORM, "organization": "ECA GROUPE"})
     assert response.status_code == 303
     award = demo_world.session.scalar(sa.select(Award).where(Award.title == FORM["title"]))

@@ -305,9 +305,9 @@ def test_ticked_rows_are_tagged_at_once_with_one_audit_event(demo_world, staff, 
     page = text(client.get(f"/segments/bulk/{bulk.id}"))
     assert "Apebi" in page and "MedZ" in page and "Intelcia" not in page
     # the event, read on the dashboard's terms, names the action and links to its records
-    from club.core import audit
-
     from flask_babel import force_locale
+
+    from club.core import audit
 
     with client.application.test_request_context(), force_locale("en"):
         entry = audit.present([event], subjects=True, user=staff)[0]

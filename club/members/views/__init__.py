@@ -1,6 +1,6 @@
 """Members' pages, by audience and section: the register and the organisation page (``register``), its contacts
 (``contacts``), its records (``records``: membership, dues, job commitments and reports) and the CSV import
-(``imports``), the dues follow-up, tiers and renewals (``dues``), the organisation's documents (``documents``) and
+(``imports``), merging duplicates (``merging``), the dues follow-up, tiers and renewals (``dues``), the organisation's documents (``documents``) and
 the dues receipts (``receipts``). Endpoints are ``members.<function name>``; the app imports this package once."""
 
 from club.members.views import (  # noqa: F401
@@ -8,6 +8,7 @@ from club.members.views import (  # noqa: F401
     documents,  # organisation documents
     dues,  # the dues page, tiers, renewals, ending a membership
     imports,
+    merging,  # merging duplicates
     receipts,  # dues receipts
     records,
     register,

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, make_response, redirect, render_template, url_for
+import sqlalchemy as sa
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.exceptions import NotFound
 
 from club.extensions import db
 from club.forms import ConfirmForm
@@ -14,7 +16,7 @@ from club.htmx import is_htmx_partial
 from club.members import labels, phones, queries, services
 from club.members.forms import CommitmentForm, ContactForm, DuesForm, JobReportForm, MembershipForm
 from club.members.models import Contact, Dues, JobCommitment, JobReport, MembershipStatus, Organization
-from club.permissions import Role, get_visible_or_404
+from club.permissions import Role, get_visible_or_404, visible
 
 STAFF = (Role.SECRETARIAT,)
 READERS = (Role.SECRETARIAT, Role.PARTNER, Role.MEMBER)
@@ -23,9 +25,33 @@ EDITORS = (Role.SECRETARIAT, Role.MEMBER)
 
 def org_or_404(org_id: int) -> Organization:
     """The organisation, 404 unless ``Organization.visible_to`` lets the current user see it; loaded with all its
-    page shows."""
-    get_visible_or_404(Organization, org_id)
+    page shows. An organisation merged into another: its pages (GET) redirect to the survivor's."""
+    try:
+        get_visible_or_404(Organization, org_id)
+    except NotFound:
+        redirect_if_merged("organizations", Organization, "org_id", org_id)
+        raise
     return queries.load_organization(org_id)
+
+
+def redirect_if_merged(entity_type: str, model, argument: str, old_id: int) -> None:
+    """A GET of a merged record's page: 301 to the same page of the record it was merged into, when the current
+    user may see that one (``club.members.merging``); otherwise nothing (the caller answers 404)."""
+    from club.members.merging import merged_into
+
+    if request.method not in ("GET", "HEAD"):
+        return
+    new_id = merged_into(entity_type, old_id)
+    if new_id is None or not is_visible_id(model, new_id):
+        return
+    url = url_for(request.endpoint, **{**(request.view_args or {}), argument: new_id})
+    if request.query_string:
+        url += "?" + request.query_string.decode("latin-1")
+    abort(redirect(url, 301))
+
+
+def is_visible_id(model, ident: int) -> bool:
+    return db.session.scalar(sa.select(model.id).where(model.id == ident, visible(model, current_user))) is not None
 
 
 def editable_org_or_404(org_id: int) -> Organization:
@@ -43,6 +69,8 @@ def _one_of(items, ident: int):
 
 
 def contact_of(org: Organization, contact_id: int) -> Contact:
+    if not any(c.id == contact_id for c in org.contacts):
+        redirect_if_merged("contacts", Contact, "contact_id", contact_id)
     return _one_of(org.contacts, contact_id)
 
 

@@ -72,7 +72,8 @@ def consent_section(org, user):
     rows = queries.consent_rows(org.id)
     if not rows:
         return None
-    return {"rows": rows, "consent_form": ConfirmForm(), "source_labels": CONSENT_SOURCE_LABELS}
+    return {"rows": rows, "consent_form": ConfirmForm(), "source_labels": CONSENT_SOURCE_LABELS,
+            "may_change": lambda contact: services.may_change_consent(user, contact)}
 
 
 def subjects(ids, user) -> dict:

@@ -32,4 +32,4 @@ def unknown_fields(text: str | None) -> list[str]:
 
 def merge(text: str, values: dict[str, str]) -> str:
     """``text`` with each known field replaced by its value (an unknown one is left as typed)."""
-    return FIELD.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+    return FIELD.sub(lambda m: values.get(m.group(1).strip(), m.group(0)), text)  # "{ contact_name }" too

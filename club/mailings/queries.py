@@ -57,9 +57,8 @@ def audience_from_args(args) -> dict[str, Any]:
     filters = _secretariat_filters(args).args()
     filters.pop("sort", None)
     audience: dict[str, Any] = dict(filters)
-    ids = parse_ids(args.getlist("ids") if hasattr(args, "getlist") else args.get("ids", []))
-    if ids:
-        audience["ids"] = ids
+    if "ids" in args:  # a selection, even one whose ids are all unreadable: never the whole register instead
+        audience["ids"] = parse_ids(args.getlist("ids") if hasattr(args, "getlist") else args.get("ids", []))
     return audience
 
 
@@ -86,8 +85,15 @@ def organisation_conditions(audience: dict) -> list:
     return conditions
 
 
+_TWIN, _TWIN_CONSENT = sa.orm.aliased(Contact, name="twin"), sa.orm.aliased(ContactConsent, name="twin_consent")
+# An unsubscribe is the address's, whichever contact record it came through: the same person listed at two
+# organisations (emails are stored lower-cased, and indexed) is written to by neither once they unsubscribed.
+ADDRESS_UNSUBSCRIBED = sa.exists().where(_TWIN.email == Contact.email, _TWIN_CONSENT.contact_id == _TWIN.id,
+                                         _TWIN_CONSENT.unsubscribed_at.is_not(None))
+
 CONSENT_STATE = sa.case(
     (ContactConsent.unsubscribed_at.is_not(None), "unsubscribed"),
+    (ADDRESS_UNSUBSCRIBED, "unsubscribed"),
     (sa.and_(ContactConsent.consented_on.is_not(None), ContactConsent.withdrawn_on.is_(None)), "given"),
     else_="none",
 )

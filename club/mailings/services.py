@@ -30,6 +30,7 @@ from club.mailings.models import (
 )
 from club.members.models import Contact
 from club.models import utcnow
+from club.permissions import Role
 
 TEMPLATE = "mailing"
 SALT = "club-mailing-unsubscribe"
@@ -81,6 +82,15 @@ def withdraw_consent(contact: Contact, *, by, source: ConsentSource, on: date | 
                  changes=_named(contact, {"withdrawn_on": [None, on], "source": [None, source]}))
     db.session.flush()
     return True
+
+
+def may_change_consent(user, contact) -> bool:
+    """The secretariat changes any contact's consent; a member only their own (the contact of their organisation
+    whose email is their account's)."""
+    if user.role == Role.SECRETARIAT:
+        return True
+    return (user.role == Role.MEMBER and user.organization_id == contact.organization_id
+            and bool(contact.email) and contact.email.lower() == (user.email or "").lower())
 
 
 def unsubscribe(contact: Contact, *, mailing: Mailing | None = None) -> bool:
@@ -278,6 +288,11 @@ def start_sending(mailing: Mailing, *, version, by) -> bool:
     enqueued after the commit."""
     check_version(mailing, version)
     _check_audience(mailing)
+    summary = queries.summary(mailing)
+    if summary.recipients == 0:
+        raise Refused(_("Nobody would receive this mailing: of its %(contacts)s contacts, none has given consent "
+                        "(law 09-08) or all of them unsubscribed.", contacts=summary.contacts),
+                      field="audience_label")
     result = db.session.execute(
         sa.update(Mailing)
         .where(Mailing.id == mailing.id, Mailing.state == MailingState.DRAFT, Mailing.version == mailing.version)

@@ -274,11 +274,13 @@ def recipients(mailing_id: int):
 
 
 def _contact_for_consent(contact_id: int) -> Contact:
-    """The contact, when the user may change their consent: the secretariat, or a member of its organisation."""
+    """The contact, when the user may change their consent: the secretariat (a consent given in writing), or the
+    person themselves (a member account of the contact's organisation with the contact's email): a member never
+    gives nor withdraws a colleague's consent, nor undoes a colleague's unsubscribe."""
     contact = db.session.get(Contact, contact_id)
     if contact is None or not contact.email:
         abort(404)
-    if current_user.role == Role.MEMBER and current_user.organization_id != contact.organization_id:
+    if current_user.role == Role.MEMBER and not services.may_change_consent(current_user, contact):
         abort(404)
     return contact
 

@@ -256,3 +256,20 @@ def test_a_segment_of_tagged_organisations_writes_to_those_only(staff):
     organisations = set(db.session.scalars(sa.select(Organization.name)
                                            .where(*queries.organisation_conditions(audience))))
     assert organisations == {"Saccom"}
+
+
+def test_an_unsubscribe_is_the_addresses_at_every_organisation_and_merge_fields_may_have_spaces(staff):
+    """The same person listed at two organisations unsubscribes once: neither record is written to again. A merge
+    field typed with spaces inside its braces is filled in like the plain one."""
+    _, (ali_a,) = organisation("Alpha Conseil", contacts=[("Ali Idrissi", "ali@x.example", True, True)])
+    _, (ali_b,) = organisation("Beta Services", contacts=[("Ali Idrissi", "ali@x.example", True, True)])
+    db.session.commit()
+    services.unsubscribe(ali_a)
+    db.session.commit()
+    mailing = services.create_mailing(data(body_fr="Bonjour { contact_name }"), {}, by=staff)
+    summary = queries.summary(mailing)
+    assert summary.recipients == 0 and summary.unsubscribed == 2
+    with pytest.raises(Refused) as refused:  # nobody would receive it: refused before anything is queued
+        services.start_sending(mailing, version=mailing.version, by=staff)
+    assert refused.value.field == "audience_label"
+    assert merge.merge("Bonjour { contact_name }", {"contact_name": "Ali"}) == "Bonjour Ali"

@@ -32,7 +32,7 @@ def world(db):
     database.session.commit()
     users = {
         "staff": UserFactory(role=Role.SECRETARIAT, locale="en", email="staff@club.example", name="Salma"),
-        "member": UserFactory(role=Role.MEMBER, organization=saccom, locale="en", email="nadia.user@saccom.example"),
+        "member": UserFactory(role=Role.MEMBER, organization=saccom, locale="en", email="nadia@saccom.example"),  # Nadia Amrani, the contact
         "other_member": UserFactory(member=True, locale="en"),
         "partner": UserFactory(partner=True, locale="en"),
         "applicant": UserFactory(applicant=True, locale="en"),
@@ -213,7 +213,10 @@ def test_the_consent_section_for_the_secretariat_and_the_organisations_own_membe
     database.session.expire_all()
     consent = database.session.get(ContactConsent, nadia.id)
     assert consent.withdrawn_on is not None and consent.source.value == "member"
-    # Not their organisation: 404, nothing changes.
+    # Nor a colleague's consent (a colleague's unsubscribe is theirs to undo), nor another organisation's: 404.
+    assert "Withdraw the consent of Moulay Zine" not in text(member.get(f"/members/{saccom.id}"))
+    assert member.post(f"/mailings/consent/{world['zine'].id}/withdraw").status_code == 404
+    assert database.session.get(ContactConsent, world["zine"].id).is_given
     assert member.post(f"/mailings/consent/{world['sanae'].id}/withdraw").status_code == 404
     assert database.session.get(ContactConsent, world["sanae"].id).withdrawn_on is None
     assert "Mailing consent" not in text(member.get(f"/members/{world['eca'].id}"))

@@ -7,13 +7,12 @@ refuses everything but ``data:`` URIs (no network, no file of the server's).
 
 from __future__ import annotations
 
-from datetime import date
-
 import sqlalchemy as sa
 from flask import abort, current_app, make_response, render_template, request
 from flask_babel import force_locale
 from flask_login import current_user
 
+from club.core.timezones import local_today
 from club.extensions import db
 from club.members import bp
 from club.members.models import PAYMENT_METHOD_LABELS, Dues
@@ -65,7 +64,7 @@ def render_receipt(dues: Dues, language: str) -> bytes:
                                club_name=current_app.config.get("CLUB_NAME") or CLUB_NAME,
                                club_address=current_app.config.get("CLUB_ADDRESS") or CLUB_ADDRESS,
                                method_label=str(PAYMENT_METHOD_LABELS[dues.method]) if dues.method else None,
-                               issued_on=date.today())
+                               issued_on=local_today())
     return HTML(string=html, base_url=None, url_fetcher=_data_only_fetcher()).write_pdf()
 
 

@@ -170,6 +170,8 @@ def timeline(org_id: int, user, filters: TimelineFilters = TimelineFilters(), *,
             branches.append(events.with_only_columns(AuditEvent.at.label("at"), sa.literal(EVENT).label("source"),
                                                      AuditEvent.id.label("ident"), maintain_column_froms=True)
                             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(per_page + 1))
+    if not branches:  # the history of one contact: events are the organisation's, none is a contact's
+        return TimelinePage(items=[], per_page=per_page, first=cursor is None)
     subqueries = [b.subquery() for b in branches]
     parts = [sa.select(s.c.at, s.c.source, s.c.ident) for s in subqueries]
     # UNION, not UNION ALL: an activity both with a contact and taken part in by them comes once.

@@ -146,7 +146,9 @@ def resolve_filters(stored: dict | None, *, known_tags: set[int] | None = None) 
     for part in wanted:
         if not (part.isdigit() and int(part) in valid and int(part) in existing):
             dropped.append(("tag", part))
-    filters.tag = ",".join(str(t) for t in valid if t in existing)
+    # A deleted tag stays in the filters, where it matches nothing: a segment never widens to what its other filters
+    # match (its count, its pages, a bulk action or a mailing on it), it shows the tag as dropped.
+    filters.tag = ",".join(str(t) for t in valid)
     return SegmentView(filters, dropped)
 
 
@@ -211,8 +213,10 @@ def segments_beside_register(user) -> tuple[list, bool]:
 def selection_where(bulk: BulkAction, user) -> list:
     """The organisations a bulk action is about: the register's rows for its filters, only the ticked ones when
     ids were given (ids outside the filters are never touched)."""
-    filters = resolve_filters(bulk.filters).filters
-    conditions = register_where(filters, user, indexed=False)
+    view = resolve_filters(bulk.filters)
+    conditions = register_where(view.filters, user, indexed=False)
+    if view.dropped:  # a filter gone since it was confirmed (a tag deleted meanwhile): act on nothing, never on more
+        conditions.append(sa.false())
     if bulk.ids:
         conditions.append(Organization.id.in_([int(i) for i in bulk.ids]))
     return conditions

@@ -259,8 +259,7 @@ def _change_status(bulk: BulkAction, ids: list[int], user) -> list[int]:
         if status == current or status not in member_services.TRANSITIONS[current]:
             continue
         try:
-            member_services.change_membership(org, status, by=bulk.by,
-                                              tier=org.membership.tier if org.membership else None)
+            member_services.change_membership(org, status, by=bulk.by)  # the tier as it is (read under the lock)
         except Refused:  # changed meanwhile to a status this one cannot follow
             continue
         changed.append(org.id)

@@ -305,6 +305,16 @@ def test_forged_cursors_and_filters_never_fail(db, world, login_as, after):
     assert client.get(f"/activities/tasks?status={after}&overdue={after}&page={after}").status_code == 200
 
 
+def test_the_history_of_one_contact_is_an_empty_page_not_an_error(db, world, login_as):
+    """The "History" filter link keeps the contact chosen: events are the organisation's, so nothing, said."""
+    _log(db, world)
+    client = login_as(world["staff"])
+    contact = world["org"].contacts[0] if world["org"].contacts else None
+    contact_id = contact.id if contact is not None else 1
+    response = client.get(f"/activities/organizations/{world['org'].id}?kind=history&contact={contact_id}")
+    assert response.status_code == 200
+
+
 def test_the_organisation_page_section_filters_by_kind(db, world, login_as):
     _log(db, world, subject="Un appel")
     _log(db, world, subject="Une note", kind=ActivityKind.NOTE)

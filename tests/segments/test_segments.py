@@ -277,10 +277,16 @@ def test_a_segment_whose_filters_no_longer_exist_still_opens_saying_what_was_dro
     assert response.status_code == 200
     page = text(response)
     assert "dropped:" in page and "province=atlantis" in page and "colour=blue" in page and f"tag={jerada.id}" in page
-    assert queries.segment_filter_args(segment) == {"kind": "call_center"}
-    call_centres = db.session.scalar(sa.select(sa.func.count()).select_from(Organization)
-                                     .where(Organization.kind == "call_center", Organization.archived_at.is_(None)))
-    assert f"{call_centres} organisations" in page
+    # The deleted tag matches nothing: the segment never widens to every call centre.
+    assert queries.segment_filter_args(segment) == {"kind": "call_center", "tag": str(jerada.id)}
+    assert "0 organisations" in page or "No organisation" in page
+    # And nothing is done on it in bulk (it asks to save the view again).
+    relancer = services.create_tag("Relancer", by=staff)
+    db.session.commit()
+    response = client.post("/segments/bulk", data={"segment_id": segment.id, "action": "tag", "bulk_tag": relancer.id,
+                                                  "scope": "all", "confirmed": "1"})
+    assert response.status_code == 303
+    assert _tagged(db, relancer) == set()
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -51,9 +51,13 @@ def _back(segment: Segment | None, filter_args: dict):
 def bulk():
     form = request.form
     segment = _segment(form)
-    filters = queries.segment_view(segment).filters if segment is not None else \
-        RegisterFilters.from_args(form, may_see_archived=True)
+    view = queries.segment_view(segment) if segment is not None else None
+    filters = view.filters if view is not None else RegisterFilters.from_args(form, may_see_archived=True)
     filter_args = filters.args()
+    if view is not None and view.dropped:
+        flash(_("Nothing was done: some of this segment's filters no longer exist (see above). Edit the segment's "
+                "view in the register and save it again."), "warning")
+        return _back(segment, filter_args)
     if not ConfirmForm().validate_on_submit():
         flash(_("Nothing was done: the form had expired. Try again."), "warning")
         return _back(segment, filter_args)

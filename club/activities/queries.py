@@ -274,6 +274,26 @@ def staff_choices(limit: int = STAFF_CHOICES_LIMIT) -> list[User]:
                                    .order_by(User.name, User.id).limit(limit)))
 
 
+def choices_keeping(activity: Activity) -> tuple[list[Contact], list[User]]:
+    """An edit form's choices: the organisation's contacts and the secretariat's active users, plus whoever is on the
+    activity already (its contact, its participants, its owner: a deactivated account, a contact beyond the list),
+    so that saving the form unchanged keeps them all."""
+    contacts, staff = contact_choices(activity.organization_id), staff_choices()
+    known_contacts, known_users = {c.id for c in contacts}, {u.id for u in staff}
+    for participant in activity.participants:
+        if participant.contact is not None and participant.contact_id not in known_contacts:
+            contacts.append(participant.contact)
+            known_contacts.add(participant.contact_id)
+        if participant.user is not None and participant.user_id not in known_users:
+            staff.append(participant.user)
+            known_users.add(participant.user_id)
+    if activity.contact_id and activity.contact_id not in known_contacts:
+        contacts.append(db.session.get(Contact, activity.contact_id))
+    if activity.owner_id and activity.owner_id not in known_users:
+        staff.append(db.session.get(User, activity.owner_id))
+    return contacts, staff
+
+
 def subjects(ids, user) -> dict:
     """How the audit trail names activities ``user`` may see: kind and subject, linked (one query)."""
     from flask import url_for

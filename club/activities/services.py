@@ -59,7 +59,7 @@ def occurred_at(day: date, at: time | None) -> datetime:
     return to_utc(datetime.combine(day, at or DEFAULT_TIME))
 
 
-def _check(org: Organization, data: ActivityData, *, by) -> ActivityData:
+def _check(org: Organization, data: ActivityData, *, by, kept_users: frozenset = frozenset()) -> ActivityData:
     """The rules of an activity, each refused at its field; the data with a task's owner defaulted to its
     author and a non-task's task fields cleared."""
     if not (data.subject or "").strip():
@@ -86,6 +86,7 @@ def _check(org: Organization, data: ActivityData, *, by) -> ActivityData:
     if staff:
         known = set(db.session.scalars(sa.select(User.id).where(User.id.in_(staff), User.role == Role.SECRETARIAT,
                                                                 User.active.is_(True))))
+        known |= staff & kept_users  # already on the activity (an account deactivated since stays)
         if data.owner_id and data.owner_id not in known:
             raise Refused(_("Choose a member of the secretariat."), field="owner_id")
         if set(user_ids) - known:
@@ -142,7 +143,8 @@ def log_activity(org: Organization, data: ActivityData, *, by, links: dict | Non
 def update_activity(activity: Activity, data: ActivityData, *, version, by) -> dict:
     """Save ``data`` on ``activity`` (read at ``version``); the changes, field by field (empty: nothing changed)."""
     check_version(activity, version)
-    data = _check(activity.organization, data, by=by)
+    kept = frozenset({p.user_id for p in activity.participants if p.user_id} | {activity.owner_id} - {None})
+    data = _check(activity.organization, data, by=by, kept_users=kept)
     for name in COLUMNS:
         setattr(activity, name, getattr(data, name))
     if activity.kind != ActivityKind.TASK:

@@ -213,7 +213,7 @@ def edit(activity_id: int):
         form = ActivityForm(formdata=None, data={**ActivityForm.values_of(activity), "version": activity.version})
     else:
         form = ActivityForm()
-    form.offer(queries.contact_choices(org.id), queries.staff_choices())
+    form.offer(*queries.choices_keeping(activity))
     context = _form_context(org, form, activity=activity)
     if form.validate_on_submit():
         def saved(changes):

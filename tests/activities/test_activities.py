@@ -428,3 +428,27 @@ def test_a_contacts_activities_are_those_with_them_or_they_took_part_in_once_eac
     _log(db, w, subject="Sans elle")
     body = text(login_as(w["staff"]).get(f"/activities/organizations/{w['org'].id}?contact={w['contact'].id}"))
     assert body.count(">Avec elle<") == 1 and ">Elle y était<" in body and "Sans elle" not in body
+
+
+def test_an_untouched_edit_keeps_a_deactivated_owner_and_every_participant(db, world, login_as):
+    """The edit form offers whoever is on the activity, even an account deactivated since: saved unchanged, it keeps
+    the task's owner and its participants (it reassigned the task to the editor and dropped them)."""
+    from club.activities.models import ActivityParticipant
+    from tests.walk import post_forms
+
+    task = _log(db, world, kind=ActivityKind.TASK, subject="Relancer", due_on=TODAY, owner_id=world["colleague"].id,
+                user_ids=(world["colleague"].id, world["staff"].id), contact_ids=(world["contact"].id,))
+    world["colleague"].active = False
+    db.session.commit()
+    client = login_as(world["staff"])
+    url = f"/activities/{task.id}/edit"
+    [form] = [f for f in post_forms(client.get(url).get_data(as_text=True), "http://localhost" + url)
+              if f.action.endswith("/edit")]
+    response = client.post(url, data=form.body())
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    db.session.expire_all()
+    kept = db.session.get(Activity, task.id)
+    assert kept.owner_id == world["colleague"].id
+    assert {(p.user_id, p.contact_id) for p in db.session.scalars(
+        sa.select(ActivityParticipant).where(ActivityParticipant.activity_id == task.id))} == {
+        (world["colleague"].id, None), (world["staff"].id, None), (None, world["contact"].id)}

@@ -48,6 +48,7 @@ FILL: dict[str, dict[str, str]] = {
     "members.new": {"name": "Oujda Contact Center", "kind": "call_center"},
     "members.commitment_new": {"commitment-jobs_announced": "50"},
     "members.document_new": {"document-title": "Convention signée", "document-kind": "convention"},
+    "segments.tags": {"name": "Relance décembre"},
     "members.tiers": {"name": "Membre bienfaiteur", "annual_fee": "5000", "period_months": "12"},
     "members.membership_end": {"reason": "Départ de la région"},
     "deals.add_note": {"body": "Relancer FIRO"},

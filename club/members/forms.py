@@ -323,7 +323,7 @@ class TierForm(MembersForm):
                                          DecimalText(Decimal(0), MAX_MONEY, _l("An amount cannot be negative."),
                                                      _l("Enter an amount in MAD, such as 15000 or 15 000,00."))])
     period_months = IntegerField(_l("Period (months)"), default=12,
-                                 validators=[InputRequired(), NumberRange(min=1, max=120)])
+                                 validators=[InputRequired(), NumberRange(min=1, max=12)])
     position = IntegerField(_l("Position in the list"), validators=[Optional(), NumberRange(min=0, max=10_000)])
     is_active = BooleanField(_l("Offered to new members"), default=True)
     version = VersionField()

@@ -789,8 +789,10 @@ def _tier_values(data: dict) -> dict:
         values["annual_fee"] = Decimal(values["annual_fee"]).quantize(Decimal("0.01"))
         if values["annual_fee"] < 0:
             raise Refused(_l("An amount cannot be negative."), field="annual_fee")
-    if "period_months" in values and not 1 <= int(values["period_months"]) <= 120:
-        raise Refused(_l("A period lasts from 1 to 120 months."), field="period_months")
+    # The fee is annual and each renewal invoices the year its period falls in: a period longer than a year would
+    # leave years unbilled, so a period lasts a year at most.
+    if "period_months" in values and not 1 <= int(values["period_months"]) <= 12:
+        raise Refused(_l("A period lasts from 1 to 12 months."), field="period_months")
     return values
 
 

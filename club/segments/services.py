@@ -72,7 +72,8 @@ def create_tag(name: str, colour: str | None = None, *, by) -> Tag:
     _unique(name)
     tag = Tag(name=name, name_key=tag_key(name), colour=_check_colour(colour))
     db.session.add(tag)
-    db.session.flush()
+    with member_services.refusing_breaches(_l("The tag %(name)s already exists.", name=name), "name"):
+        db.session.flush()  # the same name added at the same moment by someone else: refused, not a 500
     audit.record("tag.created", tag, by=by, changes={"name": [None, name], "colour": [None, tag.colour]})
     return tag
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
 
 from club.core.pagination import page_number
 from club.core.refusals import commit_or_rerender
@@ -77,8 +78,11 @@ def tag_delete(tag_id: int):
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
         name = tag.name
-        services.delete_tag(tag, by=current_user)
-        db.session.commit()
+        try:
+            services.delete_tag(tag, by=current_user)
+            db.session.commit()
+        except StaleDataError:  # deleted by someone else meanwhile: deleted all the same
+            db.session.rollback()
         flash(_("Tag %(name)s deleted.", name=name), "success")
         return redirect(url_for("segments.tags"), 303)
     organisations, contacts = queries.tag_usage(tag.id)

@@ -67,10 +67,11 @@ def seed(scale: float) -> None:
             people = []
             for j in range(contacts_per_org):
                 person = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
-                people.append(person)
+                title = "Directeur" if j == 0 else "Chargé de compte"
+                email, phone = f"c{contact_id}@bench.example", f"+2126{contact_id % 100000000:08d}"
+                people.append((person, title, email, phone))  # what search_text_for reads of each contact
                 contacts.append({"id": contact_id, "organization_id": org_id, "name": person, "name_key": fold(person),
-                                 "title": "Directeur" if j == 0 else "Chargé de compte",
-                                 "email": f"c{contact_id}@bench.example", "phone": f"+2126{contact_id % 100000000:08d}",
+                                 "title": title, "email": email, "phone": phone,
                                  "is_primary": j == 0, "created_at": now, "updated_at": now, "version": 1})
                 contact_id += 1
             orgs.append({"id": org_id, "name": name, "name_key": Organization.key_for(name), "kind": rng.choice(kinds),

@@ -9,7 +9,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
@@ -290,8 +290,10 @@ def start_sending(mailing: Mailing, *, version, by) -> bool:
     _check_audience(mailing)
     summary = queries.summary(mailing)
     if summary.recipients == 0:
-        raise Refused(_("Nobody would receive this mailing: of its %(contacts)s contacts, none has given consent "
-                        "(law 09-08) or all of them unsubscribed.", contacts=summary.contacts),
+        raise Refused(ngettext("Nobody would receive this mailing: its contact has not given consent (law 09-08) "
+                               "or unsubscribed.",
+                               "Nobody would receive this mailing: of its %(num)s contacts, none has given consent "
+                               "(law 09-08) or all of them unsubscribed.", summary.contacts),
                       field="audience_label")
     result = db.session.execute(
         sa.update(Mailing)

@@ -29,13 +29,16 @@ def run_bulk_action(bulk_id: int) -> int:
         while run_batch(bulk):
             db.session.commit()
             bulk = db.session.get(BulkAction, bulk_id, with_for_update=True)
+            if bulk.is_finished:  # a second runner (the sweep) finished it meanwhile: audited once
+                db.session.rollback()
+                return bulk.processed
         finish_bulk(bulk)
         db.session.commit()
     except Exception:
         db.session.rollback()
         log.exception("bulk action %s failed", bulk_id)
         bulk = db.session.get(BulkAction, bulk_id)
-        if bulk is not None:
+        if bulk is not None and not bulk.is_finished:
             fail_bulk(bulk)
             db.session.commit()
         raise

@@ -267,9 +267,10 @@ def _change_status(bulk: BulkAction, ids: list[int], user) -> list[int]:
     return changed
 
 
-def finish_bulk(bulk: BulkAction) -> None:
-    """Done: the one audit event of the action, with its counts (the records are its items)."""
-    bulk.state = BulkState.DONE
+def finish_bulk(bulk: BulkAction, *, state: BulkState = BulkState.DONE) -> None:
+    """Done (or failed part way: what was committed is said all the same): the one audit event of the action, with
+    its counts (the records are its items)."""
+    bulk.state = state
     bulk.finished_at = utcnow()
     counts = {"count": [None, bulk.changed], "skipped": [None, bulk.skipped]}
     if bulk.audience:
@@ -292,6 +293,5 @@ def run_all(bulk: BulkAction) -> BulkAction:
 
 
 def fail_bulk(bulk: BulkAction) -> None:
-    bulk.state = BulkState.FAILED
-    bulk.finished_at = utcnow()
-    db.session.flush()
+    """Failed part way: the batches committed before stay done, and are audited with their counts."""
+    finish_bulk(bulk, state=BulkState.FAILED)

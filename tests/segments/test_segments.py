@@ -414,3 +414,29 @@ def test_the_job_resumes_after_what_was_done(demo_world, staff):
     run_bulk_action.call_local(bulk.id)
     db.session.expire_all()
     assert bulk.state == BulkState.DONE and bulk.processed == bulk.total == len(_tagged(db, tag))
+
+
+def test_a_job_failing_part_way_audits_what_it_did(demo_world, staff, monkeypatch):
+    """The batches committed before a failure stay done and are said in the history (one event, with the counts)."""
+    db = demo_world
+    tag = services.create_tag("Panne", by=staff)
+    bulk = services.start_bulk(services.BulkKind.TAG, queries.RegisterFilters(), None, tag=tag, by=staff)
+    db.session.commit()
+    from club.segments import jobs
+
+    real, calls = services.run_batch, []
+
+    def failing_second_time(bulk, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("the database went away")
+        return real(bulk, size=2)
+
+    monkeypatch.setattr(services, "run_batch", failing_second_time)
+    with pytest.raises(RuntimeError):
+        jobs.run_bulk_action.call_local(bulk.id)
+    db.session.expire_all()
+    failed = db.session.get(BulkAction, bulk.id)
+    assert failed.state == BulkState.FAILED and failed.changed == 2 == len(_tagged(db, tag))
+    [event] = [e for e in _events(db, "bulk.tag") if e.entity_id == bulk.id]
+    assert event.changes["count"] == [None, 2]

@@ -10,7 +10,8 @@ from club.members.queries import RegisterFilters
 from club.segments import queries
 
 
-def describe_filters(filters: RegisterFilters) -> str:
+def describe_filters(filters: RegisterFilters, tags: dict | None = None) -> str:
+    """``tags``: the tags by id, read once for a list of views (else read here)."""
     names = labels.as_context()
     parts = []
     if filters.q:
@@ -23,7 +24,7 @@ def describe_filters(filters: RegisterFilters) -> str:
         elif value:
             parts.append(names[mapping].get(value, value))
     if filters.tag_ids:
-        found = queries.tags_by_id(filters.tag_ids)
+        found = tags if tags is not None else queries.tags_by_id(filters.tag_ids)
         parts.extend(_("tag %(name)s", name=found[t].name) for t in filters.tag_ids if t in found)
     if filters.archived:
         parts.append(_("archived records"))

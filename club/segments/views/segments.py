@@ -30,7 +30,9 @@ STAFF = (Role.SECRETARIAT,)
 @role_required(*STAFF)
 def index():
     page, rows = queries.segments_page(current_user, page_number())
-    return render_template("segments/index.html", page=page, rows=rows, describe=describe_filters)
+    tags = queries.tags_by_id({t for row in rows for t in row[1].filters.tag_ids})  # one query for the page
+    return render_template("segments/index.html", page=page, rows=rows,
+                           describe=lambda filters: describe_filters(filters, tags=tags))
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -240,6 +240,23 @@ def test_delete_asks_for_confirmation_and_deletes_once(client, as_user, db, worl
     assert "Document deleted" in history
 
 
+def test_a_delete_confirmed_before_a_new_version_was_added_deletes_nothing(client, as_user, db, world):
+    """The person confirmed having seen one version; a colleague added a second meanwhile: nothing is deleted."""
+    org = world["org"]
+    as_user(world["staff"])
+    _upload(client, org.id)
+    document = _documents(db, org.id)[0]
+    page = client.get(f"/members/{org.id}/documents/{document.id}").get_data(as_text=True)
+    assert 'name="seen_versions" value="1"' in page
+    client.post(f"/members/{org.id}/documents/{document.id}/versions",
+                data={"version-file": (io.BytesIO(PDF2), "convention-v2.pdf")}, content_type="multipart/form-data")
+    url = f"/members/{org.id}/documents/{document.id}/delete"
+    assert client.post(url, data={"seen_versions": "1"}).status_code == 303
+    assert [d.id for d in _documents(db, org.id)] == [document.id]
+    assert client.post(url, data={"seen_versions": "2"}).status_code == 303
+    assert _documents(db, org.id) == []
+
+
 def test_the_documents_section_pages_in_a_constant_number_of_queries(client, as_user, db, world, factories,
                                                                      count_queries):
     from club.members import documents

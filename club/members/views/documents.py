@@ -186,8 +186,15 @@ def document_delete(org_id: int, org_document_id: int):
         return redirect(url_for("members.document_detail", org_id=org_id, org_document_id=org_document_id), 303)
     services.lock_organization(org)  # a double click deletes once; the second finds it gone
     document = services.document_of(org, org_document_id, current_user)
+    seen = request.form.get("seen_versions", "")
     if document is None:
         flash(_("Already deleted."), "info")
+    elif seen.isdigit() and int(seen) != len(document.versions):
+        # a version was added since the page was read: nothing is deleted that the person has not seen
+        db.session.rollback()
+        flash(_("Nothing was deleted: a new version of this document was added meanwhile. Look at it first."),
+              "warning")
+        return redirect(url_for("members.document_detail", org_id=org_id, org_document_id=org_document_id), 303)
     else:
         title = document.title
         services.delete_document(document, by=current_user)

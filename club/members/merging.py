@@ -562,6 +562,17 @@ def _kinds() -> dict:
         "programme_beneficiaries.placed_organization_id": lambda n: ngettext("%(num)s placement", "%(num)s placements",
                                                                              n),
         "awards": lambda n: ngettext("%(num)s award", "%(num)s awards", n),
+        "organization_trades": lambda n: ngettext("%(num)s trade", "%(num)s trades", n),
+        "organization_languages": lambda n: ngettext("%(num)s language served", "%(num)s languages served", n),
+        "organization_tags": lambda n: ngettext("%(num)s tag", "%(num)s tags", n),
+        "contact_tags": lambda n: ngettext("%(num)s contact's tag", "%(num)s contacts' tags", n),
+        "organization_documents": lambda n: ngettext("%(num)s document", "%(num)s documents", n),
+        "bulk_action_items": lambda n: ngettext("%(num)s line of a bulk action", "%(num)s lines of bulk actions", n),
+        "activities": lambda n: ngettext("%(num)s activity", "%(num)s activities", n),
+        "activity_participants": lambda n: ngettext("%(num)s participation in an activity",
+                                                    "%(num)s participations in activities", n),
+        "contact_consents": lambda n: ngettext("%(num)s mailing consent", "%(num)s mailing consents", n),
+        "mailing_recipients": lambda n: ngettext("%(num)s mailing received", "%(num)s mailings received", n),
     }
 
 

@@ -1,11 +1,14 @@
 """Browser journey of issue 13 (tags, segments, bulk actions), in French, JavaScript on and off: the secretariat
 filters the register to the active call centres of Oujda-Angad, saves the view as a segment, opens it, ticks "all N
-matching", tags them (confirming), finds the tag on one of them; then unticks and untags one on the page.
+matching", tags them (confirming), writes to them (the mailing form counts them), finds the tag on one of them;
+then unticks and untags one on the page.
 
 Elements are found by their names and values, not by their text (the French of this issue's messages comes with
 the merge of the catalogues)."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -71,6 +74,13 @@ def test_a_segment_saved_tagged_whole_then_untagged_one_by_one(demo_world, tab):
     page.locator("main form button.btn-primary").click()
     page.get_by_role("heading", name=NAME).wait_for()
     assert _tagged(db, tag.id) == expected
+
+    # Write to them: the segment's "all N matching" reaches the mailing form with its audience counted.
+    page.check("#bulk-all")
+    page.locator("#bulk-form button[name=action][value=write]").click()
+    page.wait_for_url(re.compile(r"/mailings/new\?"))
+    assert int(page.locator("[data-testid=summary-organisations]").get_attribute("data-count")) == len(expected)
+    page.goto(f"/segments/{segment.id}")
 
     # The tag on one of them.
     one = sorted(expected)[0]

@@ -47,11 +47,9 @@ def _signed_in(app, user_key: str):
     return client
 
 
-@pytest.mark.parametrize("role", [Role.SECRETARIAT, Role.MEMBER])
-@pytest.mark.parametrize("url", PAGES)
+@pytest.mark.parametrize(("url", "role"), [(url, role) for url in PAGES for role in (Role.SECRETARIAT, Role.MEMBER)
+                                           if role == Role.SECRETARIAT or not ("tasks" in url or url == "/")])
 def test_activity_pages_are_constant(app, db, count_queries, url, role):
-    if role == Role.MEMBER and ("tasks" in url or url == "/"):
-        pytest.skip("secretariat pages")
     staff = UserFactory(role=Role.SECRETARIAT)
     worlds = [_org_with(30, staff), _org_with(300, staff)]
     assert database.session.scalar(sa.select(sa.func.count()).select_from(Activity)) == 330

@@ -14,7 +14,7 @@ GOOD = {"name": "Amal Berrada", "email": "amal@startup.example", "password": "un
 
 
 def users(db):
-    return list(db.session.scalars(sa.select(User)))
+    return list(db.session.scalars(sa.select(User).order_by(User.id)))
 
 
 def confirm_link(message) -> str:

@@ -141,7 +141,7 @@ def test_preview_test_send_and_send(world, as_user, outbox, jobs):
     recipients = text(client.get(f"/mailings/{mailing.id}/recipients?status=skipped_no_consent"))
     assert "Hicham Lahlou" in recipients and "Moulay Zine" not in recipients
     events = [e.action for e in database.session.scalars(sa.select(AuditEvent).where(
-        AuditEvent.entity_type == "mailings"))]
+        AuditEvent.entity_type == "mailings").order_by(AuditEvent.id))]
     assert events == ["mailing.created", "mailing.test_sent", "mailing.sent", "mailing.queued"]
 
 

@@ -16,6 +16,9 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from club.core.storage import (
+    StoredFile,  # a document version's file: mapped before this module's aliases are built
+)
 from club.core.text import fold
 from club.extensions import db
 from club.models import TimestampMixin, VersionedMixin, enum_column, utcnow
@@ -23,7 +26,6 @@ from club.permissions import Role
 
 if TYPE_CHECKING:
     from club.auth.models import User
-    from club.core.storage import StoredFile
 
 
 class OrgKind(enum.StrEnum):

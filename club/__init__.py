@@ -90,6 +90,7 @@ BLUEPRINTS = (
     ("club.activities", "/activities"),
     ("club.segments", "/segments"),
     ("club.mailings", "/mailings"),
+    ("club.reports", "/reports"),
 )
 
 

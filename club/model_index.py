@@ -10,4 +10,5 @@ from club.mailings import models as mailings_models  # noqa: F401
 from club.members import models as members_models  # noqa: F401
 from club.missions import models as missions_models  # noqa: F401
 from club.programmes import models as programmes_models  # noqa: F401
+from club.reports import models as reports_models  # noqa: F401
 from club.segments import models as segments_models  # noqa: F401

@@ -1,0 +1,194 @@
+"""Charts drawn on the server as SVG, each with a title, a text description and its data as a table.
+
+Made with pygal (https://www.pygal.org), chosen over matplotlib's SVG backend because it is made for this:
+it writes SVG directly (no figure, no font cache, no global pyplot state shared between threads), renders a chart
+in a few milliseconds where matplotlib takes tens, imports in a fraction of the time and is pure Python. What it
+draws is a chart object we build from plain figures (``Chart``): every number and label is formatted by Babel in
+the reader's language before pygal sees it, so a chart reads "1 250" in French and "1,250" in English.
+
+How a chart reaches the page: as ``<img src="data:image/svg+xml;base64,…">``. An SVG shown as an image is a
+document of its own: its ``<style>`` applies inside it (the page's CSP, ``style-src 'self'``, forbids inline
+styles in the page itself), its scripts never run (pygal's tooltips script is not written anyway:
+``js=[]``, and the config script it still adds is removed), it prints, and WeasyPrint draws it in the PDF
+reports. The image's ``alt`` is the chart's title; the description and the table (``templates/_macros/
+charts.html``) carry what the picture says for a reader who cannot see it.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import cached_property
+
+import pygal
+from babel.dates import format_date
+from pygal.style import Style
+
+from club import formats
+
+# The club's palette (Bootstrap's, darkened where needed for AA contrast against white for lines and labels).
+COLOURS = ("#1f5f8b", "#c0392b", "#1e7b4a", "#8e5a00", "#6f42c1", "#0b7285", "#495057", "#a61e4d")
+TARGET_COLOUR = "#212529"
+
+STYLE = Style(
+    font_family="'DejaVu Sans', 'Helvetica Neue', Arial, sans-serif",
+    background="#ffffff",
+    plot_background="#ffffff",
+    foreground="#212529",
+    foreground_strong="#212529",
+    foreground_subtle="#6c757d",
+    opacity=".9",
+    opacity_hover="1",
+    colors=COLOURS,
+    title_font_size=18,
+    label_font_size=13,
+    major_label_font_size=13,
+    legend_font_size=14,
+    value_font_size=12,
+    value_label_font_size=12,
+)
+
+KINDS = {
+    "bar": pygal.Bar,
+    "stacked": pygal.StackedBar,
+    "line": pygal.Line,
+    "hbar": pygal.HorizontalBar,
+    "hstacked": pygal.HorizontalStackedBar,
+}
+
+UNITS = ("number", "money", "percent")
+
+_SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+@dataclass
+class Series:
+    name: str
+    values: Sequence[int | float | Decimal | None]
+    # A line drawn across the whole chart (a target), whatever the chart's kind.
+    dashed: bool = False
+
+
+@dataclass
+class Chart:
+    """A chart: ``labels`` along one axis, one value per label in each of ``series``.
+
+    ``unit`` says how values are written ("number", "money" in MAD, "percent" of 100). ``kind`` is one of
+    ``KINDS``. ``columns`` names the table's first column (the labels' heading)."""
+
+    title: str
+    description: str
+    labels: Sequence[str]
+    series: Sequence[Series]
+    kind: str = "bar"
+    unit: str = "number"
+    columns: str = ""
+    width: int = 800
+    height: int = 400
+    # Extra cells per row in the data table (e.g. "overdue"), beside the series' values: (heading, cells).
+    notes: tuple[str, Sequence[str]] | None = None
+    legend: bool = True
+    options: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown chart kind {self.kind!r}")
+        if self.unit not in UNITS:
+            raise ValueError(f"unknown unit {self.unit!r}")
+
+    # -- the numbers, as the reader's language writes them -------------------------------------------------------
+
+    def format(self, value) -> str:
+        if value is None:
+            return "—"
+        if self.unit == "money":
+            return formats.money(value)
+        if self.unit == "percent":
+            return formats.number(value, 0) + "\u00a0%"
+        return formats.number(value)
+
+    @property
+    def slug(self) -> str:
+        """An HTML id for the chart on its page, from its title."""
+        return "chart-" + (re.sub(r"[^a-z0-9]+", "-", fold_ascii(self.title)).strip("-")[:48] or "x")
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.labels or all(v in (None, 0) for s in self.series for v in s.values)
+
+    @property
+    def table_header(self) -> list[str]:
+        header = [self.columns, *(s.name for s in self.series)]
+        if self.notes:
+            header.append(self.notes[0])
+        return header
+
+    @property
+    def table_rows(self) -> list[list[str]]:
+        rows = []
+        for i, label in enumerate(self.labels):
+            row = [label, *(self.format(s.values[i] if i < len(s.values) else None) for s in self.series)]
+            if self.notes:
+                row.append(self.notes[1][i] if i < len(self.notes[1]) else "")
+            rows.append(row)
+        return rows
+
+    # -- the picture -----------------------------------------------------------------------------------------------
+
+    @cached_property
+    def svg(self) -> str:
+        """The chart as an SVG document (no XML declaration, no script, no comment)."""
+        chart = KINDS[self.kind](
+            style=STYLE, js=[], disable_xml_declaration=True, width=self.width, height=self.height,
+            title=self.title, show_legend=self.legend and len(self.series) > 1, legend_at_bottom=True,
+            legend_at_bottom_columns=min(len(self.series), 3) or 1, truncate_legend=40, truncate_label=24,
+            value_formatter=self.format, x_label_rotation=0 if len(self.labels) <= 8 else 40,
+            show_minor_x_labels=len(self.labels) <= 12, x_labels_major_every=max(1, len(self.labels) // 12),
+            print_values=False, margin=16, spacing=12, show_y_guides=True, show_x_guides=False,
+            no_data_text=self.description[:60], dots_size=3, **self.options)
+        chart.x_labels = list(self.labels)
+        if self.kind not in ("hbar", "hstacked"):
+            chart.y_labels_major_count = 6
+        for series in self.series:
+            values = [None if v is None else float(v) for v in series.values]
+            extra = {"stroke_style": {"width": 2, "dasharray": "6, 4"}, "show_dots": False} if series.dashed else {}
+            chart.add(series.name, values, **extra)
+        svg = chart.render(is_unicode=True)
+        svg = _SCRIPT.sub("", _COMMENT.sub("", svg))
+        # The SVG's own accessible name, for a reader who opens it on its own.
+        return svg.replace(">", f' role="img" aria-label="{_attr(self.title)}">', 1)
+
+    @property
+    def data_uri(self) -> str:
+        return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode("ascii")
+
+
+def fold_ascii(text) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().lower()
+
+
+def _attr(text: str) -> str:
+    return (str(text).replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;"))
+
+
+def month_labels(months: Iterable[date]) -> list[str]:
+    """Months as the reader's language writes them: "janv. 2021", "Jan 2021"."""
+    locale = formats._locale()
+    return [format_date(m, "MMM y", locale=locale) for m in months]
+
+
+def months_between(first: date, last: date) -> list[date]:
+    """The first day of every month from ``first``'s to ``last``'s, both included."""
+    months, current = [], first.replace(day=1)
+    while current <= last:
+        months.append(current)
+        current = date(current.year + (current.month == 12), current.month % 12 + 1, 1)
+    return months
+

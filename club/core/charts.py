@@ -34,7 +34,7 @@ from club import formats
 COLOURS = ("#1f5f8b", "#c0392b", "#1e7b4a", "#8e5a00", "#6f42c1", "#0b7285", "#495057", "#a61e4d")
 TARGET_COLOUR = "#212529"
 
-STYLE = Style(
+STYLE_ARGS = dict(
     font_family="'DejaVu Sans', 'Helvetica Neue', Arial, sans-serif",
     background="#ffffff",
     plot_background="#ffffff",
@@ -43,7 +43,6 @@ STYLE = Style(
     foreground_subtle="#6c757d",
     opacity=".9",
     opacity_hover="1",
-    colors=COLOURS,
     title_font_size=18,
     label_font_size=13,
     major_label_font_size=13,
@@ -70,7 +69,7 @@ _COMMENT = re.compile(r"<!--.*?-->", re.S)
 class Series:
     name: str
     values: Sequence[int | float | Decimal | None]
-    # A line drawn across the whole chart (a target), whatever the chart's kind.
+    # A dashed line without dots (a target), drawn in the target's colour.
     dashed: bool = False
 
 
@@ -112,6 +111,14 @@ class Chart:
             return formats.number(value, 0) + "\u00a0%"
         return formats.number(value)
 
+    def axis_format(self, value) -> str:
+        """A value on the axis: money compact ("10 M MAD", "250 k MAD"), the rest as in the table."""
+        if self.unit == "money" and value is not None:
+            from babel.numbers import format_compact_decimal
+
+            return format_compact_decimal(value, locale=formats._locale(), fraction_digits=1) + "\u00a0MAD"
+        return self.format(value)
+
     @property
     def slug(self) -> str:
         """An HTML id for the chart on its page, from its title."""
@@ -143,19 +150,31 @@ class Chart:
     @cached_property
     def svg(self) -> str:
         """The chart as an SVG document (no XML declaration, no script, no comment)."""
+        horizontal = self.kind in ("hbar", "hstacked")
+        colours = [TARGET_COLOUR if s.dashed else None for s in self.series]
+        palette = iter(COLOURS)
+        colours = tuple(c or next(palette, COLOURS[-1]) for c in colours)
+        style = Style(**STYLE_ARGS, colors=colours)
         chart = KINDS[self.kind](
-            style=STYLE, js=[], disable_xml_declaration=True, width=self.width, height=self.height,
+            style=style, js=[], disable_xml_declaration=True, width=self.width, height=self.height,
             title=self.title, show_legend=self.legend and len(self.series) > 1, legend_at_bottom=True,
             legend_at_bottom_columns=min(len(self.series), 3) or 1, truncate_legend=40, truncate_label=24,
-            value_formatter=self.format, x_label_rotation=0 if len(self.labels) <= 8 else 40,
+            value_formatter=self.axis_format, x_label_rotation=0 if len(self.labels) <= 8 else 40,
             show_minor_x_labels=len(self.labels) <= 12, x_labels_major_every=max(1, len(self.labels) // 12),
             print_values=False, margin=16, spacing=12, show_y_guides=True, show_x_guides=False,
-            no_data_text=self.description[:60], dots_size=3, **self.options)
-        chart.x_labels = list(self.labels)
-        if self.kind not in ("hbar", "hstacked"):
-            chart.y_labels_major_count = 6
+            no_data_text=self.description[:60], dots_size=3, show_dots=len(self.labels) <= 24,
+            **self.options)
+        # A horizontal chart draws its first label at the bottom: reversed, it reads top-down as the table does.
+        order = list(reversed(range(len(self.labels)))) if horizontal else list(range(len(self.labels)))
+        chart.x_labels = [self.labels[i] for i in order]
+        chart.y_labels_major_count = 6
+        chart.show_minor_y_labels = False
+        largest = max((float(v) for s in self.series for v in s.values if v is not None), default=0)
+        if self.unit == "number" and largest <= 10:
+            chart.y_labels = list(range(0, int(largest) + 2))  # counts: whole numbers on the axis
         for series in self.series:
-            values = [None if v is None else float(v) for v in series.values]
+            values = [None if i >= len(series.values) or series.values[i] is None else float(series.values[i])
+                      for i in order]
             extra = {"stroke_style": {"width": 2, "dasharray": "6, 4"}, "show_dots": False} if series.dashed else {}
             chart.add(series.name, values, **extra)
         svg = chart.render(is_unicode=True)

@@ -1,4 +1,4 @@
-"""The reports' pages."""
+"""The reports' pages: partners."""
 
 from __future__ import annotations
 

@@ -1,0 +1,118 @@
+"""The club's charts, built from its figures (``club.reports.figures``) in the reader's language: the same chart on
+the dashboard, on a module's page and in the PDF report."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from club import formats
+from club.core.charts import Chart, Series, month_labels
+from club.deals.models import KIND_LABELS, STAGE_LABELS, DealKind, Stage
+from club.reports.figures import JobsMonth, OrganisationJobs, StageFigure
+
+
+def jobs_chart(months: Sequence[JobsMonth], target: int | None, horizon: date | None = None) -> Chart:
+    """Jobs created and announced to date, month by month, against the club's target (a dashed line)."""
+    latest = months[-1] if months else None
+    if latest and target:
+        description = _("%(created)s jobs created and %(announced)s announced at the end of %(month)s, against "
+                        "the club's target of %(target)s jobs (%(share)s of the target created).",
+                        created=formats.number(latest.created), announced=formats.number(latest.announced),
+                        month=month_labels([latest.month])[0], target=formats.number(target),
+                        share=formats.percent(latest.created, target))
+    elif latest:
+        description = _("%(created)s jobs created and %(announced)s announced at the end of %(month)s.",
+                        created=formats.number(latest.created), announced=formats.number(latest.announced),
+                        month=month_labels([latest.month])[0])
+    else:
+        description = _("No job commitment or report yet.")
+    if horizon and target:
+        description += " " + _("The target's horizon: %(date)s.", date=formats.date_filter(horizon, "long"))
+    series = [Series(_("Jobs created"), [m.created for m in months]),
+              Series(_("Jobs announced"), [m.announced for m in months])]
+    if target:
+        series.append(Series(_("Club's target"), [target] * len(months), dashed=True))
+    return Chart(_("Jobs created against jobs announced and the club's target"), description,
+                 month_labels(m.month for m in months), series, kind="line", columns=_("Month"))
+
+
+def jobs_by_organisation_chart(rows: Sequence[OrganisationJobs]) -> Chart:
+    """Jobs created against jobs announced per organisation; overdue commitments marked (in the label and the
+    table)."""
+    overdue = [r for r in rows if r.overdue]
+    description = ngettext("Jobs created to date against jobs announced, for the organisation with the most jobs "
+                           "announced.", "Jobs created to date against jobs announced, for the %(num)s organisations "
+                           "with the most jobs announced.", len(rows))
+    if overdue:
+        description += " " + _("Marked ⚠: a commitment whose horizon has passed with fewer jobs created than "
+                               "announced (%(names)s).", names=", ".join(r.name for r in overdue))
+    labels = [f"⚠ {r.name}" if r.overdue else r.name for r in rows]
+    return Chart(_("Jobs by organisation"), description, labels,
+                 [Series(_("Jobs created"), [r.created for r in rows]),
+                  Series(_("Jobs announced"), [r.announced for r in rows])],
+                 kind="hbar", columns=_("Organisation"), height=max(300, 60 + 36 * len(rows)),
+                 notes=(_("Overdue commitment"), [_("Yes") if r.overdue else "" for r in rows]))
+
+
+FUNNEL_STAGES = [s for s in Stage if s != Stage.DROPPED]
+
+
+def funnel_charts(figures: Sequence[StageFigure]) -> list[Chart]:
+    """The deal pipeline as a funnel by stage: the number of deals, and their amounts in MAD."""
+    by_stage = {f.stage: f for f in figures}
+    stages = [by_stage[s] for s in FUNNEL_STAGES if s in by_stage]
+    labels = [str(STAGE_LABELS[f.stage]) for f in stages]
+    dropped = by_stage.get(Stage.DROPPED)
+    total = sum(f.count for f in stages)
+    description = ngettext("%(num)s deal in the pipeline, by stage, from lead to closed.",
+                           "%(num)s deals in the pipeline, by stage, from lead to closed.", total)
+    if dropped and dropped.count:
+        description += " " + ngettext("%(num)s dropped deal is not shown.", "%(num)s dropped deals are not shown.",
+                                      dropped.count)
+    return [
+        Chart(_("Deal pipeline: number of deals by stage"), description, labels,
+              [Series(_("Deals"), [f.count for f in stages])], kind="hbar", columns=_("Stage"), height=360),
+        Chart(_("Deal pipeline: amounts by stage"),
+              _("Amounts of the deals at each stage, in MAD (a memorandum of understanding has none)."), labels,
+              [Series(_("Amount"), [f.amount for f in stages])], kind="hbar", unit="money", columns=_("Stage"),
+              height=360),
+    ]
+
+
+def signed_chart(by_year: Mapping[int, Mapping[DealKind, object]]) -> Chart:
+    """Amounts signed by year, stacked by kind of deal."""
+    years = list(by_year)
+    kinds = [k for k in DealKind if any(by_year[y].get(k) for y in years)]
+    total = sum(sum(v for v in by_year[y].values()) for y in years)
+    description = (_("%(amount)s signed in all, by year of signature and kind of deal.", amount=formats.money(total))
+                   if years else _("No deal signed yet."))
+    return Chart(_("Amounts signed by year and kind"), description, [str(y) for y in years],
+                 [Series(str(KIND_LABELS[k]), [by_year[y].get(k, 0) for y in years]) for k in kinds],
+                 kind="stacked", unit="money", columns=_("Year"))
+
+
+def count_chart(title: str, description: str, counts: Mapping, labels: Mapping, *, heading: str,
+                series: str) -> Chart:
+    """Counts by category (members by province, by site…): categories in ``labels``' order, then "not set"."""
+    keys = [k for k in labels if counts.get(k)] + ([None] if counts.get(None) else [])
+    names = [str(labels[k]) if k is not None else _("Not set") for k in keys]
+    return Chart(title, description, names, [Series(series, [counts[k] for k in keys])], kind="hbar",
+                 columns=heading, height=max(260, 60 + 36 * len(keys)))
+
+
+def members_charts(by_province: Mapping, by_site: Mapping) -> list[Chart]:
+    from club.members.models import PROVINCE_LABELS, SITE_LABELS
+
+    total = sum(by_province.values())
+    return [
+        count_chart(_("Members by province"), ngettext("%(num)s active member, by province.",
+                                                       "%(num)s active members, by province.", total),
+                    by_province, PROVINCE_LABELS, heading=_("Province"), series=_("Members")),
+        count_chart(_("Members by site"), ngettext("%(num)s active member, by site or park.",
+                                                   "%(num)s active members, by site or park.", total),
+                    by_site, SITE_LABELS, heading=_("Site"), series=_("Members")),
+    ]

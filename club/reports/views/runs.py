@@ -1,0 +1,5 @@
+"""The reports' pages: runs."""
+
+from __future__ import annotations
+
+from club.reports import bp  # noqa: F401

@@ -279,6 +279,11 @@ def _latest(column_key, order, where, *columns) -> sa.Subquery:
     return sa.select(ranked).where(ranked.c.n == 1).subquery()
 
 
+def _shorten(text: str, length: int = 36) -> str:
+    """A chart's label: long titles cut at a word, with an ellipsis (the table under the chart has them whole)."""
+    return text if len(text) <= length else text[:length].rsplit(" ", 1)[0] + "…"
+
+
 def _share(part, whole):
     return (Decimal(part) / Decimal(whole)) if whole else None
 
@@ -650,7 +655,7 @@ def _missions(ctx: _Context) -> Section:
             _("Missions: seats taken and waiting lists"),
             _("%(taken)s seats taken of %(capacity)s offered (%(share)s).", taken=formats.number(taken),
               capacity=formats.number(capacity), share=formats.percent(taken, capacity)),
-            [m.title for m in missions],
+            [_shorten(m.title) for m in missions],
             [Series(_("Places"), [m.capacity for m in missions]), Series(_("Registered"), [seated(m) for m in missions]),
              Series(_("Waiting list"), [counts[m.id].get(RegistrationStatus.WAITLISTED, 0) for m in missions])],
             kind="hbar", columns=_("Mission"), height=max(300, 80 + 54 * len(missions))))
@@ -704,7 +709,7 @@ def _programmes(ctx: _Context) -> Section:
         section.charts.append(Chart(
             _("Programme indicators against their targets"),
             _("The share of each indicator's target reached to date."),
-            [f"{i.name} ({g.title})" for g, i in indicators],
+            [_shorten(f"{i.name} ({g.title})", 48) for g, i in indicators],
             [Series(_("Share of the target"),
                     [round(100 * results.get(i.id, 0) / i.target) if i.target else None for g, i in indicators])],
             kind="hbar", unit="percent", columns=_("Indicator"), height=max(300, 60 + 36 * len(indicators))))

@@ -383,7 +383,7 @@ def _dues(ctx: _Context) -> Section:
     section.tables.append(Table(
         _("Dues by year"), [Column(_("Year"), "int", 8), Column(_("Dues"), "int"), Column(_("Invoiced"), "money"),
                             Column(_("Collected"), "money"), Column(_("Outstanding"), "money"),
-                            Column(_("Paid"), "int"), Column(_("Collection rate"), "percent")],
+                            Column(_("Dues paid"), "int"), Column(_("Collection rate"), "percent")],
         [(int(y), int(n), Decimal(i), Decimal(c), Decimal(i) - Decimal(c), int(k), _share(c, i))
          for y, n, i, c, k in rows], empty=_("No dues for these years.")))
     section.charts.append(Chart(
@@ -690,7 +690,7 @@ def _programmes(ctx: _Context) -> Section:
         Figure(_("Placed in a job"), sum(v[Measure.PLACED] for v in people.values())),
     ]
     section.tables.append(Table(
-        _("Programmes"), [Column(_("Programme"), width=34), Column(_("Kind")), Column(_("Lead"), width=28),
+        _("Programmes"), [Column(_("Programme"), width=34), Column(_("Kind")), Column(_("Lead organisation"), width=28),
                           Column(_("Starts on"), "date"), Column(_("Ends on"), "date"), Column(_("Budget"), "money"),
                           Column(_("Beneficiaries"), "int"), Column(_("Women"), "int"), Column(_("Trained"), "int"),
                           Column(_("Placed"), "int")],

@@ -39,10 +39,10 @@ def _summary(book, report: Report) -> None:
         return cell
 
     sheet.append([text(report.title, title_font)])
-    sheet.append([text(_("Period"), bold), text(report.period.label)])
-    sheet.append([text(_("From"), bold), typed(report.period.starts_on, "date")])
-    sheet.append([text(_("To"), bold), typed(report.period.ends_on, "date")])
-    sheet.append([text(_("Audience"), bold), text(report.audience or _("The club (the full report)"))])
+    sheet.append([text(_("Period covered"), bold), text(report.period.label)])
+    sheet.append([text(_("First day"), bold), typed(report.period.starts_on, "date")])
+    sheet.append([text(_("Last day"), bold), typed(report.period.ends_on, "date")])
+    sheet.append([text(_("Prepared for"), bold), text(report.audience or _("The club (the full report)"))])
     sheet.append([text(_("Generated on"), bold), typed(report.generated_on, "date")])
     sheet.append([])
     sheet.append([text(_("Section"), bold), text(_("Key figure"), bold), text(_("Value"), bold)])

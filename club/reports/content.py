@@ -112,6 +112,8 @@ def _month_end(first: date) -> date:
 
 # How many rows of a long table the PDF prints (the XLSX holds them all, streamed from the database).
 PDF_ROWS = 40
+# How many bars a chart of the report draws at most (missions, indicators).
+CHART_ROWS = 15
 
 
 @dataclass(frozen=True)
@@ -264,6 +266,14 @@ def _bounded(title: str, columns: Sequence[Column], query: sa.Select, row, *, to
 
     first = [row(record) for record in db.session.execute(query.limit(PDF_ROWS))]
     return Table(title, columns, first, empty=empty, total=total, stream=stream, note=note)
+
+
+def _listed(title: str, columns: Sequence[Column], rows: list[Sequence], **kwargs) -> Table:
+    """A table of rows already read (a period's deals, missions, awards…): the PDF prints the first ``PDF_ROWS``,
+    the XLSX all of them."""
+    if len(rows) <= PDF_ROWS:
+        return Table(title, columns, rows, **kwargs)
+    return Table(title, columns, rows[:PDF_ROWS], total=len(rows), stream=lambda: iter(rows), **kwargs)
 
 
 def _count(query: sa.Select) -> int:
@@ -521,7 +531,7 @@ def _deals(ctx: _Context) -> Section:
                sum(f.count for f in open_deals)),
         Figure(_("Amount of the deals in the pipeline"), sum((f.amount for f in open_deals), Decimal(0)), "money"),
     ]
-    section.tables.append(Table(
+    section.tables.append(_listed(
         _("Deals signed"), [Column(_("Deal"), width=36), Column(_("Target")), Column(_("Investors")),
                             Column(_("Signatories")), Column(_("Kind")), Column(_("Amount"), "money"),
                             Column(_("Stake"), "percent"), Column(_("Signed on"), "date")],
@@ -562,7 +572,7 @@ def _incubator(ctx: _Context) -> Section:
         Figure(_("Accepted, incubated or graduated"), cohort),
         Figure(_("Acceptance rate"), _share(cohort, submitted), "percent"),
     ]
-    section.tables.append(Table(
+    section.tables.append(_listed(
         _("Calls for applications"), [Column(_("Call"), width=36), Column(_("Opens on"), "date"),
                                       Column(_("Closes on"), "date"), Column(_("Places"), "int"),
                                       Column(_("Applications"), "int"), Column(_("In the cohort"), "int")],
@@ -643,7 +653,7 @@ def _missions(ctx: _Context) -> Section:
     if ctx.partner:
         section.paragraphs.append(_("The missions %(name)s takes part in, as a partner or with its people.",
                                     name=ctx.audience.name))
-    section.tables.append(Table(
+    section.tables.append(_listed(
         _("Missions held"), [Column(_("Mission"), width=32), Column(_("Kind")), Column(_("Destination")),
                              Column(_("Starts on"), "date"), Column(_("Ends on"), "date"), Column(_("Places"), "int"),
                              Column(_("Registered"), "int"), Column(_("Waiting list"), "int"),
@@ -651,14 +661,18 @@ def _missions(ctx: _Context) -> Section:
                              Column(_("Outcomes"), width=48)],
         rows, empty=_("No mission held in the period.")))
     if missions:
+        description = _("%(taken)s seats taken of %(capacity)s offered (%(share)s).", taken=formats.number(taken),
+                        capacity=formats.number(capacity), share=formats.percent(taken, capacity))
+        shown = missions
+        if len(missions) > CHART_ROWS:
+            shown = sorted(missions, key=lambda m: (-seated(m), m.starts_at, m.id))[:CHART_ROWS]
+            description += " " + _("The chart shows the %(num)s missions with the most seats taken.",
+                                   num=CHART_ROWS)
         section.charts.append(Chart(
-            _("Missions: seats taken and waiting lists"),
-            _("%(taken)s seats taken of %(capacity)s offered (%(share)s).", taken=formats.number(taken),
-              capacity=formats.number(capacity), share=formats.percent(taken, capacity)),
-            [_shorten(m.title) for m in missions],
-            [Series(_("Places"), [m.capacity for m in missions]), Series(_("Registered"), [seated(m) for m in missions]),
-             Series(_("Waiting list"), [counts[m.id].get(RegistrationStatus.WAITLISTED, 0) for m in missions])],
-            kind="hbar", columns=_("Mission"), height=max(300, 80 + 54 * len(missions))))
+            _("Missions: seats taken and waiting lists"), description, [_shorten(m.title) for m in shown],
+            [Series(_("Places"), [m.capacity for m in shown]), Series(_("Registered"), [seated(m) for m in shown]),
+             Series(_("Waiting list"), [counts[m.id].get(RegistrationStatus.WAITLISTED, 0) for m in shown])],
+            kind="hbar", columns=_("Mission"), height=max(300, 80 + 54 * len(shown))))
     return section
 
 
@@ -689,7 +703,7 @@ def _programmes(ctx: _Context) -> Section:
         Figure(_("of whom women"), sum(v[Measure.WOMEN_ENROLLED] for v in people.values())),
         Figure(_("Placed in a job"), sum(v[Measure.PLACED] for v in people.values())),
     ]
-    section.tables.append(Table(
+    section.tables.append(_listed(
         _("Programmes"), [Column(_("Programme"), width=34), Column(_("Kind")), Column(_("Lead organisation"), width=28),
                           Column(_("Starts on"), "date"), Column(_("Ends on"), "date"), Column(_("Budget"), "money"),
                           Column(_("Beneficiaries"), "int"), Column(_("Women"), "int"), Column(_("Trained"), "int"),
@@ -699,20 +713,24 @@ def _programmes(ctx: _Context) -> Section:
           people[g.id][Measure.PLACED]) for g in programmes],
         empty=_("No programme under way in the period.")))
     indicators = [(g, i) for g in programmes for i in sorted(g.indicators, key=lambda i: (i.position, i.id))]
-    section.tables.append(Table(
+    section.tables.append(_listed(
         _("Indicators"), [Column(_("Programme"), width=34), Column(_("Indicator"), width=34),
                           Column(_("Target"), "int"), Column(_("Reached"), "int"),
                           Column(_("Share of the target"), "percent"), Column(_("Target date"), "date")],
         [(g.title, i.name, i.target, results.get(i.id, 0), _share(results.get(i.id, 0), i.target), i.target_on)
          for g, i in indicators], empty=_("No indicator.")))
     if indicators:
+        description = _("The share of each indicator's target reached to date.")
+        if len(indicators) > CHART_ROWS:
+            description += " " + _("The chart shows the first %(num)s indicators; the table has them all.",
+                                   num=CHART_ROWS)
+        shown = indicators[:CHART_ROWS]
         section.charts.append(Chart(
-            _("Programme indicators against their targets"),
-            _("The share of each indicator's target reached to date."),
-            [_shorten(f"{i.name} ({g.title})", 48) for g, i in indicators],
+            _("Programme indicators against their targets"), description,
+            [_shorten(f"{i.name} ({g.title})", 48) for g, i in shown],
             [Series(_("Share of the target"),
-                    [round(100 * results.get(i.id, 0) / i.target) if i.target else None for g, i in indicators])],
-            kind="hbar", unit="percent", columns=_("Indicator"), height=max(300, 60 + 36 * len(indicators))))
+                    [round(100 * results.get(i.id, 0) / i.target) if i.target else None for g, i in shown])],
+            kind="hbar", unit="percent", columns=_("Indicator"), height=max(300, 60 + 36 * len(shown))))
     return section
 
 
@@ -733,7 +751,7 @@ def _recognitions(ctx: _Context) -> Section:
         return _("A person outside the register")
 
     section.figures.append(Figure(_("Awards given in the period"), len(awards)))
-    section.tables.append(Table(
+    section.tables.append(_listed(
         _("Awards"), [Column(_("Award"), width=32), Column(_("Category")), Column(_("Occasion"), width=28),
                       Column(_("Recipient"), width=32), Column(_("Awarded on"), "date")],
         [(a.title, str(AWARD_CATEGORY_LABELS[a.category]), a.occasion, recipient(a), a.awarded_on) for a in awards],

@@ -78,6 +78,8 @@ def test_a_long_table_prints_its_first_rows_and_streams_all_of_them(demo_world, 
     assert len(jobs.rows) == 2 and jobs.total > 2 and jobs.truncated
     everything = list(jobs.all_rows())
     assert len(everything) == jobs.total and everything[:2] == jobs.rows
+    awards = _table(next(s for s in report.sections if s.key == "recognitions"), "Awards")
+    assert len(awards.rows) == 2 and awards.total == len(list(awards.all_rows())) > 2
 
 
 def test_a_partner_report_holds_only_what_the_partner_may_see(demo_world, en):

@@ -49,6 +49,11 @@ STYLE_ARGS = dict(
     legend_font_size=14,
     value_font_size=12,
     value_label_font_size=12,
+    # Light dotted guides, so that a target's dashed line stands out from them.
+    guide_stroke_color="#ced4da",
+    guide_stroke_dasharray="1,4",
+    major_guide_stroke_color="#adb5bd",
+    major_guide_stroke_dasharray="1,4",
 )
 
 KINDS = {
@@ -163,19 +168,25 @@ class Chart:
             show_minor_x_labels=len(self.labels) <= 12, x_labels_major_every=max(1, len(self.labels) // 12),
             print_values=False, margin=16, spacing=12, show_y_guides=True, show_x_guides=False,
             no_data_text=self.description[:60], dots_size=3, show_dots=len(self.labels) <= 24,
-            **self.options)
+            **({"stroke_style": {"width": 2.5}} if self.kind == "line" else {}), **self.options)
         # A horizontal chart draws its first label at the bottom: reversed, it reads top-down as the table does.
         order = list(reversed(range(len(self.labels)))) if horizontal else list(range(len(self.labels)))
         chart.x_labels = [self.labels[i] for i in order]
         chart.y_labels_major_count = 6
         chart.show_minor_y_labels = False
+        if horizontal:
+            # pygal swaps the axes of a horizontal chart: the "x" options are the values' along the bottom.
+            chart.x_label_rotation = 30 if self.unit == "money" else 0
+            chart.y_label_rotation = 0
+            chart.show_minor_x_labels = False
+            chart.x_labels_major_count = 6
         largest = max((float(v) for s in self.series for v in s.values if v is not None), default=0)
         if self.unit == "number" and largest <= 10:
             chart.y_labels = list(range(0, int(largest) + 2))  # counts: whole numbers on the axis
         for series in self.series:
             values = [None if i >= len(series.values) or series.values[i] is None else float(series.values[i])
                       for i in order]
-            extra = {"stroke_style": {"width": 2, "dasharray": "6, 4"}, "show_dots": False} if series.dashed else {}
+            extra = {"stroke_style": {"width": 3, "dasharray": "10, 6"}, "show_dots": False} if series.dashed else {}
             chart.add(series.name, values, **extra)
         svg = chart.render(is_unicode=True)
         svg = _SCRIPT.sub("", _COMMENT.sub("", svg))

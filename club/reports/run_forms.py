@@ -36,12 +36,12 @@ def _language_choices():
 class PeriodForm(FlaskForm):
     """A period's report and its language: ``period()`` once it validates."""
 
-    period_kind = SelectField(_l("Period"), choices=choices(PERIOD_CHOICES), default=PeriodKind.YEAR.value)
+    period_kind = SelectField(_l("Kind of period"), choices=choices(PERIOD_CHOICES), default=PeriodKind.YEAR.value)
     year = IntegerField(_l("Year"), validators=[Optional(), NumberRange(min=FIRST_YEAR, max=2100)],
                         description=_l("For a quarter or a year."))
     quarter = SelectField(_l("Quarter"), choices=choices(QUARTER_CHOICES), default="1")
-    starts_on = DateField(_l("From"), validators=[Optional()], description=_l("For a report from one date to another."))
-    ends_on = DateField(_l("To"), validators=[Optional()])
+    starts_on = DateField(_l("First day"), validators=[Optional()], description=_l("For a report from one date to another."))
+    ends_on = DateField(_l("Last day"), validators=[Optional()])
     language = SelectField(_l("Language of the report"), choices=_language_choices(), default="fr")
 
     def validate(self, extra_validators=None) -> bool:

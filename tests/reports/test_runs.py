@@ -197,7 +197,7 @@ def test_a_run_left_running_by_a_dead_worker_is_queued_again_then_failed(client,
     sweep = runs.sweep_stalled_runs(later)
     assert (sweep.requeued, sweep.failed) == ([], [run.id])
     [run] = all_runs()
-    assert run.state == RunState.FAILED and "twice" in run.error or "deux fois" in run.error
+    assert run.state == RunState.FAILED and ("twice" in run.error or "deux fois" in run.error)
 
 
 def test_a_run_whose_task_was_lost_is_enqueued_again(client, login_as, staff, jobs):

@@ -62,6 +62,9 @@ CREATES = {
     "segments.tag_delete": "deletes a tag (the page asks for confirmation)",
     "mailings.new": "drafts a new mailing",
     "mailings.send": "sends the mailing (the page asks for confirmation)",
+    "reports.index": "asks for a new activity report (a run of the job queue)",
+    "reports.send": "sends a report to partner organisations (a run for each)",
+    "reports.schedule_new": "creates a schedule of partners' reports",
 }
 
 # Found instances that their domain fixes (issue 9): the lead empties this set once every branch is

@@ -573,6 +573,9 @@ def _kinds() -> dict:
                                                     "%(num)s participations in activities", n),
         "contact_consents": lambda n: ngettext("%(num)s mailing consent", "%(num)s mailing consents", n),
         "mailing_recipients": lambda n: ngettext("%(num)s mailing received", "%(num)s mailings received", n),
+        "report_runs.audience_id": lambda n: ngettext("%(num)s activity report for the organisation",
+                                                      "%(num)s activity reports for the organisation", n),
+        "report_schedule_partners": lambda n: ngettext("%(num)s scheduled report", "%(num)s scheduled reports", n),
     }
 
 

@@ -77,8 +77,10 @@ def _cache() -> _Cache:
 
 
 def cache_seconds() -> float:
-    default = 0 if current_app.testing else DEFAULT_CACHE_SECONDS
-    return float(current_app.config.get("CHART_CACHE_SECONDS", default))
+    value = current_app.config.get("CHART_CACHE_SECONDS")
+    if value is None:
+        return 0 if current_app.testing else DEFAULT_CACHE_SECONDS
+    return float(value)
 
 
 def clear_cache() -> None:

@@ -3,7 +3,7 @@ each a constant number of queries, none when the figures are in the short cache.
 
 from __future__ import annotations
 
-from flask import g
+from flask import request
 
 from club.permissions import Role
 from club.reports import dashboard
@@ -11,9 +11,10 @@ from club.reports import dashboard
 
 def _club() -> dashboard.Figures:
     """The club's figures, once per request (the target's panel and the charts' panel share them)."""
-    if "club_figures" not in g:
-        g.club_figures = dashboard.club_figures()
-    return g.club_figures
+    key = "club.reports.club_figures"  # on the request itself (``g`` outlives it where an app context is shared)
+    if key not in request.environ:
+        request.environ[key] = dashboard.club_figures()
+    return request.environ[key]
 
 
 def target_panel(user) -> dict:

@@ -3,7 +3,7 @@ before and after the translations are merged (the French msgstr, or the English 
 
 from __future__ import annotations
 
-from flask_babel import force_locale, gettext, ngettext
+from flask_babel import force_locale, gettext
 
 
 def tr(app, lang: str, msgid: str, **values) -> str:
@@ -11,9 +11,12 @@ def tr(app, lang: str, msgid: str, **values) -> str:
         return gettext(msgid, **values)
 
 
-def ntr(app, lang: str, singular: str, plural: str, num: int, **values) -> str:
+def ntr(app, lang: str, singular: str, plural: str, count: int, **values) -> str:
+    """``ngettext`` with the values already formatted (``num`` among them, as the templates pass it)."""
+    from flask_babel import get_translations
+
     with app.test_request_context(), force_locale(lang):
-        return ngettext(singular, plural, num, **values)
+        return get_translations().ngettext(singular, plural, count) % values
 
 
 def number(app, lang: str, value) -> str:

@@ -201,3 +201,16 @@ def test_the_cache_keeps_figures_apart_and_says_how_old_they_are(app, db, as_use
         assert "1\u202f410" in french, re.search(r'club-standing">[^<]*', french)
         with app.test_request_context():
             clear_cache()
+
+
+def test_a_commitment_without_its_announcement_date_counts_from_when_it_was_recorded(app, db, as_user):
+    """(Found: on SQLite the fallback to the recording date read a bare year as a Julian day: a 500 on the home.)"""
+    from club.core.timezones import local_today
+    from club.reports.figures import jobs_by_month
+
+    org = OrganizationFactory(name="Notoriety")
+    commit_jobs(org, 500, [], announced_on=None)
+    months = jobs_by_month(local_today())
+    assert [(m.month, m.announced) for m in months] == [(local_today().replace(day=1), 500)]
+    page = text(as_user(UserFactory(role=Role.SECRETARIAT, locale="en")).get("/"))
+    assert "500 jobs announced by the members." in page

@@ -98,3 +98,24 @@ def test_only_the_secretariat_reaches_the_target(db, as_user):
         assert client.get("/reports/target").status_code == 404
         assert client.post("/reports/target", data={"jobs_target": "1", "version": "0"}).status_code == 404
     assert database.session.get(ClubTarget, 1) is None
+
+
+def test_twenty_identical_saves_at_once_save_once(app, demo_world, live_server):
+    """Twenty secretaries save the same new target from the same page at once: one save, the others are told
+    someone saved meanwhile (409), none gets a 500, one audit event."""
+    from urllib.parse import urlencode
+
+    from tests.conftest import live_request, session_cookie
+    from tests.test_concurrency import race
+
+    staff = UserFactory(role=Role.SECRETARIAT)
+    database.session.commit()
+    version = database.session.get(ClubTarget, 1).version  # the demo's target
+    body = urlencode({"jobs_target": "4200", "horizon": "2030-12-31", "version": str(version)}).encode()
+    statuses = race(live_server + "/reports/target", session_cookie(app, staff), body,
+                    "application/x-www-form-urlencoded", 20)
+    assert sorted(statuses) == [303] + [409] * 19, statuses
+    database.session.expire_all()
+    assert database.session.get(ClubTarget, 1).jobs_target == 4200
+    assert len(_events()) == 2  # the demo's, and this one
+    assert live_request(live_server + "/reports/target", cookie=session_cookie(app, staff)).status == 200

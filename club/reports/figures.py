@@ -28,7 +28,10 @@ from club.members.models import (
 
 def _month_key(column) -> sa.ColumnElement:
     """``year * 100 + month`` of a date column, the same on SQLite and PostgreSQL."""
-    return sa.cast(sa.extract("year", column), sa.Integer) * 100 + sa.cast(sa.extract("month", column), sa.Integer)
+    # 100 written in the SQL, not bound: PostgreSQL must see the GROUP BY expression as the selected one (two bound
+    # parameters, $1 and $2, make two different expressions to it).
+    return (sa.cast(sa.extract("year", column), sa.Integer) * sa.literal_column("100")
+            + sa.cast(sa.extract("month", column), sa.Integer))
 
 
 def _month_of(key: int) -> date:

@@ -13,7 +13,7 @@ import pytest
 
 from tests.e2e.conftest import axe_violations, open_tab, sign_in
 from tests.e2e.test_deals_phone import OVERFLOW
-from tests.reports.helpers import number, tr
+from tests.reports.dashboard_helpers import number, tr
 
 pytestmark = pytest.mark.e2e
 

@@ -18,8 +18,7 @@ from club.reports.target import update_target
 from tests.conftest import text
 from tests.deals.factories import make_deal, partner_of
 from tests.factories import OrganizationFactory, UserFactory
-from tests.reports.conftest import commit_jobs
-from tests.reports.helpers import ntr, number, tr
+from tests.reports.dashboard_helpers import commit_jobs, ntr, number, tr
 
 REPORTS = [(date(2021, 3, 31), 250), (date(2022, 6, 30), 700)]
 

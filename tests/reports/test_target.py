@@ -15,7 +15,7 @@ from club.reports.models import ClubTarget
 from club.reports.target import current_target, update_target
 from tests.conftest import text
 from tests.factories import UserFactory
-from tests.reports.helpers import number, tr
+from tests.reports.dashboard_helpers import number, tr
 
 
 def _events():

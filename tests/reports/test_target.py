@@ -59,7 +59,7 @@ def test_bad_input_is_refused_at_the_field_and_kept(app, db, as_user):
                            ("trois mille", None), ("99999999999999", None)]:
         response = client.post("/reports/target", data={"jobs_target": value, "horizon": "2031-02-30",
                                                         "version": "0"})
-        page = response.get_data(as_text=True)
+        page = text(response)
         assert response.status_code == 422, value
         assert 'id="jobs_target-error"' in page and 'aria-invalid="true"' in page
         if message:
@@ -78,7 +78,7 @@ def test_a_stale_save_is_refused_and_overwrites_nothing(app, db, as_user):
     database.session.commit()
     response = as_user(staff).post("/reports/target", data={"jobs_target": "3800", "horizon": "",
                                                             "version": str(first)})
-    page = response.get_data(as_text=True)
+    page = text(response)
     assert response.status_code == 409
     assert 'value="3800"' in page  # what the person typed is kept, the saved version shown beside it
     assert number(app, "fr", 4000) in page

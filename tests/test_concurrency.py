@@ -72,6 +72,9 @@ KNOWN_BROKEN: set[str] = set()
 NOT_RACED = {
     "auth.logout": "ends the session the other racers use",
     "core.language": "changes only the session",
+    # Its one form carries the target's version (skipped below anyway); raced with the version in
+    # tests/reports/test_target.py (one save, nineteen 409s, no 500).
+    "reports.target": "the jobs target's form is versioned: raced in tests/reports/test_target.py",
 }
 
 

@@ -55,11 +55,12 @@ STYLE_ARGS = dict(
     legend_font_size=14,
     value_font_size=12,
     value_label_font_size=12,
-    # Light dotted guides, so that a target's dashed line stands out from them.
-    guide_stroke_color="#ced4da",
-    guide_stroke_dasharray="1,4",
-    major_guide_stroke_color="#adb5bd",
-    major_guide_stroke_dasharray="1,4",
+    # Light solid guides: the target's dashed line must not read as one of them.
+    guide_stroke_color="#dee2e6",
+    major_guide_stroke_color="#ced4da",
+    guide_stroke_dasharray="none",
+    major_guide_stroke_dasharray="none",
+    stroke_width="2.5",
 )
 
 KINDS = {

@@ -61,6 +61,26 @@ def jobs_by_organisation_chart(rows: Sequence[OrganisationJobs]) -> Chart:
 FUNNEL_STAGES = [s for s in Stage if s != Stage.DROPPED]
 
 
+def nice_ticks(largest, count: int = 5) -> list[int]:
+    """About ``count`` round values from 0 past ``largest`` (1, 2, 2.5 or 5 times a power of ten apart), for an axis
+    whose labels are long (amounts in MAD) and would overlap if pygal chose them."""
+    largest = float(largest or 0)
+    if largest <= 0:
+        return [0, 1]
+    raw = largest / count
+    power = 10 ** (len(str(int(raw))) - 1) if raw >= 1 else 1
+    step = next((m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw), 10 * power)
+    ticks, value = [], 0.0
+    while value < largest + step:
+        ticks.append(int(value) if float(value).is_integer() else value)
+        value += step
+    return ticks
+
+
+def _money_axis(values) -> dict:
+    return {"y_labels": nice_ticks(max((v for v in values if v is not None), default=0))}
+
+
 def funnel_charts(figures: Sequence[StageFigure]) -> list[Chart]:
     """The deal pipeline as a funnel by stage: the number of deals, and their amounts in MAD."""
     by_stage = {f.stage: f for f in figures}
@@ -79,7 +99,7 @@ def funnel_charts(figures: Sequence[StageFigure]) -> list[Chart]:
         Chart(_("Deal pipeline: amounts by stage"),
               _("Amounts of the deals at each stage, in MAD (a memorandum of understanding has none)."), labels,
               [Series(_("Amount"), [f.amount for f in stages])], kind="hbar", unit="money", columns=_("Stage"),
-              height=360),
+              height=360, options=_money_axis([f.amount for f in stages])),
     ]
 
 
@@ -92,7 +112,8 @@ def signed_chart(by_year: Mapping[int, Mapping[DealKind, object]]) -> Chart:
                    if years else _("No deal signed yet."))
     return Chart(_("Amounts signed by year and kind"), description, [str(y) for y in years],
                  [Series(str(KIND_LABELS[k]), [by_year[y].get(k, 0) for y in years]) for k in kinds],
-                 kind="stacked", unit="money", columns=_("Year"))
+                 kind="stacked", unit="money", columns=_("Year"),
+                 options=_money_axis([sum(by_year[y].values()) for y in years]) if years else {})
 
 
 def count_chart(title: str, description: str, counts: Mapping, labels: Mapping, *, heading: str,
@@ -116,3 +137,18 @@ def members_charts(by_province: Mapping, by_site: Mapping) -> list[Chart]:
                                                    "%(num)s active members, by site or park.", total),
                     by_site, SITE_LABELS, heading=_("Site"), series=_("Members")),
     ]
+
+
+def organisation_jobs_chart(name: str, months: Sequence[JobsMonth]) -> Chart:
+    """One organisation's jobs, created against announced to date, month by month (its member's home and page)."""
+    latest = months[-1] if months else None
+    if latest:
+        description = _("%(org)s: %(created)s jobs created of %(announced)s announced at the end of %(month)s.",
+                        org=name, created=formats.number(latest.created), announced=formats.number(latest.announced),
+                        month=month_labels([latest.month])[0])
+    else:
+        description = _("%(org)s has no job commitment or report yet.", org=name)
+    return Chart(_("Jobs of %(org)s, month by month", org=name), description, month_labels(m.month for m in months),
+                 [Series(_("Jobs created"), [m.created for m in months]),
+                  Series(_("Jobs announced"), [m.announced for m in months])],
+                 kind="line", columns=_("Month"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -69,10 +69,15 @@ def jobs_by_month(until: date, *, since: date | None = None, organization_id: in
               .where(*where, JobReport.reported_on <= until).subquery())
     created = dict(db.session.execute(
         sa.select(_month_key(deltas.c.on), sa.func.sum(deltas.c.delta)).group_by(_month_key(deltas.c.on))).all())
-    announced_on = sa.func.coalesce(JobCommitment.announced_on, sa.cast(JobCommitment.created_at, sa.Date))
+    # A commitment without its announcement date counts from the day it was recorded. (Each column's month is
+    # taken on its own: SQLite has no date type to cast a datetime to, and a CAST there yields a bare year.)
+    month = sa.func.coalesce(_month_key(JobCommitment.announced_on), _month_key(JobCommitment.created_at))
+    recorded_by = datetime.combine(until + timedelta(days=1), time.min, tzinfo=UTC)
     announced = dict(db.session.execute(
-        sa.select(_month_key(announced_on), sa.func.sum(JobCommitment.jobs_announced))
-        .where(*where, announced_on <= until).group_by(_month_key(announced_on))).all())
+        sa.select(month, sa.func.sum(JobCommitment.jobs_announced))
+        .where(*where, sa.or_(JobCommitment.announced_on <= until,
+                              sa.and_(JobCommitment.announced_on.is_(None), JobCommitment.created_at < recorded_by)))
+        .group_by(month)).all())
     keys = sorted(set(created) | set(announced))
     if not keys:
         return []

@@ -147,4 +147,5 @@ def test_each_app_has_its_own_registry_and_an_entry_cannot_be_added_twice(app):
         second.action_labels({"deal.create": "again"})
     # Domains register in BLUEPRINTS order: members' demo part before those that build on its contacts.
     assert [name for name, _ in first.demo_parts] == ["members", "incubator", "deals", "missions", "programmes",
-                                                        "activities", "segments", "mailings", "report_schedules"]
+                                                        "activities", "segments", "mailings", "reports",
+                                                        "report_schedules"]

@@ -2,4 +2,4 @@
 its documents and internal notes (``deal``); what the secretariat shares with partners and what partners say
 (``partners``); the investment committee (``committee``). Importing the package adds their routes to ``bp``."""
 
-from club.deals.views import board, committee, deal, partners  # noqa: F401
+from club.deals.views import board, committee, deal, figures, partners  # noqa: F401  (figures: issue 14)

@@ -7,6 +7,7 @@ from club.members.views import (  # noqa: F401
     contacts,
     documents,  # organisation documents
     dues,  # the dues page, tiers, renewals, ending a membership
+    figures,  # members by province and by site (issue 14)
     imports,
     merging,  # merging duplicates
     receipts,  # dues receipts

@@ -35,10 +35,10 @@ def fill_chart(rows: Sequence[tuple[Mission, int, int]]) -> Chart:
     waiting = sum(waitlisted for _m, _s, waitlisted in rows)
     if rows:
         description = ngettext(
-            "Seats taken against capacity, and the waiting list, of the mission listed here: %(taken)s of "
-            "%(seats)s seats taken (%(share)s), %(waiting)s on the waiting list.",
-            "Seats taken against capacity, and the waiting lists, of the %(num)s missions listed here: %(taken)s of "
-            "%(seats)s seats taken (%(share)s), %(waiting)s on the waiting lists.", len(rows),
+            "Seats taken against capacity, and the waiting list, of the mission listed here: %(share)s of the seats "
+            "taken (%(taken)s of %(seats)s), %(waiting)s on the waiting list.",
+            "Seats taken against capacity, and the waiting lists, of the %(num)s missions listed here: %(share)s of "
+            "the seats taken (%(taken)s of %(seats)s), %(waiting)s on the waiting lists.", len(rows),
             taken=formats.number(taken), seats=formats.number(seats), share=formats.percent(taken, seats),
             waiting=formats.number(waiting))
     else:
@@ -48,17 +48,19 @@ def fill_chart(rows: Sequence[tuple[Mission, int, int]]) -> Chart:
                   Series(_("Waiting list"), [waitlisted for _m, _s, waitlisted in rows]),
                   Series(_("Free seats"), [max(m.capacity - seated, 0) for m, seated, _w in rows])],
                  kind="hstacked", columns=_("Mission"), height=max(240, 110 + 34 * len(rows)),
-                 notes=(_("Fill rate"), [_("%(share)s of %(count)s seats", share=formats.percent(seated, m.capacity),
-                                           count=formats.number(m.capacity)) for m, seated, _w in rows]))
+                 notes=(_("Fill rate"), [ngettext("%(share)s of %(count)s seat", "%(share)s of %(count)s seats",
+                                                  m.capacity, share=formats.percent(seated, m.capacity),
+                                                  count=formats.number(m.capacity)) for m, seated, _w in rows]))
 
 
 def mission_fill_chart(mission: Mission, counts: Mapping[str, int]) -> Chart:
     """One mission's seats: its capacity, the seats taken (registered or marked present), those marked present and
     the waiting list (``counts``: ``queries.counts_for``, which the page reads anyway)."""
     seated, attended, waitlisted = counts["seated"], counts["attended"], counts["waitlisted"]
-    description = _("%(taken)s of %(seats)s seats taken (%(share)s), of whom %(attended)s marked present.",
-                    taken=formats.number(seated), seats=formats.number(mission.capacity),
-                    share=formats.percent(seated, mission.capacity), attended=formats.number(attended))
+    description = ngettext("%(taken)s of %(count)s seat taken (%(share)s); marked present: %(attended)s.",
+                           "%(taken)s of %(count)s seats taken (%(share)s); marked present: %(attended)s.",
+                           mission.capacity, taken=formats.number(seated), count=formats.number(mission.capacity),
+                           share=formats.percent(seated, mission.capacity), attended=formats.number(attended))
     description += " " + ngettext("%(count)s person on the waiting list.", "%(count)s people on the waiting list.",
                                   waitlisted, count=formats.number(waitlisted))
     if counts.get("cancelled"):

@@ -70,8 +70,8 @@ def test_the_list_shows_seats_and_waiting_lists_to_the_secretariat(world, factor
     client = login_as(factories.UserFactory(role=Role.SECRETARIAT, locale="en"))
     html = client.get("/missions/").get_data(as_text=True)
     assert "Seats taken and waiting lists" in html
-    assert ("Seats taken against capacity, and the waiting lists, of the 3 missions listed here: 14 of 20 seats "
-            "taken (70%), 3 on the waiting lists.") in html
+    assert ("Seats taken against capacity, and the waiting lists, of the 3 missions listed here: 70% of the seats "
+            "taken (14 of 20), 3 on the waiting lists.") in html
     assert row("Visite Casa-shore", "8", "0", "2", "80% of 10 seats") in html
     assert row("Salon du recrutement", "4", "3", "0", "100% of 4 seats") in html
     assert row("Rencontres B2B Rabat", "2", "0", "4", "33% of 6 seats") in html
@@ -99,7 +99,7 @@ def test_a_mission_page_shows_its_seats(world, factories, login_as, role):
             "partner": lambda: factories.UserFactory(role=Role.PARTNER, organization=world["firo"], locale="en")}[role]()
     html = login_as(user).get(f"/missions/{world['open'].id}").get_data(as_text=True)
     assert "Seats and waiting list" in html
-    assert "8 of 10 seats taken (80%), of whom 1 marked present. 0 people on the waiting list." in html
+    assert "8 of 10 seats taken (80%); marked present: 1. 0 people on the waiting list." in html
     assert "1 registration cancelled." in html
     for cells in (("Capacity", "10"), ("Seats taken", "8"), ("Marked present", "1"), ("Waiting list", "0")):
         assert row(*cells) in html

@@ -45,10 +45,10 @@ def indicators_chart(indicators: Sequence[Indicator], results: Mapping[int, int]
     shares = [share(results.get(i.id, 0), i.target) for i in indicators]
     reached = sum(1 for s in shares if s is not None and s >= 100)
     description = ngettext(
-        "The indicator's result to date as a share of its target (%(full)s: target reached); %(reached)s of "
-        "%(num)s indicator has reached its target.",
-        "Each indicator's result to date as a share of its target (%(full)s: target reached); %(reached)s of the "
-        "%(num)s indicators have reached their target.", len(indicators), full=formats.number(100) + "\u00a0%",
+        "The indicator's result to date as a share of its target (%(full)s: target reached). Target reached: "
+        "%(reached)s of %(num)s indicator.",
+        "Each indicator's result to date as a share of its target (%(full)s: target reached). Targets reached: "
+        "%(reached)s of %(num)s indicators.", len(indicators), full=formats.number(100) + "\u00a0%",
         reached=formats.number(reached))
     largest = max((s for s in shares if s is not None), default=0)
     return Chart(_("Results against targets"), description, [i.name for i in indicators],

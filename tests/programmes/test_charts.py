@@ -81,7 +81,7 @@ def test_the_chart_puts_each_indicator_against_its_target(world, request_context
     assert chart.table_rows == [["Jeunes inscrits", "10\xa0%", "120 of 1,200"],
                                 ["Femmes placées", "300\xa0%", "30 of 10"],
                                 ["Entreprises visitées", "125\xa0%", "15 of 12"]]
-    assert "2 of the 3 indicators have reached their target" in chart.description
+    assert "Targets reached: 2 of 3 indicators." in chart.description
     assert chart.options == {"range": (0, 300)}
     assert "<script" not in chart.svg
 
@@ -93,7 +93,7 @@ def test_an_indicator_without_a_target_shows_a_dash(db, request_context):
     chart = charts.indicators_chart(programme.indicators, {programme.indicators[0].id: 4})
     assert chart.table_rows == [["Sans cible", "—", "4 of 0"]]
     assert chart.description.startswith("The indicator's result to date as a share of its target")
-    assert chart.description.endswith("0 of 1 indicator has reached its target.")
+    assert chart.description.endswith("Target reached: 0 of 1 indicator.")
 
 
 @pytest.mark.parametrize("who", ["secretariat", "lead", "partner"])

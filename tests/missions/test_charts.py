@@ -191,3 +191,12 @@ def test_the_list_chart_adds_no_query(world, factories, login_as, count_queries)
     for n in range(12):
         people(MissionFactory(title=f"Mission {n}", capacity=5), [R, R, W])
     assert count() == few
+
+
+def test_a_long_title_is_shortened_in_the_picture_and_whole_in_the_table(db, request_context):
+    title = "Première réunion du Club de l'Offshoring de l'Oriental à Oujda"
+    mission = MissionFactory(title=title, capacity=40)
+    chart = charts.fill_chart([(mission, 5, 0)])
+    assert chart.labels == ["Première réunion du Club de l…"]
+    assert chart.table_rows[0][0] == title
+    assert "Première réunion du Club de l…" in chart.svg and title not in chart.svg

@@ -66,13 +66,14 @@ def call_funnel_chart(call: Call, funnel: Funnel | None = None) -> Chart:
     funnel = funnel if funnel is not None else queries.call_funnel(call)
     steps = funnel.steps
     if funnel.submitted:
+        reached = ", ".join(_("%(label)s: %(count)s", label=STEP_LABELS[k], count=formats.number(v))
+                            for k, v in steps[1:])
         description = ngettext(
             "%(count)s application submitted to this call; each bar counts the applications that reached the step, "
             "whatever happened next: %(steps)s.",
             "%(count)s applications submitted to this call; each bar counts the applications that reached the step, "
             "whatever happened next: %(steps)s.", funnel.submitted, count=formats.number(funnel.submitted),
-            steps=", ".join(_("%(label)s: %(count)s", label=STEP_LABELS[k], count=formats.number(v))
-                            for k, v in steps[1:]))
+            steps=reached)
         description = " ".join(filter(None, [description, _since_then(funnel)]))
     else:
         description = _("No application has been submitted to this call yet.")

@@ -3,6 +3,9 @@ aggregates computed in SQL, and the incubator's part of the global search."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
@@ -339,3 +342,141 @@ def _hit(row, user) -> Hit:
     status = Status(row.status) if row.status else None
     detail = f"{row.call_title} · {STATUS_LABELS[status]}" if status else row.call_title
     return Hit(title, url_for("incubator.application", application_id=row.id), detail)
+
+
+# --- the funnel: how far each call's applications got (the charts and the activity report) ------------------------
+
+# The steps of the funnel, in order. An application counts at every step it reached, whatever happened next: a
+# graduated one also counts as submitted, screened, interviewed, accepted and incubated.
+FUNNEL_STEPS = ("submitted", "screened", "interviewed", "accepted", "incubated", "graduated")
+
+# The furthest step (1-based index in FUNNEL_STEPS; 0: none) a status shows an application reached. Read from every
+# status it held (its StatusChange rows) and from its current one: a rejection comes only after screening (from
+# screening, interview or the waiting list), so a rejected application was at least screened; a waitlisted one was
+# interviewed; a dropped one was incubated. A withdrawn one counts where it had got to before (its history, or its
+# submission date when it was withdrawn after submitting).
+STEP_OF_STATUS = {
+    Status.DRAFT: 0, Status.WITHDRAWN: 0,
+    Status.SUBMITTED: 1,
+    Status.SCREENING: 2, Status.REJECTED: 2,
+    Status.INTERVIEW: 3, Status.WAITLISTED: 3,
+    Status.ACCEPTED: 4,
+    Status.INCUBATED: 5, Status.DROPPED: 5,
+    Status.GRADUATED: 6,
+}
+
+
+@dataclass
+class Funnel:
+    """How many applications reached each step, then where the ones that did not go on stand: waitlisted (still
+    on the list), rejected, withdrawn (after submitting) and dropped (left the incubator before graduating)."""
+
+    submitted: int = 0
+    screened: int = 0
+    interviewed: int = 0
+    accepted: int = 0
+    incubated: int = 0
+    graduated: int = 0
+    waitlisted: int = 0
+    rejected: int = 0
+    withdrawn: int = 0
+    dropped: int = 0
+
+    @property
+    def steps(self) -> list[tuple[str, int]]:
+        return [(step, getattr(self, step)) for step in FUNNEL_STEPS]
+
+    def minus(self, other: Funnel) -> Funnel:
+        """What changed between ``other`` (earlier) and this one: the applications that reached each step
+        in between (the ``waitlisted`` difference may be negative: people left the list)."""
+        return Funnel(**{name: getattr(self, name) - getattr(other, name) for name in self.__dataclass_fields__})
+
+
+def _step(column) -> sa.ColumnElement[int]:
+    return sa.case({status: step for status, step in STEP_OF_STATUS.items()}, value=column, else_=0)
+
+
+def _flag(column, status: Status) -> sa.ColumnElement[int]:
+    return sa.case((column == status, 1), else_=0)
+
+
+def _funnel_select(applications: sa.ColumnElement[bool], until: datetime | None = None) -> sa.Select:
+    """One row per call among the applications matching ``applications`` (a condition on ``Application``):
+    ``call_id`` then ``Funnel``'s fields in order, as things stood before ``until`` (None: now).
+
+    Each application's statuses come from its history (StatusChange, dated), its current status (dated by
+    ``status_changed_at``, else its submission, else its creation) and its submission date; per application, the
+    furthest step and the flags of the states it reached; then summed per call. One statement, aggregated by the
+    database."""
+    history = (sa.select(StatusChange.application_id.label("aid"), StatusChange.to_status.label("status"))
+               .join(Application, Application.id == StatusChange.application_id).where(applications))
+    current_on = sa.func.coalesce(Application.status_changed_at, Application.submitted_at, Application.created_at)
+    current = sa.select(Application.id.label("aid"), Application.status.label("status")).where(applications)
+    submitted = (sa.select(Application.id.label("aid"), sa.literal(Status.SUBMITTED.value).label("status"))
+                 .where(applications, Application.submitted_at.is_not(None)))
+    if until is not None:
+        history = history.where(StatusChange.at < until)
+        current = current.where(current_on < until)
+        submitted = submitted.where(Application.submitted_at < until)
+    events = sa.union_all(history, current, submitted).subquery()
+    status = events.c.status
+    per_application = (
+        sa.select(events.c.aid,
+                  sa.func.max(_step(status)).label("step"),
+                  *(sa.func.max(_flag(status, s)).label(s.value)
+                    for s in (Status.WAITLISTED, Status.REJECTED, Status.WITHDRAWN, Status.DROPPED)))
+        .group_by(events.c.aid).subquery())
+    step = per_application.c.step
+
+    def count(condition) -> sa.ColumnElement[int]:
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+    c = per_application.c
+    waitlisted = sa.and_(c.waitlisted == 1, step < 4, c.rejected == 0, c.withdrawn == 0)
+    return (sa.select(Application.call_id,
+                      *(count(step >= n) for n in range(1, len(FUNNEL_STEPS) + 1)),
+                      count(waitlisted), count(sa.and_(step >= 1, c.rejected == 1)),
+                      count(sa.and_(step >= 1, c.withdrawn == 1)), count(c.dropped == 1))
+            .join(per_application, per_application.c.aid == Application.id)
+            .group_by(Application.call_id))
+
+
+def _funnels(applications: sa.ColumnElement[bool], until: datetime | None = None) -> dict[int, Funnel]:
+    return {row[0]: Funnel(*(int(v) for v in row[1:]))
+            for row in db.session.execute(_funnel_select(applications, until))}
+
+
+def call_funnel(call: Call) -> Funnel:
+    """How far the applications to ``call`` got, now (one query)."""
+    return _funnels(Application.call_id == call.id).get(call.id, Funnel())
+
+
+INTAKE_CALLS = 12
+
+
+def recent_call_funnels(limit: int = INTAKE_CALLS) -> list[tuple[Call, Funnel]]:
+    """The ``limit`` calls opened last, oldest first, with their funnels now (two queries)."""
+    calls = list(db.session.scalars(sa.select(Call).order_by(Call.opens_at.desc(), Call.id.desc()).limit(limit)))
+    if not calls:
+        return []
+    funnels = _funnels(Application.call_id.in_([c.id for c in calls]))
+    return [(c, funnels.get(c.id, Funnel())) for c in reversed(calls)]
+
+
+def period_call_funnels(starts_at: datetime, ends_at: datetime) -> list[tuple[Call, Funnel, Funnel]]:
+    """The calls open at some time in [``starts_at``, ``ends_at``), and the older ones whose applications moved in
+    it (a cohort incubated or graduating), by opening date: each with its funnel as it stood at ``ends_at`` and
+    the same as it stood at ``starts_at`` (three queries)."""
+    moved = (sa.select(Application.call_id).join(StatusChange, StatusChange.application_id == Application.id)
+             .where(StatusChange.at >= starts_at, StatusChange.at < ends_at))
+    submitted = sa.select(Application.call_id).where(Application.submitted_at >= starts_at,
+                                                     Application.submitted_at < ends_at)
+    calls = list(db.session.scalars(
+        sa.select(Call).where(sa.or_(sa.and_(Call.opens_at < ends_at, Call.closes_at >= starts_at),
+                                     Call.id.in_(moved), Call.id.in_(submitted)))
+        .order_by(Call.opens_at, Call.id)))
+    if not calls:
+        return []
+    ids = Application.call_id.in_([c.id for c in calls])
+    at_end, at_start = _funnels(ids, ends_at), _funnels(ids, starts_at)
+    return [(c, at_end.get(c.id, Funnel()), at_start.get(c.id, Funnel())) for c in calls]

@@ -323,3 +323,46 @@ def _hit(mission: Mission) -> Hit:
     return Hit(title=mission.title, url=url_for("missions.detail", mission_id=mission.id),
                detail=" · ".join([str(mission.kind_label), mission.destination,
                                   datetime_filter(mission.starts_at, "d MMM y, HH:mm"), str(mission.state_label)]))
+
+
+# --- the activity report's figures -------------------------------------------------------------------------------
+
+def held_between(starts_at: datetime, ends_at: datetime, *, organization_id: int | None = None) -> list:
+    """Rows for the missions held (at least partly) in [``starts_at``, ``ends_at``), drafts aside, by start: the
+    mission with its registrations by status, its outcomes (organisations it brought), the deals it led to and its
+    follow-up actions (all, done). One statement, aggregated by the database.
+
+    ``organization_id``: only the missions a partner organisation may see (published, partnered by it or with its
+    people registered: ``Mission.visible_to`` for a partner)."""
+    from club.missions.models import MissionDeal
+
+    def count(status):
+        return sa.func.count().filter(Registration.status == status)
+
+    registrations = (sa.select(Registration.mission_id.label("mission_id"),
+                               count(RegistrationStatus.REGISTERED).label("registered"),
+                               count(RegistrationStatus.ATTENDED).label("attended"),
+                               count(RegistrationStatus.WAITLISTED).label("waitlisted"),
+                               count(RegistrationStatus.CANCELLED).label("cancelled"))
+                     .group_by(Registration.mission_id).subquery())
+
+    def per_mission(model, *where):
+        return (sa.select(sa.func.count()).select_from(model).where(model.mission_id == Mission.id, *where)
+                .correlate(Mission).scalar_subquery())
+
+    stmt = (sa.select(Mission,
+                      *(sa.func.coalesce(c, 0) for c in (registrations.c.registered, registrations.c.attended,
+                                                         registrations.c.waitlisted, registrations.c.cancelled)),
+                      per_mission(MissionOutcome), per_mission(MissionDeal), per_mission(FollowUpAction),
+                      per_mission(FollowUpAction, FollowUpAction.done_at.is_not(None)))
+            .outerjoin(registrations, registrations.c.mission_id == Mission.id)
+            .where(Mission.state != MissionState.DRAFT, Mission.starts_at < ends_at, Mission.ends_at >= starts_at)
+            .order_by(Mission.starts_at, Mission.id))
+    if organization_id is not None:
+        partner = sa.exists().where(mission_partners.c.mission_id == Mission.id,
+                                    mission_partners.c.organization_id == organization_id)
+        registered = sa.exists().where(Registration.mission_id == Mission.id,
+                                       Registration.organization_id == organization_id,
+                                       Registration.status != RegistrationStatus.CANCELLED)
+        stmt = stmt.where(sa.or_(partner, registered))
+    return db.session.execute(stmt).all()

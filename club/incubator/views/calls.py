@@ -9,7 +9,7 @@ from flask_login import current_user
 from club.core.refusals import Refused, commit_or_rerender
 from club.extensions import db
 from club.forms import ConfirmForm, as_id, form_view
-from club.incubator import bp, queries, services
+from club.incubator import bp, charts, queries, services
 from club.incubator.forms import CallForm, to_local, to_utc
 from club.incubator.models import Call
 from club.incubator.views.common import call_or_404, labels
@@ -30,6 +30,7 @@ def index():
             context["assignments"] = queries.assignments_of(current_user)
         if role == Role.SECRETARIAT:
             context["calls"] = queries.all_calls_with_counts()
+            context["intake_chart"] = charts.intake_chart()
     return render_template("incubator/index.html", **context)
 
 
@@ -40,7 +41,10 @@ def call(call_id: int):
     mine = None
     if current_user.is_authenticated and current_user.role == Role.APPLICANT:
         mine = queries.application_for(the_call, current_user)
-    return render_template("incubator/call.html", call=the_call, mine=mine, form=ConfirmForm())
+    # The funnel is the secretariat's: reviewers and applicants see no figures of the call.
+    funnel = (charts.call_funnel_chart(the_call)
+              if current_user.is_authenticated and current_user.role == Role.SECRETARIAT else None)
+    return render_template("incubator/call.html", call=the_call, mine=mine, form=ConfirmForm(), funnel_chart=funnel)
 
 
 def _criteria_from(form: CallForm) -> list[services.CriterionData]:

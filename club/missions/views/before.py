@@ -16,7 +16,7 @@ from club.extensions import db
 from club.forms import ConfirmForm, choices, form_view
 from club.htmx import render_page_or_partial
 from club.members.models import SITE_LABELS, Contact
-from club.missions import bp, history, queries, services
+from club.missions import bp, charts, history, queries, services
 from club.missions.forms import (
     AgendaForm,
     AnswerForm,
@@ -59,7 +59,11 @@ def index():
         current_user, when=filters.when.data or "upcoming", kind=filters.kind.data or "",
         state=filters.state.data or "", partner_id=filters.partner.data if isinstance(filters.partner.data, int) else 0,
     ), scalars=False, per_page=25)
-    return render_page_or_partial("missions/index.html", "missions/_rows.html", page=page, filters=filters)
+    # The seats of the missions on this page, from the rows read above (no query): the secretariat's and the
+    # partners' (members see each mission's fill in the table).
+    chart = charts.fill_chart(page.items) if current_user.role in (Role.SECRETARIAT, Role.PARTNER) else None
+    return render_page_or_partial("missions/index.html", "missions/_rows.html", page=page, filters=filters,
+                                  fill_chart=chart)
 
 
 # --- create, edit, state -----------------------------------------------------------------------
@@ -151,6 +155,7 @@ def detail(mission_id: int):
         "site_labels": SITE_LABELS,
         "may_register": services.may_register_for(mission, current_user),
     }
+    context["fill_chart"] = charts.mission_fill_chart(mission, context["counts"])
     if staff:
         context["page"] = paginate(queries.registrations(mission.id), per_page=50)
         context["positions"] = queries.waitlist_positions(mission.id)

@@ -322,3 +322,20 @@ def resolve_reports(ids, user) -> dict:
     return {row.id: (f"{row.title} ({date_filter(row.period_start, 'short')} – {date_filter(row.period_end, 'short')})",
                      url_for("programmes.report", programme_id=row.programme_id, progress_report_id=row.id))
             for row in rows}
+
+
+# --- the activity report ------------------------------------------------------------------------------------------
+
+def programmes_with_indicators(programme_ids=None) -> list[Programme]:
+    """The programmes ``programme_ids`` (None: every one launched, drafts aside) by start date, with their lead and
+    indicators (two queries)."""
+    stmt = (sa.select(Programme).options(joinedload(Programme.lead), selectinload(Programme.indicators))
+            .order_by(Programme.starts_on, Programme.id))
+    if programme_ids is None:
+        stmt = stmt.where(Programme.state != ProgrammeState.DRAFT)
+    else:
+        ids = list(programme_ids)
+        if not ids:
+            return []
+        stmt = stmt.where(Programme.id.in_(ids))
+    return list(db.session.scalars(stmt))

@@ -16,7 +16,7 @@ from club.extensions import db
 from club.forms import ConfirmForm, choices, form_view, format_decimal_input
 from club.htmx import render_page_or_partial
 from club.permissions import Role, get_visible_or_404, role_required
-from club.programmes import bp
+from club.programmes import bp, charts
 from club.programmes.forms.programmes import (
     DocumentForm,
     FigureForm,
@@ -113,6 +113,9 @@ def detail_context(programme: Programme, access: Access, **forms) -> dict:
             funding_total=queries.funding_total(programme),
             indicator_ids=indicator_ids,
         )
+        # The indicators against their targets, from the results just read (no query): aggregates, as the table.
+        context["indicators_chart"] = (charts.indicators_chart(programme.indicators, context["results"])
+                                       if programme.indicators else None)
     if access >= Access.LEAD:
         context["documents"] = queries.documents(programme.id, current_user)
     if context["may_lead"]:

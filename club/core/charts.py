@@ -105,6 +105,9 @@ class Chart:
     notes: tuple[str, Sequence[str]] | None = None
     legend: bool = True
     options: dict = field(default_factory=dict)
+    # A horizontal chart's labels longer than this are shortened in the picture (pygal does not, and long ones
+    # squeeze the plot and its legend); the table keeps them whole.
+    short_label: int = 30
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -178,7 +181,7 @@ class Chart:
             **({"stroke_style": {"width": 2.5}} if self.kind == "line" else {}), **self.options)
         # A horizontal chart draws its first label at the bottom: reversed, it reads top-down as the table does.
         order = list(reversed(range(len(self.labels)))) if horizontal else list(range(len(self.labels)))
-        chart.x_labels = [self.labels[i] for i in order]
+        chart.x_labels = [shorten(self.labels[i], self.short_label) if horizontal else self.labels[i] for i in order]
         chart.y_labels_major_count = 6
         chart.show_minor_y_labels = False
         if horizontal:
@@ -203,6 +206,12 @@ class Chart:
     @property
     def data_uri(self) -> str:
         return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode("ascii")
+
+
+def shorten(label: str, length: int = 30) -> str:
+    """``label`` cut to ``length`` characters with an ellipsis."""
+    label = str(label)
+    return label if len(label) <= length else label[:length - 1].rstrip() + "…"
 
 
 def fold_ascii(text) -> str:

@@ -20,28 +20,6 @@ from club.core.timezones import at
 from club.missions import queries
 from club.missions.models import KIND_LABELS, STATE_LABELS, Mission, MissionKind, MissionState
 
-SHORT_LABEL = 30
-
-
-@dataclass
-class WholeLabelsChart(Chart):
-    """A horizontal chart whose picture shows long labels shortened (pygal does not shorten a horizontal chart's
-    labels, and long ones squeeze the plot and its legend); the table under it keeps them whole."""
-
-    whole_labels: Sequence[str] = ()
-
-    @property
-    def table_rows(self) -> list[list[str]]:
-        rows = super().table_rows
-        for row, label in zip(rows, self.whole_labels, strict=False):
-            row[0] = label
-        return rows
-
-
-def shorten(label: str, length: int = SHORT_LABEL) -> str:
-    return label if len(label) <= length else label[:length - 1].rstrip() + "…"
-
-
 # Missions a fill chart leaves out: a draft takes no registration, a cancelled mission fills nothing.
 NOT_FILLING = (MissionState.DRAFT, MissionState.CANCELLED)
 
@@ -65,16 +43,15 @@ def fill_chart(rows: Sequence[tuple[Mission, int, int]]) -> Chart:
             waiting=formats.number(waiting))
     else:
         description = _("No mission open for registration or held in this list.")
-    return WholeLabelsChart(
-        _("Seats taken and waiting lists"), description, [shorten(m.title) for m, _s, _w in rows],
+    return Chart(
+        _("Seats taken and waiting lists"), description, [m.title for m, _s, _w in rows],
         [Series(_("Seats taken"), [seated for _m, seated, _w in rows]),
          Series(_("Waiting list"), [waitlisted for _m, _s, waitlisted in rows]),
          Series(_("Free seats"), [max(m.capacity - seated, 0) for m, seated, _w in rows])],
         kind="hstacked", columns=_("Mission"), height=max(240, 110 + 34 * len(rows)),
         notes=(_("Fill rate"), [ngettext("%(share)s of %(count)s seat", "%(share)s of %(count)s seats", m.capacity,
                                          share=formats.percent(seated, m.capacity), count=formats.number(m.capacity))
-                                for m, seated, _w in rows]),
-        whole_labels=[m.title for m, _s, _w in rows])
+                                for m, seated, _w in rows]))
 
 
 def mission_fill_chart(mission: Mission, counts: Mapping[str, int]) -> Chart:

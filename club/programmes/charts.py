@@ -33,27 +33,6 @@ from club.programmes.models import (
 )
 from club.programmes.queries import programmes as queries
 
-SHORT_LABEL = 30
-
-
-@dataclass
-class WholeLabelsChart(Chart):
-    """A horizontal chart whose picture shows long labels shortened (pygal does not shorten a horizontal chart's
-    labels, and long ones squeeze the plot and its legend); the table under it keeps them whole."""
-
-    whole_labels: Sequence[str] = ()
-
-    @property
-    def table_rows(self) -> list[list[str]]:
-        rows = super().table_rows
-        for row, label in zip(rows, self.whole_labels, strict=False):
-            row[0] = label
-        return rows
-
-
-def shorten(label: str, length: int = SHORT_LABEL) -> str:
-    return label if len(label) <= length else label[:length - 1].rstrip() + "…"
-
 
 def share(reached: int, target: int) -> float | None:
     """``reached`` as a percentage of ``target`` (None without a target)."""
@@ -72,13 +51,13 @@ def indicators_chart(indicators: Sequence[Indicator], results: Mapping[int, int]
         "%(reached)s of %(num)s indicators.", len(indicators), full=formats.number(100) + "\u00a0%",
         reached=formats.number(reached))
     largest = max((s for s in shares if s is not None), default=0)
-    return WholeLabelsChart(
-        _("Results against targets"), description, [shorten(i.name) for i in indicators],
+    return Chart(
+        _("Results against targets"), description, [i.name for i in indicators],
         [Series(_("Share of the target reached"), shares)], kind="hbar", unit="percent", columns=_("Indicator"),
         height=max(220, 90 + 40 * len(indicators)), legend=False,
         notes=(_("Result and target"), [_("%(reached)s of %(target)s", reached=formats.number(results.get(i.id, 0)),
                                           target=formats.number(i.target)) for i in indicators]),
-        options={"range": (0, max(100, largest))}, whole_labels=[i.name for i in indicators])
+        options={"range": (0, max(100, largest))})
 
 
 # --- the activity report's figures -------------------------------------------------------------------------------

@@ -289,11 +289,6 @@ def _latest(column_key, order, where, *columns) -> sa.Subquery:
     return sa.select(ranked).where(ranked.c.n == 1).subquery()
 
 
-def _shorten(text: str, length: int = 36) -> str:
-    """A chart's label: long titles cut at a word, with an ellipsis (the table under the chart has them whole)."""
-    return text if len(text) <= length else text[:length].rsplit(" ", 1)[0] + "…"
-
-
 def _share(part, whole):
     return (Decimal(part) / Decimal(whole)) if whole else None
 
@@ -669,10 +664,10 @@ def _missions(ctx: _Context) -> Section:
             description += " " + _("The chart shows the %(num)s missions with the most seats taken.",
                                    num=CHART_ROWS)
         section.charts.append(Chart(
-            _("Missions: seats taken and waiting lists"), description, [_shorten(m.title) for m in shown],
+            _("Missions: seats taken and waiting lists"), description, [m.title for m in shown],
             [Series(_("Places"), [m.capacity for m in shown]), Series(_("Registered"), [seated(m) for m in shown]),
              Series(_("Waiting list"), [counts[m.id].get(RegistrationStatus.WAITLISTED, 0) for m in shown])],
-            kind="hbar", columns=_("Mission"), height=max(300, 80 + 54 * len(shown))))
+            kind="hbar", columns=_("Mission"), height=max(300, 80 + 54 * len(shown)), short_label=36))
     return section
 
 
@@ -727,10 +722,10 @@ def _programmes(ctx: _Context) -> Section:
         shown = indicators[:CHART_ROWS]
         section.charts.append(Chart(
             _("Programme indicators against their targets"), description,
-            [_shorten(f"{i.name} ({g.title})", 48) for g, i in shown],
+            [f"{i.name} ({g.title})" for g, i in shown],
             [Series(_("Share of the target"),
                     [round(100 * results.get(i.id, 0) / i.target) if i.target else None for g, i in shown])],
-            kind="hbar", unit="percent", columns=_("Indicator"), height=max(300, 60 + 36 * len(shown))))
+            kind="hbar", unit="percent", columns=_("Indicator"), height=max(300, 60 + 36 * len(shown)), short_label=48))
     return section
 
 

@@ -197,6 +197,5 @@ def test_a_long_title_is_shortened_in_the_picture_and_whole_in_the_table(db, req
     title = "Première réunion du Club de l'Offshoring de l'Oriental à Oujda"
     mission = MissionFactory(title=title, capacity=40)
     chart = charts.fill_chart([(mission, 5, 0)])
-    assert chart.labels == ["Première réunion du Club de l…"]
     assert chart.table_rows[0][0] == title
     assert "Première réunion du Club de l…" in chart.svg and title not in chart.svg

@@ -98,6 +98,14 @@ def check_xlsx(body: bytes) -> str | None:
         return "not an XLSX (not a zip file)"
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/worksheets/") for n in names):
         return "an XLSX without worksheets"
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(body)).worksheets[0]
+    if sheet.freeze_panes is None:
+        return f"an XLSX whose first sheet ({sheet.title!r}) has no frozen header"
+    header_row = sheet[sheet.freeze_panes].row - 1  # frozen above the first data row
+    if sheet.max_row <= header_row or all(c.value is None for c in sheet[sheet.max_row]):
+        return f"an XLSX whose first sheet ({sheet.title!r}) has no data row (the demo world has some)"
     return None
 
 
@@ -164,11 +172,26 @@ def test_every_download_a_page_offers_answers_and_parses(app, demo_world, factor
     assert failures == []
     if role in ("admin", "secretariat"):
         assert {"members.export", "missions.calendar", "deals.export", "deals.download"} <= downloads, downloads
+        assert {"members.export_xlsx", "deals.export_xlsx", "incubator.applications_xlsx", "incubator.scores_xlsx",
+                "missions.participants_xlsx", "members.dues_export_xlsx", "programmes.awards_xlsx",
+                "programmes.beneficiaries_xlsx"} <= downloads, downloads
+    # Every list export a page offers as CSV is offered as XLSX too (issue 14): the twin rule, same path.
+    missing = xlsx_twins_missing(app, downloads)
+    assert missing == [], missing
     if role in ("admin", "secretariat", "member"):  # Saccom's dues receipt (a paid year) and its shared convention
         assert {"members.dues_receipt", "members.document_download"} <= downloads, downloads
         receipts = [path for path in fetched if endpoint_of(app, urlsplit(path).path) == "members.dues_receipt"]
         assert receipts and all(check_receipt(fetched[path].body) is None for path in receipts), \
             [(path, check_receipt(fetched[path].body)) for path in receipts]
+
+
+def xlsx_twins_missing(app, downloads: set[str]) -> list[str]:
+    """The CSV list exports among ``downloads`` whose ``.xlsx`` twin (same rule, other suffix) is not among them.
+    Import templates are CSV by nature (what the import reads), not list exports."""
+    rules = {rule.endpoint: rule.rule for rule in app.url_map.iter_rules()}
+    found = {rules[endpoint] for endpoint in downloads if endpoint in rules}
+    return sorted(rule for rule in found if rule.endswith(".csv") and "/import/" not in rule
+                  and rule[:-len(".csv")] + ".xlsx" not in found)
 
 
 def check_receipt(body: bytes) -> str | None:

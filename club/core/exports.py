@@ -1,10 +1,18 @@
-"""One CSV dialect for every export: what French Excel opens cleanly, and what a spreadsheet cannot execute.
+"""Every list export, as CSV and as XLSX, from one definition of its columns.
 
-``;`` between cells, CRLF between rows, UTF-8 with a byte-order mark, every cell passed through ``csv_safe``
+CSV: one dialect, what French Excel opens cleanly and what a spreadsheet cannot execute. ``;`` between cells, CRLF between rows, UTF-8 with a byte-order mark, every cell passed through ``csv_safe``
 (a cell starting with ``=``, ``+``, ``-``, ``@`` is never a formula). The rows are written whole *inside* the
 request, while its database session and cursors live (a generator streamed after the view returned outlived
 them: 500 on every non-empty list), into a spooled file: memory stays bounded (a few MB, then a temporary
 file), and the file is sent in chunks.
+
+XLSX: one sheet of typed cells (``club.core.spreadsheets``: numbers, money and dates are values with a number
+format, text is never a formula, the header frozen and filtered), written in openpyxl's write-only mode to the same
+kind of spooled file, so a register of 100,000 rows stays bounded in memory too.
+
+A view describes its export once, as ``Column``s and rows of raw values (``int``, ``Decimal``, ``date``, ``str``),
+and answers ``table_response(fmt, stem, title, columns, rows)``: its ``.csv`` and ``.xlsx`` routes differ by
+``fmt`` only, so the two files hold the same rows.
 """
 
 from __future__ import annotations
@@ -12,10 +20,13 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
 
-from flask import Response
+from flask import Response, abort
 
+from club.core.spreadsheets import XLSX_TYPE, Column, add_sheet, new_workbook
 from club.core.text import csv_safe
 
 DELIMITER = ";"
@@ -37,6 +48,51 @@ def csv_response(filename: str, header: Iterable, rows: Iterable[Iterable]) -> R
     except BaseException:
         spool.close()
         raise
+    return _download(spool, "text/csv; charset=utf-8", filename)
+
+
+def xlsx_response(filename: str, title: str, columns: Sequence[Column], rows: Iterable[Sequence]) -> Response:
+    """A download of one sheet ``title``: ``columns`` then ``rows`` of raw values (consumed here)."""
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, mode="w+b")
+    try:
+        book = new_workbook()
+        add_sheet(book, title, columns, rows)
+        book.save(spool)
+    except BaseException:
+        spool.close()
+        raise
+    return _download(spool, XLSX_TYPE, filename)
+
+
+def csv_cell(kind: str, value):
+    """A raw value as the CSV writes it: money with its two decimals, dates in ISO, times to the minute."""
+    if value is None:
+        return ""
+    if kind in ("money", "decimal") and isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+FORMATS = ("csv", "xlsx")
+
+
+def table_response(fmt: str, stem: str, title: str, columns: Sequence[Column], rows: Iterable[Sequence]) -> Response:
+    """The rows as ``<stem>.csv`` or ``<stem>.xlsx`` (sheet ``title``); any other format: 404."""
+    if fmt == "csv":
+        kinds = [column.kind for column in columns]
+        return csv_response(f"{stem}.csv", [column.heading for column in columns],
+                            ([csv_cell(kind, value) for kind, value in zip(kinds, row, strict=True)] for row in rows))
+    if fmt == "xlsx":
+        return xlsx_response(f"{stem}.xlsx", title, columns, rows)
+    abort(404)
+
+
+def _download(spool, mimetype: str, filename: str) -> Response:
+    """The spooled file sent in chunks, as an attachment never cached."""
     spool.seek(0)
 
     def chunks():
@@ -46,7 +102,7 @@ def csv_response(filename: str, header: Iterable, rows: Iterable[Iterable]) -> R
         finally:
             spool.close()
 
-    response = Response(chunks(), mimetype="text/csv; charset=utf-8")
+    response = Response(chunks(), mimetype=mimetype)
     response.call_on_close(spool.close)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"

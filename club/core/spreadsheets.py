@@ -28,6 +28,8 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # own regional convention (31/12/2020 in France, 12/31/2020 in the US).
 FORMATS = {
     "int": "#,##0",
+    "id": "0",  # a number that is a name (a record's id, a rank): no thousands separator
+    "year": "0",  # 2020, not 2 020
     "decimal": "#,##0.00",
     "money": '#,##0.00 "MAD"',
     "percent": "0.0%",
@@ -35,7 +37,7 @@ FORMATS = {
     "datetime": "yyyy-mm-dd hh:mm",
     "text": "@",
 }
-WIDTHS = {"int": 12, "decimal": 14, "money": 18, "percent": 10, "date": 12, "datetime": 17, "text": 24}
+WIDTHS = {"int": 12, "id": 8, "year": 8, "decimal": 14, "money": 18, "percent": 10, "date": 12, "datetime": 17, "text": 24}
 KINDS = tuple(FORMATS)
 # Characters an XML 1.0 document may not hold (openpyxl refuses them): dropped from text cells.
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -67,7 +69,7 @@ def sheet_title(name: str, taken: Iterable[str] = ()) -> str:
 def _value(kind: str, value):
     if value is None or value == "":
         return None
-    if kind in ("int",):
+    if kind in ("int", "id", "year"):
         return int(value)
     if kind in ("decimal", "money", "percent"):
         return float(value) if isinstance(value, Decimal) else value

@@ -189,7 +189,9 @@ def test_board_and_table_run_a_constant_number_of_queries(db, login_as, client, 
             assert client.get("/deals/table").status_code == 200
         with count_queries() as export:
             assert client.get("/deals/table.csv").status_code == 200
-        counts[n] = (board.count, table.count, export.count)
+        with count_queries() as sheet:
+            assert client.get("/deals/table.xlsx").status_code == 200
+        counts[n] = (board.count, table.count, export.count, sheet.count)
     assert counts[5] == counts[50]
 
 

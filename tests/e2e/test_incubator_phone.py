@@ -11,7 +11,7 @@ from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.e2e
 
-SKIP = ("/decks/", "/deck", ".csv", ".pdf", "/auth/logout")
+SKIP = ("/decks/", "/deck", ".csv", ".xlsx", ".pdf", "/auth/logout")
 
 
 def _links(page) -> list[str]:

@@ -52,7 +52,7 @@ def _mission_pages(app, mission_ids: list[int]) -> list[str]:
         for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
             if not rule.endpoint.startswith("missions.") or "GET" not in rule.methods:
                 continue
-            if rule.rule.endswith((".ics", ".csv")):
+            if rule.rule.endswith((".ics", ".csv", ".xlsx")):
                 continue  # downloads, not pages
             if set(rule.arguments) == set():
                 urls.append(url_for(rule.endpoint))

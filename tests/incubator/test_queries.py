@@ -24,7 +24,8 @@ def _count(client, count_queries, url):
     return q.count
 
 
-@pytest.mark.parametrize("page", ["applications", "ranking"])
+@pytest.mark.parametrize("page", ["applications", "ranking", "applications.csv", "applications.xlsx", "scores.csv",
+                                  "scores.xlsx"])
 def test_call_pages_run_a_constant_number_of_queries(db, factories, login_as, count_queries, page):
     reviewers = [factories.UserFactory(partner=True) for _ in range(3)]
     small, large = CallFactory(), CallFactory()

@@ -74,7 +74,7 @@ def _rows(html: str) -> list[str]:
 def test_only_the_secretariat_reaches_the_dues_pages(db, factories, as_user, world):
     gold = db.session.scalar(sa.select(MembershipTier).where(MembershipTier.name == "Gold"))
     org = world["Beta BPO"]
-    urls = ["/members/dues", "/members/dues/export.csv", "/members/tiers", f"/members/tiers/{gold.id}/edit",
+    urls = ["/members/dues", "/members/dues/export.csv", "/members/dues/export.xlsx", "/members/tiers", f"/members/tiers/{gold.id}/edit",
             "/members/renewals", f"/members/{org.id}/renew", f"/members/{org.id}/membership/end"]
     for role in (Role.MEMBER, Role.PARTNER, Role.APPLICANT):
         user = factories.UserFactory(role=role, organization=org if role == Role.MEMBER else None)
@@ -199,7 +199,8 @@ def _fill(db, factories, n: int, tag: str) -> None:
 
 
 @pytest.mark.parametrize("url", ["/members/dues", "/members/dues?state=unpaid&sort=-amount", "/members/dues?q=org",
-                                 "/members/dues/export.csv", "/members/renewals", "/members/tiers", "/"])
+                                 "/members/dues/export.csv", "/members/dues/export.xlsx", "/members/renewals",
+                                 "/members/tiers", "/"])
 def test_the_lists_run_a_constant_number_of_queries(db, factories, as_user, count_queries, url):
     client = as_user(factories.UserFactory())
     client.get("/")

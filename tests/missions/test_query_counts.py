@@ -55,7 +55,8 @@ def _queries(client, count_queries, url):
 
 
 PAGES = ["/missions/{id}", "/missions/{id}/attendance", "/missions/{id}/participants",
-         "/missions/{id}/participants.csv", "/missions/{id}/invitations", "/missions/{id}.ics",
+         "/missions/{id}/participants.csv", "/missions/{id}/participants.xlsx",
+         "/missions/{id}/invitations", "/missions/{id}.ics",
          "/missions/{id}/register", "/missions/{id}/report"]
 
 

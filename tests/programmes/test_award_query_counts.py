@@ -58,7 +58,8 @@ def _queries(client, count_queries, url) -> int:
 
 
 PAGES = ["/programmes/awards/?occasion=Salon+{tag}", "/programmes/awards/?q={tag}",
-         "/programmes/awards/export.csv?occasion=Salon+{tag}", "/members/{org}", "/search?q=prix+{tag}"]
+         "/programmes/awards/export.csv?occasion=Salon+{tag}",
+         "/programmes/awards/export.xlsx?occasion=Salon+{tag}", "/members/{org}", "/search?q=prix+{tag}"]
 
 
 @pytest.mark.parametrize("role", [Role.SECRETARIAT, Role.MEMBER, Role.PARTNER])

@@ -56,7 +56,8 @@ def _queries(client, count_queries, url) -> int:
 
 PAGES = ["/members/?tag={tag}", "/members/", "/segments/", "/segments/{segment}", "/segments/{segment}?after=WzFd",
          "/segments/tags", "/segments/tags/{tag}/edit", "/segments/tags/{tag}/delete", "/members/{org}",
-         "/segments/bulk/{bulk}", "/members/export.csv?tag={tag}"]
+         "/segments/bulk/{bulk}", "/members/export.csv?tag={tag}",
+         "/members/export.xlsx?tag={tag}"]
 
 
 @pytest.mark.parametrize("url", PAGES)

@@ -9,9 +9,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
-from club.core.exports import csv_response
+from club.core.exports import table_response
 from club.core.pagination import paginate
 from club.core.refusals import REFUSED_STATUS, Refused, refuse_at
+from club.core.spreadsheets import Column
 from club.core.stale import stale_response
 from club.deals import bp, queries, services
 from club.deals.forms import MoveForm, TableFilterForm
@@ -131,17 +132,29 @@ def table():
 @bp.route("/table.csv")
 @role_required(SECRETARIAT)
 def export():
+    return _export("csv")
+
+
+@bp.route("/table.xlsx")
+@role_required(SECRETARIAT)
+def export_xlsx():
+    return _export("xlsx")
+
+
+def _export(fmt: str):
+    """The filtered table, every page of it (``club.core.exports``): amounts and dates typed in the XLSX."""
     form = _table_filter_form()
     args = form.cleaned()
     where = queries.table_filters(args, today())
-    header = ["id", _("Title"), _("Kind"), _("Stage"), _("Days in stage"), _("Target"), _("Investors"),
-              _("Amount (MAD)"), _("Stake (%)"), _("Owner"), _("Expected close"), _("Next step"),
-              _("Next step due"), _("Signed on")]
+    columns = [Column("id", "id"), Column(_("Title")), Column(_("Kind")), Column(_("Stage")),
+               Column(_("Days in stage"), "int"), Column(_("Target")), Column(_("Investors")),
+               Column(_("Amount (MAD)"), "money"), Column(_("Stake (%)"), "decimal"), Column(_("Owner")),
+               Column(_("Expected close"), "date"), Column(_("Next step")), Column(_("Next step due"), "date"),
+               Column(_("Signed on"), "date")]
     rows = queries.table_rows(where, args["sort"], args["descending"])
-    return csv_response(f"deals-{today().isoformat()}.csv", header, (
+    return table_response(fmt, f"deals-{today().isoformat()}", _("Deals"), columns, (
         (deal.id, deal.title, KIND_LABELS[deal.kind], STAGE_LABELS[deal.stage], days, deal.target.name,
-         "; ".join(o.name for o in deal.investors),
-         "" if deal.amount is None else f"{deal.amount:.2f}", "" if deal.stake is None else f"{deal.stake:.2f}",
+         "; ".join(o.name for o in deal.investors), deal.amount, deal.stake,
          deal.owner.name if deal.owner else "", deal.expected_close, deal.next_step, deal.next_step_due,
          deal.signed_on)
         for deal, days in rows))

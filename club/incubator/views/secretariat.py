@@ -1,5 +1,5 @@
-"""The secretariat's workflow: a call's applications, assignments, ranking, scores export and cohort; moving an
-application, linking it to an organisation, assigning and removing reviewers."""
+"""The secretariat's workflow: a call's applications, assignments, ranking, exports (applications, scores; CSV and
+XLSX) and cohort; moving an application, linking it to an organisation, assigning and removing reviewers."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from club.core.exports import csv_response
+from club.core.exports import table_response
 from club.core.pagination import Page, page_number, paginate
 from club.core.refusals import Refused, commit_or_rerender, refuse_at
+from club.core.spreadsheets import Column
+from club.core.timezones import to_local
 from club.extensions import db
 from club.forms import ConfirmForm, as_id, form_view
 from club.htmx import render_page_or_partial
@@ -86,27 +88,74 @@ def ranking(call_id: int):
     return render_template("incubator/ranking.html", call=the_call, page=page, labels=labels())
 
 
+@bp.route("/calls/<int:call_id>/applications.csv")
+@role_required(Role.SECRETARIAT)
+def applications_csv(call_id: int):
+    return _applications_export(call_id, "csv")
+
+
+@bp.route("/calls/<int:call_id>/applications.xlsx")
+@role_required(Role.SECRETARIAT)
+def applications_xlsx(call_id: int):
+    return _applications_export(call_id, "xlsx")
+
+
+def _applications_export(call_id: int, fmt: str):
+    """The call's applications as the list filters them (status, search), every page of it, with their scores."""
+    the_call = call_or_404(call_id)
+    filters = FilterForm(request.args)
+    filters.validate()
+    stage_labels, province_labels = labels()["stage"], labels()["province"]
+    columns = [Column(_("Application"), "id"), Column(_("Startup")), Column(_("Project")), Column(_("Founder")),
+               Column(_("Email")), Column(_("Status")), Column(_("Stage")), Column(_("Province")),
+               Column(_("Submitted on"), "datetime"), Column(_("Jobs planned at 12 months"), "int"),
+               Column(_("Jobs planned at 36 months"), "int"), Column(_("Weighted average"), "decimal"),
+               Column(_("Spread"), "decimal"), Column(_("Final reviews"), "int"),
+               Column(_("Reviewers assigned"), "int"), Column(_("Reviews missing"), "int"),
+               Column(_("Declared conflicts"), "int")]
+    stmt = queries.applications_export(the_call, current_user, status=filters.status.data, q=filters.q.data)
+    return table_response(fmt, f"applications-call-{the_call.id}", _("Applications"), columns, (
+        (a.id, a.startup_name, a.project_title, a.applicant.name, a.applicant.email, str(STATUS_LABELS[a.status]),
+         str(stage_labels[a.stage]) if a.stage else "", str(province_labels[a.province]) if a.province else "",
+         to_local(a.submitted_at) if a.submitted_at else None, a.jobs_12m, a.jobs_36m,
+         None if average is None else round(average, 2), None if spread is None else round(spread, 2),
+         final, assigned, missing, conflicts)
+        for a, average, spread, assigned, final, missing, conflicts, _yes in db.session.execute(stmt)))
+
+
 @bp.route("/calls/<int:call_id>/scores.csv")
 @role_required(Role.SECRETARIAT)
 def scores_csv(call_id: int):
+    return _scores_export(call_id, "csv")
+
+
+@bp.route("/calls/<int:call_id>/scores.xlsx")
+@role_required(Role.SECRETARIAT)
+def scores_xlsx(call_id: int):
+    return _scores_export(call_id, "xlsx")
+
+
+def _scores_export(call_id: int, fmt: str):
+    """One row per review (final or not), its scores per criterion and its weighted score."""
     the_call = call_or_404(call_id)
     criteria = the_call.criteria
     total = sum(c.weight for c in criteria) or 1
-    header = ([_("Application"), _("Startup"), _("Status"), _("Reviewer"), _("Final")]
-              + [f"{c.name} (×{c.weight})" for c in criteria]
-              + [_("Weighted score"), _("Recommendation"), _("Comment")])
+    columns = ([Column(_("Application"), "id"), Column(_("Startup")), Column(_("Status")), Column(_("Reviewer")),
+                Column(_("Final"))]
+               + [Column(f"{c.name} (×{c.weight})", "int") for c in criteria]
+               + [Column(_("Weighted score"), "decimal"), Column(_("Recommendation")), Column(_("Comment"))])
 
     def rows():
         for review in queries.scores_export(the_call):
             by_criterion = review.score_by_criterion
             complete = all(c.id in by_criterion for c in criteria)
-            weighted = (round(sum(by_criterion[c.id] * c.weight for c in criteria) / total, 2) if complete else "")
+            weighted = (round(sum(by_criterion[c.id] * c.weight for c in criteria) / total, 2) if complete else None)
             app_ = review.application
             yield [app_.id, app_.startup_name, str(STATUS_LABELS[app_.status]), review.reviewer.name,
-                   _("yes") if review.is_final else _("no"), *[by_criterion.get(c.id, "") for c in criteria],
+                   _("yes") if review.is_final else _("no"), *[by_criterion.get(c.id) for c in criteria],
                    weighted, str(review.recommendation_label or ""), review.comment]
 
-    return csv_response(f"scores-call-{the_call.id}.csv", header, rows())
+    return table_response(fmt, f"scores-call-{the_call.id}", _("Scores"), columns, rows())
 
 
 @bp.route("/calls/<int:call_id>/cohort")

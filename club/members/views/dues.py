@@ -7,9 +7,10 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from club.core.exports import csv_response
+from club.core.exports import table_response
 from club.core.pagination import page_number
 from club.core.refusals import Refused, commit_or_rerender, refuse_at
+from club.core.spreadsheets import Column
 from club.core.timezones import local_today
 from club.extensions import db
 from club.forms import form_view
@@ -45,21 +46,32 @@ def dues_list():
 @role_required(*STAFF)
 def dues_export():
     """The filtered dues as CSV (``club.core.exports``): every row the page lists, every page of it."""
+    return _dues_export("csv")
+
+
+@bp.route("/dues/export.xlsx")
+@role_required(*STAFF)
+def dues_export_xlsx():
+    """The same rows as ``dues_export``: amounts and dates as typed cells."""
+    return _dues_export("xlsx")
+
+
+def _dues_export(fmt: str):
     today = local_today()
     filters = queries.DuesFilters.from_args(request.args, today)
     context = labels.as_context()
     states = {"paid": _("paid"), "unpaid": _("unpaid"), "overdue": _("overdue")}
-    header = [_("Organisation"), _("Kind"), _("Province"), _("Tier"), _("Year"), _("Amount (MAD)"),
-              _("Invoiced on"), _("Paid on"), _("Payment method"), _("State")]
+    columns = [Column(_("Organisation")), Column(_("Kind")), Column(_("Province")), Column(_("Tier")),
+               Column(_("Year"), "year"), Column(_("Amount (MAD)"), "money"), Column(_("Invoiced on"), "date"),
+               Column(_("Paid on"), "date"), Column(_("Payment method")), Column(_("State"))]
     rows = ((row.org_name, context["kind_labels"].get(row.kind.value, "") if row.kind else "",
              context["province_labels"].get(row.province.value, "") if row.province else "", row.tier_name or "",
-             row.Dues.year, f"{row.Dues.amount:.2f}",
-             row.Dues.invoiced_on.isoformat() if row.Dues.invoiced_on else "",
-             row.Dues.paid_on.isoformat() if row.Dues.paid_on else "",
+             row.Dues.year, row.Dues.amount, row.Dues.invoiced_on, row.Dues.paid_on,
              context["method_labels"].get(row.Dues.method.value, "") if row.Dues.method else "",
              states[queries.dues_state(row.Dues, today)])
             for row in queries.dues_export_rows(filters, today))
-    return csv_response(f"dues-{filters.year}-{today.isoformat()}.csv", header, rows)
+    return table_response(fmt, f"dues-{filters.year}-{today.isoformat()}", _("Dues %(year)s", year=filters.year),
+                          columns, rows)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -7,9 +7,10 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from club.core.exports import csv_response
+from club.core.exports import table_response
 from club.core.pagination import paginate
 from club.core.refusals import Refused
+from club.core.spreadsheets import Column
 from club.core.timezones import to_local
 from club.extensions import db
 from club.htmx import is_htmx_partial, render_page_or_partial
@@ -71,15 +72,26 @@ def participants(mission_id: int):
 @bp.route("/<int:mission_id>/participants.csv")
 @role_required(Role.SECRETARIAT)
 def participants_csv(mission_id: int):
+    return _participants_export(mission_id, "csv")
+
+
+@bp.route("/<int:mission_id>/participants.xlsx")
+@role_required(Role.SECRETARIAT)
+def participants_xlsx(mission_id: int):
+    return _participants_export(mission_id, "xlsx")
+
+
+def _participants_export(mission_id: int, fmt: str):
+    """Every registration of the mission (waiting list and cancellations too), registered on in local time."""
     mission = mission_or_404(mission_id)
-    header = [_("Name"), _("Title"), _("Organisation"), _("Email"), _("Phone"), _("Status"), _("Waiting list"),
-              _("Registered on"), _("Registered by")]
+    columns = [Column(_("Name")), Column(_("Title")), Column(_("Organisation")), Column(_("Email")),
+               Column(_("Phone")), Column(_("Status")), Column(_("Waiting list"), "int"),
+               Column(_("Registered on"), "datetime"), Column(_("Registered by"))]
     positions = queries.waitlist_positions(mission.id)
-    return csv_response(f"mission-{mission.id}-participants.csv", header, (
+    return table_response(fmt, f"mission-{mission.id}-participants", _("Participants"), columns, (
         (r.contact.name, r.contact.title, r.organization.name, r.contact.email, r.contact.phone,
-         str(REGISTRATION_STATUS_LABELS[r.status]), positions.get(r.id, ""),
-         to_local(r.created_at).strftime("%Y-%m-%d %H:%M") if r.created_at else "",
-         r.registered_by.name if r.registered_by else "")
+         str(REGISTRATION_STATUS_LABELS[r.status]), positions.get(r.id),
+         to_local(r.created_at) if r.created_at else None, r.registered_by.name if r.registered_by else "")
         for r in db.session.scalars(queries.registrations(mission.id))))
 
 

@@ -1,6 +1,6 @@
 """Bulk actions on the register and on a segment (secretariat only, without JavaScript): the ticked rows or "all N
-matching", then tag, untag, change membership status, export (CSV) or write to them (the mailing form). Acting on
-more than the ticked rows of a page asks for confirmation first; above ``IN_REQUEST_LIMIT`` rows the action runs as
+matching", then tag, untag, change membership status, export (CSV or XLSX) or write to them (the mailing form).
+Acting on more than the ticked rows of a page asks for confirmation first; above ``IN_REQUEST_LIMIT`` rows the action runs as
 one job of the queue, followed on its page (done/total, refreshing itself)."""
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from club.segments.jobs import run_bulk_action
 from club.segments.models import BULK_KIND_LABELS, BULK_STATE_LABELS, BulkAction, BulkKind, Segment, Tag
 
 STAFF = (Role.SECRETARIAT,)
-ACTIONS = {"tag", "untag", "status", "export", "write"}
+ACTIONS = {"tag", "untag", "status", "export", "export_xlsx", "write"}
+EXPORTS = {"export": "members.export", "export_xlsx": "members.export_xlsx"}  # the register's own exports
 
 
 def _segment(form) -> Segment | None:
@@ -72,8 +73,8 @@ def bulk():
         return _back(segment, filter_args)
     audience = (_("Segment: %(name)s", name=segment.name) if segment is not None
                 else _("Register: %(filters)s", filters=describe_filters(filters)))
-    if action == "export":
-        return redirect(url_for("members.export", **filter_args, **({"ids": ",".join(map(str, ids))} if ids else {})),
+    if action in EXPORTS:
+        return redirect(url_for(EXPORTS[action], **filter_args, **({"ids": ",".join(map(str, ids))} if ids else {})),
                         303)
     if action == "write":
         return redirect(url_for("mailings.new", **filter_args, **({"ids": ids} if ids else {}), audience=audience),

@@ -94,3 +94,12 @@ def time_filter(value) -> str:
     if isinstance(value, datetime):
         value = _local(value)
     return dates.format_time(value, "HH:mm", locale=_locale())
+
+
+def ngettext(singular: str, plural: str, n: int, /, **variables) -> str:
+    """Flask-Babel's ``ngettext`` (the plural form for ``n``), with ``%(num)s`` written as the reader's locale
+    writes numbers ("12 500" in French, "12,500" in English) rather than as Python does ("12500")."""
+    from flask_babel import get_domain
+
+    text = get_domain().get_translations().ngettext(singular, plural, n)
+    return text % {"num": number(n), **variables}

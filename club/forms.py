@@ -30,6 +30,18 @@ from wtforms.fields.choices import SelectChoice
 
 from club.i18n import LANGUAGE_NAMES
 
+# The first year of the club's records: an earlier date is a typing error ("0202" for "2022"), refused at the field.
+FIRST_YEAR = 2000
+
+
+def not_before_first_year(field) -> None:
+    """Refuse a date before ``FIRST_YEAR`` at its field."""
+    from wtforms.validators import ValidationError
+
+    if field.data is not None and field.data.year < FIRST_YEAR:
+        raise ValidationError(_l("The club's register starts in %(year)s.", year=FIRST_YEAR))
+
+
 # What a database integer holds (PostgreSQL ``integer``); a larger number is a field error, not a 500.
 MAX_INTEGER = 2**31 - 1
 # Money and other decimals are ``Numeric(14, 2)``: twelve digits before the decimal point.

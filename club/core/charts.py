@@ -17,6 +17,7 @@ charts.html``) carry what the picture says for a reader who cannot see it.
 from __future__ import annotations
 
 import base64
+import math
 import re
 import sys
 from collections.abc import Iterable, Sequence
@@ -122,8 +123,10 @@ class Chart:
             return "—"
         if self.unit == "money":
             return formats.money(value)
-        if self.unit == "percent":
-            return formats.number(value, 0) + "\u00a0%"
+        if self.unit == "percent":  # values are percentages (0–100): "45 %" in French, "45%" in English
+            from flask_babel import format_percent
+
+            return format_percent(float(value) / 100)
         return formats.number(value)
 
     def axis_format(self, value) -> str:
@@ -136,8 +139,13 @@ class Chart:
 
     @property
     def slug(self) -> str:
-        """An HTML id for the chart on its page, from its title."""
-        return "chart-" + (re.sub(r"[^a-z0-9]+", "-", fold_ascii(self.title)).strip("-")[:48] or "x")
+        """An HTML id for the chart on its page: its title, and a digest of what it shows (two charts of one title,
+        such as two calls' funnels, get two ids; a title in Arabic still gets one)."""
+        import hashlib
+
+        digest = hashlib.sha1(repr((str(self.title), str(self.description), list(map(str, self.labels))))
+                              .encode()).hexdigest()[:8]
+        return "chart-" + (re.sub(r"[^a-z0-9]+", "-", fold_ascii(self.title)).strip("-")[:40] or "x") + "-" + digest
 
     @property
     def is_empty(self) -> bool:
@@ -190,9 +198,19 @@ class Chart:
             chart.y_label_rotation = 0
             chart.show_minor_x_labels = False
             chart.x_labels_major_count = 6
-        largest = max((float(v) for s in self.series for v in s.values if v is not None), default=0)
+        stacked = self.kind in ("stacked", "hstacked")
+        totals = [sum(float(s.values[i]) for s in self.series if i < len(s.values) and s.values[i] is not None)
+                  for i in range(len(self.labels))] if stacked else [
+            float(v) for s in self.series for v in s.values if v is not None]
+        largest = max(totals, default=0)
         if self.unit == "number" and largest <= 10:
-            chart.y_labels = list(range(0, int(largest) + 2))  # counts: whole numbers on the axis
+            # Counts: whole numbers on the axis, every one of them.
+            labels = list(range(0, math.ceil(largest) + 1)) or [0, 1]
+            chart.y_labels = labels
+            if horizontal:
+                chart.x_labels_major_count = len(labels)
+            else:
+                chart.y_labels_major_count = len(labels)
         for series in self.series:
             values = [None if i >= len(series.values) or series.values[i] is None else float(series.values[i])
                       for i in order]

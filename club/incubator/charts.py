@@ -22,11 +22,11 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
 from club import formats
 from club.core.charts import Chart, Series
 from club.core.timezones import at
+from club.formats import ngettext
 from club.incubator import queries
 from club.incubator.models import Call
 from club.incubator.queries import FUNNEL_STEPS, Funnel

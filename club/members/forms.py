@@ -32,6 +32,7 @@ from club.forms import (
     choices,
     format_decimal_input,
     no_line_breaks,
+    not_before_first_year,
     strip_filter,
 )
 from club.members import phones, services
@@ -218,7 +219,11 @@ class CommitmentForm(MembersForm):
     source = StringField(_l("Source"), filters=[none_if_empty], validators=[Length(max=200), no_line_breaks],
                          description=_l("For instance: announced at Siccam 2020."))
 
+    def validate_announced_on(self, field):
+        not_before_first_year(field)
+
     def validate_horizon(self, field):
+        not_before_first_year(field)
         if field.data and self.announced_on.data and field.data < self.announced_on.data:
             raise ValidationError(_l("The horizon cannot come before the announcement."))
 
@@ -231,6 +236,7 @@ class CommitmentEditForm(CommitmentForm):
         self.commitment = commitment
 
     def validate_announced_on(self, field):
+        super().validate_announced_on(field)
         if field.data and self.commitment is not None:
             earliest = min((r.reported_on for r in self.commitment.reports), default=None)
             if earliest and earliest < field.data:
@@ -252,6 +258,7 @@ class JobReportForm(MembersForm):
         self.needs_confirmation = False
 
     def validate_reported_on(self, field):
+        not_before_first_year(field)
         if field.data and field.data > date.today():
             raise ValidationError(_l("This date is in the future."))
         if field.data and self.commitment is not None:

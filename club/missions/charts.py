@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from club import formats
 from club.core.charts import Chart, Series
 from club.core.timezones import at
+from club.formats import ngettext
 from club.missions import queries
 from club.missions.models import KIND_LABELS, STATE_LABELS, Mission, MissionKind, MissionState
 

@@ -16,10 +16,10 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from club import formats
 from club.core.charts import Chart, Series
+from club.formats import ngettext
 from club.programmes.models import (
     KIND_LABELS,
     STATE_LABELS,
@@ -48,7 +48,7 @@ def indicators_chart(indicators: Sequence[Indicator], results: Mapping[int, int]
         "The indicator's result to date as a share of its target (%(full)s: target reached). Target reached: "
         "%(reached)s of %(num)s indicator.",
         "Each indicator's result to date as a share of its target (%(full)s: target reached). Targets reached: "
-        "%(reached)s of %(num)s indicators.", len(indicators), full=formats.number(100) + "\u00a0%",
+        "%(reached)s of %(num)s indicators.", len(indicators), full=formats.percent(1, 1), num=formats.number(len(indicators)),
         reached=formats.number(reached))
     largest = max((s for s in shares if s is not None), default=0)
     return Chart(

@@ -7,27 +7,25 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from club import formats
 from club.core.charts import Chart, Series, month_labels
 from club.deals.models import KIND_LABELS, STAGE_LABELS, DealKind, Stage
+from club.formats import ngettext
 from club.reports.figures import JobsMonth, OrganisationJobs, StageFigure
 
 
 def jobs_chart(months: Sequence[JobsMonth], target: int | None, horizon: date | None = None) -> Chart:
     """Jobs created and announced to date, month by month, against the club's target (a dashed line)."""
     latest = months[-1] if months else None
-    if latest and target:
-        description = _("%(created)s jobs created and %(announced)s announced at the end of %(month)s, against "
-                        "the club's target of %(target)s jobs (%(share)s of the target created).",
-                        created=formats.number(latest.created), announced=formats.number(latest.announced),
-                        month=month_labels([latest.month])[0], target=formats.number(target),
-                        share=formats.percent(latest.created, target))
-    elif latest:
-        description = _("%(created)s jobs created and %(announced)s announced at the end of %(month)s.",
-                        created=formats.number(latest.created), announced=formats.number(latest.announced),
-                        month=month_labels([latest.month])[0])
+    if latest:
+        description = ngettext("%(num)s job created and %(announced)s announced at the end of %(month)s.",
+                               "%(num)s jobs created and %(announced)s announced at the end of %(month)s.",
+                               latest.created, num=formats.number(latest.created),
+                               announced=formats.number(latest.announced), month=month_labels([latest.month])[0])
+        if target:
+            description += " " + _("The club's target: %(target)s jobs (%(share)s of it created).",
+                                   target=formats.number(target), share=formats.percent(latest.created, target))
     else:
         description = _("No job commitment or report yet.")
     if horizon and target:
@@ -89,10 +87,11 @@ def funnel_charts(figures: Sequence[StageFigure]) -> list[Chart]:
     dropped = by_stage.get(Stage.DROPPED)
     total = sum(f.count for f in stages)
     description = ngettext("%(num)s deal in the pipeline, by stage, from lead to closed.",
-                           "%(num)s deals in the pipeline, by stage, from lead to closed.", total)
+                           "%(num)s deals in the pipeline, by stage, from lead to closed.", total,
+                           num=formats.number(total))
     if dropped and dropped.count:
         description += " " + ngettext("%(num)s dropped deal is not shown.", "%(num)s dropped deals are not shown.",
-                                      dropped.count)
+                                      dropped.count, num=formats.number(dropped.count))
     return [
         Chart(_("Deal pipeline: number of deals by stage"), description, labels,
               [Series(_("Deals"), [f.count for f in stages])], kind="hbar", columns=_("Stage"), height=360),
@@ -131,10 +130,12 @@ def members_charts(by_province: Mapping, by_site: Mapping) -> list[Chart]:
     total = sum(by_province.values())
     return [
         count_chart(_("Members by province"), ngettext("%(num)s active member, by province.",
-                                                       "%(num)s active members, by province.", total),
+                                                       "%(num)s active members, by province.", total,
+                                                       num=formats.number(total)),
                     by_province, PROVINCE_LABELS, heading=_("Province"), series=_("Members")),
         count_chart(_("Members by site"), ngettext("%(num)s active member, by site or park.",
-                                                   "%(num)s active members, by site or park.", total),
+                                                   "%(num)s active members, by site or park.", total,
+                                                   num=formats.number(total)),
                     by_site, SITE_LABELS, heading=_("Site"), series=_("Members")),
     ]
 
@@ -143,9 +144,10 @@ def organisation_jobs_chart(name: str, months: Sequence[JobsMonth]) -> Chart:
     """One organisation's jobs, created against announced to date, month by month (its member's home and page)."""
     latest = months[-1] if months else None
     if latest:
-        description = _("%(org)s: %(created)s jobs created of %(announced)s announced at the end of %(month)s.",
-                        org=name, created=formats.number(latest.created), announced=formats.number(latest.announced),
-                        month=month_labels([latest.month])[0])
+        description = ngettext("%(org)s: %(num)s job created of %(announced)s announced at the end of %(month)s.",
+                               "%(org)s: %(num)s jobs created of %(announced)s announced at the end of %(month)s.",
+                               latest.created, org=name, num=formats.number(latest.created),
+                               announced=formats.number(latest.announced), month=month_labels([latest.month])[0])
     else:
         description = _("%(org)s has no job commitment or report yet.", org=name)
     return Chart(_("Jobs of %(org)s, month by month", org=name), description, month_labels(m.month for m in months),

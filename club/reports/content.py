@@ -16,7 +16,6 @@ from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy.orm import selectinload
 
 from club import formats
@@ -25,6 +24,7 @@ from club.core.spreadsheets import Column
 from club.core.timezones import local_date
 from club.deals.models import KIND_LABELS, STAGE_LABELS, Deal, Stage, StageChange
 from club.extensions import db
+from club.formats import ngettext
 from club.incubator.models import STATUS_LABELS, Application, Call, Status
 from club.members.models import (
     MEMBERSHIP_STATUS_LABELS,
@@ -581,7 +581,8 @@ def _incubator(ctx: _Context) -> Section:
     section.charts.append(Chart(
         _("Applications by state"),
         ngettext("%(num)s application submitted to the calls of the period.",
-                 "%(num)s applications submitted to the calls of the period.", submitted),
+                 "%(num)s applications submitted to the calls of the period.", submitted,
+                 num=formats.number(submitted)),
         [str(STATUS_LABELS[s]) for s, _n in shown], [Series(_("Applications"), [n for _s, n in shown])],
         kind="hbar", columns=_("State"), height=max(260, 60 + 36 * len(shown))))
     if ctx.partner or not ids:
@@ -674,13 +675,14 @@ def _missions(ctx: _Context) -> Section:
 # --- programmes ---------------------------------------------------------------------------------------------------
 
 def _programmes(ctx: _Context) -> Section:
+    from club.programmes.models import _beyond_public  # budgets, indicators, beneficiaries: lead and partners
     from club.programmes.queries.programmes import indicator_results, measured, tally
 
     p = ctx.period
     section = Section("programmes", _("Programmes"))
     programmes = db.session.scalars(
         sa.select(Programme).options(selectinload(Programme.lead), selectinload(Programme.indicators))
-        .where(Programme.visible_to(ctx.viewer),
+        .where(Programme.visible_to(ctx.viewer), _beyond_public(ctx.viewer),
                Programme.state.in_((ProgrammeState.ACTIVE, ProgrammeState.CLOSED)),
                Programme.starts_on <= p.ends_on,
                sa.or_(Programme.ends_on.is_(None), Programme.ends_on >= p.starts_on))

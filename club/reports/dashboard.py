@@ -173,6 +173,10 @@ def deals_figures(user) -> Figures:
                                "signed": charts.signed_chart(figures.signed_by_year_and_kind(Viewer))},
                        numbers={"deals": sum(f.count for f in funnel)})
 
+    if user.role != Role.SECRETARIAT:
+        # A partner's figures are never kept: a share revoked must vanish from them at once (SECURITY.md), and the
+        # few deals shared with one organisation cost two small queries.
+        return build()
     return cached(scope, build)
 
 

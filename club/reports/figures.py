@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from club.core.charts import months_between
 from club.deals.models import Deal, DealKind, Stage
 from club.extensions import db
+from club.forms import FIRST_YEAR
 from club.members.models import (
     JobCommitment,
     JobReport,
@@ -81,15 +82,18 @@ def jobs_by_month(until: date, *, since: date | None = None, organization_id: in
     keys = sorted(set(created) | set(announced))
     if not keys:
         return []
-    first = _month_of(keys[0])
-    start = since.replace(day=1) if since else first
-    months, total_created, total_announced, out = months_between(min(first, start), until), 0, 0, []
-    for month in months:
+    # From ``since``, else the first month with a figure, but never before the register's first year: a date
+    # typed wrong ("0202") must not draw eighteen centuries of months. What came before the start is carried.
+    start = max(since.replace(day=1) if since else _month_of(keys[0]), date(FIRST_YEAR, 1, 1))
+    start_key = start.year * 100 + start.month
+    total_created = sum(int(v or 0) for k, v in created.items() if k < start_key)
+    total_announced = sum(int(v or 0) for k, v in announced.items() if k < start_key)
+    out = []
+    for month in months_between(start, until):
         key = month.year * 100 + month.month
         total_created += int(created.get(key) or 0)
         total_announced += int(announced.get(key) or 0)
-        if month >= start:
-            out.append(JobsMonth(month, total_announced, total_created))
+        out.append(JobsMonth(month, total_announced, total_created))
     return out
 
 

@@ -9,12 +9,11 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
-from club.forms import FlaskForm, VersionField, choices, strip_filter
+from club.forms import FIRST_YEAR, FlaskForm, VersionField, choices, strip_filter
 from club.i18n import LANGUAGE_NAMES
 from club.reports.content import Period
 from club.reports.models import FREQUENCY_LABELS, Frequency, PeriodKind
 
-FIRST_YEAR = 2000
 # A from–to report longer than this is refused: a funder's report covers a quarter, a year, a few years at most.
 MAX_RANGE_DAYS = 10 * 366
 # Partner organisations one form may name.

@@ -160,8 +160,11 @@ def send_report(period: Period, language: str, organizations: list[Organization]
     _lock_user(by)
     ids = [o.id for o in organizations]
     twins = _recent_twins(period, language, ids, send=True, by=by)
-    if {r.audience_id for r in twins} >= set(ids):
+    already = {r.audience_id for r in twins}
+    if already >= set(ids):
         return twins, False
+    # Only the organisations a moment-ago submission did not already cover (A, then A and B: B alone is new).
+    organizations = [org for org in organizations if org.id not in already]
     runs = [_new_run(period, language, audience=org, send=True, by=by) for org in organizations]
     db.session.flush()
     audit.record("report.sent", None, by=by, entity_type="report_runs", entity_id=runs[0].id, changes={
@@ -174,6 +177,21 @@ def retry_run(run: ReportRun, *, by) -> ReportRun:
     """Ask again for a failed run: a new run of the same period, language and audience."""
     if run.state != RunState.FAILED:
         raise Refused(_l("Only a failed report can be asked for again."))
+    # One retry per failed run, whoever clicks and however often: the failed run's row is locked until the commit,
+    # and a run of the same report asked for since it is the retry.
+    table = ReportRun.__table__
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(sa.update(table).where(table.c.id == run.id).values(id=table.c.id))
+    else:
+        db.session.execute(sa.select(table.c.id).where(table.c.id == run.id).with_for_update())
+    audience = (ReportRun.audience_id.is_(None) if run.audience_id is None
+                else ReportRun.audience_id == run.audience_id)
+    since = db.session.scalar(sa.select(ReportRun).where(
+        ReportRun.id > run.id, audience, ReportRun.starts_on == run.starts_on, ReportRun.ends_on == run.ends_on,
+        ReportRun.period_kind == run.period_kind, ReportRun.language == run.language,
+        ReportRun.send.is_(run.send), ReportRun.state != RunState.FAILED).order_by(ReportRun.id).limit(1))
+    if since is not None:
+        return since
     again = _new_run(period_of(run), run.language, audience=run.audience, send=run.send, by=by)
     again.schedule_id = run.schedule_id
     db.session.flush()

@@ -116,3 +116,25 @@ def test_an_empty_period_still_builds(db, app):
                    for s in report.sections for t in s.tables)
         assert render_pdf(report).startswith(b"%PDF")
         assert render_xlsx(report)[:2] == b"PK"
+
+
+def test_a_partner_report_leaves_out_the_programmes_it_has_no_part_in(demo_world, en):
+    """A partner outside a programme sees only its public description in the app: its budget, indicators and
+    beneficiaries stay out of that partner's report, while the club's own report has them."""
+    from club.programmes.models import Programme, ProgrammeKind, ProgrammeState
+    from club.reports.content import Period, build_report
+    from tests.factories import OrganizationFactory
+
+    lead = OrganizationFactory(name="Porteur sans FIRO")
+    demo_world.session.add(Programme(title="Programme sans FIRO", kind=ProgrammeKind.YOUTH_EMPLOYMENT,
+                                     lead_organization_id=lead.id, starts_on=date(2020, 3, 1),
+                                     state=ProgrammeState.ACTIVE, budget=Decimal("777777")))
+    demo_world.session.commit()
+    period = Period.year(2020)
+
+    def programme_cells(report):
+        section = next(s for s in report.sections if s.key == "programmes")
+        return {str(cell) for t in section.tables for row in t.rows for cell in row}
+
+    assert "Programme sans FIRO" in programme_cells(build_report(period))
+    assert "Programme sans FIRO" not in programme_cells(build_report(period, audience=_firo(demo_world)))

@@ -161,9 +161,14 @@ def test_a_failing_build_is_marked_failed_and_audited(client, login_as, staff, j
     monkeypatch.undo()
     again = client.post(f"/reports/runs/{run.id}/retry")
     assert again.status_code == 303
+    # a double click on "ask again" asks once
+    assert client.post(f"/reports/runs/{run.id}/retry").headers["Location"] == again.headers["Location"]
     jobs.run()
     states = [r.state for r in all_runs()]
     assert states == [RunState.FAILED, RunState.DONE]
+    # and once built, asking again from the failed run still gives that one
+    assert client.post(f"/reports/runs/{run.id}/retry").headers["Location"] == again.headers["Location"]
+    assert len(all_runs()) == 2
 
 
 def test_a_run_is_built_once_even_if_its_task_runs_twice(client, login_as, staff, jobs):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
@@ -16,6 +15,7 @@ from club.core.refusals import REFUSED_STATUS, Refused, refuse_at
 from club.core.storage import send_stored
 from club.core.timezones import local_today
 from club.extensions import db
+from club.formats import ngettext
 from club.forms import ConfirmForm, form_view
 from club.htmx import render_page_or_partial
 from club.permissions import Role, get_visible_or_404, role_required, visible

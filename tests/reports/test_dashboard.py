@@ -43,8 +43,8 @@ def test_the_dashboard_shows_the_target_and_the_charts(app, db, as_user, lang):
     _world(deals=True)
     page = text(as_user(UserFactory(role=Role.SECRETARIAT, locale=lang)).get("/"))
     # 1,100 created (700 + 400) of 3,000: "1 100 … 3 000 (37 %)" / "1,100 … 3,000 (37%)".
-    standing = ntr(app, lang, "%(num)s job created of a target of %(target)s (%(share)s)",
-                   "%(num)s jobs created of a target of %(target)s (%(share)s)", 1100,
+    standing = ntr(app, lang, "%(num)s job created of a target of %(target)s (%(share)s).",
+                   "%(num)s jobs created of a target of %(target)s (%(share)s).", 1100,
                    num=number(app, lang, 1100), target=number(app, lang, 3000),
                    share="37\u00a0%" if lang == "fr" else "37%")
     assert standing in page

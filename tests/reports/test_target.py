@@ -19,7 +19,8 @@ from tests.reports.dashboard_helpers import number, tr
 
 
 def _events():
-    return list(database.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "target.updated")))
+    return list(database.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "target.updated")
+                                        .order_by(AuditEvent.id)))
 
 
 def test_without_a_row_the_target_is_the_articles(db, as_user):

@@ -1,5 +1,4 @@
-"""The incubator's charts (``club.core.charts``): the funnel of a call, the intake across calls, and the figures of a
-period the activity report reads.
+"""The incubator's charts (``club.core.charts``): the funnel of a call and the intake across calls.
 
 How the funnel counts: an application counts at every step it reached, whatever happened next, so each step holds
 the ones of the next (a graduated startup was also submitted, screened, interviewed, accepted and incubated). The
@@ -17,15 +16,12 @@ steps are read from the application's history (every status it held), not only i
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from club import formats
 from club.core.charts import Chart, Series
-from club.core.timezones import at
 from club.formats import ngettext
 from club.incubator import queries
 from club.incubator.models import Call
@@ -101,40 +97,4 @@ def intake_chart(rows: Sequence[tuple[Call, Funnel]] | None = None) -> Chart:
                  notes=(_("Places"), [formats.number(c.capacity) for c, _f in rows]))
 
 
-# --- the activity report's figures -------------------------------------------------------------------------------
-
-@dataclass
-class CallIntake:
-    """One call in a period: its funnel as it stood at the end of the period (``funnel``) and the applications
-    that reached each step during the period (``during``: submitted in it, screened in it…)."""
-
-    call_id: int
-    title: str
-    opens_at: datetime
-    closes_at: datetime
-    capacity: int
-    funnel: Funnel
-    during: Funnel = field(default_factory=Funnel)
-
-
-def period_bounds(starts_on: date, ends_on: date) -> tuple[datetime, datetime]:
-    """The period's first and last days (Moroccan dates, both included) as UTC instants [start, end)."""
-    return at(starts_on, 0), at(ends_on + timedelta(days=1), 0)
-
-
-def intake_figures(starts_on: date, ends_on: date) -> list[CallIntake]:
-    """The incubator in a period, per call, in opening order (three queries whatever the number of applications).
-
-    Which calls: those open for applications at some time in the period, and older ones whose applications moved
-    in it (a cohort incubated or graduating in the period). For each, ``funnel`` counts the applications that had
-    reached each step by the end of the period (as the funnel chart counts them, see the module's docstring; the
-    waiting list, rejections, withdrawals and drop-outs as they stood then), and ``during`` those that reached
-    each step within the period."""
-    start, end = period_bounds(starts_on, ends_on)
-    return [CallIntake(call_id=c.id, title=c.title, opens_at=c.opens_at, closes_at=c.closes_at, capacity=c.capacity,
-                       funnel=at_end, during=at_end.minus(at_start))
-            for c, at_end, at_start in queries.period_call_funnels(start, end)]
-
-
-__all__ = ["FUNNEL_STEPS", "STEP_LABELS", "CallIntake", "Funnel", "call_funnel_chart", "intake_chart",
-           "intake_figures", "period_bounds"]
+__all__ = ["FUNNEL_STEPS", "STEP_LABELS", "Funnel", "call_funnel_chart", "intake_chart"]

@@ -392,11 +392,6 @@ class Funnel:
     def steps(self) -> list[tuple[str, int]]:
         return [(step, getattr(self, step)) for step in FUNNEL_STEPS]
 
-    def minus(self, other: Funnel) -> Funnel:
-        """What changed between ``other`` (earlier) and this one: the applications that reached each step
-        in between (the ``waitlisted`` difference may be negative: people left the list)."""
-        return Funnel(**{name: getattr(self, name) - getattr(other, name) for name in self.__dataclass_fields__})
-
 
 def _step(column) -> sa.ColumnElement[int]:
     return sa.case({status: step for status, step in STEP_OF_STATUS.items()}, value=column, else_=0)
@@ -469,20 +464,3 @@ def recent_call_funnels(limit: int = INTAKE_CALLS) -> list[tuple[Call, Funnel]]:
     return [(c, funnels.get(c.id, Funnel())) for c in reversed(calls)]
 
 
-def period_call_funnels(starts_at: datetime, ends_at: datetime) -> list[tuple[Call, Funnel, Funnel]]:
-    """The calls open at some time in [``starts_at``, ``ends_at``), and the older ones whose applications moved in
-    it (a cohort incubated or graduating), by opening date: each with its funnel as it stood at ``ends_at`` and
-    the same as it stood at ``starts_at`` (three queries)."""
-    moved = (sa.select(Application.call_id).join(StatusChange, StatusChange.application_id == Application.id)
-             .where(StatusChange.at >= starts_at, StatusChange.at < ends_at))
-    submitted = sa.select(Application.call_id).where(Application.submitted_at >= starts_at,
-                                                     Application.submitted_at < ends_at)
-    calls = list(db.session.scalars(
-        sa.select(Call).where(sa.or_(sa.and_(Call.opens_at < ends_at, Call.closes_at >= starts_at),
-                                     Call.id.in_(moved), Call.id.in_(submitted)))
-        .order_by(Call.opens_at, Call.id)))
-    if not calls:
-        return []
-    ids = Application.call_id.in_([c.id for c in calls])
-    at_end, at_start = _funnels(ids, ends_at), _funnels(ids, starts_at)
-    return [(c, at_end.get(c.id, Funnel()), at_start.get(c.id, Funnel())) for c in calls]

@@ -1,5 +1,4 @@
-"""The programmes' charts (``club.core.charts``): a programme's indicators against their targets, and the figures
-the activity report reads.
+"""The programmes' charts (``club.core.charts``): a programme's indicators against their targets.
 
 An indicator's result is shown as a share of its target (100 % = target reached): indicators count different things
 on different scales (200 young people enrolled, 12 firms visited), and a share puts them on one axis; the table
@@ -10,10 +9,7 @@ person, so whoever sees the programme's indicators (its partners included) sees 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
+from collections.abc import Mapping, Sequence
 
 from flask_babel import gettext as _
 
@@ -21,17 +17,8 @@ from club import formats
 from club.core.charts import Chart, Series
 from club.formats import ngettext
 from club.programmes.models import (
-    KIND_LABELS,
-    STATE_LABELS,
-    BeneficiaryStatus,
-    Gender,
     Indicator,
-    IndicatorSource,
-    Measure,
-    ProgrammeKind,
-    ProgrammeState,
 )
-from club.programmes.queries import programmes as queries
 
 
 def share(reached: int, target: int) -> float | None:
@@ -58,69 +45,3 @@ def indicators_chart(indicators: Sequence[Indicator], results: Mapping[int, int]
         notes=(_("Result and target"), [_("%(reached)s of %(target)s", reached=formats.number(results.get(i.id, 0)),
                                           target=formats.number(i.target)) for i in indicators]),
         options={"range": (0, max(100, largest))})
-
-
-# --- the activity report's figures -------------------------------------------------------------------------------
-
-@dataclass
-class IndicatorFigures:
-    name: str
-    source: IndicatorSource
-    measure: Measure | None
-    target: int
-    target_on: date | None
-    reached: int
-
-    @property
-    def share(self) -> float | None:
-        """Reached / target, 0–1 (over 1 beyond the target; None without a target)."""
-        return self.reached / self.target if self.target else None
-
-
-@dataclass
-class ProgrammeFigures:
-    """A programme, its indicators against their targets and its beneficiaries as aggregates only (no person):
-    what the activity report shows, to the club and to partners alike."""
-
-    programme_id: int
-    title: str
-    kind: ProgrammeKind
-    state: ProgrammeState
-    lead: str
-    starts_on: date
-    ends_on: date | None
-    budget: Decimal | None
-    indicators: list[IndicatorFigures] = field(default_factory=list)
-    beneficiaries: int = 0
-    by_status: dict[BeneficiaryStatus, int] = field(default_factory=dict)
-    by_gender: dict[Gender, int] = field(default_factory=dict)
-
-    @property
-    def kind_label(self):
-        return KIND_LABELS[self.kind]
-
-    @property
-    def state_label(self):
-        return STATE_LABELS[self.state]
-
-
-def indicator_figures(programme_ids: Iterable[int] | None = None) -> list[ProgrammeFigures]:
-    """The programmes ``programme_ids`` (None: every programme launched, drafts aside; a partner's report passes the
-    ones shared with it), by start date, with their indicators' results to date and their beneficiaries counted by
-    status and gender. Five queries whatever the number of programmes, indicators and people."""
-    programmes = queries.programmes_with_indicators(programme_ids)
-    if not programmes:
-        return []
-    ids = [p.id for p in programmes]
-    tallies = queries.tally(ids)
-    results = queries.indicator_results(ids, tallies)
-    out = []
-    for p in programmes:
-        aggregates = queries.beneficiary_aggregates(tallies[p.id])
-        out.append(ProgrammeFigures(
-            programme_id=p.id, title=p.title, kind=p.kind, state=p.state, lead=p.lead.name, starts_on=p.starts_on,
-            ends_on=p.ends_on, budget=p.budget,
-            indicators=[IndicatorFigures(name=i.name, source=i.source, measure=i.measure, target=i.target,
-                                         target_on=i.target_on, reached=results.get(i.id, 0)) for i in p.indicators],
-            beneficiaries=aggregates.total, by_status=aggregates.by_status, by_gender=aggregates.by_gender))
-    return out

@@ -1,10 +1,10 @@
 """The incubator's charts: the funnel of a call (every step an application reached, rejected, withdrawn, waitlisted
-and dropped ones where they got to), the intake across calls, the period's figures for the activity report; who
+and dropped ones where they got to), the intake across calls; who
 sees them; the pages' query counts."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from flask_babel import force_locale
@@ -112,37 +112,6 @@ def test_the_intake_chart_shows_the_last_calls_oldest_first(db, app):
         assert [s.values for s in chart.series] == [[2, 9], [1, 3]]
         assert chart.table_rows == [["Appel 2019", "2", "1", "8"], ["Appel 2020", "9", "3", "5"]]
         assert "11 submitted, 4 accepted in all" in chart.description
-
-
-def test_period_figures_count_as_things_stood_at_the_end_of_the_period(db, ctx):
-    def on(day):
-        return datetime(day.year, day.month, day.day, 10, tzinfo=UTC)
-
-    # A 2020 call whose startup graduated in 2021, the 2021 call, and a 2022 call: a report on Q1 2021.
-    old = CallFactory(title="2020", opens_at=on(date(2020, 1, 1)), closes_at=on(date(2020, 2, 1)))
-    current = CallFactory(title="2021", opens_at=on(date(2021, 1, 10)), closes_at=on(date(2021, 2, 10)))
-    CallFactory(title="2022", opens_at=on(date(2022, 1, 10)), closes_at=on(date(2022, 2, 10)))
-    application(old, PATHS[Status.ACCEPTED] + [Status.INCUBATED, Status.GRADUATED], start=on(date(2020, 1, 15)),
-                step=timedelta(days=80))  # incubated on 2020-11-30, graduated on 2021-02-18
-    application(old, PATHS[Status.SCREENING] + [Status.REJECTED], start=on(date(2020, 1, 15)))  # nothing in 2021
-    application(current, PATHS[Status.ACCEPTED] + [Status.INCUBATED], start=on(date(2021, 1, 20)),
-                step=timedelta(days=30))  # accepted on 2021-04-20: after the quarter
-    application(current, PATHS[Status.INTERVIEW] + [Status.WAITLISTED], start=on(date(2021, 2, 1)))
-    application(current, PATHS[Status.SUBMITTED] + [Status.WITHDRAWN], start=on(date(2021, 2, 2)))
-
-    rows = charts.intake_figures(date(2021, 1, 1), date(2021, 3, 31))
-    assert [r.title for r in rows] == ["2020", "2021"]
-    old_row, new_row = rows
-    assert old_row.funnel == Funnel(submitted=2, screened=2, interviewed=1, accepted=1, incubated=1, graduated=1,
-                                    rejected=1)
-    assert old_row.during == Funnel(graduated=1)
-    assert new_row.funnel == Funnel(submitted=3, screened=2, interviewed=2, waitlisted=1, withdrawn=1)
-    assert new_row.during == new_row.funnel
-    assert (new_row.opens_at, new_row.capacity) == (current.opens_at, current.capacity)
-    # A year later, the current call's startup is incubated; the waiting list and the withdrawal are unchanged.
-    (later,) = [r for r in charts.intake_figures(date(2021, 4, 1), date(2021, 6, 30)) if r.title == "2021"]
-    assert later.funnel.incubated == 1 and later.during == Funnel(accepted=1, incubated=1)
-    assert charts.intake_figures(date(2023, 1, 1), date(2023, 12, 31)) == []
 
 
 # --- the pages -------------------------------------------------------------------------------------------------

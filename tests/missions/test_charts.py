@@ -1,9 +1,9 @@
 """The missions' charts: seats taken, waiting lists and free seats of the missions listed (secretariat, partners),
-one mission's seats on its page, the period's figures for the activity report; who sees them; query counts."""
+one mission's seats on its page; who sees them; query counts."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from flask_babel import force_locale
@@ -13,9 +13,6 @@ from club import formats
 from club.extensions import db
 from club.missions import charts
 from club.missions.models import (
-    FollowUpAction,
-    MissionDeal,
-    MissionOutcome,
     MissionState,
     Registration,
     RegistrationStatus,
@@ -23,7 +20,6 @@ from club.missions.models import (
 )
 from club.models import utcnow
 from club.permissions import Role
-from tests.deals.factories import make_deal
 from tests.members.factories import ContactFactory
 from tests.missions.factories import MissionFactory
 
@@ -136,44 +132,6 @@ def test_drafts_and_cancelled_missions_have_no_seat_chart(world, factories, logi
         mission = db.session.scalar(db.select(Mission).where(Mission.title == title))
         html = client.get(f"/missions/{mission.id}").get_data(as_text=True)
         assert mission.title in html and "club-chart" not in html
-
-
-def test_mission_figures_of_a_period(db, factories, request_context):
-    def on(y, m, d):
-        return datetime(y, m, d, 9, tzinfo=UTC)
-
-    firo = factories.OrganizationFactory(name="FIRO")
-    held = MissionFactory(title="Visite Casa-shore", starts_at=on(2021, 2, 10), ends_at=on(2021, 2, 12),
-                          capacity=10, state=MissionState.DONE)
-    spanning = MissionFactory(title="Tournée", starts_at=on(2020, 12, 28), ends_at=on(2021, 1, 2))
-    cancelled = MissionFactory(title="Annulée", starts_at=on(2021, 3, 1), ends_at=on(2021, 3, 1),
-                               state=MissionState.CANCELLED)
-    MissionFactory(title="Brouillon", starts_at=on(2021, 3, 5), ends_at=on(2021, 3, 5), state=MissionState.DRAFT)
-    MissionFactory(title="Avant", starts_at=on(2020, 11, 1), ends_at=on(2020, 11, 2))
-    MissionFactory(title="Après", starts_at=on(2021, 4, 1), ends_at=on(2021, 4, 2))
-    people(held, [A] * 6 + [R, W, C])
-    people(spanning, [R], organization=firo)
-    outcome_org = factories.OrganizationFactory()
-    db.session.add(MissionOutcome(mission_id=held.id, organization_id=outcome_org.id))
-    db.session.add(MissionDeal(mission_id=held.id, deal_id=make_deal().id))
-    db.session.add_all([FollowUpAction(mission_id=held.id, task="Relancer", done_at=utcnow()),
-                        FollowUpAction(mission_id=held.id, task="Écrire")])
-    db.session.execute(mission_partners.insert(), [{"mission_id": cancelled.id, "organization_id": firo.id}])
-    db.session.commit()
-
-    rows = charts.mission_figures(date(2021, 1, 1), date(2021, 3, 31))
-    assert [r.title for r in rows] == ["Tournée", "Visite Casa-shore", "Annulée"]
-    figures = rows[1]
-    assert (figures.capacity, figures.registered, figures.attended, figures.waitlisted, figures.cancelled) == \
-        (10, 1, 6, 1, 1)
-    assert (figures.seated, figures.fill_rate) == (7, 0.7)
-    assert (figures.outcomes, figures.deals, figures.actions, figures.actions_done) == (1, 1, 2, 1)
-    assert figures.state == MissionState.DONE and str(figures.state_label) == "Done"
-    assert rows[2].state == MissionState.CANCELLED and rows[2].registered == 0
-    # What FIRO sees: the mission it has someone on, and the one it partners (cancelled: it was told).
-    assert [r.title for r in charts.mission_figures(date(2021, 1, 1), date(2021, 3, 31),
-                                                    organization_id=firo.id)] == ["Tournée", "Annulée"]
-    assert charts.mission_figures(date(2019, 1, 1), date(2019, 12, 31)) == []
 
 
 def test_the_list_chart_adds_no_query(world, factories, login_as, count_queries):

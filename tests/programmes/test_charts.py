@@ -1,5 +1,5 @@
 """A programme's indicators against their targets, as a chart on its page (for whoever sees its indicators: the
-secretariat, the lead, its partners; aggregates only), and the programmes' figures for the activity report."""
+secretariat, the lead, its partners; aggregates only)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-import sqlalchemy as sa
 from flask_babel import force_locale
 from markupsafe import escape
 
@@ -17,7 +16,6 @@ from club.extensions import db as database
 from club.permissions import Role
 from club.programmes import charts
 from club.programmes.models import (
-    BeneficiaryStatus,
     Gender,
     Indicator,
     IndicatorFigure,
@@ -25,7 +23,6 @@ from club.programmes.models import (
     Measure,
     PartnerRole,
     ProgrammePartner,
-    ProgrammeState,
 )
 from tests.factories import OrganizationFactory, UserFactory
 from tests.programmes.test_programmes_services import add_people, make_programme
@@ -143,38 +140,3 @@ def test_a_programme_without_indicators_has_no_chart(db, login_as):
     assert "Sans indicateur" in html and "club-chart" not in html and "No indicator yet." in html
 
 
-def test_indicator_figures_for_the_report(world, request_context):
-    draft = make_programme(title="Brouillon", state=ProgrammeState.DRAFT)
-    indicators(draft, ("Inscrits", Measure.ENROLLED, 10, []))
-    make_programme(title="Clos", state=ProgrammeState.CLOSED, starts_on=local_today() - timedelta(days=900))
-
-    every = charts.indicator_figures()
-    assert [p.title for p in every] == ["Clos", "Activité jeunesse de Jerada"]
-    figures = every[1]
-    assert (figures.lead, figures.state, figures.budget) == ("Saccom", ProgrammeState.ACTIVE, Decimal("1000000.00"))
-    assert [(i.name, i.target, i.reached) for i in figures.indicators] == [
-        ("Jeunes inscrits", 1200, 120), ("Femmes placées", 10, 30), ("Entreprises visitées", 12, 15)]
-    assert [i.share for i in figures.indicators] == [0.1, 3.0, 1.25]
-    assert figures.beneficiaries == 120
-    assert figures.by_status[BeneficiaryStatus.PLACED] == 30 and figures.by_status[BeneficiaryStatus.TRAINED] == 50
-    assert figures.by_gender == {Gender.FEMALE: 30, Gender.MALE: 90, Gender.UNSTATED: 0}
-    assert every[0].indicators == [] and every[0].beneficiaries == 0
-    # A partner's report passes the programmes shared with it (a draft too, if asked: the caller decides).
-    assert [p.title for p in charts.indicator_figures([world["programme"].id, draft.id])] == [
-        "Activité jeunesse de Jerada", "Brouillon"]
-    assert charts.indicator_figures([]) == []
-
-
-def test_indicator_figures_run_a_constant_number_of_queries(world, app, count_queries):
-    def count() -> int:
-        with app.test_request_context(), count_queries() as q:
-            charts.indicator_figures()
-        return q.count
-
-    few = count()
-    for n in range(3):
-        programme = make_programme(title=f"Programme {n}")
-        indicators(programme, (f"Inscrits {n}", Measure.ENROLLED, 10, []), (f"Visites {n}", None, 5, [1, 2]))
-        add_people(programme, 5)
-    assert count() == few
-    assert database.session.scalar(sa.select(sa.func.count()).select_from(Indicator)) == 9

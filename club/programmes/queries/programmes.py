@@ -326,16 +326,3 @@ def resolve_reports(ids, user) -> dict:
 
 # --- the activity report ------------------------------------------------------------------------------------------
 
-def programmes_with_indicators(programme_ids=None) -> list[Programme]:
-    """The programmes ``programme_ids`` (None: every one launched, drafts aside) by start date, with their lead and
-    indicators (two queries)."""
-    stmt = (sa.select(Programme).options(joinedload(Programme.lead), selectinload(Programme.indicators))
-            .order_by(Programme.starts_on, Programme.id))
-    if programme_ids is None:
-        stmt = stmt.where(Programme.state != ProgrammeState.DRAFT)
-    else:
-        ids = list(programme_ids)
-        if not ids:
-            return []
-        stmt = stmt.where(Programme.id.in_(ids))
-    return list(db.session.scalars(stmt))

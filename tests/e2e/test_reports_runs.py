@@ -126,5 +126,7 @@ def test_the_reports_pages_fit_a_phone(demo_world, browser, live_server, app, jo
             assert width <= 390, (url, width)
         schedule_edit = page.locator("a[href*='/reports/schedules/'][href$='/edit']").first
         schedule_edit.click()
+        page.wait_for_url("**/edit")  # the click navigates: measure the page it leads to, not one torn down
+        page.wait_for_load_state()
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         assert axe_violations(page) == []

@@ -106,10 +106,10 @@ def pages() -> list[BenchPage]:
     shared = db.session.scalar(sa.select(DealShare.deal_id).where(DealShare.organization_id == firo)
                                .order_by(DealShare.deal_id.desc()).limit(1))
     return [
-        BenchPage("deals board", "/deals/"),
+        BenchPage("deals board", "/deals/", target=40),
         BenchPage("deals table", "/deals/table"),
         BenchPage("deals table, filtered and sorted", "/deals/table?stage=committee&sort=amount&dir=desc&page=2"),
-        BenchPage("deal page", f"/deals/{busiest}"),
+        BenchPage("deal page", f"/deals/{busiest}", target=30),
         BenchPage("partners' room", "/deals/", login="partner@firo.example"),
-        BenchPage("deal page, partner", f"/deals/{shared}", login="partner@firo.example"),
+        BenchPage("deal page, partner", f"/deals/{shared}", login="partner@firo.example", target=30),
     ]

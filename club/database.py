@@ -26,6 +26,9 @@ def configure(app: Flask) -> None:
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})  # never mutate the shared defaults
     if uri.startswith("sqlite"):
         options["connect_args"] = {**options.get("connect_args", {}), "timeout": 10}
+        # A file opened in the process: nothing can drop the connection between requests, so no SELECT 1 before
+        # each checkout (PostgreSQL keeps it: a server restart or an idle timeout does drop connections).
+        options["pool_pre_ping"] = False
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if uri.startswith("sqlite"):
         if not getattr(configure, "_listening", False):

@@ -18,3 +18,11 @@ csrf = CSRFProtect()
 mail = Mail()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
+
+
+@limiter.request_filter
+def _no_limits_for_bare_requests() -> bool:
+    """The health check is not rate-limited (static files never are): nothing to count for it."""
+    from club.security import bare_request
+
+    return bare_request()

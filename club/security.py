@@ -6,7 +6,6 @@ from urllib.parse import urlsplit
 
 import flask_babel
 from flask import Flask, abort, current_app, g, request
-from flask_login import current_user
 from werkzeug.datastructures import ImmutableMultiDict
 
 from club.htmx import keep_the_address_bar_true
@@ -35,6 +34,15 @@ def safe_next(target: str | None, default: str) -> str:
     return target if is_safe_next(target) else default
 
 
+# Endpoints that read nothing of the request but its path: the static files and the health check. The request hooks
+# that guard forms, queries and pages do nothing for them (they answer thousands of times a minute).
+BARE_ENDPOINTS = frozenset({"static", "core.healthz"})
+
+
+def bare_request() -> bool:
+    return request.endpoint in BARE_ENDPOINTS
+
+
 def _headers(response):
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CSP)
@@ -45,7 +53,10 @@ def _headers(response):
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if current_app.config.get("HSTS"):
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if current_user and current_user.is_authenticated and request.endpoint != "static":
+    # A page that looked at its user (every signed-in page does, through the access check) is theirs alone; a
+    # response that never loaded the user (a static file, the health check) says nothing of them.
+    user = g.get("_login_user")
+    if user is not None and user.is_authenticated and request.endpoint != "static":
         headers["Cache-Control"] = "no-store"
     if request.headers.get("HX-Request"):
         response.vary.add("HX-Request")
@@ -71,12 +82,14 @@ def refuse_nul_bytes():
     """A request carrying what no keyboard types and no database stores is malformed (400), wherever it
     is: a query argument, a form field, the path. Values that reach the database out of its range
     (an integer too large) are answered 400 by the error handler (``club.core.errors``)."""
+    if _unencodable(request.path):
+        abort(400)
+    if bare_request():
+        return
     for values in (request.args, request.form):
         for key, items in values.lists():
             if _unencodable(key) or any(_unencodable(item) for item in items):
                 abort(400)
-    if _unencodable(request.path):
-        abort(400)
 
 
 def _steering_key(key: str) -> bool:
@@ -88,6 +101,8 @@ def _steering_key(key: str) -> bool:
 
 def drop_steering_query_keys():
     """Forged query keys are ignored, never a 500: the view sees the query without them."""
+    if bare_request():
+        return
     if any(_steering_key(key) for key in request.args):
         request.args = ImmutableMultiDict(
             [(key, value) for key, value in request.args.items(multi=True) if not _steering_key(key)]

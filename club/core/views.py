@@ -68,7 +68,7 @@ def _rate_limits_shared() -> bool:
 @public
 def healthz():
     try:
-        db.session.execute(sa.text("SELECT 1"))
+        seen = last_heartbeat()  # one query: it answers for the database too
     except sa.exc.SQLAlchemyError:
         db.session.rollback()
         return {"status": "unavailable"}, 503
@@ -76,7 +76,6 @@ def healthz():
     if not _rate_limits_shared():
         # Still serving: sign-in limits are counted in each process's memory until Redis is back.
         problems["rate_limits"] = "memory (Redis unreachable)"
-    seen = last_heartbeat()
     if not worker_alive(seen):
         # Still serving: mail and reminders wait in the database until a worker runs again.
         problems["worker"] = f"not seen since {seen.isoformat()}" if seen else "never seen"

@@ -97,6 +97,20 @@ def test_healthz(client):
     assert response.status_code == 200 and response.json == {"status": "ok"}
 
 
+def test_healthz_signed_in_costs_one_query_and_a_page_is_kept_from_caches(client, factories, login_as,
+                                                                        count_queries):
+    """The health check is polled: signed in or not, it reads the heartbeat (which answers for the database too)
+    and nothing else: no user loaded, no SELECT 1 before it (SQLite), no rate limit counted. A page that did read
+    its user is marked no-store."""
+    login_as(factories.UserFactory(admin=True))
+    with count_queries() as queries:
+        response = client.get("/healthz")
+    assert response.status_code == 200 and queries.count == 1, queries.statements
+    assert "Cache-Control" not in response.headers and "X-RateLimit-Limit" not in response.headers
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" in client.get("/").headers["Cache-Control"]
+
+
 def test_healthz_answers_503_when_the_database_does_not(tmp_path):
     app = create_app(make_test_config(f"sqlite:///{tmp_path}/missing-dir/nope.db", tmp_path))
     response = app.test_client().get("/healthz")

@@ -46,7 +46,24 @@ def number(value, digits: int | None = None) -> str:
     if digits is not None:
         pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
         return format_decimal(Decimal(str(value)), format=pattern)
+    if type(value) is int:  # a count, the commonest number on a page: grouped by the locale's own signs
+        return _grouped(value, str(_locale()))
     return format_decimal(value)
+
+
+_SIGNS: dict[str, tuple[str, str]] = {}
+
+
+def _grouped(value: int, locale: str) -> str:
+    """What ``format_decimal`` writes for a whole number (tests/core/test_i18n.py holds them equal), without
+    parsing its pattern each time: the digits in groups of three, the locale's group and minus signs."""
+    signs = _SIGNS.get(locale)
+    if signs is None:
+        from babel.numbers import get_group_symbol, get_minus_sign_symbol
+
+        signs = _SIGNS[locale] = (get_group_symbol(locale), get_minus_sign_symbol(locale))
+    text = f"{abs(value):,}".replace(",", signs[0])
+    return signs[1] + text if value < 0 else text
 
 
 # One way to write a date and a time per locale, never with seconds or a UTC offset, and in English never

@@ -158,8 +158,16 @@ class Chart:
             header.append(self.notes[0])
         return header
 
-    @property
+    @cached_property
     def table_rows(self) -> list[list[str]]:
+        """The figures as the table under the picture writes them; written once per process for what they are."""
+        key = (self._picture_key(), repr(self.notes))
+        rows = _TABLES.get(key)
+        if rows is None:
+            rows = _TABLES.put(key, self._table_rows())
+        return rows
+
+    def _table_rows(self) -> list[list[str]]:
         rows = []
         for i, label in enumerate(self.labels):
             row = [label, *(self.format(s.values[i] if i < len(s.values) else None) for s in self.series)]
@@ -170,9 +178,25 @@ class Chart:
 
     # -- the picture -----------------------------------------------------------------------------------------------
 
+    def _picture_key(self) -> tuple:
+        """Everything the picture is drawn from, the reader's language included (its axis is written in it)."""
+        return (self.kind, self.unit, self.width, self.height, str(self.title), str(self.description)[:60],
+                self.legend, self.short_label, repr(sorted(self.options.items())), formats._locale(),
+                tuple(map(str, self.labels)),
+                tuple((str(s.name), tuple(map(repr, s.values)), s.dashed) for s in self.series))
+
     @cached_property
     def svg(self) -> str:
-        """The chart as an SVG document (no XML declaration, no script, no comment)."""
+        """The chart as an SVG document (no XML declaration, no script, no comment), drawn once per process for
+        what it shows: a picture is a function of its figures and language alone (nobody's data but what the
+        page already shows them), so two readers of the same figures share it."""
+        key = self._picture_key()
+        svg = _PICTURES.get(key)
+        if svg is None:
+            svg = _PICTURES.put(key, self._draw())
+        return svg
+
+    def _draw(self) -> str:
         horizontal = self.kind in ("hbar", "hstacked")
         colours = [TARGET_COLOUR if s.dashed else None for s in self.series]
         palette = iter(COLOURS)
@@ -221,9 +245,29 @@ class Chart:
         # The SVG's own accessible name, for a reader who opens it on its own.
         return svg.replace(">", f' role="img" aria-label="{_attr(self.title)}">', 1)
 
-    @property
+    @cached_property
     def data_uri(self) -> str:
         return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode("ascii")
+
+
+class _Drawn:
+    """The pictures drawn lately in this process, the oldest forgotten past ``size`` (a home page's charts change
+    with its figures: a new key, the old picture ages out)."""
+
+    def __init__(self, size: int = 256):
+        self.size, self.items = size, {}
+
+    def get(self, key):
+        return self.items.get(key)
+
+    def put(self, key, value):
+        if len(self.items) >= self.size:
+            self.items.pop(next(iter(self.items)), None)
+        self.items[key] = value
+        return value
+
+
+_PICTURES, _TABLES = _Drawn(), _Drawn()
 
 
 def shorten(label: str, length: int = 30) -> str:

@@ -162,6 +162,19 @@ def test_decimals_follow_the_locale(app):
             assert number(1250) == "1,250"
 
 
+def test_whole_numbers_are_written_as_babel_writes_them(app):
+    """``number`` writes a whole number without Babel's pattern machinery (a page writes hundreds): the same text."""
+    from babel.numbers import format_decimal
+
+    from club.formats import number
+
+    values = [0, 7, -7, 999, 1000, -1000, 1250, 12_345, 999_999, 1_000_000, -3_000_000, 123_456_789_012]
+    with app.test_request_context():
+        for locale in ("fr", "en"):
+            with force_locale(locale):
+                assert [number(v) for v in values] == [format_decimal(v, locale=locale) for v in values]
+
+
 def test_an_english_user_is_welcomed_in_english(client, factories):
     from tests.factories import PASSWORD
 

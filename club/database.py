@@ -30,6 +30,9 @@ def configure(app: Flask) -> None:
         # each checkout (PostgreSQL keeps it: a server restart or an idle timeout does drop connections).
         options["pool_pre_ping"] = False
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    from club.core.freshness import install
+
+    install()
     if uri.startswith("sqlite"):
         if not getattr(configure, "_listening", False):
             sa.event.listen(sa.engine.Engine, "connect", _on_connect)
@@ -46,8 +49,9 @@ def is_postgres() -> bool:
 
 
 # Objects a migration manages by hand, outside the models (autogenerate must neither drop nor add them):
-# the members module's substring search index (an FTS5 table on SQLite, a trigram GIN index on PostgreSQL).
-UNMANAGED_PREFIXES = ("organizations_search", "ix_organizations_search_trgm")
+# the members module's substring search index (an FTS5 table on SQLite, a trigram GIN index on PostgreSQL), and the
+# data's generation (club/core/freshness.py: kept out of the models so that emptying every table never removes it).
+UNMANAGED_PREFIXES = ("organizations_search", "ix_organizations_search_trgm", "data_generation")
 
 
 def migration_include_name(name, type_, parent_names) -> bool:

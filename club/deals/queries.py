@@ -11,6 +11,7 @@ from sqlalchemy.orm import raiseload, selectinload
 
 from club.auth.models import User
 from club.core import audit
+from club.core.freshness import fresh
 from club.core.search import Hit
 from club.core.text import contains_folded, fold, folded
 from club.deals.models import (
@@ -64,7 +65,14 @@ def visible_deals(user) -> sa.Select:
 
 
 def column_figures(where=None) -> dict[Stage, dict]:
-    """Count and total amount per stage, computed in SQL."""
+    """Count and total amount per stage, computed in SQL; every deal's (no ``where``: the secretariat's home and
+    board) once per change of the data."""
+    if where is None:
+        return fresh("deals.column_figures", lambda: _column_figures(None))
+    return _column_figures(where)
+
+
+def _column_figures(where) -> dict[Stage, dict]:
     stmt = sa.select(Deal.stage, sa.func.count(Deal.id), sa.func.coalesce(sa.func.sum(Deal.amount), 0)) \
         .group_by(Deal.stage)
     if where is not None:

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 from club.auth.models import User
+from club.core.freshness import fresh
 from club.core.search import Hit
 from club.core.text import contains_folded, fold
 from club.extensions import db
@@ -111,7 +112,8 @@ def assignments_of(user, *, pending_only: bool = False) -> list[Review]:
 
 def to_screen(limit: int = 10) -> tuple[list[Application], int]:
     stmt = sa.select(Application).where(Application.status.in_(TO_SCREEN_STATES))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+    total = fresh("incubator.to_screen", lambda: db.session.scalar(sa.select(sa.func.count())
+                                                                   .select_from(stmt.subquery())))
     rows = list(db.session.scalars(stmt.options(joinedload(Application.call))
                                    .order_by(Application.submitted_at, Application.id).limit(limit)))
     return rows, total

@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from club.core.freshness import fresh
 from club.core.search import Hit
 from club.core.text import fold, like_escape
 from club.extensions import db
@@ -481,7 +482,13 @@ def stored_import(key: str | None, user):
 
 
 def secretariat_stats(year: int | None = None) -> dict:
+    """The club-wide figures of the secretariat's home (the same for every secretariat user): computed once per
+    change of the data (``club.core.freshness``)."""
     year = year or date.today().year
+    return fresh(("members.secretariat_stats", year), lambda: _secretariat_stats(year))
+
+
+def _secretariat_stats(year: int) -> dict:
     archived_ids = sa.select(Organization.id).where(Organization.archived_at.is_not(None))  # few, indexed
     members = db.session.scalar(
         sa.select(sa.func.count()).select_from(Membership)
@@ -778,7 +785,11 @@ def renewals_page(today: date, page: int = 1, per_page: int = RENEWALS_PER_PAGE)
 
 
 def renewals_due_count(today: date) -> tuple[int, int]:
-    """(due within the notice period, of which overdue), for the secretariat's home."""
+    """(due within the notice period, of which overdue), for the secretariat's home (once per change of the data)."""
+    return fresh(("members.renewals_due", today), lambda: _renewals_due_count(today))
+
+
+def _renewals_due_count(today: date) -> tuple[int, int]:
     row = db.session.execute(
         sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((Membership.renews_on < today, 1),
                                                                         else_=0)), 0))

@@ -2,35 +2,28 @@
 month by month and by organisation, the deal funnel, amounts signed, members by province and site), a member's
 own organisation's jobs, a partner's shared deals; and the deals' and members' figures pages.
 
-Figures and their rendered charts are kept a short while per process (``CHART_CACHE_SECONDS``, 90 s by default,
-none under ``TESTING`` unless set), keyed by what the viewer may see — the secretariat's charts are the same for
-every secretariat user; a partner's are their organisation's, a member's their organisation's — by the reader's
-language, by the day, and by the target's version (a new target shows at once, in every process). A page says how
-old the figures are.
+Figures and their rendered charts are kept per process until the data changes (``club.core.freshness``: the first
+commit that writes anything makes them be computed again, in every process), keyed by what the viewer may see — the
+secretariat's charts are the same for every secretariat user; a partner's are their organisation's, a member's
+their organisation's — by the reader's language, by the day, and by the target's version. A page says when its
+figures were computed.
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from flask import current_app
 from flask_babel import get_locale
 
 from club.core.charts import Chart
+from club.core.freshness import forget, fresh
 from club.core.timezones import local_today
 from club.models import utcnow
 from club.permissions import Role
 from club.reports import charts, figures
 from club.reports.target import Target, current_target
-
-DEFAULT_CACHE_SECONDS = 90
-CACHE_KEY = "club.reports.chart_cache"
-# At most this many entries per process (languages × organisations seen lately); the oldest go first.
-MAX_ENTRIES = 256
 
 
 @dataclass
@@ -42,64 +35,15 @@ class Figures:
     computed_at: datetime = field(default_factory=utcnow)
 
 
-class _Cache:
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.entries: dict[tuple, tuple[float, Figures]] = {}
-
-    def get(self, key: tuple) -> Figures | None:
-        with self.lock:
-            found = self.entries.get(key)
-            if found is None:
-                return None
-            if found[0] < time.monotonic():
-                del self.entries[key]
-                return None
-            return found[1]
-
-    def put(self, key: tuple, value: Figures, seconds: float) -> None:
-        with self.lock:
-            if len(self.entries) >= MAX_ENTRIES:
-                now = time.monotonic()
-                for k in [k for k, (expires, _) in self.entries.items() if expires < now]:
-                    del self.entries[k]
-                while len(self.entries) >= MAX_ENTRIES:
-                    del self.entries[min(self.entries, key=lambda k: self.entries[k][0])]
-            self.entries[key] = (time.monotonic() + seconds, value)
-
-    def clear(self) -> None:
-        with self.lock:
-            self.entries.clear()
-
-
-def _cache() -> _Cache:
-    return current_app.extensions.setdefault(CACHE_KEY, _Cache())
-
-
-def cache_seconds() -> float:
-    value = current_app.config.get("CHART_CACHE_SECONDS")
-    if value is None:
-        return 0 if current_app.testing else DEFAULT_CACHE_SECONDS
-    return float(value)
-
-
 def clear_cache() -> None:
-    """Forget every cached figure of this process (the target's change needs no call: it is in the keys)."""
-    _cache().clear()
+    """Forget every kept figure of this process."""
+    forget()
 
 
 def cached(key: tuple, build: Callable[[], Figures]) -> Figures:
-    """``build()``'s figures for ``key`` (plus the language and the day), from the cache while they are fresh."""
-    key = (*key, str(get_locale() or "fr"), local_today())
-    seconds = cache_seconds()
-    if seconds <= 0:
-        return _rendered(build())
-    cache = _cache()
-    found = cache.get(key)
-    if found is None:
-        found = _rendered(build())
-        cache.put(key, found, seconds)
-    return found
+    """``build()``'s figures for ``key`` (plus the language and the day), computed again once the data changed."""
+    key = ("reports.figures", *key, str(get_locale() or "fr"), local_today())
+    return fresh(key, lambda: _rendered(build()))
 
 
 def _rendered(value: Figures) -> Figures:

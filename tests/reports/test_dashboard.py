@@ -159,47 +159,40 @@ def test_the_chart_pages_run_a_constant_number_of_queries(app, db, as_user, coun
     assert counts[0] == counts[1], (url, role, counts)
 
 
-def test_the_cache_keeps_figures_apart_and_says_how_old_they_are(app, db, as_user, configured):
+def test_the_kept_figures_are_kept_apart_and_never_stale_and_say_when_they_were_computed(app, db, as_user):
     staff = UserFactory(role=Role.SECRETARIAT, locale="en")
     firo = OrganizationFactory(name="FIRO", kind="investor")
     medz = OrganizationFactory(name="MedZ", kind="institution")
     saccom, intelcia = _world()
     make_deal(staff, stage=Stage.SIGNED, title="FIRO's", amount=Decimal("10000000.00"), shared_with=[firo])
     make_deal(staff, stage=Stage.SIGNED, title="MedZ's", amount=Decimal("3000000.00"), shared_with=[medz])
-    with configured(CHART_CACHE_SECONDS=90):
-        from club.reports.dashboard import clear_cache
-
-        with app.test_request_context():
-            clear_cache()
-        secretariat = as_user(staff)
-        first = text(secretariat.get("/"))
-        assert "1,100 jobs created of a target of 3,000" in first
-        age = re.search(r"Figures as of ([^<]+)\.", first).group(1)
-        assert re.search(r"\d{1,2} \w+ \d{4}, \d\d:\d\d", age), age
-        # New figures wait for the cache's next round (the page says how old what it shows is) ...
-        commit_jobs(OrganizationFactory(name="Notoriety"), 500, [(date(2022, 6, 30), 310)])
-        again = text(secretariat.get("/"))
-        assert "1,100 jobs created" in again and f"Figures as of {age}." in again
-        # ... but a new target shows at once.
-        update_target({"jobs_target": 4000, "horizon": None}, by=staff)
-        database.session.commit()
-        assert "1,410 jobs created of a target of 4,000" in text(secretariat.get("/"))
-        # Each partner sees their own organisation's deals, whoever asked first.
-        for org, amount, other in ((firo, "10,000,000.00", "3,000,000.00"), (medz, "3,000,000.00", "10,000,000.00")):
-            page = text(as_user(partner_of(org, locale="en")).get("/deals/figures"))
-            assert f"{amount}\u00a0MAD signed in all" in page and f"{other}\u00a0MAD signed" not in page
-        # A member sees their organisation's chart, never the club's nor another member's cached one.
-        for org, name, other in ((saccom, "Saccom", "Intelcia"), (intelcia, "Intelcia", "Saccom")):
-            page = text(as_user(UserFactory(role=Role.MEMBER, organization=org, locale="en")).get("/"))
-            assert f"Jobs of {name}, month by month" in page and f"Jobs of {other}" not in page
-            assert "Club's target" not in page
-        # The language is in the key: French numbers for a French reader.
-        secretariat = as_user(staff)
-        assert secretariat.post("/language", data={"locale": "fr"}).status_code == 303
-        french = text(secretariat.get("/"))
-        assert "1\u202f410" in french, re.search(r'club-standing">[^<]*', french)
-        with app.test_request_context():
-            clear_cache()
+    # The figures are kept until the data changes (club.core.freshness): never a stale one.
+    secretariat = as_user(staff)
+    first = text(secretariat.get("/"))
+    assert "1,100 jobs created of a target of 3,000" in first
+    age = re.search(r"Figures as of ([^<]+)\.", first).group(1)
+    assert re.search(r"\d{1,2} \w+ \d{4}, \d\d:\d\d", age), age
+    # Read again, the same figures (kept); new data shows at once, and so does a new target.
+    assert f"Figures as of {age}." in text(secretariat.get("/"))
+    commit_jobs(OrganizationFactory(name="Notoriety"), 500, [(date(2022, 6, 30), 310)])
+    assert "1,410 jobs created of a target of 3,000" in text(secretariat.get("/"))
+    update_target({"jobs_target": 4000, "horizon": None}, by=staff)
+    database.session.commit()
+    assert "1,410 jobs created of a target of 4,000" in text(secretariat.get("/"))
+    # Each partner sees their own organisation's deals, whoever asked first.
+    for org, amount, other in ((firo, "10,000,000.00", "3,000,000.00"), (medz, "3,000,000.00", "10,000,000.00")):
+        page = text(as_user(partner_of(org, locale="en")).get("/deals/figures"))
+        assert f"{amount}\u00a0MAD signed in all" in page and f"{other}\u00a0MAD signed" not in page
+    # A member sees their organisation's chart, never the club's nor another member's cached one.
+    for org, name, other in ((saccom, "Saccom", "Intelcia"), (intelcia, "Intelcia", "Saccom")):
+        page = text(as_user(UserFactory(role=Role.MEMBER, organization=org, locale="en")).get("/"))
+        assert f"Jobs of {name}, month by month" in page and f"Jobs of {other}" not in page
+        assert "Club's target" not in page
+    # The language is in the key: French numbers for a French reader.
+    secretariat = as_user(staff)
+    assert secretariat.post("/language", data={"locale": "fr"}).status_code == 303
+    french = text(secretariat.get("/"))
+    assert "1\u202f410" in french, re.search(r'club-standing">[^<]*', french)
 
 
 def test_a_commitment_without_its_announcement_date_counts_from_when_it_was_recorded(app, db, as_user):

@@ -1,0 +1,69 @@
+"""Figures kept until the data changes (club/core/freshness.py): exact after any write, in any process, by any
+path (the ORM, a bulk statement, another connection); computed once while nothing changes."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from club.core import freshness
+from club.core.jobs import beat
+from club.members.models import Organization
+
+
+def _counter(db):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return db.session.scalar(sa.select(sa.func.count()).select_from(Organization))
+
+    return calls, lambda: freshness.fresh(("test.organisations",), compute)
+
+
+def _new_request(db):
+    db.session.remove()  # what the end of a request does: the next one asks for the generation again
+
+
+def test_a_figure_is_computed_once_until_a_write_commits_whoever_writes(db, factories):
+    calls, organisations = _counter(db)
+    factories.OrganizationFactory(name="Saccom")
+    db.session.commit()
+    _new_request(db)
+    assert organisations() == 1 and organisations() == 1
+    _new_request(db)
+    assert organisations() == 1 and len(calls) == 1  # kept
+    # A write through the ORM, committed: computed again.
+    factories.OrganizationFactory(name="Intelcia")
+    db.session.commit()
+    assert organisations() == 2 and len(calls) == 2
+    # A bulk statement on another connection (another worker process would do the same): computed again.
+    with db.engine.begin() as conn:
+        conn.execute(sa.delete(Organization).where(Organization.name == "Intelcia"))
+    _new_request(db)
+    assert organisations() == 1 and len(calls) == 3
+    # A write rolled back changes nothing; a worker's heartbeat is no change of the data.
+    db.session.add(Organization(name="Notoriety", name_key="notoriety", kind="call_center"))
+    db.session.flush()
+    db.session.rollback()
+    beat()
+    _new_request(db)
+    assert organisations() == 1 and len(calls) == 3
+
+
+def _active_members(page: str) -> str:
+    return re.search(r'display-6">([^<]+)</div>\s*<a href="[^"]*status=active', page).group(1)
+
+
+def test_the_secretariat_home_counts_a_new_member_at_once(client, factories, login_as, db):
+    from tests.members.factories import MembershipFactory
+
+    login_as(factories.UserFactory(role="secretariat", locale="en"))
+    MembershipFactory()
+    db.session.commit()
+    assert _active_members(client.get("/").get_data(as_text=True)) == "1"
+    assert _active_members(client.get("/").get_data(as_text=True)) == "1"
+    MembershipFactory()
+    db.session.commit()
+    assert _active_members(client.get("/").get_data(as_text=True)) == "2"

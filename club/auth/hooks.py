@@ -28,7 +28,7 @@ def _users(ids, user) -> dict:
 
 def register(app: Flask) -> None:
     hooks = registry(app)
-    hooks.home_panel(Role.SECRETARIAT, "auth/_home_secretariat.html", user_counts_panel, order=0)
+    hooks.home_panel(Role.SECRETARIAT, "auth/_home_secretariat.html", user_counts_panel, order=0, shared=True)
     hooks.action_labels({
         "user.registered": _l("Account created (self-registration)"),
         "user.confirmed": _l("Email address confirmed"),

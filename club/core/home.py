@@ -11,8 +11,24 @@ from club.extensions import db
 
 
 def home_context(user) -> dict:
-    return {"panels": [{"template": panel.template, **panel.context(user)}
+    return {"panels": [_shared(panel, user) if panel.shared else {"template": panel.template, **panel.context(user)}
                        for panel in registry().panels if panel.role == user.role]}
+
+
+def _shared(panel, user) -> dict:
+    """A panel the same for every user of the role, rendered once per change of the data, per language and day."""
+    from flask import render_template
+    from markupsafe import Markup
+
+    from club.core.freshness import fresh
+    from club.core.timezones import local_today
+    from club.formats import _locale
+
+    def render() -> Markup:
+        return Markup(render_template(panel.template, panel={"template": panel.template, **panel.context(user)}))  # noqa: S704 - rendered by Jinja, escaped there
+
+    key = ("home.panel", panel.template, user.role.value, str(_locale()), local_today())
+    return {"template": panel.template, "html": fresh(key, render)}
 
 
 def activity_panel(user) -> dict:

@@ -37,12 +37,15 @@ class NavItem:
 
 @dataclass(frozen=True)
 class Panel:
-    """A panel on the home of ``role``: ``context(user) -> dict`` for ``template``."""
+    """A panel on the home of ``role``: ``context(user) -> dict`` for ``template``. A ``shared`` panel shows every
+    user of the role the same thing (its context reads the role alone, its template has no form and no
+    ``current_user``): it is rendered once per change of the data, language and day (``club.core.home``)."""
 
     role: Any
     template: str
     context: Callable
     order: int = 50
+    shared: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,9 +93,9 @@ class Registry:
         self.nav_items.append(NavItem(endpoint, label, order))
         self.nav_items.sort(key=lambda i: i.order)
 
-    def home_panel(self, role, template: str, context: Callable, order: int = 50) -> None:
+    def home_panel(self, role, template: str, context: Callable, order: int = 50, *, shared: bool = False) -> None:
         self._unique({(p.role, p.template) for p in self.panels}, (role, template), "home panel")
-        self.panels.append(Panel(role, template, context, order))
+        self.panels.append(Panel(role, template, context, order, shared))
         self.panels.sort(key=lambda p: p.order)
 
     def section(self, page: str, template: str, context: Callable, order: int = 50) -> None:

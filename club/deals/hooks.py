@@ -85,7 +85,7 @@ def register(app: Flask) -> None:
     hooks = registry(app)
     hooks.nav("deals.index", _l("Deals"), order=30)
     hooks.home_panel(Role.PARTNER, "deals/_home_partner.html", partner_panel)
-    hooks.home_panel(Role.SECRETARIAT, "deals/_home_secretariat.html", secretariat_panel)
+    hooks.home_panel(Role.SECRETARIAT, "deals/_home_secretariat.html", secretariat_panel, shared=True)
     hooks.section("organization", "deals/_organization_section.html", organisation_section, order=30)
     hooks.search(SearchProvider("deals", _l("Deals"), queries.search, order=30))  # the table has no text filter
     hooks.demo("deals", demo.load)

@@ -77,7 +77,7 @@ def register_filtered_by(term: str) -> str:
 def register(app: Flask) -> None:
     hooks = registry(app)
     hooks.nav("members.index", _l("Members"), order=10)
-    hooks.home_panel(Role.SECRETARIAT, "members/_home_secretariat.html", secretariat_panel)
+    hooks.home_panel(Role.SECRETARIAT, "members/_home_secretariat.html", secretariat_panel, shared=True)
     hooks.home_panel(Role.MEMBER, "members/_home_member.html", member_panel)
     hooks.search(SearchProvider("members", _l("Members"), queries.search, order=10, more=register_filtered_by))
     hooks.demo("members", demo.load)

@@ -54,7 +54,7 @@ def register(app: Flask) -> None:
     hooks.section("deal", "missions/_deal_section.html", deal_section, order=60)
     hooks.home_panel(Role.MEMBER, "missions/_home_member.html", member_panel)
     hooks.home_panel(Role.PARTNER, "missions/_home_partner.html", partner_panel)
-    hooks.home_panel(Role.SECRETARIAT, "missions/_home_secretariat.html", secretariat_panel)
+    hooks.home_panel(Role.SECRETARIAT, "missions/_home_secretariat.html", secretariat_panel, shared=True)
     # The missions list has no search box: the group shows the first hits, no link to more.
     hooks.search(SearchProvider("missions", _l("Missions"), queries.search_missions, order=40))
     hooks.demo("missions", demo.load)

@@ -70,7 +70,7 @@ def register(app: Flask) -> None:
     hooks.section("organization", "programmes/_organization_section.html", organization_programmes, order=65)
     hooks.section("organization", "programmes/_organization_awards.html", organization_awards, order=70)
     hooks.section("mission_actions", "programmes/_mission_actions.html", mission_actions)
-    hooks.home_panel(Role.SECRETARIAT, "programmes/_home_secretariat.html", secretariat_panel, order=45)
+    hooks.home_panel(Role.SECRETARIAT, "programmes/_home_secretariat.html", secretariat_panel, order=45, shared=True)
     hooks.home_panel(Role.MEMBER, "programmes/_home_member.html", member_panel, order=45)
     hooks.search(SearchProvider("programmes", _l("Programmes"), queries.search, order=50,
                                 more=lambda term: url_for("programmes.index", q=term)))

@@ -67,3 +67,24 @@ def test_the_secretariat_home_counts_a_new_member_at_once(client, factories, log
     MembershipFactory()
     db.session.commit()
     assert _active_members(client.get("/").get_data(as_text=True)) == "2"
+
+
+def test_a_shared_home_panel_reads_nothing_of_its_user(app):
+    """A panel rendered once for every user of its role (``shared=True``) must hold no form (a CSRF token is one
+    session's) and nothing of ``current_user``, in its template or the templates it includes."""
+    from club.core.registry import registry
+
+    with app.app_context():
+        shared = [panel.template for panel in registry().panels if panel.shared]
+    assert len(shared) >= 5
+    loader = app.jinja_env.loader
+    seen = set()
+    while shared:
+        name = shared.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        source = loader.get_source(app.jinja_env, name)[0]
+        for unshareable in ("csrf_token", "current_user", "<form", "hidden_tag"):
+            assert unshareable not in source, f"{name} holds {unshareable}: it cannot be shared"
+        shared.extend(re.findall(r'(?:include|import|from) "([^"]+)"', source))

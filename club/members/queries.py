@@ -676,12 +676,14 @@ def _dues_from(stmt: sa.Select, *, organisation: bool = True, tier: bool = True)
     return stmt
 
 
+_DUES_COLUMNS = sa.select(Dues, Organization.id.label("org_id"), Organization.name.label("org_name"),
+                          Organization.kind.label("kind"), Organization.province.label("province"),
+                          MembershipTier.name.label("tier_name"))
+
+
 def dues_rows(filters: DuesFilters, today: date) -> sa.Select:
     """Each row: the dues, the organisation's id, name, kind and province, its tier's name, in the chosen order."""
-    return _dues_from(sa.select(Dues, Organization.id.label("org_id"), Organization.name.label("org_name"),
-                                Organization.kind.label("kind"), Organization.province.label("province"),
-                                MembershipTier.name.label("tier_name"))) \
-        .where(*dues_where(filters, today)).order_by(*DUES_SORTS[filters.sort]())
+    return _dues_from(_DUES_COLUMNS).where(*dues_where(filters, today)).order_by(*DUES_SORTS[filters.sort]())
 
 
 def dues_totals(filters: DuesFilters, today: date) -> dict:
@@ -714,15 +716,23 @@ def dues_state(dues: Dues, today: date) -> str:
 
 
 def dues_page(filters: DuesFilters, today: date, page: int = 1, per_page: int = DUES_PER_PAGE):
-    """The totals and one page of the filtered dues: two queries, whatever the number of rows."""
+    """The totals and one page of the filtered dues. The dues pages are the secretariat's alone (every secretariat
+    user sees every dues): the totals and the ids of a page are kept until the data changes
+    (``club.core.freshness``), so reading a page again costs one query by primary key; computing them costs two
+    queries whatever the number of rows."""
     import math
 
     from club.core.pagination import Page
 
-    totals = dues_totals(filters, today)
+    key = (tuple(sorted(filters.args().items())), filters.year, today)
+    totals = fresh(("members.dues_totals", key), lambda: dues_totals(filters, today))
     last = max(1, math.ceil(totals["count"] / per_page))
     page = max(1, min(page, last))
-    rows = list(db.session.execute(dues_rows(filters, today).limit(per_page).offset((page - 1) * per_page)))
+    ids = fresh(("members.dues_page", key, page, per_page), lambda: list(db.session.scalars(
+        dues_rows(filters, today).with_only_columns(Dues.id).limit(per_page).offset((page - 1) * per_page))))
+    by_id = {row.Dues.id: row for row in db.session.execute(
+        _dues_from(_DUES_COLUMNS).where(Dues.id.in_(ids)))} if ids else {}
+    rows = [by_id[i] for i in ids if i in by_id]
     return Page(items=rows, page=page, per_page=per_page, total=totals["count"]), totals
 
 

@@ -130,8 +130,10 @@ def register_security(app: Flask) -> None:
 
 def register_templates(app: Flask) -> None:
     from club.filters import init_filters
+    from club.forms import quicken_selects
 
     init_filters(app)
+    quicken_selects()
 
 
 def register_errors(app: Flask) -> None:

@@ -105,3 +105,31 @@ def test_a_damaged_version_number_is_said_above_the_form_and_nothing_is_saved(cl
     assert 'value="Saccom renamed"' in text(response)
     db.session.expire_all()
     assert db.session.get(Organization, org.id).name == "Saccom"
+
+
+def test_the_quick_select_writes_what_wtforms_writes(app):
+    """Every select writes its options the quick way (club.forms.QuickSelect): the same HTML as WTForms' own."""
+    from flask_babel import force_locale
+    from flask_babel import lazy_gettext as _l
+    from wtforms import Form, SelectField, SelectMultipleField, widgets
+    from wtforms.fields.choices import SelectChoice
+
+    from club.forms import QuickSelect
+
+    options = [SelectChoice("", _l("All kinds")), SelectChoice("a&b", 'Saccom "Oujda" <SA>'),
+               SelectChoice(7, "Seven"), SelectChoice(True, "Yes"), SelectChoice("x", "Marked", {"disabled": True}),
+               SelectChoice("empty", "")]
+
+    class Sample(Form):
+        one = SelectField(choices=options)
+        many = SelectMultipleField(choices=options, coerce=str)
+
+    assert isinstance(SelectField.widget, QuickSelect)
+    with app.test_request_context(), force_locale("fr"):
+        for data in ({}, {"one": "a&b", "many": ["a&b", "7"]}, {"one": "7"}, {"one": "True"}):
+            form = Sample(data=data)
+            for name, multiple in (("one", False), ("many", True)):
+                field = form[name]
+                quick = str(field(class_="form-select"))
+                assert quick == str(widgets.Select(multiple=multiple)(field, class_="form-select"))
+        assert "Tous les types" in quick or "All kinds" not in quick

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import lru_cache
 
-from babel import dates
+from babel import dates, numbers
 from flask_babel import format_currency, format_decimal, format_percent, get_locale
 
 from club.core.timezones import casablanca
@@ -24,11 +25,23 @@ def _locale():
     return get_locale() or "fr"
 
 
+@lru_cache(maxsize=32)
+def _separators(locale: str) -> tuple[str, str]:
+    return numbers.get_group_symbol(locale), numbers.get_decimal_symbol(locale)
+
+
 def money(value, currency: str = "MAD") -> str:
     if value is None or value == "":
         return "—"
     # The amount then the code in every locale: "1 250 000,00 MAD", "1,250,000.00 MAD".
-    return format_currency(Decimal(value), currency, format="#,##0.00\u00a0¤¤")
+    amount = Decimal(value)
+    if currency != "MAD" or not amount.is_finite() or amount.as_tuple().exponent < -2:
+        return format_currency(amount, currency, format="#,##0.00\u00a0¤¤")
+    # A board shows hundreds of amounts: the same text as Babel's (tests/core/test_formats.py compares them), from
+    # the locale's two separators looked up once instead of the pattern parsed and applied for every amount.
+    group, decimal = _separators(str(_locale()))
+    digits = f"{abs(amount):,.2f}".replace(".", "\x00").replace(",", group).replace("\x00", decimal)
+    return f"{'-' if amount < 0 else ''}{digits}\u00a0{currency}"
 
 
 def percent(part, whole) -> str:
@@ -43,6 +56,8 @@ def number(value, digits: int | None = None) -> str:
     ``digits`` fixes the decimals shown (a score: ``|number(2)``)."""
     if value is None or value == "":
         return "—"
+    if type(value) is int and -1000 < value < 1000 and digits is None:
+        return str(value)  # as every locale the club offers writes it (Latin digits, no separator): no Babel call
     if digits is not None:
         pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
         return format_decimal(Decimal(str(value)), format=pattern)

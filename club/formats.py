@@ -34,14 +34,26 @@ def money(value, currency: str = "MAD") -> str:
     if value is None or value == "":
         return "—"
     # The amount then the code in every locale: "1 250 000,00 MAD", "1,250,000.00 MAD".
-    amount = Decimal(value)
-    if currency != "MAD" or not amount.is_finite() or amount.as_tuple().exponent < -2:
-        return format_currency(amount, currency, format="#,##0.00\u00a0¤¤")
-    # A board shows hundreds of amounts: the same text as Babel's (tests/core/test_formats.py compares them), from
-    # the locale's two separators looked up once instead of the pattern parsed and applied for every amount.
+    return money_writer(currency)(value)
+
+
+def money_writer(currency: str = "MAD"):
+    """``money`` for many amounts in one request (a board, a table): the reader's locale looked up once.
+
+    The same text as Babel's (tests/core/test_formats.py compares them), from the locale's two separators rather
+    than Babel's pattern parsed and applied for every amount; Babel itself for anything but MAD in cents."""
     group, decimal = _separators(str(_locale()))
-    digits = f"{abs(amount):,.2f}".replace(".", "\x00").replace(",", group).replace("\x00", decimal)
-    return f"{'-' if amount < 0 else ''}{digits}\u00a0{currency}"
+
+    def write(value) -> str:
+        if value is None or value == "":
+            return "—"
+        amount = Decimal(value)
+        if currency != "MAD" or not amount.is_finite() or amount.as_tuple().exponent < -2:
+            return format_currency(amount, currency, format="#,##0.00\u00a0¤¤")
+        digits = f"{abs(amount):,.2f}".replace(".", "\x00").replace(",", group).replace("\x00", decimal)
+        return f"{'-' if amount < 0 else ''}{digits}\u00a0{currency}"
+
+    return write
 
 
 def percent(part, whole) -> str:

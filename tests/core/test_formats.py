@@ -5,7 +5,7 @@ from decimal import Decimal
 from babel.numbers import format_currency
 from flask_babel import force_locale
 
-from club.formats import money
+from club.formats import money, money_writer
 
 AMOUNTS = ["0", "0.5", "-0.01", "7", "999.99", "1000", "-1250000.5", "12345678901.25", "1250000", "100000000000.00"]
 
@@ -18,7 +18,7 @@ def test_money_reads_as_babel_writes_it(app):
                     amount = Decimal(text)
                     assert money(amount) == format_currency(amount, "MAD", format="#,##0.00\u00a0¤¤",
                                                             locale=locale), (locale, text)
-                    assert money(text) == money(amount)
+                    assert money(text) == money(amount) == money_writer()(amount)
                 assert money(Decimal("1.005")) == format_currency(Decimal("1.005"), "MAD",
                                                                   format="#,##0.00\u00a0¤¤", locale=locale)
                 assert money(None) == money("") == "—"

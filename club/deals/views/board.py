@@ -19,7 +19,7 @@ from club.deals.forms import MoveForm, TableFilterForm
 from club.deals.models import KIND_LABELS, STAGE_LABELS, STAGES, TRANSITIONS, Deal, Stage, allowed_moves
 from club.deals.views.page import PARTNER, SECRETARIAT, today
 from club.extensions import db
-from club.formats import ngettext
+from club.formats import money_writer, ngettext
 from club.forms import choices, form_view
 from club.htmx import is_htmx_partial, render_page_or_partial
 from club.permissions import get_visible_or_404, role_required
@@ -33,7 +33,9 @@ def _board_context(message: str | None = None, message_kind: str = "danger") -> 
     # "12 days in stage" written once per number of days, not once per card.
     days = {d for column in cards.values() for _deal, d in column}
     day_labels = {d: ngettext("%(num)s day in stage", "%(num)s days in stage", d) for d in days}
+    money = money_writer()  # the locale looked up once for the board's two hundred amounts
     return {"figures": figures, "cards": cards, "stages": STAGES, "stage_labels": labels, "day_labels": day_labels,
+            "money": money,
             "transitions": TRANSITIONS, "board_message": message, "board_message_kind": message_kind,
             "today": today(), "per_column": queries.BOARD_CARDS_PER_COLUMN}
 

@@ -3,6 +3,7 @@ aggregates computed in SQL, and the incubator's part of the global search."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 from club.auth.models import User
+from club.core.pagination import Page
 from club.core.search import Hit
 from club.core.text import contains_folded, fold
 from club.extensions import db
@@ -272,12 +274,21 @@ def reviewers() -> list[User]:
     ))
 
 
-def cohort(call: Call) -> list[Application]:
-    return list(db.session.scalars(
-        sa.select(Application).options(joinedload(Application.organization))
-        .where(Application.call_id == call.id, Application.status.in_(COHORT_STATES))
-        .order_by(Application.startup_name, Application.id)
-    ))
+COHORT_PER_PAGE = 50
+
+
+def cohort(call: Call, page: int = 1, per_page: int = COHORT_PER_PAGE) -> tuple[Page, dict]:
+    """One page of the call's cohort (by startup name) and the whole cohort's totals: two queries whatever its
+    size, the count and the sums of jobs planned in one."""
+    where = (Application.call_id == call.id, Application.status.in_(COHORT_STATES))
+    total, jobs_12m, jobs_36m = db.session.execute(
+        sa.select(sa.func.count(Application.id), sa.func.coalesce(sa.func.sum(Application.jobs_12m), 0),
+                  sa.func.coalesce(sa.func.sum(Application.jobs_36m), 0)).where(*where)).one()
+    page = min(max(1, page), max(1, math.ceil(total / per_page)))
+    rows = list(db.session.scalars(
+        sa.select(Application).where(*where).order_by(Application.startup_name, Application.id)
+        .limit(per_page).offset((page - 1) * per_page)))
+    return Page(items=rows, page=page, per_page=per_page, total=total), {"jobs_12m": jobs_12m, "jobs_36m": jobs_36m}
 
 
 def scores_export(call: Call):

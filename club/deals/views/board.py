@@ -45,7 +45,8 @@ def _board_context(message: str | None = None, message_kind: str = "danger") -> 
 def index():
     if current_user.role == PARTNER:
         page = paginate(queries.shared_deals(current_user), per_page=50)
-        return render_template("deals/room.html", page=page, stage_labels=STAGE_LABELS, kind_labels=KIND_LABELS)
+        return render_template("deals/room.html", page=page, stage_labels={k: str(v) for k, v in STAGE_LABELS.items()},
+                               kind_labels={k: str(v) for k, v in KIND_LABELS.items()}, money=money_writer())
     if request.headers.get("HX-Boosted") == "true":
         # A boosted swap would not run the board's scripts (drag and drop): ask htmx for a full page load.
         response = make_response("", 200)
@@ -143,11 +144,13 @@ def table():
     form = _table_filter_form()
     args = form.cleaned()
     where = queries.table_filters(args, today())
-    page = paginate(queries.table_query(where, args["sort"], args["descending"]), per_page=50, scalars=False)
-    count, total = queries.table_totals(where)
+    count, total = queries.table_totals(where)  # the count and the sum in one query: the page needs no other count
+    page = paginate(queries.table_query(where, args["sort"], args["descending"]), per_page=50, scalars=False,
+                    total=count)
     return render_page_or_partial("deals/table.html", "deals/_table.html", form=form, page=page, count=count,
-                                  total=total, today=today(), args=args, kind_labels=KIND_LABELS,
-                                  stage_labels=STAGE_LABELS)
+                                  total=total, today=today(), args=args,
+                                  kind_labels={k: str(v) for k, v in KIND_LABELS.items()},  # translated once
+                                  stage_labels={k: str(v) for k, v in STAGE_LABELS.items()}, money=money_writer())
 
 
 @bp.route("/table.csv")

@@ -51,7 +51,7 @@ def money_writer(currency: str = "MAD"):
         if currency != "MAD" or not amount.is_finite() or amount.as_tuple().exponent < -2:
             return format_currency(amount, currency, format="#,##0.00\u00a0¤¤")
         digits = f"{abs(amount):,.2f}".replace(".", "\x00").replace(",", group).replace("\x00", decimal)
-        return f"{'-' if amount < 0 else ''}{digits}\u00a0{currency}"
+        return f"{'-' if amount.is_signed() else ''}{digits}\u00a0{currency}"
 
     return write
 
@@ -71,8 +71,15 @@ def number(value, digits: int | None = None) -> str:
     if type(value) is int and -1000 < value < 1000 and digits is None:
         return str(value)  # as every locale the club offers writes it (Latin digits, no separator): no Babel call
     if digits is not None:
+        exact = Decimal(str(value))
+        if exact.is_finite() and 0 < digits <= 6:
+            # Lists show a hundred scores: Babel's text (rounded half to even, as Babel's context rounds), from the
+            # locale's two separators instead of its pattern parsed and applied for each (tests/core/test_formats.py)
+            group, decimal = _separators(str(_locale()))
+            text = f"{abs(exact):,.{digits}f}".replace(".", "\x00").replace(",", group).replace("\x00", decimal)
+            return f"-{text}" if exact.is_signed() else text
         pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
-        return format_decimal(Decimal(str(value)), format=pattern)
+        return format_decimal(exact, format=pattern)
     return format_decimal(value)
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import url_for
-from sqlalchemy.orm import raiseload, selectinload
+from sqlalchemy.orm import joinedload, raiseload, selectinload
 
 from club.auth.models import User
 from club.core import audit
@@ -156,8 +156,12 @@ def table_query(where: list, sort: str = "updated", descending: bool = True, now
         order = Deal.stage_entered_at.asc() if descending else Deal.stage_entered_at.desc()
     else:
         order = (column.desc() if descending else column.asc()).nulls_last()
+    # The parties by name only: an organisation or a user row is wide, and a page (or an export) holds many.
     return (sa.select(Deal, days).where(*where).order_by(order, Deal.id.desc())
-            .options(selectinload(Deal.investors), raiseload(Deal.signatories)))
+            .options(joinedload(Deal.target).load_only(Organization.id, Organization.name),
+                     joinedload(Deal.owner).load_only(User.id, User.name),
+                     selectinload(Deal.investors).load_only(Organization.id, Organization.name),
+                     raiseload(Deal.signatories)))
 
 
 def table_totals(where: list) -> tuple[int, object]:

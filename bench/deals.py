@@ -110,6 +110,8 @@ def pages() -> list[BenchPage]:
         BenchPage("deals table", "/deals/table"),
         BenchPage("deals table, filtered and sorted", "/deals/table?stage=committee&sort=amount&dir=desc&page=2"),
         BenchPage("deal page", f"/deals/{busiest}", target=30),
+        BenchPage("deal edit form", f"/deals/{busiest}/edit"),
+        BenchPage("deal move form", f"/deals/{busiest}/move?to_stage=dropped"),
         BenchPage("partners' room", "/deals/", login="partner@firo.example"),
         BenchPage("deal page, partner", f"/deals/{shared}", login="partner@firo.example", target=30),
     ]

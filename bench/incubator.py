@@ -1,4 +1,5 @@
-"""Incubator at volume: one call with 2,000 applications and 10,000 reviews (5 criteria each), × scale."""
+"""Incubator at volume: one call with 2,000 applications and 10,000 reviews (5 criteria each), and a cohort of
+3,000 more startups accepted, incubated, graduated or dropped (the cohort page is paginated), × scale."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ TITLE = "Bench — promotion à grande échelle"
 BATCH = 2000
 STATUSES = [Status.SUBMITTED, Status.SCREENING, Status.INTERVIEW, Status.ACCEPTED, Status.WAITLISTED,
             Status.REJECTED]
+COHORT = [Status.ACCEPTED, Status.INCUBATED, Status.GRADUATED, Status.DROPPED]
 
 
 def _batched(table, rows):
@@ -30,6 +32,7 @@ def seed(scale: float) -> None:
     rng = random.Random(2021)
     n_apps = max(10, int(2000 * scale))
     n_reviews = max(50, int(10000 * scale))
+    n_cohort = max(10, int(3000 * scale))
     per_app = max(1, round(n_reviews / n_apps))
     now = utcnow()
     call_id = db.session.execute(sa.insert(Call).values(
@@ -44,13 +47,14 @@ def seed(scale: float) -> None:
     reviewers = [{"email": f"reviewer{i}@bench.example", "name": f"Évaluateur {i}", "role": Role.PARTNER,
                   "password_hash": hashed, "confirmed_at": now, "locale": "fr"} for i in range(max(per_app, 25))]
     applicants = [{"email": f"founder{i}@bench.example", "name": f"Fondateur {i}", "role": Role.APPLICANT,
-                   "password_hash": hashed, "confirmed_at": now, "locale": "fr"} for i in range(n_apps)]
+                   "password_hash": hashed, "confirmed_at": now, "locale": "fr"} for i in range(n_apps + n_cohort)]
     _batched(User.__table__, reviewers + applicants)
     reviewer_ids = list(db.session.scalars(sa.select(User.id).where(User.email.like("reviewer%@bench.example"))
                                            .order_by(User.id)))
     applicant_ids = list(db.session.scalars(sa.select(User.id).where(User.email.like("founder%@bench.example"))
                                             .order_by(User.id)))
-    apps = [{"call_id": call_id, "applicant_id": uid, "status": rng.choice(STATUSES), "startup_name": f"Startup {i}",
+    apps = [{"call_id": call_id, "applicant_id": uid,
+             "status": rng.choice(STATUSES) if i < n_apps else rng.choice(COHORT), "startup_name": f"Startup {i}",
              "project_title": f"Projet {i}", "problem": "Problème", "solution": "Solution", "market": "Marché",
              "business_model": "Modèle", "team": "Équipe", "needs": "Besoins", "jobs_12m": rng.randint(0, 30),
              "jobs_36m": rng.randint(10, 120), "consent_at": now, "submitted_at": now, "status_changed_at": now,
@@ -58,7 +62,7 @@ def seed(scale: float) -> None:
             for i, uid in enumerate(applicant_ids)]
     _batched(Application.__table__, apps)
     app_ids = list(db.session.scalars(sa.select(Application.id).where(Application.call_id == call_id)
-                                      .order_by(Application.id)))
+                                      .order_by(Application.id).limit(n_apps)))  # the cohort's extra ones unreviewed
     reviews = []
     for app_id in app_ids:
         for reviewer_id in rng.sample(reviewer_ids, per_app):
@@ -88,4 +92,5 @@ def pages() -> list[BenchPage]:
         BenchPage("incubator: ranking", f"/incubator/calls/{call_id}/ranking", target=40),
         BenchPage("incubator: application page", f"/incubator/applications/{app_id}", target=30),
         BenchPage("incubator: cohort", f"/incubator/calls/{call_id}/cohort"),
+        BenchPage("incubator: cohort, page 40", f"/incubator/calls/{call_id}/cohort?page=40"),
     ]

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import lru_cache
 
-from babel import dates
+from babel import dates, numbers
 from flask_babel import format_currency, format_decimal, format_percent, get_locale
 
 from club.core.timezones import casablanca
@@ -24,11 +25,35 @@ def _locale():
     return get_locale() or "fr"
 
 
+@lru_cache(maxsize=32)
+def _separators(locale: str) -> tuple[str, str]:
+    return numbers.get_group_symbol(locale), numbers.get_decimal_symbol(locale)
+
+
 def money(value, currency: str = "MAD") -> str:
     if value is None or value == "":
         return "—"
     # The amount then the code in every locale: "1 250 000,00 MAD", "1,250,000.00 MAD".
-    return format_currency(Decimal(value), currency, format="#,##0.00\u00a0¤¤")
+    return money_writer(currency)(value)
+
+
+def money_writer(currency: str = "MAD"):
+    """``money`` for many amounts in one request (a board, a table): the reader's locale looked up once.
+
+    The same text as Babel's (tests/core/test_formats.py compares them), from the locale's two separators rather
+    than Babel's pattern parsed and applied for every amount; Babel itself for anything but MAD in cents."""
+    group, decimal = _separators(str(_locale()))
+
+    def write(value) -> str:
+        if value is None or value == "":
+            return "—"
+        amount = Decimal(value)
+        if currency != "MAD" or not amount.is_finite() or amount.as_tuple().exponent < -2:
+            return format_currency(amount, currency, format="#,##0.00\u00a0¤¤")
+        digits = f"{abs(amount):,.2f}".replace(".", "\x00").replace(",", group).replace("\x00", decimal)
+        return f"{'-' if amount.is_signed() else ''}{digits}\u00a0{currency}"
+
+    return write
 
 
 def percent(part, whole) -> str:
@@ -43,27 +68,28 @@ def number(value, digits: int | None = None) -> str:
     ``digits`` fixes the decimals shown (a score: ``|number(2)``)."""
     if value is None or value == "":
         return "—"
+    if type(value) is int and -1000 < value < 1000 and digits is None:
+        return str(value)  # as every locale the club offers writes it (Latin digits, no separator): no Babel call
     if digits is not None:
+        exact = Decimal(str(value))
+        if exact.is_finite() and 0 < digits <= 6:
+            # Lists show a hundred scores: Babel's text (rounded half to even, as Babel's context rounds), from the
+            # locale's two separators instead of its pattern parsed and applied for each (tests/core/test_formats.py)
+            group, decimal = _separators(str(_locale()))
+            text = f"{abs(exact):,.{digits}f}".replace(".", "\x00").replace(",", group).replace("\x00", decimal)
+            return f"-{text}" if exact.is_signed() else text
         pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
-        return format_decimal(Decimal(str(value)), format=pattern)
+        return format_decimal(exact, format=pattern)
     if type(value) is int:  # a count, the commonest number on a page: grouped by the locale's own signs
         return _grouped(value, str(_locale()))
     return format_decimal(value)
 
 
-_SIGNS: dict[str, tuple[str, str]] = {}
-
-
 def _grouped(value: int, locale: str) -> str:
     """What ``format_decimal`` writes for a whole number (tests/core/test_i18n.py holds them equal), without
-    parsing its pattern each time: the digits in groups of three, the locale's group and minus signs."""
-    signs = _SIGNS.get(locale)
-    if signs is None:
-        from babel.numbers import get_group_symbol, get_minus_sign_symbol
-
-        signs = _SIGNS[locale] = (get_group_symbol(locale), get_minus_sign_symbol(locale))
-    text = f"{abs(value):,}".replace(",", signs[0])
-    return signs[1] + text if value < 0 else text
+    parsing its pattern each time: the digits in groups of three, the locale's group sign."""
+    text = f"{abs(value):,}".replace(",", _separators(locale)[0])
+    return "-" + text if value < 0 else text
 
 
 # One way to write a date and a time per locale, never with seconds or a UTC offset, and in English never

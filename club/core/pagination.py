@@ -51,9 +51,13 @@ def page_number(arg: str = "page") -> int:
         return 1
 
 
-def paginate(stmt: sa.Select, *, page: int | None = None, per_page: int = 50, scalars: bool = True) -> Page:
+def paginate(stmt: sa.Select, *, page: int | None = None, per_page: int = 50, scalars: bool = True,
+             total: int | None = None) -> Page:
+    """``total``, when the caller has counted the rows already (with other figures in the same query), spares the
+    count."""
     page = page or page_number()
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    if total is None:
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
     last = max(1, math.ceil(total / per_page))
     page = min(page, last)
     query = stmt.limit(per_page).offset((page - 1) * per_page)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -83,10 +84,18 @@ TRANSITIONS: dict[Stage, frozenset[Stage]] = {
 def format_stake(stake: Decimal | None) -> str:
     if stake is None:
         return "—"
-    from babel.numbers import format_percent
     from flask_babel import get_locale
 
-    return format_percent(Decimal(stake) / 100, locale=get_locale(), decimal_quantization=False)
+    return _stake_text(str(get_locale()), str(stake))
+
+
+@lru_cache(maxsize=1024)
+def _stake_text(locale: str, stake: str) -> str:
+    """Written once per locale and value as stored (a board shows the same few stakes on many cards); keyed by the
+    text, as 20 and 20.0 are equal decimals that Babel writes differently."""
+    from babel.numbers import format_percent
+
+    return format_percent(Decimal(stake) / 100, locale=locale, decimal_quantization=False)
 
 
 def allowed_moves(stage: Stage) -> list[Stage]:

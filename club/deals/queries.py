@@ -3,11 +3,13 @@ search; figures in SQL. Every list is filtered by ``Deal.visible_to`` (through `
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import url_for
-from sqlalchemy.orm import raiseload, selectinload
+from sqlalchemy.orm import joinedload, raiseload, selectinload
 
 from club.auth.models import User
 from club.core import audit
@@ -83,11 +85,29 @@ def _column_figures(where) -> dict[Stage, dict]:
     return figures
 
 
+@dataclass(frozen=True, slots=True)
+class BoardCard:
+    """What a card of the board shows, read as plain columns (a board holds about two hundred cards: no entities,
+    no identity map, no columns it does not show). It reads its stake and due date as a ``Deal`` does."""
+
+    id: int
+    title: str
+    stage: Stage
+    target_name: str
+    amount: Decimal | None
+    stake: Decimal | None
+    next_step_due: date | None
+
+    is_open = Deal.is_open
+    stake_label = Deal.stake_label
+    next_step_overdue = Deal.next_step_overdue
+
+
 def board_cards(now: datetime | None = None, per_column: int = BOARD_CARDS_PER_COLUMN) -> dict[Stage, list]:
     """The cards of each column (the most recently moved first), with days in stage from SQL.
 
     One statement: per stage, the newest ``per_column`` ids through the (stage, stage_entered_at) index,
-    glued with UNION ALL, then the deals themselves.
+    glued with UNION ALL, then the cards' columns and their target's name.
     """
     parts = []
     for stage in STAGES:
@@ -95,13 +115,15 @@ def board_cards(now: datetime | None = None, per_column: int = BOARD_CARDS_PER_C
                   .order_by(Deal.stage_entered_at.desc(), Deal.id.desc()).limit(per_column).subquery())
         parts.append(sa.select(newest.c.id))
     ids = sa.union_all(*parts).subquery()
-    stmt = (sa.select(Deal, days_in_stage(now).label("days"))
+    stmt = (sa.select(Deal.id, Deal.title, Deal.stage, Organization.name, Deal.amount, Deal.stake,
+                      Deal.next_step_due, days_in_stage(now).label("days"))
+            .join(Organization, Organization.id == Deal.target_id)
             .where(Deal.id.in_(sa.select(ids.c.id)))
-            .order_by(Deal.stage_entered_at.desc(), Deal.id.desc())
-            .options(*list_options()))
+            .order_by(Deal.stage_entered_at.desc(), Deal.id.desc()))
     cards = {s: [] for s in STAGES}
-    for deal, days_value in db.session.execute(stmt).unique():
-        cards[deal.stage].append((deal, days_value))
+    for *columns, days_value in db.session.execute(stmt):
+        card = BoardCard(*columns)
+        cards[card.stage].append((card, days_value))
     return cards
 
 
@@ -142,8 +164,12 @@ def table_query(where: list, sort: str = "updated", descending: bool = True, now
         order = Deal.stage_entered_at.asc() if descending else Deal.stage_entered_at.desc()
     else:
         order = (column.desc() if descending else column.asc()).nulls_last()
+    # The parties by name only: an organisation or a user row is wide, and a page (or an export) holds many.
     return (sa.select(Deal, days).where(*where).order_by(order, Deal.id.desc())
-            .options(selectinload(Deal.investors), raiseload(Deal.signatories)))
+            .options(joinedload(Deal.target).load_only(Organization.id, Organization.name),
+                     joinedload(Deal.owner).load_only(User.id, User.name),
+                     selectinload(Deal.investors).load_only(Organization.id, Organization.name),
+                     raiseload(Deal.signatories)))
 
 
 def table_totals(where: list) -> tuple[int, object]:

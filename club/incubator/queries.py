@@ -3,16 +3,18 @@ aggregates computed in SQL, and the incubator's part of the global search."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from club.auth.models import User
 from club.core.freshness import fresh
+from club.core.pagination import Page
 from club.core.search import Hit
 from club.core.text import contains_folded, fold
 from club.extensions import db
@@ -119,8 +121,22 @@ def to_screen(limit: int = 10) -> tuple[list[Application], int]:
     return rows, total
 
 
-def review_scores(*where):
-    """One row per final review: its weighted score (sum of score × weight / sum of weights)."""
+def review_scores(*where, weights: dict[int, int] | None = None):
+    """One row per final review: its weighted score (sum of score × weight / sum of weights).
+
+    ``weights`` (criterion id → weight, the call's rubric) spares the join to the criteria when the reviews are
+    all of one call: the ranking reads tens of thousands of scores."""
+    if weights:
+        weight = sa.case(weights, value=Score.criterion_id, else_=None)  # another call's criterion: no weight
+        weighted = (sa.cast(sa.func.sum(Score.value * weight), sa.Float) / sa.func.nullif(sa.func.sum(weight), 0))
+        return (
+            sa.select(Review.id.label("review_id"), Review.application_id.label("application_id"),
+                      weighted.label("score"))
+            .join(Score, Score.review_id == Review.id)
+            .where(Review.is_final.is_(True), *where)
+            .group_by(Review.id, Review.application_id)
+            .subquery("review_scores")
+        )
     weighted = (sa.cast(sa.func.sum(Score.value * Criterion.weight), sa.Float)
                 / sa.func.nullif(sa.func.sum(Criterion.weight), 0))
     return (
@@ -134,11 +150,11 @@ def review_scores(*where):
     )
 
 
-def application_stats(*where):
+def application_stats(*where, weights: dict[int, int] | None = None):
     """Per application: weighted average, spread (max − min), final, assigned, missing, conflicts.
 
-    ``where`` narrows the reviews aggregated (one call, one application)."""
-    rs = review_scores(*where)
+    ``where`` narrows the reviews aggregated (one call, one application); ``weights`` as ``review_scores``."""
+    rs = review_scores(*where, weights=weights)
     scored = (
         sa.select(rs.c.application_id, sa.func.avg(rs.c.score).label("average"),
                   (sa.func.max(rs.c.score) - sa.func.min(rs.c.score)).label("spread"))
@@ -207,13 +223,17 @@ def ranked_count(call: Call) -> int:
         Application.call_id == call.id, Application.status.not_in(RANKED_OUT)))
 
 
-def ranking(call: Call) -> sa.Select:
-    """The call's ranking, in SQL: by weighted average (unscored last), then by yes recommendations."""
-    scored, counted = application_stats(_of_call(call))
+def ranking(call: Call, *, narrow: bool = False) -> sa.Select:
+    """The call's ranking, in SQL: by weighted average (unscored last), then by yes recommendations. Each row is
+    the application (its id alone when ``narrow``: the ranking sorts every application of the call, and sorting
+    their long texts costs more than the scores) with its figures and its rank."""
+    weights = dict(db.session.execute(sa.select(Criterion.id, Criterion.weight).where(Criterion.call_id == call.id))
+                   .all())
+    scored, counted = application_stats(_of_call(call), weights=weights or None)
     order = (sa.case((scored.c.average.is_(None), 1), else_=0), scored.c.average.desc(),
              sa.func.coalesce(counted.c.yes, 0).desc(), Application.id)
     stmt = (
-        sa.select(Application)
+        sa.select(Application.id if narrow else Application)
         .where(Application.call_id == call.id,
                Application.status.not_in(RANKED_OUT))
     )
@@ -223,9 +243,15 @@ def ranking(call: Call) -> sa.Select:
     ).order_by(*order)
 
 
-def ranking_page(call: Call, number: int, per_page: int) -> list:
-    """One page of the call's ranking (``ranking``); count the rows with ``ranked_count``."""
-    return list(db.session.execute(ranking(call).limit(per_page).offset((number - 1) * per_page)))
+def ranking_page(call: Call, number: int, per_page: int) -> list[tuple[Application, sa.Row]]:
+    """One page of the call's ranking (``ranking``), as (application, figures) pairs: the page's ids ranked on
+    narrow rows, then those applications; count the rows with ``ranked_count``."""
+    rows = db.session.execute(ranking(call, narrow=True).limit(per_page).offset((number - 1) * per_page)).all()
+    shown = {a.id: a for a in db.session.scalars(
+        sa.select(Application).where(Application.id.in_([row.id for row in rows]))
+        .options(load_only(Application.id, Application.startup_name, Application.project_title,
+                           Application.status)))}
+    return [(shown[row.id], row) for row in rows]
 
 
 def applications_export(call: Call, user, *, status: str | None = None, q: str | None = None) -> sa.Select:
@@ -274,12 +300,21 @@ def reviewers() -> list[User]:
     ))
 
 
-def cohort(call: Call) -> list[Application]:
-    return list(db.session.scalars(
-        sa.select(Application).options(joinedload(Application.organization))
-        .where(Application.call_id == call.id, Application.status.in_(COHORT_STATES))
-        .order_by(Application.startup_name, Application.id)
-    ))
+COHORT_PER_PAGE = 50
+
+
+def cohort(call: Call, page: int = 1, per_page: int = COHORT_PER_PAGE) -> tuple[Page, dict]:
+    """One page of the call's cohort (by startup name) and the whole cohort's totals: two queries whatever its
+    size, the count and the sums of jobs planned in one."""
+    where = (Application.call_id == call.id, Application.status.in_(COHORT_STATES))
+    total, jobs_12m, jobs_36m = db.session.execute(
+        sa.select(sa.func.count(Application.id), sa.func.coalesce(sa.func.sum(Application.jobs_12m), 0),
+                  sa.func.coalesce(sa.func.sum(Application.jobs_36m), 0)).where(*where)).one()
+    page = min(max(1, page), max(1, math.ceil(total / per_page)))
+    rows = list(db.session.scalars(
+        sa.select(Application).where(*where).order_by(Application.startup_name, Application.id)
+        .limit(per_page).offset((page - 1) * per_page)))
+    return Page(items=rows, page=page, per_page=per_page, total=total), {"jobs_12m": jobs_12m, "jobs_36m": jobs_36m}
 
 
 def scores_export(call: Call):

@@ -1,5 +1,6 @@
-// Deals board: drag a card to another column; the move is posted with htmx and the board re-rendered.
-// Without this file (or without JavaScript) every card keeps its move menu, which works on its own.
+// Deals board: drag a card to another column; the move is posted with htmx (to the board's one move menu, the
+// form #deal-move) and the board re-rendered. The menu itself needs no script: choosing a stage in it and pressing
+// a card's "Move" button posts the form (a plain post, not boosted, with JavaScript on or off).
 //
 // The column a card goes to is the column under the pointer when it is released, not the last list
 // SortableJS happened to insert the card into on the way: a card dragged across "Signed" and released
@@ -32,6 +33,18 @@
     return column ? column.querySelector(".deal-cards") : null;
   }
 
+  function post(dealId, stage, source) {
+    var form = document.getElementById("deal-move");
+    if (!form) { return; }
+    htmx.ajax("POST", form.getAttribute("action"), {
+      source: source,
+      target: "#deal-board",
+      swap: "outerHTML",
+      values: { deal_id: dealId, to_stage: stage },
+      headers: csrfHeaders()
+    });
+  }
+
   function putBack(card, from, oldIndex) {
     var before = from.children[oldIndex] || null;
     if (before !== card) { from.insertBefore(card, before); }
@@ -62,13 +75,7 @@
             return;
           }
           if (card.parentNode !== to) { to.appendChild(card); }
-          htmx.ajax("POST", card.dataset.moveUrl, {
-            source: card,
-            target: "#deal-board",
-            swap: "outerHTML",
-            values: { to_stage: to.dataset.stage },
-            headers: csrfHeaders()
-          });
+          post(card.dataset.dealId, to.dataset.stage, card);
         }
       });
     });

@@ -77,6 +77,47 @@ def test_move_menu_without_javascript(db, login_as, client):
     assert db.session.get(Deal, deal.id).stage == Stage.SCREENING
 
 
+def test_the_board_shares_one_move_menu_without_javascript(db, login_as, client):
+    """One form for the whole board (not one per card): the stage chosen in it, the deal named by the card's
+    button; a real post with its CSRF token, the move recorded and audited."""
+    from club.core.models import AuditEvent
+
+    by = staff()
+    deal = make_deal(by, title="Shared menu")
+    make_deal(by, title="Other card")
+    login_as(by)
+    html = client.get("/deals/").get_data(as_text=True)
+    board = html[html.index("<main"):]
+    assert board.count("<form") == 1 and 'id="deal-move"' in board and 'name="csrf_token"' in board
+    assert f'form="deal-move" name="deal_id" value="{deal.id}"' in board and 'data-move-url' not in board
+    response = client.post("/deals/move", data={"deal_id": deal.id, "to_stage": "screening", "next": "/deals/"})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/deals/")
+    db.session.expire_all()
+    assert db.session.get(Deal, deal.id).stage == Stage.SCREENING
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "deal.move",
+                                                          AuditEvent.entity_id == deal.id))
+    assert event is not None and event.changes["stage"][1] == "screening"
+
+
+def test_the_shared_move_menu_reports_what_is_missing(db, login_as, client):
+    by = staff()
+    deal = make_deal(by, title="Unmoved")
+    login_as(by)
+    # No stage chosen: the move form, its field says so; no deal named: the board says so; nothing moves.
+    response = client.post("/deals/move", data={"deal_id": deal.id, "to_stage": "", "next": "/deals/"})
+    assert response.status_code == 422 and 'id="to_stage-error"' in response.get_data(as_text=True)
+    response = client.post("/deals/move", data={"to_stage": "screening"})
+    assert response.status_code == 422 and "alert-danger" in response.get_data(as_text=True)
+    response = client.post("/deals/move", data={"deal_id": "x", "to_stage": "screening"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and 'id="deal-board"' in response.get_data(as_text=True)
+    assert client.post("/deals/move", data={"deal_id": 10**9, "to_stage": "screening"}).status_code == 404
+    html = client.post("/deals/move", data={"deal_id": deal.id, "to_stage": "screening"},
+                       headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "<html" not in html and "alert-success" in html
+    db.session.expire_all()
+    assert db.session.get(Deal, deal.id).stage == Stage.SCREENING
+
+
 def test_move_with_htmx_returns_the_board(db, login_as, client):
     by = staff()
     deal = make_deal(by, title="Dragged")

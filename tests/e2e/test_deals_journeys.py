@@ -31,6 +31,11 @@ def test_secretariat_drags_a_card_across_the_board(page, demo_world):
     expect(page.locator(f'.deal-cards[data-stage="screening"] .deal-card[data-deal-id="{deal.id}"]')).to_be_visible()
     db.session.expire_all()
     assert db.session.get(Deal, deal.id).stage == Stage.SCREENING
+    # Posted to the board's one move menu, the move is audited as any other
+    from club.core.models import AuditEvent
+
+    assert db.session.scalar(sa.select(AuditEvent.changes).where(AuditEvent.action == "deal.move",
+                                                                 AuditEvent.entity_id == deal.id))["stage"][1] == "screening"
 
 
 def test_secretariat_moves_with_the_menu_and_records_a_committee_decision(page, demo_world):
@@ -40,7 +45,7 @@ def test_secretariat_moves_with_the_menu_and_records_a_committee_decision(page, 
     sign_in(page, "secretariat@club.example")
     page.goto("/deals/")
     card = page.locator(f'.deal-card[data-deal-id="{lead.id}"]')
-    card.locator("select").select_option("screening")
+    page.locator("#move-to").select_option("screening")
     card.get_by_role("button").click()
     expect(page.locator(f'.deal-cards[data-stage="screening"] .deal-card[data-deal-id="{lead.id}"]')).to_be_visible()
 

@@ -54,14 +54,14 @@ def test_board_move_menu(tab, demo_world):
     sign_in(tab, "secretariat@club.example")
     tab.goto("/deals/")
     card = tab.locator(f'.deal-card[data-deal-id="{lead.id}"]')
-    card.locator("select").select_option("screening")
+    tab.locator("#move-to").select_option("screening")
     card.get_by_role("button", name="Déplacer").click()
     expect(tab.locator(f'.deal-cards[data-stage="screening"] .deal-card[data-deal-id="{lead.id}"]')).to_be_visible()
     expect(tab.locator("main").get_by_text("déplacé vers « Présélection »")).to_be_visible()
     assert _deal(db, Stage.SCREENING) is not None and db.session.get(Deal, lead.id).stage == Stage.SCREENING
     # A move that needs a reason goes to the move form, which keeps what was typed when it refuses
     card = tab.locator(f'.deal-card[data-deal-id="{lead.id}"]')
-    card.locator("select").select_option("dropped")
+    tab.locator("#move-to").select_option("dropped")
     card.get_by_role("button", name="Déplacer").click()
     _settle(tab)
     expect(tab.locator("#reason-error")).to_contain_text("Indiquez pourquoi")

@@ -141,6 +141,36 @@ def test_cohort_page(db, factories, login_as):
     assert ">7<" in page and ">22<" in page  # totals of jobs planned
 
 
+def test_cohort_pages_keep_the_whole_cohort_s_totals_in_constant_queries(db, factories, login_as, count_queries,
+                                                                          monkeypatch):
+    from club.incubator import queries
+
+    monkeypatch.setattr(queries, "COHORT_PER_PAGE", 2)  # two a page: five startups make three pages
+    call = CallFactory(capacity=10)
+    for i, name in enumerate(["Alpha", "Beta", "Delta", "Epsilon", "Gamma"]):
+        ApplicationFactory(call=call, status=Status.ACCEPTED if i % 2 else Status.GRADUATED, startup_name=name,
+                           jobs_12m=i + 1, jobs_36m=10)
+    ApplicationFactory(call=call, status=Status.REJECTED, startup_name="Aaron")
+    client = login_as(factories.UserFactory())
+    url = f"/incubator/calls/{call.id}/cohort"
+    first = client.get(url).text
+    assert "Alpha" in first and "Beta" in first and "Delta" not in first and "Aaron" not in first
+    assert "5 startups pour 10 places." in first and ">15<" in first and ">50<" in first  # the whole cohort's totals
+    assert f'href="/incubator/calls/{call.id}/cohort?page=3"' in first
+    last = client.get(url + "?page=3").text
+    assert "Gamma" in last and "Alpha" not in last and ">15<" in last
+    assert "Gamma" in client.get(url + "?page=99").text  # past the end: the last page
+    counts = []
+    for extra in (0, 6):
+        for _ in range(extra):
+            ApplicationFactory(call=call, status=Status.INCUBATED)
+        client.get(url + "?page=2")
+        with count_queries() as q:
+            assert client.get(url + "?page=2").status_code == 200
+        counts.append(q.count)
+    assert counts[0] == counts[1]
+
+
 def test_home_panels_and_index_per_role(db, factories, login_as):
     staff = factories.UserFactory()
     partner = factories.UserFactory(partner=True)

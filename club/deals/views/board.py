@@ -19,6 +19,7 @@ from club.deals.forms import MoveForm, TableFilterForm
 from club.deals.models import KIND_LABELS, STAGE_LABELS, STAGES, TRANSITIONS, Deal, Stage, allowed_moves
 from club.deals.views.page import PARTNER, SECRETARIAT, today
 from club.extensions import db
+from club.formats import money_writer, ngettext
 from club.forms import choices, form_view
 from club.htmx import is_htmx_partial, render_page_or_partial
 from club.permissions import get_visible_or_404, role_required
@@ -29,7 +30,12 @@ def _board_context(message: str | None = None, message_kind: str = "danger") -> 
     figures = queries.column_figures()
     cards = queries.board_cards()
     labels = {stage: str(label) for stage, label in STAGE_LABELS.items()}  # translated once, not per card
-    return {"figures": figures, "cards": cards, "stages": STAGES, "stage_labels": labels,
+    # "12 days in stage" written once per number of days, not once per card.
+    days = {d for column in cards.values() for _deal, d in column}
+    day_labels = {d: ngettext("%(num)s day in stage", "%(num)s days in stage", d) for d in days}
+    money = money_writer()  # the locale looked up once for the board's two hundred amounts
+    return {"figures": figures, "cards": cards, "stages": STAGES, "stage_labels": labels, "day_labels": day_labels,
+            "money": money,
             "transitions": TRANSITIONS, "board_message": message, "board_message_kind": message_kind,
             "today": today(), "per_column": queries.BOARD_CARDS_PER_COLUMN}
 
@@ -39,7 +45,8 @@ def _board_context(message: str | None = None, message_kind: str = "danger") -> 
 def index():
     if current_user.role == PARTNER:
         page = paginate(queries.shared_deals(current_user), per_page=50)
-        return render_template("deals/room.html", page=page, stage_labels=STAGE_LABELS, kind_labels=KIND_LABELS)
+        return render_template("deals/room.html", page=page, stage_labels={k: str(v) for k, v in STAGE_LABELS.items()},
+                               kind_labels={k: str(v) for k, v in KIND_LABELS.items()}, money=money_writer())
     if request.headers.get("HX-Boosted") == "true":
         # A boosted swap would not run the board's scripts (drag and drop): ask htmx for a full page load.
         response = make_response("", 200)
@@ -61,6 +68,21 @@ def _board_refusal(deal: Deal, form: MoveForm, reason: str):
         context["retry_url"] = url_for("deals.move", deal_id=deal.id, to_stage=form.to_stage.data,
                                        next=url_for("deals.index"))
     return render_page_or_partial("deals/board.html", "deals/_board.html", **context)
+
+
+@bp.route("/move", methods=["POST"])
+@form_view
+@role_required(SECRETARIAT)
+def move_selected():
+    """The board's one move menu: the stage chosen in it, the deal named by the card's button (or, with JavaScript,
+    by the card dropped on a column)."""
+    deal_id = request.form.get("deal_id", type=int)
+    if deal_id is None:
+        message = _("Choose the deal to move: press “Move” on its card.")
+        if is_htmx_partial():
+            return render_page_or_partial("deals/board.html", "deals/_board.html", **_board_context(message))
+        return render_template("deals/board.html", **_board_context(message)), REFUSED_STATUS
+    return move(deal_id)
 
 
 @bp.route("/<int:deal_id>/move", methods=["GET", "POST"])
@@ -122,11 +144,13 @@ def table():
     form = _table_filter_form()
     args = form.cleaned()
     where = queries.table_filters(args, today())
-    page = paginate(queries.table_query(where, args["sort"], args["descending"]), per_page=50, scalars=False)
-    count, total = queries.table_totals(where)
+    count, total = queries.table_totals(where)  # the count and the sum in one query: the page needs no other count
+    page = paginate(queries.table_query(where, args["sort"], args["descending"]), per_page=50, scalars=False,
+                    total=count)
     return render_page_or_partial("deals/table.html", "deals/_table.html", form=form, page=page, count=count,
-                                  total=total, today=today(), args=args, kind_labels=KIND_LABELS,
-                                  stage_labels=STAGE_LABELS)
+                                  total=total, today=today(), args=args,
+                                  kind_labels={k: str(v) for k, v in KIND_LABELS.items()},  # translated once
+                                  stage_labels={k: str(v) for k, v in STAGE_LABELS.items()}, money=money_writer())
 
 
 @bp.route("/table.csv")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask import abort
-from flask_babel import format_decimal
 from flask_login import current_user
 
+from club.formats import number
 from club.incubator import bp, queries, services
 from club.incubator.forms import LinkOrganizationForm
 from club.incubator.models import (
@@ -23,9 +23,7 @@ from club.permissions import get_visible_or_404
 @bp.app_template_filter("score")
 def score_filter(value, digits: int = 2) -> str:
     """A score or an average in the reader's locale ("3,70" in French), a dash when there is none."""
-    if value is None:
-        return "—"
-    return format_decimal(value, format="#,##0." + "0" * digits)
+    return number(value, digits)  # "—" for None
 
 
 def labels() -> dict:

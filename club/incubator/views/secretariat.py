@@ -162,9 +162,8 @@ def _scores_export(call_id: int, fmt: str):
 @role_required(Role.SECRETARIAT)
 def cohort(call_id: int):
     the_call = call_or_404(call_id)
-    rows = queries.cohort(the_call)
-    totals = {"jobs_12m": sum(a.jobs_12m or 0 for a in rows), "jobs_36m": sum(a.jobs_36m or 0 for a in rows)}
-    return render_template("incubator/cohort.html", call=the_call, rows=rows, totals=totals, labels=labels())
+    page, totals = queries.cohort(the_call, page_number(), queries.COHORT_PER_PAGE)
+    return render_template("incubator/cohort.html", call=the_call, page=page, totals=totals, labels=labels())
 
 
 # One application ---------------------------------------------------------------------------------

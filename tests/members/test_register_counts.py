@@ -127,3 +127,16 @@ def test_searches_and_last_pages_run_a_constant_number_of_queries(client, factor
         html = client.get("/members/", query_string=args).get_data(as_text=True)
     assert "Atlas 0" in html
     assert few.count == many.count <= 6
+
+
+def test_the_filter_form_keeps_the_selection_and_the_rows_name_their_checkbox(client, factories, as_user, staff):
+    """The filters' options are built once per language, only the chosen one marked; each row's checkbox label is
+    translated once and names its organisation (escaped)."""
+    org(factories, "Tom & <Jerry>", kind="call_center")
+    as_user(staff)
+    html = client.get("/members/", query_string={"kind": "call_center", "sort": "-name"}).get_data(as_text=True)
+    assert '<option value="call_center" selected>' in html and '<option value="-name" selected>' in html
+    assert html.count(" selected>") == 2
+    assert 'aria-label="Select Tom &amp; &lt;Jerry&gt;"' in html
+    html = client.get("/members/", query_string={"kind": "bpo"}).get_data(as_text=True)
+    assert '<option value="bpo" selected>' in html and '<option value="call_center">' in html

@@ -413,33 +413,50 @@ def unfiltered_total(user) -> int:
 def search(term: str, user, limit: int) -> tuple[int, list[Hit]]:
     """The organisations the register finds for ``term`` (name, description, ICE, emails, phones, contacts), then
     the contacts whose folded name holds it (each linking to its organisation's page): only what ``user`` sees,
-    in two queries (a count and one page), whatever the number of hits."""
+    in two queries (a capped count of the organisations, then one page with its total), whatever the number of hits.
+
+    Past ``COUNT_CAP`` organisations the count says "more than" (``MoreThan``) and the page is the first ones by
+    name (the name index walked). Below it, the contacts are looked for among the organisations found: a contact's
+    folded name is in its organisation's search text (``search_text_for``), so no contact is missed and none is
+    read outside them."""
     from flask import url_for
 
+    from club.core.search import MoreThan
     from club.members.labels import as_context
 
     terms = search_terms(term)
     if not terms:
         return 0, []
-    number = phones.search_term(term) or phones.digits_term(term)
-    names = [Contact.name_key.like(f"%{like_escape(w)}%", escape="\\") for w in terms] if not number else [sa.false()]
-    organisations = (
-        sa.select(sa.literal(0).label("rank"), Organization.name_key.label("sort"), Organization.id.label("id"),
-                  Organization.name.label("title"), Organization.id.label("org_id"),
-                  sa.cast(Organization.kind, sa.String).label("detail"), Organization.city.label("more"))
-        .where(*register_where(RegisterFilters(q=term), user, indexed=False)))
-    contact_org = sa.orm.aliased(Organization, name="contact_org")
-    contacts = (
-        sa.select(sa.literal(1).label("rank"), Contact.name_key.label("sort"), Contact.id.label("id"),
-                  Contact.name.label("title"), Contact.organization_id.label("org_id"),
-                  Contact.title.label("detail"), contact_org.name.label("more"))
-        .join(contact_org, contact_org.id == Contact.organization_id)
-        .where(visible(Contact, user), *in_register(user, model=contact_org, indexed=False), *names))
-    hits = sa.union_all(organisations, contacts).subquery()
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(hits))
-    if not total:
+    filters = RegisterFilters(q=term)
+    found, capped = register_total(filters, user)
+    if not found:
         return 0, []
-    rows = db.session.execute(sa.select(hits).order_by(hits.c.rank, hits.c.sort, hits.c.id).limit(limit)).all()
+    columns = (Organization.name_key.label("sort"), Organization.id.label("id"), Organization.name.label("title"),
+               Organization.id.label("org_id"), sa.cast(Organization.kind, sa.String).label("detail"),
+               Organization.city.label("more"))
+    if capped:
+        total = MoreThan(COUNT_CAP)
+        rows = db.session.execute(
+            sa.select(sa.literal(0).label("rank"), *columns).where(*register_where(filters, user, fts=False))
+            .order_by(Organization.name_key, Organization.id).limit(limit)).all()
+    else:
+        number = phones.search_term(term) or phones.digits_term(term)
+        where = register_where(filters, user, indexed=False)
+        names = [Contact.name_key.like(f"%{like_escape(w)}%", escape="\\") for w in terms] if not number \
+            else [sa.false()]
+        organisations = sa.select(sa.literal(0).label("rank"), *columns).where(*where)
+        contact_org = sa.orm.aliased(Organization, name="contact_org")
+        contacts = (
+            sa.select(sa.literal(1).label("rank"), Contact.name_key.label("sort"), Contact.id.label("id"),
+                      Contact.name.label("title"), Contact.organization_id.label("org_id"),
+                      Contact.title.label("detail"), contact_org.name.label("more"))
+            .join(contact_org, contact_org.id == Contact.organization_id)
+            .where(Contact.organization_id.in_(sa.select(Organization.id).where(*where)),
+                   visible(Contact, user), *in_register(user, model=contact_org, indexed=False), *names))
+        hits = sa.union_all(organisations, contacts).subquery()
+        rows = db.session.execute(sa.select(hits, sa.func.count().over().label("total"))
+                                  .order_by(hits.c.rank, hits.c.sort, hits.c.id).limit(limit)).all()
+        total = rows[0].total if rows else 0  # (rows: the organisations counted above are among them)
     kinds = as_context()["kind_labels"]
     found = []
     for row in rows:

@@ -140,3 +140,15 @@ def test_the_filter_form_keeps_the_selection_and_the_rows_name_their_checkbox(cl
     assert 'aria-label="Select Tom &amp; &lt;Jerry&gt;"' in html
     html = client.get("/members/", query_string={"kind": "bpo"}).get_data(as_text=True)
     assert '<option value="bpo" selected>' in html and '<option value="call_center">' in html
+
+
+def test_the_global_search_says_more_than_the_cap(client, factories, as_user, staff, small_cap):
+    _orgs(factories, [f"Atlas {i}" for i in range(5)])
+    as_user(staff)
+    html = client.get("/search", query_string={"q": "atlas"}).get_data(as_text=True)
+    assert "more than 3 results for “atlas”" in html
+    assert ">more than 3</span>" in html and "See all results" in html
+    assert html.count('<li><a href="/members/') == 5
+    _orgs(factories, ["Other"])
+    html = client.get("/search", query_string={"q": "other"}).get_data(as_text=True)
+    assert "1 result for “other”" in html and "more than" not in html

@@ -152,3 +152,28 @@ def test_the_global_search_says_more_than_the_cap(client, factories, as_user, st
     _orgs(factories, ["Other"])
     html = client.get("/search", query_string={"q": "other"}).get_data(as_text=True)
     assert "1 result for “other”" in html and "more than" not in html
+
+
+def test_the_plans_read_their_indexes(db, factories, staff, small_cap):
+    """A common term walks the name index (no sort of every hit), its count is driven by the text index (SQLite);
+    a page filtered by kind and province walks ix_organizations_kind_province_name."""
+    from tests.members.test_register import _plan
+
+    _orgs(factories, [f"Atlas {i}" for i in range(5)])
+    order = (queries.Organization.name_key, queries.Organization.id)
+    walk = queries.register_where(queries.RegisterFilters(q="atlas"), staff, fts=False)
+    filtered = queries.register_where(queries.RegisterFilters(kind="call_center", province="oujda_angad",
+                                                              status="active"), staff)
+    if db.engine.dialect.name == "sqlite":
+        plan = _plan(db, queries.register_rows(walk).order_by(*order).limit(51))
+        assert "ix_organizations_active_name" in plan and "TEMP B-TREE" not in plan
+        assert "organizations_search" not in plan
+        plan = _plan(db, queries.register_rows(filtered).order_by(*order).limit(51))
+        assert "ix_organizations_kind_province_name" in plan and "TEMP B-TREE" not in plan
+    else:
+        with db.engine.connect() as conn:  # tiny tables: forbid the sequential scan to see what can be used
+            conn.exec_driver_sql("SET enable_seqscan = off")
+            compiled = queries.register_rows(filtered).order_by(*order).limit(51).compile(
+                db.engine, compile_kwargs={"literal_binds": True})
+            plan = " ".join(str(r) for r in conn.exec_driver_sql("EXPLAIN " + str(compiled)))
+        assert "ix_organizations_kind_province_name" in plan

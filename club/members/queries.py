@@ -530,10 +530,12 @@ def created_to_date(commitment: JobCommitment) -> int:
 # The organisation page
 
 
-def load_organization(org_id: int) -> Organization | None:
-    """The organisation with everything its page shows, in a fixed number of queries."""
+def load_organization(org_id: int, user=None) -> Organization | None:
+    """The organisation with everything its page shows, in a fixed number of queries; None unless ``user`` (when
+    given) sees it (``Organization.visible_to``)."""
+    where = [visible(Organization, user)] if user is not None else []
     return db.session.scalar(
-        sa.select(Organization).where(Organization.id == org_id)
+        sa.select(Organization).where(Organization.id == org_id, *where)
         .options(
             selectinload(Organization.contacts),
             selectinload(Organization.trades),

@@ -177,3 +177,16 @@ def test_the_plans_read_their_indexes(db, factories, staff, small_cap):
                 db.engine, compile_kwargs={"literal_binds": True})
             plan = " ".join(str(r) for r in conn.exec_driver_sql("EXPLAIN " + str(compiled)))
         assert "ix_organizations_kind_province_name" in plan
+
+
+def test_a_member_whose_organisation_is_archived_finds_it_with_either_plan(factories, small_cap):
+    """Their rule is "the register, or our own organisation": an OR no index is walked in, so the text index is
+    read, whatever the count; their own archived organisation is among the hits."""
+    _orgs(factories, [f"Atlas {i}" for i in range(5)])
+    own = org(factories, "Atlas own")
+    own.archived_at = utcnow()
+    db.session.commit()
+    member = factories.UserFactory(role="member", organization=own)
+    page = queries.register_page(queries.RegisterFilters(q="atlas"), member)
+    assert page.capped and page.extra["plan"] == "index"
+    assert "Atlas own" in [row[0].name for row in page.items] and len(page.items) == 6

@@ -357,15 +357,21 @@ def register_page(filters: RegisterFilters, user, *, after=None, before=None, la
     """A page of the filtered register and its count (capped for a search): a common term (past the cap) with no
     other filter is read by walking the sort's index, a rare one from the text index."""
     total, capped = register_total(filters, user)
-    # (a reader whose own archived organisation is listed: the rule is an OR no index is walked in, so the text index)
-    walk = capped and not narrowing(filters) and (user.role == Role.SECRETARIAT or user.organization_id is None
-                                                  or not own_organisation_archived(user))
+    walk = walks(filters, user, capped)
     conditions = register_where(filters, user, fts=not walk)
     page = keyset_page(register_rows(conditions), conditions, filters.sort, after=after, before=before, last=last,
                        per_page=per_page, total=total)
     page.capped, page.cap = capped, COUNT_CAP
     page.extra["plan"] = "walk" if walk else "index"
     return page
+
+
+def walks(filters: RegisterFilters, user, capped: bool) -> bool:
+    """Whether a search's page is read by walking the sort's index: a common term (its count capped), no other
+    filter, and a rule an index is walked in (a reader whose own archived organisation is listed has an OR: the text
+    index then)."""
+    return capped and not narrowing(filters) and (user.role == Role.SECRETARIAT or user.organization_id is None
+                                                  or not own_organisation_archived(user))
 
 
 def narrowing(filters: RegisterFilters) -> bool:
@@ -439,7 +445,8 @@ def search(term: str, user, limit: int) -> tuple[int, list[Hit]]:
     if capped:
         total = MoreThan(COUNT_CAP)
         rows = db.session.execute(
-            sa.select(sa.literal(0).label("rank"), *columns).where(*register_where(filters, user, fts=False))
+            sa.select(sa.literal(0).label("rank"), *columns)
+            .where(*register_where(filters, user, fts=not walks(filters, user, capped)))
             .order_by(Organization.name_key, Organization.id).limit(limit)).all()
     else:
         number = phones.search_term(term) or phones.digits_term(term)

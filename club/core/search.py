@@ -1,7 +1,7 @@
 """The global search: one box in every signed-in page's header, one group of results per domain.
 
 Each domain registers a ``SearchProvider`` (``club.core.registry``) whose ``search(term, user, limit)`` returns
-``(total, [Hit])``: only what ``user`` may see, matched on the folded term (case and accents folded, see
+``(total, [Hit])`` (``total`` a ``MoreThan`` when counting stopped at a cap): only what ``user`` may see, matched on the folded term (case and accents folded, see
 ``club.core.text.fold``), in a constant number of queries (a count and one page of hits), and optionally a
 ``more(term)`` URL: the domain's own list filtered by the term.
 """
@@ -25,6 +25,10 @@ class Hit:
     detail: str | None = None  # a second line: the kind, the organisation, the state…
 
 
+class MoreThan(int):
+    """A provider's count that stopped at its cap: there are more than this many results (the page says so)."""
+
+
 @dataclass
 class Group:
     name: str
@@ -32,6 +36,10 @@ class Group:
     total: int
     hits: list[Hit] = field(default_factory=list)
     more_url: str | None = None
+
+    @property
+    def capped(self) -> bool:
+        return isinstance(self.total, MoreThan)
 
 
 def clean(term: str | None) -> str:
@@ -52,5 +60,6 @@ def search(term: str, user, per_group: int = PER_GROUP) -> list[Group]:
         total, hits = provider.search(term, user, per_group)
         if total:
             groups.append(Group(provider.name, str(provider.label), total, list(hits),
-                                provider.more(term) if provider.more and total > len(hits) else None))
+                                provider.more(term) if provider.more and (isinstance(total, MoreThan) or total > len(hits))
+                                else None))
     return groups

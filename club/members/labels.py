@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
 from club.core import audit
 from club.extensions import db
@@ -170,4 +171,23 @@ def as_context() -> dict:
     locale = str(get_locale() or "fr")
     if locale not in _CACHE:
         _CACHE[locale] = {name: {key: str(label) for key, label in mapping.items()} for name, mapping in _LAZY.items()}
-    return {**_CACHE[locale], "status_badges": STATUS_BADGES}
+    return {**_CACHE[locale], "status_badges": STATUS_BADGES, "select_options": select_options}
+
+
+_OPTIONS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
+
+
+def select_options(key: str, options, selected: str = "", empty=None) -> Markup:
+    """The ``<option>``s of a filter's ``<select>``, built once per locale under ``key`` (the caller's name for this
+    list: one key, one list of options), then only the selected one marked: the register's eight filters are
+    rendered on every page."""
+    cache_key = (str(get_locale() or "fr"), key)
+    built = _OPTIONS.get(cache_key)
+    if built is None:
+        first = (("", f'<option value="">{escape(empty)}</option>'),) if empty is not None else ()
+        built = first + tuple((str(value), f'<option value="{escape(value)}">{escape(text)}</option>')
+                              for value, text in options)
+        _OPTIONS[cache_key] = built
+    selected = str(selected or "")
+    return Markup("".join(html.replace('">', '" selected>', 1) if selected and value == selected else html
+                          for value, html in built))

@@ -176,6 +176,8 @@ class Organization(TimestampMixin, VersionedMixin, db.Model):
         sa.Index("ix_organizations_kind", "kind", "province", "site", "archived_at"),
         sa.Index("ix_organizations_province", "province", "kind", "site", "archived_at"),
         sa.Index("ix_organizations_site", "site", "kind", "province", "archived_at"),
+        # A page of the register filtered by kind and province, read in name order (stops at the page's last row).
+        sa.Index("ix_organizations_kind_province_name", "kind", "province", "archived_at", "name_key", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

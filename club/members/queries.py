@@ -144,19 +144,35 @@ def search_terms(q: str) -> list[str]:
 
 
 FTS_MIN = 3  # the trigram index answers terms of three characters or more
+FTS = sa.table("organizations_search", sa.column("rowid"))
+# A search's count stops past this many organisations: the page then says "more than 1,000 organisations". Past
+# it a term is common: its page is read by walking the register's name index (each row probed with LIKE, stopping
+# at the page's 51st hit) rather than from the text index (every hit read, then sorted).
+COUNT_CAP = 1000
 
 
-def term_conditions(term: str) -> list:
-    """``search_text LIKE '%term%'`` (escaped); on SQLite, first narrowed by the FTS5 trigram mirror.
+def fts_phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'  # a quoted phrase: matched literally, as a substring
 
-    PostgreSQL answers the LIKE itself with the trigram GIN index (see the members migration).
+
+def fts_match(terms: list[str]) -> str | None:
+    """The FTS5 query of the SQLite trigram mirror for the terms it answers (all of them, AND), or None (too short,
+    or PostgreSQL, whose trigram GIN index answers the LIKE itself: see the members migration)."""
+    phrases = [fts_phrase(t) for t in terms if len(t) >= FTS_MIN]
+    if not phrases or db.session.get_bind().dialect.name != "sqlite":
+        return None
+    return " AND ".join(phrases)
+
+
+def term_conditions(term: str, *, fts: bool = True) -> list:
+    """``search_text LIKE '%term%'`` (escaped); on SQLite with ``fts``, first narrowed by the FTS5 trigram mirror
+    (a rare term's plan); without, the LIKE is probed on each row read (a common term's plan: the name index walked).
     """
     conditions = [Organization.search_text.like(f"%{like_escape(term)}%", escape="\\")]
-    if len(term) >= FTS_MIN and db.session.get_bind().dialect.name == "sqlite":
-        phrase = '"' + term.replace('"', '""') + '"'  # a quoted phrase: matched literally, as a substring
+    match = fts_match([term]) if fts else None
+    if match:
         conditions.insert(0, Organization.id.in_(
-            sa.select(sa.column("rowid")).select_from(sa.table("organizations_search"))
-            .where(sa.text("organizations_search MATCH :phrase").bindparams(phrase=phrase))))
+            sa.select(FTS.c.rowid).where(sa.text("organizations_search MATCH :phrase").bindparams(phrase=match))))
     return conditions
 
 
@@ -195,14 +211,21 @@ def number_conditions(number: str, user) -> list:
     return [sa.or_(*shown)]
 
 
-def register_where(filters: RegisterFilters, user, *, indexed: bool = True) -> list:
+def number_search(terms: list[str], user) -> bool:
+    """A number searched by someone who does not see every contact's phone (``number_conditions``)."""
+    return len(terms) == 1 and phones.is_number_term(terms[0]) and user.role != Role.SECRETARIAT
+
+
+def register_where(filters: RegisterFilters, user, *, indexed: bool = True, fts: bool = True) -> list:
+    """The conditions of the filtered register ``user`` reads; ``fts=False``: the search terms without the SQLite
+    text index (the common term's plan, ``register_page``)."""
     conditions = in_register(user, archived=bool(filters.archived), indexed=indexed)
     terms = search_terms(filters.q)
-    if len(terms) == 1 and phones.is_number_term(terms[0]) and user.role != Role.SECRETARIAT:
+    if number_search(terms, user):
         conditions.extend(number_conditions(terms[0], user))
     else:
         for term in terms:
-            conditions.extend(term_conditions(term))
+            conditions.extend(term_conditions(term, fts=fts))
     if filters.kind:
         conditions.append(Organization.kind == OrgKind(filters.kind))
     if filters.province:
@@ -291,13 +314,18 @@ class KeysetPage:
     has_prev: bool = False
     has_next: bool = False
     extra: dict = field(default_factory=dict)
+    capped: bool = False  # ``total`` is past ``cap``: the page says "more than {cap}"
+    cap: int = COUNT_CAP
 
 
 def keyset_page(stmt: sa.Select, conditions, sort: str, *, after: str | None = None, before: str | None = None,
-                last: bool = False, per_page: int = PER_PAGE) -> KeysetPage:
+                last: bool = False, per_page: int = PER_PAGE, total: int | None = None) -> KeysetPage:
+    """One page of ``stmt`` in the ``sort`` order from a cursor; ``total``: the count when already known (else
+    counted under ``conditions``)."""
     names, descending = SORTS[sort]
     columns = [getattr(Organization, n) for n in names]
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(Organization).where(*conditions))
+    if total is None:
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(Organization).where(*conditions))
     after_values = decode_cursor(after, names)
     before_values = decode_cursor(before, names) if after_values is None else None
     backwards = before_values is not None or (last and after_values is None)
@@ -327,9 +355,64 @@ def keyset_page(stmt: sa.Select, conditions, sort: str, *, after: str | None = N
 
 def register_page(filters: RegisterFilters, user, *, after=None, before=None, last=False,
                   per_page: int = PER_PAGE) -> KeysetPage:
-    conditions = register_where(filters, user)
-    return keyset_page(register_rows(conditions), conditions, filters.sort, after=after, before=before, last=last,
-                       per_page=per_page)
+    """A page of the filtered register and its count (capped for a search): a common term (past the cap) with no
+    other filter is read by walking the sort's index, a rare one from the text index."""
+    total, capped = register_total(filters, user)
+    walk = walks(filters, user, capped)
+    conditions = register_where(filters, user, fts=not walk)
+    page = keyset_page(register_rows(conditions), conditions, filters.sort, after=after, before=before, last=last,
+                       per_page=per_page, total=total)
+    page.capped, page.cap = capped, COUNT_CAP
+    page.extra["plan"] = "walk" if walk else "index"
+    return page
+
+
+def walks(filters: RegisterFilters, user, capped: bool) -> bool:
+    """Whether a search's page is read by walking the sort's index: a common term (its count capped), no other
+    filter, and a rule an index is walked in (a reader whose own archived organisation is listed has an OR: the text
+    index then)."""
+    return capped and not narrowing(filters) and (user.role == Role.SECRETARIAT or user.organization_id is None
+                                                  or not own_organisation_archived(user))
+
+
+def narrowing(filters: RegisterFilters) -> bool:
+    """A filter other than the search and the archive: its own index may narrow the rows first."""
+    return bool(filters.kind or filters.status or filters.province or filters.site or filters.trade
+                or filters.language or filters.tag)
+
+
+def register_total(filters: RegisterFilters, user) -> tuple[int, bool]:
+    """The number of organisations of the filtered register, and whether it is capped: a search counts at most
+    ``COUNT_CAP`` + 1 (read from the text index on SQLite, stopping there); the whole current register is the
+    table's count less the archived ones (SQLite counts a whole table without reading it); anything else exactly."""
+    if not filters.q:
+        if not filters.archived and not narrowing(filters) and user.role in (Role.SECRETARIAT, Role.PARTNER,
+                                                                             Role.MEMBER):
+            return unfiltered_total(user), False
+        return db.session.scalar(sa.select(sa.func.count()).select_from(Organization)
+                                 .where(*register_where(filters, user))), False
+    terms = search_terms(filters.q)
+    match = None if number_search(terms, user) else fts_match(terms)
+    inner = sa.select(Organization.id)
+    if match:  # driven by the text index: the join reads hits until the cap (an IN would read them all)
+        inner = inner.select_from(FTS).join(Organization, Organization.id == FTS.c.rowid) \
+            .where(sa.text("organizations_search MATCH :match").bindparams(match=match))
+    inner = inner.where(*register_where(filters, user, fts=False)).limit(COUNT_CAP + 1).subquery()
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(inner))
+    return total, total > COUNT_CAP
+
+
+def unfiltered_total(user) -> int:
+    """The current register's count as ``user`` reads it (``in_register``): every organisation less the archived
+    ones (few, indexed), plus their own organisation when archived (partners and members see it listed)."""
+    everything = sa.select(sa.func.count()).select_from(Organization).scalar_subquery()
+    archived = sa.select(sa.func.count()).select_from(Organization) \
+        .where(Organization.archived_at.is_not(None)).scalar_subquery()
+    total = everything - archived
+    if user.role != Role.SECRETARIAT and user.organization_id is not None:
+        total = total + sa.select(sa.func.count()).select_from(Organization).where(
+            Organization.id == user.organization_id, Organization.archived_at.is_not(None)).scalar_subquery()
+    return db.session.scalar(sa.select(total))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -339,33 +422,51 @@ def register_page(filters: RegisterFilters, user, *, after=None, before=None, la
 def search(term: str, user, limit: int) -> tuple[int, list[Hit]]:
     """The organisations the register finds for ``term`` (name, description, ICE, emails, phones, contacts), then
     the contacts whose folded name holds it (each linking to its organisation's page): only what ``user`` sees,
-    in two queries (a count and one page), whatever the number of hits."""
+    in two queries (a capped count of the organisations, then one page with its total), whatever the number of hits.
+
+    Past ``COUNT_CAP`` organisations the count says "more than" (``MoreThan``) and the page is the first ones by
+    name (the name index walked). Below it, the contacts are looked for among the organisations found: a contact's
+    folded name is in its organisation's search text (``search_text_for``), so no contact is missed and none is
+    read outside them."""
     from flask import url_for
 
+    from club.core.search import MoreThan
     from club.members.labels import as_context
 
     terms = search_terms(term)
     if not terms:
         return 0, []
-    number = phones.search_term(term) or phones.digits_term(term)
-    names = [Contact.name_key.like(f"%{like_escape(w)}%", escape="\\") for w in terms] if not number else [sa.false()]
-    organisations = (
-        sa.select(sa.literal(0).label("rank"), Organization.name_key.label("sort"), Organization.id.label("id"),
-                  Organization.name.label("title"), Organization.id.label("org_id"),
-                  sa.cast(Organization.kind, sa.String).label("detail"), Organization.city.label("more"))
-        .where(*register_where(RegisterFilters(q=term), user, indexed=False)))
-    contact_org = sa.orm.aliased(Organization, name="contact_org")
-    contacts = (
-        sa.select(sa.literal(1).label("rank"), Contact.name_key.label("sort"), Contact.id.label("id"),
-                  Contact.name.label("title"), Contact.organization_id.label("org_id"),
-                  Contact.title.label("detail"), contact_org.name.label("more"))
-        .join(contact_org, contact_org.id == Contact.organization_id)
-        .where(visible(Contact, user), *in_register(user, model=contact_org, indexed=False), *names))
-    hits = sa.union_all(organisations, contacts).subquery()
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(hits))
-    if not total:
+    filters = RegisterFilters(q=term)
+    found, capped = register_total(filters, user)
+    if not found:
         return 0, []
-    rows = db.session.execute(sa.select(hits).order_by(hits.c.rank, hits.c.sort, hits.c.id).limit(limit)).all()
+    columns = (Organization.name_key.label("sort"), Organization.id.label("id"), Organization.name.label("title"),
+               Organization.id.label("org_id"), sa.cast(Organization.kind, sa.String).label("detail"),
+               Organization.city.label("more"))
+    if capped:
+        total = MoreThan(COUNT_CAP)
+        rows = db.session.execute(
+            sa.select(sa.literal(0).label("rank"), *columns)
+            .where(*register_where(filters, user, fts=not walks(filters, user, capped)))
+            .order_by(Organization.name_key, Organization.id).limit(limit)).all()
+    else:
+        number = phones.search_term(term) or phones.digits_term(term)
+        where = register_where(filters, user, indexed=False)
+        names = [Contact.name_key.like(f"%{like_escape(w)}%", escape="\\") for w in terms] if not number \
+            else [sa.false()]
+        organisations = sa.select(sa.literal(0).label("rank"), *columns).where(*where)
+        contact_org = sa.orm.aliased(Organization, name="contact_org")
+        contacts = (
+            sa.select(sa.literal(1).label("rank"), Contact.name_key.label("sort"), Contact.id.label("id"),
+                      Contact.name.label("title"), Contact.organization_id.label("org_id"),
+                      Contact.title.label("detail"), contact_org.name.label("more"))
+            .join(contact_org, contact_org.id == Contact.organization_id)
+            .where(Contact.organization_id.in_(sa.select(Organization.id).where(*where)),
+                   visible(Contact, user), *in_register(user, model=contact_org, indexed=False), *names))
+        hits = sa.union_all(organisations, contacts).subquery()
+        rows = db.session.execute(sa.select(hits, sa.func.count().over().label("total"))
+                                  .order_by(hits.c.rank, hits.c.sort, hits.c.id).limit(limit)).all()
+        total = rows[0].total if rows else 0  # (rows: the organisations counted above are among them)
     kinds = as_context()["kind_labels"]
     found = []
     for row in rows:
@@ -439,10 +540,12 @@ def created_to_date(commitment: JobCommitment) -> int:
 # The organisation page
 
 
-def load_organization(org_id: int) -> Organization | None:
-    """The organisation with everything its page shows, in a fixed number of queries."""
+def load_organization(org_id: int, user=None) -> Organization | None:
+    """The organisation with everything its page shows, in a fixed number of queries; None unless ``user`` (when
+    given) sees it (``Organization.visible_to``)."""
+    where = [visible(Organization, user)] if user is not None else []
     return db.session.scalar(
-        sa.select(Organization).where(Organization.id == org_id)
+        sa.select(Organization).where(Organization.id == org_id, *where)
         .options(
             selectinload(Organization.contacts),
             selectinload(Organization.trades),

@@ -1,7 +1,7 @@
 """The data's generation: one number every writing transaction bumps as it commits (club/core/freshness.py).
 
 Revision ID: 1a2b3c4d5e6f
-Revises: 0c45e9d08296
+Revises: 7a3c5e91b2d4
 Create Date: 2026-12-07
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '1a2b3c4d5e6f'
-down_revision = '0c45e9d08296'
+down_revision = '7a3c5e91b2d4'
 branch_labels = None
 depends_on = None
 

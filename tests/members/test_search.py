@@ -148,7 +148,9 @@ def test_more_leads_to_the_register_filtered_by_the_term(client, as_user, staff,
 
 def test_the_members_group_runs_two_queries_whatever_the_hits(app, factories, count_queries):
     from types import SimpleNamespace
+    from unittest.mock import patch
 
+    from club.core.search import MoreThan
     from club.permissions import Role
 
     staff = SimpleNamespace(id=None, role=Role.SECRETARIAT, organization_id=None, is_authenticated=True)
@@ -165,6 +167,9 @@ def test_the_members_group_runs_two_queries_whatever_the_hits(app, factories, co
         organisation = factories.OrganizationFactory(name=f"Centre {i}", search_text=f"centre {i}")
         ContactFactory(organization=organisation, name=f"Centre Person {i}")
     assert run() == (2, 40 + 37, 5)  # a count and one page, organisations then contacts
+    with patch.object(queries, "COUNT_CAP", 30):  # past the cap: "more than 30", the first organisations by name
+        count, total, hits = run()
+    assert (count, total, hits) == (2, 30, 5) and isinstance(total, MoreThan)
 
 
 # --- phone numbers -------------------------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from datetime import date
 import sqlalchemy as sa
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
-from werkzeug.exceptions import NotFound
 
 from club.extensions import db
 from club.forms import ConfirmForm
@@ -16,7 +15,7 @@ from club.htmx import is_htmx_partial
 from club.members import labels, phones, queries, services
 from club.members.forms import CommitmentForm, ContactForm, DuesForm, JobReportForm, MembershipForm
 from club.members.models import Contact, Dues, JobCommitment, JobReport, MembershipStatus, Organization
-from club.permissions import Role, get_visible_or_404, visible
+from club.permissions import Role, visible
 
 STAFF = (Role.SECRETARIAT,)
 READERS = (Role.SECRETARIAT, Role.PARTNER, Role.MEMBER)
@@ -26,12 +25,11 @@ EDITORS = (Role.SECRETARIAT, Role.MEMBER)
 def org_or_404(org_id: int) -> Organization:
     """The organisation, 404 unless ``Organization.visible_to`` lets the current user see it; loaded with all its
     page shows. An organisation merged into another: its pages (GET) redirect to the survivor's."""
-    try:
-        get_visible_or_404(Organization, org_id)
-    except NotFound:
+    org = queries.load_organization(org_id, current_user)  # the rule and the page's loads: one statement
+    if org is None:
         redirect_if_merged("organizations", Organization, "org_id", org_id)
-        raise
-    return queries.load_organization(org_id)
+        abort(404)
+    return org
 
 
 def redirect_if_merged(entity_type: str, model, argument: str, old_id: int) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
+from club.core.freshness import fresh
 from club.core.pagination import Page, paginate
 from club.extensions import db
 from club.members.models import Contact, Organization, organization_tags
@@ -188,10 +189,20 @@ def with_counts(segments: list[Segment], user) -> list[tuple[Segment, SegmentVie
     rows = []
     for segment in segments:
         view = resolve_filters(segment.filters, known_tags=known)
-        total = db.session.scalar(sa.select(sa.func.count()).select_from(Organization)
-                                  .where(*register_where(view.filters, user)))
-        rows.append((segment, view, total))
+        rows.append((segment, view, _count(view.filters, user)))
     return rows
+
+
+def _count(filters: RegisterFilters, user) -> int:
+    """The organisations a segment's filters find. The secretariat sees every organisation: its counts are the
+    same for every secretariat user, kept until the data changes (``club.core.freshness``)."""
+    def count() -> int:
+        return db.session.scalar(sa.select(sa.func.count()).select_from(Organization)
+                                 .where(*register_where(filters, user)))
+
+    if user is None or user.role != Role.SECRETARIAT:
+        return count()
+    return fresh(("segments.count", repr(sorted(filters.args().items()))), count)
 
 
 def segments_page(user, page: int | None = None) -> tuple[Page, list]:

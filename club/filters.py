@@ -41,6 +41,20 @@ def upload_limit() -> dict:
     return {"bytes": size, "message": gettext("This file is too large: %(mb)s MB at most.", mb=format_megabytes(size))}
 
 
+def _translators() -> dict:
+    """The templates' ``gettext``, ``ngettext``, ``pgettext`` and ``npgettext`` (which ``_`` and ``{% trans %}``
+    call), bound to the render's catalogue: Jinja's newstyle callables exactly as Flask-Babel installs them, but
+    without looking the catalogue up again through the request context for each of a page's hundreds of strings.
+    (Macros imported without context use Flask-Babel's own, the same text.)"""
+    from flask_babel import get_translations
+    from jinja2.ext import _make_new_gettext, _make_new_ngettext, _make_new_npgettext, _make_new_pgettext
+
+    catalogue = get_translations()
+    return {"gettext": _make_new_gettext(catalogue.ugettext), "ngettext": _make_new_ngettext(catalogue.ungettext),
+            "pgettext": _make_new_pgettext(catalogue.upgettext),
+            "npgettext": _make_new_npgettext(catalogue.unpgettext)}
+
+
 def init_filters(app: Flask) -> None:
     app.jinja_env.filters.update(money=money, number=number, percent=percent, datetime=datetime_filter, date=date_filter,
                                  time=time_filter, action_label=action_label)
@@ -52,6 +66,7 @@ def init_filters(app: Flask) -> None:
     @app.context_processor
     def inject():
         return {
+            **_translators(),
             "current_locale": str(get_locale() or "fr"),
             "language_names": LANGUAGE_NAMES,
             "nav_items": visible_items(current_user) if current_user else [],

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import url_for
 from sqlalchemy.orm import joinedload, selectinload
 
+from club.core.freshness import fresh
 from club.core.search import Hit
 from club.core.text import contains_folded
 from club.extensions import db
@@ -95,10 +96,15 @@ def tally(programme_ids) -> dict[int, dict[tuple, int]]:
     """{programme id: {(status, gender, reached): people}}: one grouped count over the beneficiaries of these
     programmes (an index-only scan of ``ix_programme_beneficiaries_tally``), from which both the indicators
     counted from people and the aggregates a partner sees are read."""
-    ids = list(programme_ids)
-    out: dict[int, dict[tuple, int]] = {i: {} for i in ids}
+    ids = sorted(set(programme_ids))
     if not ids:
-        return out
+        return {}
+    # The same for whoever reads it (what they may see of it is decided by the callers): once per change of the data.
+    return fresh(("programmes.tally", tuple(ids)), lambda: _tally(ids))
+
+
+def _tally(ids: list[int]) -> dict[int, dict[tuple, int]]:
+    out: dict[int, dict[tuple, int]] = {i: {} for i in ids}
     reached = Beneficiary.reached.label("reached")  # grouped by its name (PostgreSQL: one expression, not two)
     for programme_id, status, gender, step, n in db.session.execute(
             sa.select(Beneficiary.programme_id, Beneficiary.status, Beneficiary.gender, reached, sa.func.count())
@@ -120,9 +126,15 @@ def indicator_results(programme_ids, tallies: dict | None = None) -> dict[int, i
     """{indicator id: reached to date} for every indicator of these programmes, in three queries whatever their
     number: the indicators, the tally of their people (unless given), the latest figure of each measured
     indicator."""
-    ids = list(programme_ids)
+    ids = sorted(set(programme_ids))
     if not ids:
         return {}
+    if tallies is None:  # the same for whoever reads it: once per change of the data
+        return fresh(("programmes.indicator_results", tuple(ids)), lambda: _indicator_results(ids, None))
+    return _indicator_results(ids, tallies)
+
+
+def _indicator_results(ids: list[int], tallies: dict | None) -> dict[int, int]:
     indicators = db.session.execute(sa.select(Indicator.id, Indicator.programme_id, Indicator.source,
                                               Indicator.measure).where(Indicator.programme_id.in_(ids))).all()
     results = {row.id: 0 for row in indicators}

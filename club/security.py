@@ -8,6 +8,7 @@ import flask_babel
 from flask import Flask, abort, current_app, g, request
 from werkzeug.datastructures import ImmutableMultiDict
 
+from club.extensions import bare_request
 from club.htmx import keep_the_address_bar_true
 from club.permissions import enforce_access
 
@@ -32,15 +33,6 @@ def is_safe_next(target: str | None) -> bool:
 
 def safe_next(target: str | None, default: str) -> str:
     return target if is_safe_next(target) else default
-
-
-# Endpoints that read nothing of the request but its path: the static files and the health check. The request hooks
-# that guard forms, queries and pages do nothing for them (they answer thousands of times a minute).
-BARE_ENDPOINTS = frozenset({"static", "core.healthz"})
-
-
-def bare_request() -> bool:
-    return request.endpoint in BARE_ENDPOINTS
 
 
 def _headers(response):

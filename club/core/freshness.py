@@ -78,6 +78,27 @@ def fresh(key: Hashable, compute: Callable[[], T]) -> T:
     return value
 
 
+def fresh_many(keys: list[Hashable], compute: Callable[[list[Hashable]], dict]) -> dict:
+    """``fresh`` for several values a page shows together: those not kept are computed by one call,
+    ``compute(missing keys) -> {key: value}`` (one query for all of them, so a page costs the same whatever their
+    number)."""
+    current = generation()
+    found, missing = {}, []
+    for key in keys:
+        entry = _FIGURES.get(key) if current is not None else None
+        if entry is not None and entry[0] == current:
+            found[key] = entry[1]
+        elif key not in missing:
+            missing.append(key)
+    if missing:
+        computed = compute(missing)
+        for key in missing:
+            found[key] = computed[key]
+            if current is not None:
+                _FIGURES.put(key, (current, computed[key]))
+    return found
+
+
 def forget() -> None:
     """Forget every kept figure of this process."""
     _FIGURES.clear()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
-from club.core.freshness import fresh
+from club.core.freshness import fresh_many
 from club.core.pagination import Page, paginate
 from club.extensions import db
 from club.members.models import Contact, Organization, organization_tags
@@ -186,23 +186,29 @@ def with_counts(segments: list[Segment], user) -> list[tuple[Segment, SegmentVie
         filters = segment.filters if isinstance(segment.filters, dict) else {}
         tag_ids |= {int(t) for t in str(filters.get("tag", "")).split(",") if t.strip().isdigit() and len(t) < 10}
     known = set(tags_by_id(tag_ids))
-    rows = []
-    for segment in segments:
-        view = resolve_filters(segment.filters, known_tags=known)
-        rows.append((segment, view, _count(view.filters, user)))
-    return rows
+    views = [resolve_filters(segment.filters, known_tags=known) for segment in segments]
+    counts = _counts([view.filters for view in views], user)
+    return [(segment, view, counts[_count_key(view.filters)]) for segment, view in zip(segments, views, strict=True)]
 
 
-def _count(filters: RegisterFilters, user) -> int:
-    """The organisations a segment's filters find. The secretariat sees every organisation: its counts are the
-    same for every secretariat user, kept until the data changes (``club.core.freshness``)."""
-    def count() -> int:
-        return db.session.scalar(sa.select(sa.func.count()).select_from(Organization)
-                                 .where(*register_where(filters, user)))
+def _count_key(filters: RegisterFilters) -> tuple:
+    return ("segments.count", repr(sorted(filters.args().items())))
+
+
+def _counts(filters: list[RegisterFilters], user) -> dict[tuple, int]:
+    """The organisations each segment's filters find, in one query for all of them. The secretariat sees every
+    organisation: its counts are the same for every secretariat user, kept until the data changes
+    (``club.core.freshness``)."""
+    by_key = {_count_key(f): f for f in filters}
+
+    def count(keys: list[tuple]) -> dict[tuple, int]:
+        columns = [sa.select(sa.func.count()).select_from(Organization)
+                   .where(*register_where(by_key[key], user)).scalar_subquery() for key in keys]
+        return dict(zip(keys, db.session.execute(sa.select(*columns)).one(), strict=True)) if keys else {}
 
     if user is None or user.role != Role.SECRETARIAT:
-        return count()
-    return fresh(("segments.count", repr(sorted(filters.args().items()))), count)
+        return count(list(by_key))
+    return fresh_many(list(by_key), count)
 
 
 def segments_page(user, page: int | None = None) -> tuple[Page, list]:

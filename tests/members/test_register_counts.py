@@ -126,7 +126,7 @@ def test_searches_and_last_pages_run_a_constant_number_of_queries(client, factor
     with count_queries() as many:
         html = client.get("/members/", query_string=args).get_data(as_text=True)
     assert "Atlas 0" in html
-    assert few.count == many.count <= 6
+    assert few.count == many.count <= 7  # (the page reads the data's generation once: club.core.freshness)
 
 
 def test_the_filter_form_keeps_the_selection_and_the_rows_name_their_checkbox(client, factories, as_user, staff):

@@ -1,0 +1,227 @@
+"""Pickers: an organisation (or several) typed by its name, never a list of the whole register.
+
+``OrganizationField`` (one organisation) and ``OrganizationsField`` (several) are WTForms fields a form declares
+in place of a select of every organisation; the macro ``templates/_macros/pickers.html`` renders them: a text
+input with a ``<datalist>`` that htmx refreshes from ``members.organisation_picks`` as one types, and, without
+JavaScript, the same input submitted: one organisation matches, it is picked; several, the form comes back with
+them offered as choices (kind and city to tell them apart); none, an error at the field.
+
+After validation the field's ``data`` is the organisation's id (``OrganizationsField``: a list of ids), as the
+select it replaces gave it: views and services keep taking ids. A form built from a record (``data=`` or
+``obj=``) shows the organisation's name; sent back unchanged, the name resolves to the same organisation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from wtforms import Field, ValidationError
+from wtforms.utils import unset_value
+from wtforms.widgets import TextInput
+
+from club.core.text import like_escape
+from club.extensions import db
+from club.forms import as_id, without_control_characters
+from club.members.models import ORG_KIND_LABELS, Organization
+from club.permissions import visible
+
+PICKS = 10  # the most names a picker suggests or offers to choose from
+MAX_TYPED = 200  # what a picker reads of the typed text
+
+NO_MATCH = _l("No organisation of that name.")
+SEVERAL = _l("Several organisations match: choose one below, or type more of its name.")
+ARCHIVED = _l("This organisation is archived.")
+CHOOSE = _l("Choose an organisation.")
+
+
+def _columns():
+    return sa.select(Organization.id, Organization.name, Organization.kind, Organization.city,
+                     Organization.archived_at)
+
+
+def _where(user, archived: bool) -> list:
+    where = [visible(Organization, user)]
+    if not archived:
+        where.append(Organization.archived_at.is_(None))
+    return where
+
+
+def suggestions(term: str, user, *, archived: bool = False, limit: int = PICKS) -> list:
+    """At most ``limit`` organisations ``user`` may see whose folded name contains ``term``, those starting with
+    it first, by name: rows of (id, name, kind, city, archived_at). Two walks of the name index that stop at
+    ``limit`` rows, whatever the size of the register."""
+    key = Organization.key_for(" ".join((term or "").split())[:MAX_TYPED])
+    if len(key) < 2:
+        return []
+    pattern = like_escape(key)
+    where = _where(user, archived)
+    order = (Organization.name_key, Organization.id)
+    starting = db.session.execute(_columns().where(Organization.name_key.like(f"{pattern}%", escape="\\"), *where)
+                                  .order_by(*order).limit(limit)).all()
+    if len(starting) == limit:
+        return starting
+    seen = {row.id for row in starting}
+    inside = db.session.execute(_columns().where(Organization.name_key.like(f"%{pattern}%", escape="\\"), *where)
+                                .order_by(*order).limit(limit + len(starting))).all()
+    return starting + [row for row in inside if row.id not in seen][:limit - len(starting)]
+
+
+@dataclass(frozen=True)
+class Pick:
+    """An organisation a picker offers: its name, and its kind and city to tell it from a namesake."""
+
+    id: int
+    name: str
+    detail: str
+
+
+def described(rows) -> list[Pick]:
+    return [Pick(row.id, row.name, ", ".join(str(part) for part in (ORG_KIND_LABELS.get(row.kind), row.city,
+                                                                      _l("archived") if row.archived_at else None)
+                                             if part)) for row in rows]
+
+
+def resolve(text: str, user, *, archived: bool = False) -> tuple[int | None, list, str | None]:
+    """What a typed name picks: ``(id, [], None)``; several candidates ``(None, rows, message)``; none
+    ``(None, [], message)``. The exact name first, then the folded name, then a part of it."""
+    text = " ".join((text or "").split())[:MAX_TYPED]
+    if not text:
+        return None, [], None
+    exact = db.session.execute(_columns().where(Organization.name == text, visible(Organization, user))).first()
+    if exact is not None:
+        if exact.archived_at is not None and not archived:
+            return None, [], ARCHIVED
+        return exact.id, [], None
+    where = _where(user, archived)
+    same = db.session.execute(_columns().where(Organization.name_key == Organization.key_for(text), *where)
+                              .order_by(Organization.id).limit(PICKS + 1)).all()
+    found = same or suggestions(text, user, archived=archived, limit=PICKS + 1)
+    if len(found) == 1:
+        return found[0].id, [], None
+    if found:
+        return None, described(found[:PICKS]), SEVERAL
+    return None, [], NO_MATCH
+
+
+def names_of(ids, user) -> dict[int, str]:
+    """{id: name} of the organisations among ``ids`` that ``user`` may see (one query)."""
+    ids = [i for i in ids if i is not None]
+    if not ids:
+        return {}
+    return dict(db.session.execute(sa.select(Organization.id, Organization.name)
+                                   .where(Organization.id.in_(ids), visible(Organization, user))).all())
+
+
+class _Picker(Field):
+    """What both pickers share: the typed text, the candidate picked among those offered, the rule on archived
+    organisations."""
+
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, *, required_message=None, archived: bool = False, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.required_message = required_message
+        self.archived = archived
+        self.candidates: list = []
+        self.posted = False
+        self.typed = ""
+        self.pick = None
+
+    @property
+    def list_id(self) -> str:
+        return f"{self.id}-options"
+
+    def _read(self, formdata, name: str) -> str:
+        value = formdata.get(name, "") if formdata is not None else ""
+        return without_control_characters(value)[:MAX_TYPED].strip() if isinstance(value, str) else ""
+
+    def _picked(self, text: str) -> int | None:
+        """Resolve the candidate ticked, else the typed text; report at the field."""
+        if self.pick is not None and db.session.scalar(
+                sa.select(Organization.id).where(Organization.id == self.pick, *_where(current_user, self.archived))):
+            return self.pick
+        found, self.candidates, message = resolve(text, current_user, archived=self.archived)
+        if message:
+            raise ValidationError(message)
+        return found
+
+
+class OrganizationField(_Picker):
+    """One organisation, typed by its name; ``data`` is its id (or None)."""
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        self.posted = formdata is not None and (self.name in formdata or f"{self.name}-pick" in formdata)
+        self.pick = as_id(formdata.get(f"{self.name}-pick")) if self.posted else None
+        super().process(formdata, data, extra_filters)
+
+    def process_data(self, value):
+        if isinstance(value, Organization):
+            value = value.id
+        self.data = value if isinstance(value, int) and not isinstance(value, bool) and value else None
+
+    def process_formdata(self, valuelist):
+        self.typed = self._read({self.name: valuelist[0]} if valuelist else {}, self.name)
+        self.data = None
+
+    def _value(self) -> str:
+        if self.posted:
+            return self.typed
+        return names_of([self.data], current_user).get(self.data, "") if self.data else ""
+
+    def pre_validate(self, form):
+        if not self.posted:
+            return
+        self.data = self._picked(self.typed)
+        if self.data is None and self.required_message:
+            raise ValidationError(self.required_message)
+
+
+class OrganizationsField(_Picker):
+    """Several organisations: those chosen (checkboxes, ``name``), and one more typed in ``name-add`` (or picked
+    among the candidates); ``data`` is the list of ids. The "Add" button (``name-add-button``) sends the form to
+    add the one typed: the form comes back with it among the chosen, nothing saved (``holds_form``)."""
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        self.posted = formdata is not None and any(
+            key in formdata for key in (self.name, f"{self.name}-add", f"{self.name}-pick", f"{self.name}-add-button"))
+        self.pick = as_id(formdata.get(f"{self.name}-pick")) if self.posted else None
+        self.typed = self._read(formdata, f"{self.name}-add") if self.posted else ""
+        self.holds_form = self.posted and f"{self.name}-add-button" in formdata
+        super().process(formdata, data, extra_filters)
+
+    def process_data(self, value):
+        self.data = [v.id if isinstance(v, Organization) else v for v in (value or [])
+                     if isinstance(v, Organization) or (isinstance(v, int) and not isinstance(v, bool))]
+
+    def process_formdata(self, valuelist):
+        ids = [as_id(v) if isinstance(v, str) else None for v in valuelist]
+        self.data = list(dict.fromkeys(i for i in ids if i is not None))
+
+    @property
+    def chosen(self) -> list[tuple[int, str]]:
+        """(id, name) of the organisations chosen, by name (one query)."""
+        names = names_of(self.data or [], current_user)
+        return sorted(((i, names[i]) for i in (self.data or []) if i in names), key=lambda pair: pair[1].casefold())
+
+    def _value(self) -> str:
+        return self.typed
+
+    def pre_validate(self, form):
+        if not self.posted:
+            return
+        names = names_of(self.data, current_user)
+        self.data = [i for i in self.data if i in names]
+        if self.typed or self.pick is not None:
+            added = self._picked(self.typed)
+            if added is not None and added not in self.data:
+                self.data.append(added)
+            self.typed, self.pick = "", None
+        if self.required_message and not self.data:
+            raise ValidationError(self.required_message)
+
+
+LIST_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")

@@ -131,6 +131,12 @@ class _Picker(Field):
         self.typed = ""
         self.pick = None
 
+    def display(self, value) -> str:
+        """The names of the organisation(s) ``value`` holds (a stale edit shows both versions)."""
+        ids = value if isinstance(value, list) else [value]
+        names = names_of(ids, current_user)
+        return ", ".join(sorted((names[i] for i in ids if i in names), key=str.casefold)) or "—"
+
     @property
     def list_id(self) -> str:
         return f"{self.id}-options"
@@ -173,9 +179,8 @@ class OrganizationField(_Picker):
         return names_of([self.data], current_user).get(self.data, "") if self.data else ""
 
     def pre_validate(self, form):
-        if not self.posted:
-            return
-        self.data = self._picked(self.typed)
+        if self.posted:
+            self.data = self._picked(self.typed)
         if self.data is None and self.required_message:
             raise ValidationError(self.required_message)
 
@@ -211,15 +216,14 @@ class OrganizationsField(_Picker):
         return self.typed
 
     def pre_validate(self, form):
-        if not self.posted:
-            return
-        names = names_of(self.data, current_user)
-        self.data = [i for i in self.data if i in names]
-        if self.typed or self.pick is not None:
-            added = self._picked(self.typed)
-            if added is not None and added not in self.data:
-                self.data.append(added)
-            self.typed, self.pick = "", None
+        if self.posted:
+            names = names_of(self.data, current_user)
+            self.data = [i for i in self.data if i in names]
+            if self.typed or self.pick is not None:
+                added = self._picked(self.typed)
+                if added is not None and added not in self.data:
+                    self.data.append(added)
+                self.typed, self.pick = "", None
         if self.required_message and not self.data:
             raise ValidationError(self.required_message)
 

@@ -12,7 +12,6 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
@@ -22,7 +21,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from club.core.timezones import to_local, to_utc
 from club.forms import FlaskForm, VersionField, choices, no_line_breaks, strip_filter
 from club.members.models import ORG_KIND_LABELS, PROVINCE_LABELS, SITE_LABELS, Site
-from club.members.queries import organization_choices
+from club.members.pickers import OrganizationField, OrganizationsField
 from club.missions.models import KIND_LABELS, STATE_LABELS, MissionKind, MissionState
 
 DT_FORMAT = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -52,12 +51,8 @@ class MissionForm(FlaskForm):
                                           validators=[Optional(), NumberRange(min=1, max=100000)],
                                           description=_l("Leave empty for no limit."))
     objectives = TextAreaField(_l("Objectives"), filters=[strip_filter], validators=[Length(max=5000)])
-    partner_ids = SelectMultipleField(_l("Partner organisations"), coerce=int, validate_choice=True)
+    partner_ids = OrganizationsField(_l("Partner organisations"))
     version = VersionField()
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.partner_ids.choices = organization_choices()
 
     def validate_ends_at(self, field):
         if field.data and self.starts_at.data and field.data < self.starts_at.data:
@@ -139,15 +134,11 @@ class InviteForm(FlaskForm):
         [("", _l("Any"))] + [(p.value, label) for p, label in PROVINCE_LABELS.items()]))
     site = SelectField(_l("Park"), default="", choices=choices(
         [("", _l("Any"))] + [(s.value, label) for s, label in SITE_LABELS.items()]))
-    organization_ids = SelectMultipleField(_l("Organisations"), coerce=int, validate_choice=True)
+    organization_ids = OrganizationsField(_l("Organisations"))
     scope = RadioField(_l("Who receives the invitation"), default="primary", choices=choices([
         ("primary", _l("The primary contact of each organisation")),
         ("all", _l("Every contact with an email")),
     ]))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.organization_ids.choices = organization_choices()
 
     def validate_organization_ids(self, field):
         if self.audience.data == "chosen" and not field.data:
@@ -169,26 +160,14 @@ class ReportForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     task = StringField(_l("Task"), filters=[strip_filter], validators=[DataRequired(), Length(max=300), no_line_breaks])
-    owner_organization_id = SelectField(_l("Led by (organisation)"), coerce=int, validate_choice=True)
+    owner_organization_id = OrganizationField(_l("Led by (organisation)"))
     owner_name = StringField(_l("Person in charge"), filters=[strip_filter], validators=[Length(max=120), no_line_breaks])
     due_on = DateField(_l("Due"), validators=[Optional()])
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.owner_organization_id.choices = organization_choices(_l("— none —"))
-
 
 class OutcomeForm(FlaskForm):
-    organization_id = SelectField(_l("Organisation"), coerce=int, validate_choice=True)
+    organization_id = OrganizationField(_l("Organisation"), required_message=_l("Choose an organisation."))
     note = StringField(_l("What came of it"), filters=[strip_filter], validators=[Length(max=300), no_line_breaks])
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.organization_id.choices = organization_choices(_l("— choose —"))
-
-    def validate_organization_id(self, field):
-        if not field.data:
-            raise ValidationError(_l("Choose an organisation."))
 
 
 class FilterForm(FlaskForm):

@@ -407,11 +407,11 @@ def test_report_actions_and_outcomes(db, as_user, staff, member, factories):
     assert client.post(f"/missions/{mission.id}/report", data={"outcomes": "Club founded",
                                                                "contacts_made": "Intelcia"}).status_code == 303
     assert client.post(f"/missions/{mission.id}/actions", data={
-        "action-task": "Jerada youth activity", "action-owner_organization_id": str(saccom.id),
+        "action-task": "Jerada youth activity", "action-owner_organization_id": saccom.name,
         "action-owner_name": "", "action-due_on": "2021-03-31"}).status_code == 303
     assert client.post(f"/missions/{mission.id}/outcomes", data={
-        "outcome-organization_id": str(saccom.id), "outcome-note": "Settled in Oujda"}).status_code == 303
-    again = client.post(f"/missions/{mission.id}/outcomes", data={"outcome-organization_id": str(saccom.id)})
+        "outcome-organization_id": saccom.name, "outcome-note": "Settled in Oujda"}).status_code == 303
+    again = client.post(f"/missions/{mission.id}/outcomes", data={"outcome-organization_id": saccom.name})
     assert again.status_code == 422 and "already linked" in again.get_data(as_text=True)
     page = as_user(member).get(f"/missions/{mission.id}").get_data(as_text=True)
     assert "Club founded" in page and "Jerada youth activity" in page and "Settled in Oujda" in page

@@ -24,10 +24,6 @@ from club.permissions import get_visible_or_404, role_required
 
 def _deal_form(formdata=None, **data) -> DealForm:
     form = DealForm(formdata=formdata, **data) if formdata is not None else DealForm(**data)
-    orgs = choices((i, n) for i, n in queries.organisations())
-    form.target_id.choices = orgs
-    form.investor_ids.choices = orgs
-    form.signatory_ids.choices = orgs
     form.owner_id.choices = choices([(0, _l("— no owner —"))] + [(u.id, u.name) for u in queries.secretariat_users()])
     return form
 

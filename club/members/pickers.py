@@ -23,10 +23,10 @@ from wtforms import Field, ValidationError
 from wtforms.utils import unset_value
 from wtforms.widgets import TextInput
 
-from club.core.text import like_escape
+from club.core.text import fold, like_escape
 from club.extensions import db
 from club.forms import as_id, without_control_characters
-from club.members.models import ORG_KIND_LABELS, Organization
+from club.members.models import ORG_KIND_LABELS, Contact, Organization
 from club.permissions import visible
 
 PICKS = 10  # the most names a picker suggests or offers to choose from
@@ -131,10 +131,21 @@ class _Picker(Field):
         self.typed = ""
         self.pick = None
 
+    # What a picker picks among: organisations here, contacts in ``ContactField``.
+    def _names(self, ids) -> dict[int, str]:
+        return names_of(ids, current_user)
+
+    def _allowed(self, ident: int) -> bool:
+        return db.session.scalar(
+            sa.select(Organization.id).where(Organization.id == ident, *_where(current_user, self.archived))) is not None
+
+    def _resolve(self, text: str):
+        return resolve(text, current_user, archived=self.archived)
+
     def display(self, value) -> str:
-        """The names of the organisation(s) ``value`` holds (a stale edit shows both versions)."""
+        """The names of what ``value`` holds (a stale edit shows both versions)."""
         ids = value if isinstance(value, list) else [value]
-        names = names_of(ids, current_user)
+        names = self._names(ids)
         return ", ".join(sorted((names[i] for i in ids if i in names), key=str.casefold)) or "—"
 
     @property
@@ -147,17 +158,17 @@ class _Picker(Field):
 
     def _picked(self, text: str) -> int | None:
         """Resolve the candidate ticked, else the typed text; report at the field."""
-        if self.pick is not None and db.session.scalar(
-                sa.select(Organization.id).where(Organization.id == self.pick, *_where(current_user, self.archived))):
+        if self.pick is not None and self._allowed(self.pick):
             return self.pick
-        found, self.candidates, message = resolve(text, current_user, archived=self.archived)
+        found, self.candidates, message = self._resolve(text)
         if message:
             raise ValidationError(message)
         return found
 
 
 class OrganizationField(_Picker):
-    """One organisation, typed by its name; ``data`` is its id (or None)."""
+    """One organisation, typed by its name; ``data`` is its id (or None). ``ContactField`` picks a contact the same
+    way."""
 
     def process(self, formdata, data=unset_value, extra_filters=None):
         self.posted = formdata is not None and (self.name in formdata or f"{self.name}-pick" in formdata)
@@ -165,8 +176,7 @@ class OrganizationField(_Picker):
         super().process(formdata, data, extra_filters)
 
     def process_data(self, value):
-        if isinstance(value, Organization):
-            value = value.id
+        value = getattr(value, "id", value)
         self.data = value if isinstance(value, int) and not isinstance(value, bool) and value else None
 
     def process_formdata(self, valuelist):
@@ -176,7 +186,7 @@ class OrganizationField(_Picker):
     def _value(self) -> str:
         if self.posted:
             return self.typed
-        return names_of([self.data], current_user).get(self.data, "") if self.data else ""
+        return self._names([self.data]).get(self.data, "") if self.data else ""
 
     def pre_validate(self, form):
         if self.posted:
@@ -209,7 +219,7 @@ class OrganizationsField(_Picker):
     @property
     def chosen(self) -> list[tuple[int, str]]:
         """(id, name) of the organisations chosen, by name (one query)."""
-        names = names_of(self.data or [], current_user)
+        names = self._names(self.data or [])
         return sorted(((i, names[i]) for i in (self.data or []) if i in names), key=lambda pair: pair[1].casefold())
 
     def _value(self) -> str:
@@ -217,7 +227,7 @@ class OrganizationsField(_Picker):
 
     def pre_validate(self, form):
         if self.posted:
-            names = names_of(self.data, current_user)
+            names = self._names(self.data)
             self.data = [i for i in self.data if i in names]
             if self.typed or self.pick is not None:
                 added = self._picked(self.typed)
@@ -226,6 +236,82 @@ class OrganizationsField(_Picker):
                 self.typed, self.pick = "", None
         if self.required_message and not self.data:
             raise ValidationError(self.required_message)
+
+
+# --- contacts: a person typed by their name or their organisation's ----------------------------------------------
+
+CONTACT_LABEL = " — "  # "Organisation — Name": what a contact picker shows and reads back
+
+
+def contact_label(org: str, name: str) -> str:
+    return f"{org}{CONTACT_LABEL}{name}"
+
+
+def _contact_columns():
+    return (sa.select(Contact.id, Contact.name, Organization.name.label("org"))
+            .join(Organization, Organization.id == Contact.organization_id))
+
+
+def contact_suggestions(term: str, conditions, *, limit: int = PICKS) -> list:
+    """At most ``limit`` contacts among ``conditions`` (the form's rule: whom it may pick) whose name or
+    organisation's name holds every word of ``term``, by organisation and name: rows of (id, name, org)."""
+    words = [w for w in fold(" ".join((term or "").replace(CONTACT_LABEL.strip(), " ").split())[:MAX_TYPED]).split()
+             if w][:4]
+    if not words or sum(len(w) for w in words) < 2:
+        return []
+    match = [sa.or_(Contact.name_key.like(f"%{like_escape(w)}%", escape="\\"),
+                    Organization.name_key.like(f"%{like_escape(w)}%", escape="\\")) for w in words]
+    return db.session.execute(_contact_columns().where(*conditions, *match)
+                              .order_by(Organization.name_key, Contact.name_key, Contact.id).limit(limit)).all()
+
+
+def resolve_contact(text: str, conditions) -> tuple[int | None, list, str | None]:
+    """What a typed "Organisation — Name" (or a part of it) picks among ``conditions``, as ``resolve``."""
+    text = " ".join((text or "").split())[:MAX_TYPED]
+    if not text:
+        return None, [], None
+    org, _, name = text.rpartition(CONTACT_LABEL)
+    exact = db.session.execute(_contact_columns().where(*conditions, Contact.name == name, Organization.name == org)
+                               .limit(PICKS + 1)).all() if org else []
+    found = exact or contact_suggestions(text, conditions, limit=PICKS + 1)
+    if len(found) == 1:
+        return found[0].id, [], None
+    if found:
+        return None, [Pick(row.id, row.name, row.org) for row in found[:PICKS]], SEVERAL_PEOPLE
+    return None, [], NO_PERSON
+
+
+SEVERAL_PEOPLE = _l("Several people match: choose one below, or type more of the name.")
+NO_PERSON = _l("Nobody of that name can be registered.")
+
+
+class ContactField(OrganizationField):
+    """One contact, typed by their name or their organisation's ("Organisation — Name" as suggested); ``data`` is
+    the contact's id. The view says whom it may pick (``conditions``: SQL conditions over Contact joined to its
+    Organization) and where the suggestions come from (``url``); a contact ticked by id (a candidate, or a
+    "Register" button beside a person) needs only ``pick_conditions`` (who may be seen): the service then says why
+    it refuses one."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.conditions: list = [sa.false()]
+        self.pick_conditions: list | None = None
+        self.url: str | None = None
+
+    def offer(self, conditions: list, url: str, *, pick_conditions: list | None = None) -> None:
+        self.conditions, self.url, self.pick_conditions = conditions, url, pick_conditions
+
+    def _names(self, ids) -> dict[int, str]:
+        ids = [i for i in ids if i is not None]
+        rows = db.session.execute(_contact_columns().where(Contact.id.in_(ids), *self.conditions)).all() if ids else []
+        return {row.id: contact_label(row.org, row.name) for row in rows}
+
+    def _allowed(self, ident: int) -> bool:
+        conditions = self.conditions if self.pick_conditions is None else self.pick_conditions
+        return db.session.scalar(_contact_columns().where(Contact.id == ident, *conditions)) is not None
+
+    def _resolve(self, text: str):
+        return resolve_contact(text, self.conditions)
 
 
 LIST_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")

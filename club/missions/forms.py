@@ -21,7 +21,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from club.core.timezones import to_local, to_utc
 from club.forms import FlaskForm, VersionField, choices, no_line_breaks, strip_filter
 from club.members.models import ORG_KIND_LABELS, PROVINCE_LABELS, SITE_LABELS, Site
-from club.members.pickers import OrganizationField, OrganizationsField
+from club.members.pickers import ContactField, OrganizationField, OrganizationsField
 from club.missions.models import KIND_LABELS, STATE_LABELS, MissionKind, MissionState
 
 DT_FORMAT = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -89,12 +89,18 @@ class MissionForm(FlaskForm):
 
 
 class RegisterForm(FlaskForm):
-    # Checked against what the user may register by the view and the service, not by the choices.
-    contact_id = SelectField(_l("Person"), coerce=int, validate_choice=False)
+    # A person typed by name (or their organisation's), among those the view offers; the service checks the rules.
+    contact_id = ContactField(_l("Person"), required_message=_l("Choose a person."),
+                              description=_l("Type their name or their organisation's."))
 
-    def validate_contact_id(self, field):
-        if not field.data:
-            raise ValidationError(_l("Choose a person."))
+
+class RegisterFilterForm(FlaskForm):
+    """The secretariat's choice of one organisation whose people the registration form offers (a GET form)."""
+
+    class Meta:
+        csrf = False
+
+    organization = OrganizationField(_l("Organisation"))
 
 
 class TransitionForm(FlaskForm):

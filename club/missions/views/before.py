@@ -16,6 +16,7 @@ from club.extensions import db
 from club.forms import ConfirmForm, choices, form_view
 from club.htmx import render_page_or_partial
 from club.members.models import SITE_LABELS, Contact
+from club.members.pickers import LIST_ID, Pick, contact_label, contact_suggestions
 from club.missions import bp, charts, history, queries, services
 from club.missions.forms import (
     AgendaForm,
@@ -23,6 +24,7 @@ from club.missions.forms import (
     FilterForm,
     InviteForm,
     MissionForm,
+    RegisterFilterForm,
     RegisterForm,
     TransitionForm,
 )
@@ -44,7 +46,7 @@ from club.missions.views.common import (
     mission_or_404,
     promoted_names,
 )
-from club.permissions import Role, is_secretariat, public, role_required
+from club.permissions import Role, is_secretariat, public, role_required, visible
 
 # --- list --------------------------------------------------------------------------------------
 
@@ -216,14 +218,18 @@ def agenda_delete(mission_id: int, agenda_item_id: int):
 def register(mission_id: int):
     mission = mission_or_404(mission_id)
     staff = is_secretariat(current_user)
+    filter_form = RegisterFilterForm(request.args) if staff else None
     if staff:
-        org_filter = request.args.get("organization_id", type=int) or None
+        org_filter = filter_form.organization.data if "organization" in request.args and filter_form.validate() \
+            else None
     else:
         org_filter = current_user.organization_id or -1
     form = RegisterForm()
-    form.contact_id.choices = choices([(0, _l("— choose —"))] + queries.contact_choices(mission.id, org_filter))
-    context = {"mission": mission, "staff": staff, "org_filter": org_filter,
-               "organizations": queries.current_organizations() if staff else [],
+    form.contact_id.offer(queries.registrable(mission.id, org_filter, current_user),
+                          url_for("missions.register_picks", mission_id=mission.id,
+                                  **({"organization_id": org_filter} if staff and org_filter else {})),
+                          pick_conditions=[visible(Contact, current_user)])
+    context = {"mission": mission, "staff": staff, "org_filter": org_filter, "filter_form": filter_form,
                "may_register": services.may_register_for(mission, current_user)}
     if request.method == "POST" and form.validate_on_submit():
         def register_them():
@@ -243,6 +249,21 @@ def register(mission_id: int):
 
         return commit_or_rerender(register_them, form, "missions/register.html", context=context, done=registered)
     return render_template("missions/register.html", form=form, **context), 422 if request.method == "POST" else 200
+
+
+@bp.route("/<int:mission_id>/register/picks")
+@role_required(Role.SECRETARIAT, Role.MEMBER)
+def register_picks(mission_id: int):
+    """The people the registration form suggests as one types (htmx swaps the field's ``<datalist>``)."""
+    mission = mission_or_404(mission_id)
+    field, list_id = request.args.get("field", ""), request.args.get("list", "")
+    if not LIST_ID.match(field) or not LIST_ID.match(list_id):
+        abort(404)
+    org_filter = request.args.get("organization_id", type=int) if is_secretariat(current_user) \
+        else current_user.organization_id or -1
+    rows = contact_suggestions(request.args.get(field, ""), queries.registrable(mission.id, org_filter, current_user))
+    return render_template("members/_picks.html", list_id=list_id,
+                           rows=[Pick(row.id, contact_label(row.org, row.name), "") for row in rows])
 
 
 @bp.route("/<int:mission_id>/registrations/<int:registration_id>/cancel", methods=["POST"])

@@ -112,4 +112,6 @@ def pages() -> list[BenchPage]:
         BenchPage("deal page", f"/deals/{busiest}", target=30),
         BenchPage("partners' room", "/deals/", login="partner@firo.example"),
         BenchPage("deal page, partner", f"/deals/{shared}", login="partner@firo.example", target=30),
+        BenchPage("deal form, new (organisation pickers)", "/deals/new"),
+        BenchPage("deal form, edit (organisation pickers)", f"/deals/{busiest}/edit"),
     ]

@@ -81,6 +81,9 @@ def pages() -> list[BenchPage]:
     app_id = db.session.scalar(sa.select(Application.id).where(Application.call_id == call_id)
                                .order_by(Application.id).offset(1000).limit(1)) \
         or db.session.scalar(sa.select(Application.id).where(Application.call_id == call_id).limit(1))
+    accepted_id = db.session.scalar(sa.select(Application.id).where(
+        Application.call_id == call_id, Application.status == Status.ACCEPTED, Application.organization_id.is_(None))
+        .order_by(Application.id).limit(1)) or app_id
     return [
         BenchPage("incubator: public calls", "/incubator/", login=None),
         BenchPage("incubator: call applications", f"/incubator/calls/{call_id}/applications"),
@@ -88,4 +91,6 @@ def pages() -> list[BenchPage]:
         BenchPage("incubator: ranking", f"/incubator/calls/{call_id}/ranking", target=40),
         BenchPage("incubator: application page", f"/incubator/applications/{app_id}", target=30),
         BenchPage("incubator: cohort", f"/incubator/calls/{call_id}/cohort"),
+        # an accepted startup not linked yet: the page holds the link form (suggestions and the organisation picker)
+        BenchPage("incubator: accept form (link to an organisation)", f"/incubator/applications/{accepted_id}"),
     ]

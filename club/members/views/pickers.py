@@ -17,7 +17,8 @@ def organisation_picks():
     """The ``<datalist>`` of a picker: at most ten organisations the user may see whose name contains what was
     typed (``field`` names the parameter holding it, ``list`` the datalist's id; ``archived=1`` when the field
     takes archived organisations too)."""
-    field, list_id = request.args.get("field", "q"), request.args.get("list", "")
+    field = request.args.get("field", "q")
+    list_id = request.args.get("list", f"{field}-options")
     if not LIST_ID.match(field) or not LIST_ID.match(list_id):
         abort(404)
     rows = suggestions(request.args.get(field, ""), current_user, archived=request.args.get("archived") == "1")

@@ -256,7 +256,8 @@ def register(mission_id: int):
 def register_picks(mission_id: int):
     """The people the registration form suggests as one types (htmx swaps the field's ``<datalist>``)."""
     mission = mission_or_404(mission_id)
-    field, list_id = request.args.get("field", ""), request.args.get("list", "")
+    field = request.args.get("field", "contact_id")
+    list_id = request.args.get("list", f"{field}-options")
     if not LIST_ID.match(field) or not LIST_ID.match(list_id):
         abort(404)
     org_filter = request.args.get("organization_id", type=int) if is_secretariat(current_user) \

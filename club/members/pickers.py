@@ -60,7 +60,10 @@ def suggestions(term: str, user, *, archived: bool = False, limit: int = PICKS) 
     pattern = like_escape(key)
     where = _where(user, archived)
     order = (Organization.name_key, Organization.id)
-    starting = db.session.execute(_columns().where(Organization.name_key.like(f"{pattern}%", escape="\\"), *where)
+    # the names starting with it: a range of the name index (the LIKE keeps it exact whatever the collation; a name
+    # the range would miss under another collation is still found by the second walk)
+    starting = db.session.execute(_columns().where(Organization.name_key >= key, Organization.name_key < key + "\uffff",
+                                                   Organization.name_key.like(f"{pattern}%", escape="\\"), *where)
                                   .order_by(*order).limit(limit)).all()
     if len(starting) == limit:
         return starting
@@ -252,20 +255,48 @@ def _contact_columns():
             .join(Organization, Organization.id == Contact.organization_id))
 
 
-def contact_suggestions(term: str, conditions, *, limit: int = PICKS) -> list:
-    """At most ``limit`` contacts among ``conditions`` (the form's rule: whom it may pick) whose name or
-    organisation's name holds every word of ``term``, by organisation and name: rows of (id, name, org)."""
+@dataclass(frozen=True)
+class _Person:
+    id: int
+    name: str
+    org: str
+
+
+def contact_suggestions(term: str, conditions, user, *, organization_id: int | None = None,
+                        limit: int = PICKS) -> list:
+    """At most ``limit`` contacts among ``conditions`` (the form's rule: whom it may pick): rows of (id, name, org).
+
+    Of one organisation (``organization_id``): its people whose name holds every word of ``term``, by name (the
+    index on organisation and name). Otherwise the people of the organisations whose name holds ``term`` (the name
+    index, as the organisation picker walks it), then the people whose own name holds every word (a walk of the
+    contacts that stops at ``limit`` rows)."""
     words = [w for w in fold(" ".join((term or "").replace(CONTACT_LABEL.strip(), " ").split())[:MAX_TYPED]).split()
              if w][:4]
     if not words or sum(len(w) for w in words) < 2:
         return []
-    match = [sa.or_(Contact.name_key.like(f"%{like_escape(w)}%", escape="\\"),
-                    Organization.name_key.like(f"%{like_escape(w)}%", escape="\\")) for w in words]
-    return db.session.execute(_contact_columns().where(*conditions, *match)
-                              .order_by(Organization.name_key, Contact.name_key, Contact.id).limit(limit)).all()
+    named = [Contact.name_key.like(f"%{like_escape(w)}%", escape="\\") for w in words]
+    if organization_id:
+        return db.session.execute(_contact_columns().where(Contact.organization_id == organization_id, *conditions,
+                                                           *named)
+                                  .order_by(Contact.name_key, Contact.id).limit(limit)).all()
+    orgs = [row.id for row in suggestions(" ".join(words), user, limit=limit)]
+    rows = db.session.execute(_contact_columns().where(Contact.organization_id.in_(orgs), *conditions)
+                              .order_by(Organization.name_key, Contact.name_key, Contact.id)
+                              .limit(limit)).all() if orgs else []
+    if len(rows) < limit:
+        seen = [row.id for row in rows]
+        # contacts alone (joined, the planner would walk every organisation), their organisations' names after
+        more = db.session.execute(sa.select(Contact.id, Contact.name, Contact.organization_id)
+                                  .where(*named, *conditions, Contact.id.not_in(seen)).limit(limit - len(rows))).all()
+        orgs = dict(db.session.execute(sa.select(Organization.id, Organization.name).where(
+            Organization.id.in_({row.organization_id for row in more}))).all()) if more else {}
+        rows += sorted((_Person(row.id, row.name, orgs.get(row.organization_id, "")) for row in more),
+                       key=lambda row: (fold(row.org), fold(row.name), row.id))
+    return rows
 
 
-def resolve_contact(text: str, conditions) -> tuple[int | None, list, str | None]:
+def resolve_contact(text: str, conditions, user, *, organization_id: int | None = None
+                    ) -> tuple[int | None, list, str | None]:
     """What a typed "Organisation — Name" (or a part of it) picks among ``conditions``, as ``resolve``."""
     text = " ".join((text or "").split())[:MAX_TYPED]
     if not text:
@@ -273,7 +304,7 @@ def resolve_contact(text: str, conditions) -> tuple[int | None, list, str | None
     org, _, name = text.rpartition(CONTACT_LABEL)
     exact = db.session.execute(_contact_columns().where(*conditions, Contact.name == name, Organization.name == org)
                                .limit(PICKS + 1)).all() if org else []
-    found = exact or contact_suggestions(text, conditions, limit=PICKS + 1)
+    found = exact or contact_suggestions(text, conditions, user, organization_id=organization_id, limit=PICKS + 1)
     if len(found) == 1:
         return found[0].id, [], None
     if found:
@@ -297,9 +328,14 @@ class ContactField(OrganizationField):
         self.conditions: list = [sa.false()]
         self.pick_conditions: list | None = None
         self.url: str | None = None
+        self.organization_id: int | None = None
 
-    def offer(self, conditions: list, url: str, *, pick_conditions: list | None = None) -> None:
+    def offer(self, conditions: list, url: str, *, organization_id: int | None = None,
+              pick_conditions: list | None = None) -> None:
+        """Whom the field may pick (``conditions``; of one organisation: ``organization_id``, also among the
+        conditions), where its suggestions come from, and whom a ticked id may be (``pick_conditions``)."""
         self.conditions, self.url, self.pick_conditions = conditions, url, pick_conditions
+        self.organization_id = organization_id
 
     def _names(self, ids) -> dict[int, str]:
         ids = [i for i in ids if i is not None]
@@ -311,7 +347,7 @@ class ContactField(OrganizationField):
         return db.session.scalar(_contact_columns().where(Contact.id == ident, *conditions)) is not None
 
     def _resolve(self, text: str):
-        return resolve_contact(text, self.conditions)
+        return resolve_contact(text, self.conditions, current_user, organization_id=self.organization_id)
 
 
 LIST_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")

@@ -228,7 +228,7 @@ def register(mission_id: int):
     form.contact_id.offer(queries.registrable(mission.id, org_filter, current_user),
                           url_for("missions.register_picks", mission_id=mission.id,
                                   **({"organization_id": org_filter} if staff and org_filter else {})),
-                          pick_conditions=[visible(Contact, current_user)])
+                          organization_id=org_filter, pick_conditions=[visible(Contact, current_user)])
     context = {"mission": mission, "staff": staff, "org_filter": org_filter, "filter_form": filter_form,
                "may_register": services.may_register_for(mission, current_user)}
     if request.method == "POST" and form.validate_on_submit():
@@ -262,7 +262,8 @@ def register_picks(mission_id: int):
         abort(404)
     org_filter = request.args.get("organization_id", type=int) if is_secretariat(current_user) \
         else current_user.organization_id or -1
-    rows = contact_suggestions(request.args.get(field, ""), queries.registrable(mission.id, org_filter, current_user))
+    rows = contact_suggestions(request.args.get(field, ""), queries.registrable(mission.id, org_filter, current_user),
+                               current_user, organization_id=org_filter)
     return render_template("members/_picks.html", list_id=list_id,
                            rows=[Pick(row.id, contact_label(row.org, row.name), "") for row in rows])
 

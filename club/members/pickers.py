@@ -208,7 +208,10 @@ class OrganizationsField(_Picker):
             key in formdata for key in (self.name, f"{self.name}-add", f"{self.name}-pick", f"{self.name}-add-button"))
         self.pick = as_id(formdata.get(f"{self.name}-pick")) if self.posted else None
         self.typed = self._read(formdata, f"{self.name}-add") if self.posted else ""
-        self.holds_form = self.posted and f"{self.name}-add-button" in formdata
+        # "Add" with something typed or ticked holds the form; with nothing, it is the form's default button that
+        # Enter in any field presses: the form is sent as with its own button
+        self.holds_form = self.posted and f"{self.name}-add-button" in formdata and bool(
+            self.typed or formdata.get(f"{self.name}-pick"))
         super().process(formdata, data, extra_filters)
 
     def process_data(self, value):

@@ -88,6 +88,8 @@ def test_several_keep_the_chosen_and_add_the_one_typed(signed_in):
     assert form.orgs.data == [a.id, b.id] and [name for _, name in form.orgs.chosen] == ["Alpha Conseil",
                                                                                       "Beta Services"]
     assert form.orgs._value() == ""
+    # "Add" with nothing typed is the form's default button (Enter in another field): the form goes through
+    assert SeveralForm(MultiDict([("orgs", str(a.id)), ("orgs-add", ""), ("orgs-add-button", "1")])).validate()
     form = SeveralForm(MultiDict([("orgs", str(a.id)), ("orgs", "999999"), ("orgs-add", "")]))
     assert form.validate() and form.orgs.data == [a.id]  # an id no one may pick is dropped
     form = SeveralForm(MultiDict([("orgs-add", "nowhere")]))

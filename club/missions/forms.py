@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from club.core.timezones import to_local, to_utc
+from club.deals.pickers import DealField
 from club.forms import FlaskForm, VersionField, choices, no_line_breaks, strip_filter
 from club.members.models import ORG_KIND_LABELS, PROVINCE_LABELS, SITE_LABELS, Site
 from club.members.pickers import ContactField, OrganizationField, OrganizationsField
@@ -190,17 +191,7 @@ class FilterForm(FlaskForm):
 
 
 class DealLinkForm(FlaskForm):
-    """Link a deal the mission led to: the most recently updated deals are offered."""
+    """Link a deal the mission led to: typed by its title (or its target's name), among the deals one may see."""
 
-    deal_id = SelectField(_l("Deal"), coerce=int, validate_choice=True)
+    deal_id = DealField(_l("Deal"), required_message=_l("Choose a deal."))
     note = StringField(_l("What came of it"), filters=[strip_filter], validators=[Length(max=300), no_line_breaks])
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        from club.missions.queries import deal_choices
-
-        self.deal_id.choices = choices([(0, _l("— choose —"))] + deal_choices())
-
-    def validate_deal_id(self, field):
-        if not field.data:
-            raise ValidationError(_l("Choose a deal."))

@@ -180,18 +180,6 @@ def organization_missions(org_id: int, user) -> dict:
     return {"took_part": took_part, "partnered": partnered, "produced": produced}
 
 
-DEAL_CHOICES_LIMIT = 300
-
-
-def deal_choices() -> list[tuple[int, str]]:
-    """The deals a mission can be linked to, most recently updated first (one query)."""
-    from club.deals.models import Deal
-
-    rows = db.session.execute(sa.select(Deal.id, Deal.title).order_by(Deal.updated_at.desc(), Deal.id.desc())
-                              .limit(DEAL_CHOICES_LIMIT))
-    return [(row.id, row.title) for row in rows]
-
-
 def mission_deals(mission_id: int) -> list:
     """The deals a mission led to, with their stage (one query)."""
     from club.missions.models import MissionDeal

@@ -31,13 +31,13 @@ def _columns():
 
 def deal_suggestions(term: str, user, *, limit: int = PICKS) -> list:
     """At most ``limit`` deals ``user`` may see whose title or target's name holds every word of ``term``, the
-    most recently updated first: rows of (id, title, stage, target)."""
+    newest first (a walk of the deals' key that stops at ``limit`` rows): rows of (id, title, stage, target)."""
     words = fold(" ".join((term or "").replace(LABEL.strip(), " ").split())[:MAX_TYPED]).split()[:4]
     if not words or sum(len(w) for w in words) < 2:
         return []
     match = [sa.or_(contains_folded(Deal.title, w), contains_folded(Organization.name, w)) for w in words]
     return db.session.execute(_columns().where(visible(Deal, user), *match)
-                              .order_by(Deal.updated_at.desc(), Deal.id.desc()).limit(limit)).all()
+                              .order_by(Deal.id.desc()).limit(limit)).all()
 
 
 def resolve_deal(text: str, user) -> tuple[int | None, list, str | None]:

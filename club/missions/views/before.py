@@ -16,7 +16,6 @@ from club.extensions import db
 from club.forms import ConfirmForm, choices, form_view
 from club.htmx import render_page_or_partial
 from club.members.models import SITE_LABELS, Contact
-from club.members.pickers import LIST_ID, Pick, contact_label, contact_suggestions
 from club.missions import bp, charts, history, queries, services
 from club.missions.forms import (
     AgendaForm,
@@ -249,23 +248,6 @@ def register(mission_id: int):
 
         return commit_or_rerender(register_them, form, "missions/register.html", context=context, done=registered)
     return render_template("missions/register.html", form=form, **context), 422 if request.method == "POST" else 200
-
-
-@bp.route("/<int:mission_id>/register/picks")
-@role_required(Role.SECRETARIAT, Role.MEMBER)
-def register_picks(mission_id: int):
-    """The people the registration form suggests as one types (htmx swaps the field's ``<datalist>``)."""
-    mission = mission_or_404(mission_id)
-    field = request.args.get("field", "contact_id")
-    list_id = request.args.get("list", f"{field}-options")
-    if not LIST_ID.match(field) or not LIST_ID.match(list_id):
-        abort(404)
-    org_filter = request.args.get("organization_id", type=int) if is_secretariat(current_user) \
-        else current_user.organization_id or -1
-    rows = contact_suggestions(request.args.get(field, ""), queries.registrable(mission.id, org_filter, current_user),
-                               current_user, organization_id=org_filter)
-    return render_template("members/_picks.html", list_id=list_id,
-                           rows=[Pick(row.id, contact_label(row.org, row.name), "") for row in rows])
 
 
 @bp.route("/<int:mission_id>/registrations/<int:registration_id>/cancel", methods=["POST"])

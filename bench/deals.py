@@ -114,4 +114,7 @@ def pages() -> list[BenchPage]:
         BenchPage("deal move form", f"/deals/{busiest}/move?to_stage=dropped"),
         BenchPage("partners' room", "/deals/", login="partner@firo.example"),
         BenchPage("deal page, partner", f"/deals/{shared}", login="partner@firo.example", target=30),
+        BenchPage("deal form, new (organisation pickers)", "/deals/new"),
+        BenchPage("deal form, edit (organisation pickers)", f"/deals/{busiest}/edit"),
+        BenchPage("deal picker: suggestions, common term (bench)", "/deals/picks?field=q&list=q-options&q=bench"),
     ]

@@ -85,6 +85,9 @@ def pages() -> list[BenchPage]:
     app_id = db.session.scalar(sa.select(Application.id).where(Application.call_id == call_id)
                                .order_by(Application.id).offset(1000).limit(1)) \
         or db.session.scalar(sa.select(Application.id).where(Application.call_id == call_id).limit(1))
+    accepted_id = db.session.scalar(sa.select(Application.id).where(
+        Application.call_id == call_id, Application.status == Status.ACCEPTED, Application.organization_id.is_(None))
+        .order_by(Application.id).limit(1)) or app_id
     return [
         BenchPage("incubator: public calls", "/incubator/", login=None),
         BenchPage("incubator: call applications", f"/incubator/calls/{call_id}/applications"),
@@ -93,4 +96,6 @@ def pages() -> list[BenchPage]:
         BenchPage("incubator: application page", f"/incubator/applications/{app_id}", target=30),
         BenchPage("incubator: cohort", f"/incubator/calls/{call_id}/cohort"),
         BenchPage("incubator: cohort, page 40", f"/incubator/calls/{call_id}/cohort?page=40"),
+        # an accepted startup not linked yet: the page holds the link form (suggestions and the organisation picker)
+        BenchPage("incubator: accept form (link to an organisation)", f"/incubator/applications/{accepted_id}"),
     ]

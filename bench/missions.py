@@ -108,6 +108,11 @@ def pages() -> list[BenchPage]:
         BenchPage("missions: printable list", f"/missions/{big}/participants", target=40),
         BenchPage("missions: participants CSV", f"/missions/{big}/participants.csv"),
         BenchPage("missions: invitations", f"/missions/{big}/invitations"),
+        BenchPage("missions: edit form (partner picker)", f"/missions/{big}/edit"),
+        BenchPage("missions: register someone (person picker)", f"/missions/{big}/register"),
+        BenchPage("missions: register someone, suggestions, common term (atlas)",
+                  f"/missions/{big}/register/picks?field=contact_id&list=contact_id-options&contact_id=atlas"),
+        BenchPage("missions: report and follow-up (organisation pickers)", f"/missions/{big}/report"),
         BenchPage("missions: calendar", f"/missions/{big}.ics", login=member),
         BenchPage("missions: home (secretariat)", "/", target=40),
     ]

@@ -124,8 +124,11 @@ class FlaskForm(flask_wtf.FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         """A misplaced file refuses the form even where the field is optional (``Optional`` would clear
-        the error and save the field as empty)."""
+        the error and save the field as empty). A field that ``holds_form`` (a picker's "Add" button: add the
+        organisation typed and show the form again) keeps it from being saved, without an error."""
         valid = super().validate(extra_validators)
+        if any(getattr(field, "holds_form", False) for field in _fields(self)):
+            valid = False
         misplaced = getattr(self, "_misplaced_files", set())
         if not misplaced:
             return valid

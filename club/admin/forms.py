@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from club.auth.forms import email_field
 from club.forms import FlaskForm, choices, no_line_breaks, strip_filter
+from club.members.pickers import OrganizationField
 from club.permissions import Role
 
 ROLE_LABELS = {
@@ -14,12 +15,6 @@ ROLE_LABELS = {
     Role.MEMBER: _l("Member contact"),
     Role.APPLICANT: _l("Applicant"),
 }
-
-
-def organization_choices():
-    from club.members.queries import organization_choices as every_organization
-
-    return every_organization(_l("— none —"))
 
 
 class AccessFields:
@@ -46,21 +41,13 @@ class InviteForm(AccessFields, FlaskForm):
     name = StringField(_l("Full name"), filters=[strip_filter], validators=[DataRequired(), Length(max=120), no_line_breaks])
     role = SelectField(_l("Role"), choices=choices((r.value, ROLE_LABELS[r]) for r in (Role.MEMBER, Role.PARTNER, Role.SECRETARIAT)))
     is_admin = BooleanField(_l("Administrator (manages user accounts)"))
-    organization_id = SelectField(_l("Organisation"), coerce=int, validate_choice=True)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.organization_id.choices = organization_choices()
+    organization_id = OrganizationField(_l("Organisation"), description=_l("Type its name."))
 
 
 class AccessForm(AccessFields, FlaskForm):
     role = SelectField(_l("Role"), choices=choices((r.value, ROLE_LABELS[r]) for r in Role))
     is_admin = BooleanField(_l("Administrator (manages user accounts)"))
-    organization_id = SelectField(_l("Organisation"), coerce=int, validate_choice=True)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.organization_id.choices = organization_choices()
+    organization_id = OrganizationField(_l("Organisation"), description=_l("Type its name."))
 
 
 class UserFilterForm(FlaskForm):

@@ -45,6 +45,8 @@ def _display(field, value: Any) -> str:
     from club.core.timezones import to_utc
     from club.formats import date_filter, datetime_filter, number
 
+    if hasattr(field, "display"):  # a picker (club.members.pickers): the names of the ids it holds
+        return field.display(value)
     if field.type in ("SelectMultipleField",):
         return _choice_labels(field, list(value or []))
     if field.type in ("SelectField", "RadioField"):

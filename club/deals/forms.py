@@ -14,7 +14,6 @@ from wtforms import (
     FormField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -40,6 +39,7 @@ from club.forms import (
     no_line_breaks,
     strip_filter,
 )
+from club.members.pickers import CHOOSE, OrganizationField, OrganizationsField
 
 
 class DealsForm(FlaskForm):
@@ -58,10 +58,9 @@ def record_id(value) -> int:
 class DealForm(DealsForm):
     title = StringField(_l("Title"), filters=[strip_filter], validators=[DataRequired(), Length(max=200), no_line_breaks])
     kind = SelectField(_l("Kind"), choices=choices((k.value, KIND_LABELS[k]) for k in DealKind))
-    target_id = SelectField(_l("Target organisation"), coerce=record_id, validate_choice=True)
-    investor_ids = SelectMultipleField(_l("Investors"), coerce=record_id, validate_choice=True,
-                                       description=_l("One or more organisations."))
-    signatory_ids = SelectMultipleField(_l("Other signatories"), coerce=record_id, validate_choice=True)
+    target_id = OrganizationField(_l("Target organisation"), archived=True, required_message=CHOOSE)
+    investor_ids = OrganizationsField(_l("Investors"), archived=True, description=_l("One or more organisations."))
+    signatory_ids = OrganizationsField(_l("Other signatories"), archived=True)
     amount = StringField(_l("Amount (MAD)"), filters=[strip_filter], validators=[
         Length(max=30),
         DecimalText(Decimal(0), Decimal("999999999999.99"), _l("The amount cannot be negative."),

@@ -183,10 +183,6 @@ def secretariat_users() -> list[User]:
         sa.select(User).where(User.role == Role.SECRETARIAT, User.active.is_(True)).order_by(User.name)))
 
 
-def organisations() -> list[tuple[int, str]]:
-    return list(db.session.execute(sa.select(Organization.id, Organization.name).order_by(Organization.name)))
-
-
 def investor_organisations() -> list[tuple[int, str]]:
     """Organisations that invest in at least one deal (the table's investor filter)."""
     return list(db.session.execute(

@@ -23,6 +23,7 @@ from club.core.timezones import to_local, to_utc  # noqa: E402,F401  (one time-z
 from club.forms import FlaskForm, VersionField, choices, no_line_breaks, strip_filter
 from club.incubator.models import RECOMMENDATION_LABELS, STAGE_LABELS, STATUS_LABELS
 from club.members.models import PROVINCE_LABELS
+from club.members.pickers import OrganizationField
 
 
 class CriterionForm(FlaskForm):
@@ -147,18 +148,24 @@ class AssignForm(FlaskForm):
 
 
 class LinkOrganizationForm(FlaskForm):
-    """The secretariat links an application to an organisation: a new one, a suggested one or any other."""
+    """The secretariat links an application to an organisation: a new one, a suggested one, or any other typed by
+    its name (a picker: the register is never listed whole)."""
 
-    organization = SelectField(_l("Organisation of the startup"), choices=[], validators=[DataRequired()])
+    organization = SelectField(_l("Organisation of the startup"), choices=[], validators=[Optional()])
+    other = OrganizationField(_l("Or another organisation of the register"), description=_l("Type its name."))
 
-    def set_choices(self, application, suggestions, others, *, can_create: bool):
+    def set_choices(self, application, suggestions, *, can_create: bool):
         name = application.startup_name or "—"
-        seen = {o.id for o in suggestions}
         new = [("new", _l("Create a new startup organisation “%(name)s”", name=name))] if can_create else []
         self.organization.choices = choices(
-            [("", _l("Choose…"))] + new
-            + [(str(o.id), _l("Suggested: %(name)s", name=o.name)) for o in suggestions]
-            + [(str(c.value), c.label) for c in others if c.value not in seen])
+            [("", _l("Choose…"))] + new + [(str(o.id), _l("Suggested: %(name)s", name=o.name)) for o in suggestions])
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.organization.errors or (valid and not self.organization.data and self.other.data is None):
+            self.organization.errors = [_l("Choose the organisation of the startup.")]
+            return False
+        return valid
 
 
 class ConflictForm(FlaskForm):

@@ -238,11 +238,16 @@ def suggested_organizations(application: Application, limit: int = 5) -> list[Or
     if not key:
         return []
     words = [w for w in key.split() if len(w) >= 3][:3] or [key]
-    conditions = [Organization.name_key == key]
-    conditions += [Organization.name_key.like(f"%{like_escape(w)}%", escape="\\") for w in words]
-    return list(db.session.scalars(
-        sa.select(Organization).where(Organization.archived_at.is_(None), sa.or_(*conditions))
-        .order_by((Organization.name_key == key).desc(), Organization.name).limit(limit)))
+    current = Organization.archived_at.is_(None)
+    exact = list(db.session.scalars(sa.select(Organization).where(current, Organization.name_key == key)
+                                    .order_by(Organization.name).limit(limit)))
+    # Each word: a walk of the name index (archived_at, name_key) that stops at ``limit`` rows; the first ``limit``
+    # of them all by name are the first of the matches of any word.
+    found = {o.id: o for word in words for o in db.session.scalars(
+        sa.select(Organization).where(current, Organization.name_key.like(f"%{like_escape(word)}%", escape="\\"))
+        .order_by(Organization.name_key, Organization.id).limit(limit))}
+    others = sorted((o for i, o in found.items() if all(i != e.id for e in exact)), key=lambda o: (o.name, o.id))
+    return (exact + others)[:limit]
 
 
 def link_organization(application: Application, organization: Organization | None = None, *, by) -> Organization:

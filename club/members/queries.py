@@ -621,16 +621,6 @@ def member_stats(user) -> dict | None:
             "announced": announced, "created": created}
 
 
-def organization_choices(blank_label=None):
-    """Every organisation not archived, by name, as form choices; ``blank_label`` adds a 0 choice first."""
-    from club.forms import choices
-
-    rows = db.session.execute(sa.select(Organization.id, Organization.name)
-                              .where(Organization.archived_at.is_(None)).order_by(Organization.name))
-    pairs = [(row.id, row.name) for row in rows]
-    return choices(([(0, blank_label)] if blank_label is not None else []) + pairs)
-
-
 def organisation_named(name: str) -> Organization | None:
     """The organisation of that exact name (the demo world finds the article's organisations by name)."""
     return db.session.scalar(sa.select(Organization).where(Organization.name == name))

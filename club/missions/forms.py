@@ -12,7 +12,6 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
@@ -20,9 +19,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from club.core.timezones import to_local, to_utc
+from club.deals.pickers import DealField
 from club.forms import FlaskForm, VersionField, choices, no_line_breaks, strip_filter
 from club.members.models import ORG_KIND_LABELS, PROVINCE_LABELS, SITE_LABELS, Site
-from club.members.queries import organization_choices
+from club.members.pickers import ContactField, OrganizationField, OrganizationsField
 from club.missions.models import KIND_LABELS, STATE_LABELS, MissionKind, MissionState
 
 DT_FORMAT = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -52,12 +52,8 @@ class MissionForm(FlaskForm):
                                           validators=[Optional(), NumberRange(min=1, max=100000)],
                                           description=_l("Leave empty for no limit."))
     objectives = TextAreaField(_l("Objectives"), filters=[strip_filter], validators=[Length(max=5000)])
-    partner_ids = SelectMultipleField(_l("Partner organisations"), coerce=int, validate_choice=True)
+    partner_ids = OrganizationsField(_l("Partner organisations"))
     version = VersionField()
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.partner_ids.choices = organization_choices()
 
     def validate_ends_at(self, field):
         if field.data and self.starts_at.data and field.data < self.starts_at.data:
@@ -94,12 +90,18 @@ class MissionForm(FlaskForm):
 
 
 class RegisterForm(FlaskForm):
-    # Checked against what the user may register by the view and the service, not by the choices.
-    contact_id = SelectField(_l("Person"), coerce=int, validate_choice=False)
+    # A person typed by name (or their organisation's), among those the view offers; the service checks the rules.
+    contact_id = ContactField(_l("Person"), required_message=_l("Choose a person."),
+                              description=_l("Type their name or their organisation's."))
 
-    def validate_contact_id(self, field):
-        if not field.data:
-            raise ValidationError(_l("Choose a person."))
+
+class RegisterFilterForm(FlaskForm):
+    """The secretariat's choice of one organisation whose people the registration form offers (a GET form)."""
+
+    class Meta:
+        csrf = False
+
+    organization = OrganizationField(_l("Organisation"))
 
 
 class TransitionForm(FlaskForm):
@@ -139,15 +141,11 @@ class InviteForm(FlaskForm):
         [("", _l("Any"))] + [(p.value, label) for p, label in PROVINCE_LABELS.items()]))
     site = SelectField(_l("Park"), default="", choices=choices(
         [("", _l("Any"))] + [(s.value, label) for s, label in SITE_LABELS.items()]))
-    organization_ids = SelectMultipleField(_l("Organisations"), coerce=int, validate_choice=True)
+    organization_ids = OrganizationsField(_l("Organisations"))
     scope = RadioField(_l("Who receives the invitation"), default="primary", choices=choices([
         ("primary", _l("The primary contact of each organisation")),
         ("all", _l("Every contact with an email")),
     ]))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.organization_ids.choices = organization_choices()
 
     def validate_organization_ids(self, field):
         if self.audience.data == "chosen" and not field.data:
@@ -169,26 +167,14 @@ class ReportForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     task = StringField(_l("Task"), filters=[strip_filter], validators=[DataRequired(), Length(max=300), no_line_breaks])
-    owner_organization_id = SelectField(_l("Led by (organisation)"), coerce=int, validate_choice=True)
+    owner_organization_id = OrganizationField(_l("Led by (organisation)"))
     owner_name = StringField(_l("Person in charge"), filters=[strip_filter], validators=[Length(max=120), no_line_breaks])
     due_on = DateField(_l("Due"), validators=[Optional()])
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.owner_organization_id.choices = organization_choices(_l("— none —"))
-
 
 class OutcomeForm(FlaskForm):
-    organization_id = SelectField(_l("Organisation"), coerce=int, validate_choice=True)
+    organization_id = OrganizationField(_l("Organisation"), required_message=_l("Choose an organisation."))
     note = StringField(_l("What came of it"), filters=[strip_filter], validators=[Length(max=300), no_line_breaks])
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.organization_id.choices = organization_choices(_l("— choose —"))
-
-    def validate_organization_id(self, field):
-        if not field.data:
-            raise ValidationError(_l("Choose an organisation."))
 
 
 class FilterForm(FlaskForm):
@@ -205,17 +191,7 @@ class FilterForm(FlaskForm):
 
 
 class DealLinkForm(FlaskForm):
-    """Link a deal the mission led to: the most recently updated deals are offered."""
+    """Link a deal the mission led to: typed by its title (or its target's name), among the deals one may see."""
 
-    deal_id = SelectField(_l("Deal"), coerce=int, validate_choice=True)
+    deal_id = DealField(_l("Deal"), required_message=_l("Choose a deal."))
     note = StringField(_l("What came of it"), filters=[strip_filter], validators=[Length(max=300), no_line_breaks])
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        from club.missions.queries import deal_choices
-
-        self.deal_id.choices = choices([(0, _l("— choose —"))] + deal_choices())
-
-    def validate_deal_id(self, field):
-        if not field.data:
-            raise ValidationError(_l("Choose a deal."))

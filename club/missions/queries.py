@@ -180,18 +180,6 @@ def organization_missions(org_id: int, user) -> dict:
     return {"took_part": took_part, "partnered": partnered, "produced": produced}
 
 
-DEAL_CHOICES_LIMIT = 300
-
-
-def deal_choices() -> list[tuple[int, str]]:
-    """The deals a mission can be linked to, most recently updated first (one query)."""
-    from club.deals.models import Deal
-
-    rows = db.session.execute(sa.select(Deal.id, Deal.title).order_by(Deal.updated_at.desc(), Deal.id.desc())
-                              .limit(DEAL_CHOICES_LIMIT))
-    return [(row.id, row.title) for row in rows]
-
-
 def mission_deals(mission_id: int) -> list:
     """The deals a mission led to, with their stage (one query)."""
     from club.missions.models import MissionDeal
@@ -252,26 +240,16 @@ def outcomes(mission_id: int) -> list[MissionOutcome]:
         .options(sa.orm.joinedload(MissionOutcome.organization)).order_by(MissionOutcome.created_at)))
 
 
-CONTACT_CHOICES_LIMIT = 2000
-
-
-def contact_choices(mission_id: int, organization_id: int | None) -> list[tuple[int, str]]:
-    """(contact id, "organisation — name") of the people not registered on the mission (of one organisation when
-    ``organization_id`` is given): whom the registration form offers."""
-    stmt = (sa.select(Contact.id, Contact.name, Organization.name.label("org"))
-            .join(Organization, Organization.id == Contact.organization_id)
-            .where(~sa.exists().where(Registration.mission_id == mission_id, Registration.contact_id == Contact.id,
-                                      Registration.status != RegistrationStatus.CANCELLED))
-            .order_by(Organization.name_key, Contact.name_key).limit(CONTACT_CHOICES_LIMIT))
+def registrable(mission_id: int, organization_id: int | None, user) -> list:
+    """Whom the registration form offers (conditions over Contact joined to its Organization): the people ``user``
+    may see not registered on the mission, of one organisation when ``organization_id`` is given. The service
+    keeps the rules (a member registers their own organisation's people, seats, deadline)."""
+    conditions = [visible(Contact, user),
+                  ~sa.exists().where(Registration.mission_id == mission_id, Registration.contact_id == Contact.id,
+                                     Registration.status != RegistrationStatus.CANCELLED)]
     if organization_id:
-        stmt = stmt.where(Contact.organization_id == organization_id)
-    return [(row.id, f"{row.org} — {row.name}") for row in db.session.execute(stmt)]
-
-
-def current_organizations() -> list:
-    """(id, name) of the organisations not archived: the secretariat's filter on the registration form."""
-    return db.session.execute(sa.select(Organization.id, Organization.name)
-                              .where(Organization.archived_at.is_(None)).order_by(Organization.name)).all()
+        conditions.append(Contact.organization_id == organization_id)
+    return conditions
 
 
 def invitation_rows(mission_id: int) -> sa.Select:

@@ -21,7 +21,7 @@ def test_admin_invites_a_member_who_sets_a_password_once(client, factories, logi
     org = factories.OrganizationFactory(name="Saccom")
     login_as(admin)
     response = client.post("/admin/users/new", data={"email": "Nadia@Saccom.example", "name": "Nadia Amrani",
-                                                     "role": "member", "organization_id": str(org.id)})
+                                                     "role": "member", "organization_id": org.name})
     assert response.status_code == 303
     user = db.session.scalar(sa.select(User).where(User.email == "nadia@saccom.example"))
     assert user.role == Role.MEMBER and user.organization_id == org.id and user.password_hash is None
@@ -42,7 +42,7 @@ def test_expired_invitation_is_refused(client, factories, login_as, outbox, conf
     admin = factories.UserFactory(admin=True)
     login_as(admin)
     client.post("/admin/users/new", data={"email": "x@club.example", "name": "X", "role": "secretariat",
-                                          "organization_id": "0"})
+                                          "organization_id": ""})
     link = invite_link(outbox()[0])
     with configured(INVITE_TOKEN_MAX_AGE=-1):
         assert "Ce lien a expiré." in text(client.get(link))
@@ -52,13 +52,13 @@ def test_invitation_bad_input(client, factories, login_as, db):
     admin = factories.UserFactory(admin=True, email="admin@club.example")
     login_as(admin)
     cases = [
-        ({"email": "admin@club.example", "name": "Dup", "role": "secretariat", "organization_id": "0"},
+        ({"email": "admin@club.example", "name": "Dup", "role": "secretariat", "organization_id": ""},
          "Un utilisateur existe déjà avec cette adresse email."),
-        ({"email": "p@firo.example", "name": "P", "role": "partner", "organization_id": "0"},
+        ({"email": "p@firo.example", "name": "P", "role": "partner", "organization_id": ""},
          "Les partenaires et les contacts membres appartiennent à une organisation."),
-        ({"email": "m@x.example", "name": "M", "role": "member", "organization_id": "0", "is_admin": "y"},
+        ({"email": "m@x.example", "name": "M", "role": "member", "organization_id": "", "is_admin": "y"},
          "Seuls les utilisateurs du secrétariat peuvent être administrateurs."),
-        ({"email": "a@x.example", "name": "A", "role": "applicant", "organization_id": "0"}, "invalid-feedback"),
+        ({"email": "a@x.example", "name": "A", "role": "applicant", "organization_id": ""}, "invalid-feedback"),
         ({"email": "a@x.example", "name": "A", "role": "secretariat", "organization_id": "99999"}, "invalid-feedback"),
     ]
     for data, message in cases:
@@ -75,7 +75,7 @@ def test_only_admins_reach_user_administration(client, factories, login_as):
     login_as(staff)
     assert client.get("/admin/users").status_code == 404
     assert client.post("/admin/users/new", data={"email": "z@z.example", "name": "Z", "role": "secretariat",
-                                                 "organization_id": "0"}).status_code == 404
+                                                 "organization_id": ""}).status_code == 404
 
 
 def test_role_change_and_deactivation_end_the_users_sessions(app, client, factories, login_as, db):
@@ -87,7 +87,7 @@ def test_role_change_and_deactivation_end_the_users_sessions(app, client, factor
     assert their_client.get("/").status_code == 200
     login_as(admin)
     response = client.post(f"/admin/users/{target.id}", data={"role": "partner",
-                                                              "organization_id": str(target.organization_id)})
+                                                              "organization_id": target.organization.name})
     assert response.status_code == 303
     db.session.expire_all()
     assert db.session.get(User, target.id).role == Role.PARTNER
@@ -103,7 +103,7 @@ def test_admin_cannot_lock_themselves_out(client, factories, login_as, db):
     admin = factories.UserFactory(admin=True)
     login_as(admin)
     client.post(f"/admin/users/{admin.id}/deactivate")
-    response = client.post(f"/admin/users/{admin.id}", data={"role": "secretariat", "organization_id": "0"})
+    response = client.post(f"/admin/users/{admin.id}", data={"role": "secretariat", "organization_id": ""})
     assert "Vous ne pouvez pas retirer vos propres droits" in text(response)
     db.session.expire_all()
     me = db.session.get(User, admin.id)
@@ -152,9 +152,9 @@ def test_an_invitation_survives_routine_changes_to_the_account(client, factories
     admin = factories.UserFactory(admin=True)
     login_as(admin)
     client.post("/admin/users/new", data={"email": "inv@club.example", "name": "Inv", "role": "secretariat",
-                                          "organization_id": "0"})
+                                          "organization_id": ""})
     link = invite_link(outbox()[0])
     user = db.session.scalar(sa.select(User).where(User.email == "inv@club.example"))
-    client.post(f"/admin/users/{user.id}", data={"role": "secretariat", "organization_id": "0", "is_admin": "y"})
+    client.post(f"/admin/users/{user.id}", data={"role": "secretariat", "organization_id": "", "is_admin": "y"})
     client.post("/auth/logout")
     assert client.post(link, data={"password": NEW, "confirm": NEW}).status_code == 303

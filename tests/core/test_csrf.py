@@ -106,7 +106,7 @@ def test_a_boosted_form_with_an_expired_token_is_shown_again_with_the_input(clie
     login_as(admin)
     with configured(WTF_CSRF_ENABLED=True):
         response = client.post("/admin/users/new", data={"email": "kept@example.org", "name": "Typed Name",
-                                                         "role": "secretariat", "organization_id": "0",
+                                                         "role": "secretariat", "organization_id": "",
                                                          "csrf_token": "stale"},
                                headers={"HX-Request": "true", "HX-Boosted": "true"})
     html = text(response)

@@ -187,7 +187,7 @@ def with_csrf(live_server, cookie: str) -> tuple[str, str]:
 
 def invite_through(live_server, cookie: str, email: str, token: str = ""):
     data = urllib.parse.urlencode({"email": email, "name": "Invitée", "role": "secretariat",
-                                   "organization_id": "0", "csrf_token": token}).encode()
+                                   "organization_id": "", "csrf_token": token}).encode()
     started = time.monotonic()
     response = live_request(f"{live_server}/admin/users/new", cookie=cookie, data=data,
                             headers={"Content-Type": "application/x-www-form-urlencoded"})
@@ -222,7 +222,7 @@ async def burst(url: str, cookie: str, token: str, count: int, prefix: str = "ho
 
     watcher = asyncio.create_task(watch())
     bodies = [urllib.parse.urlencode({"email": f"{prefix}{i}@club.example", "name": "Invitée", "role": "secretariat",
-                                      "organization_id": "0", "csrf_token": token}).encode() for i in range(count)]
+                                      "organization_id": "", "csrf_token": token}).encode() for i in range(count)]
     results = await asyncio.gather(*(_raw(url, "/admin/users/new", cookie, body) for body in bodies))
     await asyncio.sleep(settle)  # the worker is stuck on the black hole by now; /healthz still answers
     done.set()
@@ -365,7 +365,7 @@ def test_redis_away_in_production_pages_and_changes_work_and_mail_leaves_when_it
     with caplog.at_level(logging.WARNING, logger="club.jobs"):
         started = time.monotonic()
         response = client.post("/admin/users/new", data={"email": "away@club.example", "name": "Away",
-                                                          "role": "secretariat", "organization_id": "0"})
+                                                          "role": "secretariat", "organization_id": ""})
         elapsed = time.monotonic() - started
     assert response.status_code == 303 and elapsed < 1.5
     assert "queue unreachable, deliver_mail left to the periodic sweep" in caplog.text
@@ -379,7 +379,7 @@ def test_redis_away_in_production_pages_and_changes_work_and_mail_leaves_when_it
         workers.start(QUEUE_URL=queue_url, MAIL_PORT=port)
         until(lambda: all_sent(db, 1), 30, lambda: f"{statuses(db)}")
         response = client.post("/admin/users/new", data={"email": "back@club.example", "name": "Back",
-                                                          "role": "secretariat", "organization_id": "0"})
+                                                          "role": "secretariat", "organization_id": ""})
         assert response.status_code == 303
         until(lambda: all_sent(db, 2), 30, lambda: f"{statuses(db)}")
         time.sleep(1)

@@ -18,7 +18,7 @@ def invite(client, factories, login_as, email="new@club.example"):
     admin = factories.UserFactory(admin=True)
     login_as(admin)
     return client.post("/admin/users/new", data={"email": email, "name": "Nouvelle", "role": "secretariat",
-                                                 "organization_id": "0"})
+                                                 "organization_id": ""})
 
 
 def test_smtp_down_the_change_is_saved_and_the_message_waits(client, factories, login_as, outbox, db, jobs):

@@ -30,7 +30,7 @@ def _docx() -> bytes:
 
 
 def _form(deal: Deal, **changes) -> dict:
-    data = {"title": deal.title, "kind": deal.kind.value, "target_id": str(deal.target_id),
+    data = {"title": deal.title, "kind": deal.kind.value, "target_id": deal.target.name,
             "investor_ids": [str(o.id) for o in deal.investors],
             "amount": f"{deal.amount:.2f}".replace(".", ",") if deal.amount else "",  # as the French form shows it
             "stake": "", "owner_id": str(deal.owner_id or 0), "summary": deal.summary, "next_step": deal.next_step,
@@ -45,7 +45,7 @@ def test_create_a_deal(db, login_as, client):
     login_as(by)
     assert client.get("/deals/new").status_code == 200
     response = client.post("/deals/new", data={
-        "title": "Pacte", "kind": "shareholders_pact", "target_id": target.id, "investor_ids": [fund.id],
+        "title": "Pacte", "kind": "shareholders_pact", "target_id": target.name, "investor_ids": [fund.id],
         "signatory_ids": [cosigner.id], "amount": "1 250 000,50", "stake": "20,5", "owner_id": by.id})
     assert response.status_code == 303, response.get_data(as_text=True)
     deal = db.session.scalar(sa.select(Deal))
@@ -60,7 +60,7 @@ def test_mou_needs_no_amount_but_others_do(db, login_as, client):
     by = staff()
     target, fund = OrganizationFactory(), OrganizationFactory()
     login_as(by)
-    base = {"title": "MoU", "target_id": target.id, "investor_ids": [fund.id], "owner_id": by.id, "amount": ""}
+    base = {"title": "MoU", "target_id": target.name, "investor_ids": [fund.id], "owner_id": by.id, "amount": ""}
     assert client.post("/deals/new", data={**base, "kind": "mou"}).status_code == 303
     response = client.post("/deals/new", data={**base, "kind": "loan", "title": "Loan kept"})
     assert response.status_code == 422
@@ -72,7 +72,7 @@ def test_bad_amounts_and_stakes_are_refused_with_input_kept(db, login_as, client
     by = staff()
     target, fund = OrganizationFactory(), OrganizationFactory()
     login_as(by)
-    base = {"title": "Bad input", "kind": "equity", "target_id": target.id, "investor_ids": [fund.id],
+    base = {"title": "Bad input", "kind": "equity", "target_id": target.name, "investor_ids": [fund.id],
             "owner_id": by.id, "amount": "100", "stake": "10"}
     for field, value in [("amount", "-5"), ("amount", "12abc"), ("amount", "1.234"), ("amount", "1e5"),
                          ("stake", "101"), ("stake", "-1"), ("stake", "ten")]:

@@ -43,7 +43,7 @@ def test_an_edit_form_in_french_saved_untouched_changes_nothing(db, login_as, cl
     by = staff()
     deal = make_deal(by, title="Pacte", amount=Decimal("1250000.50"), stake=Decimal("20.50"))
     login_as(by)
-    data = {"title": "Pacte", "kind": deal.kind.value, "target_id": deal.target_id,
+    data = {"title": "Pacte", "kind": deal.kind.value, "target_id": deal.target.name,
             "investor_ids": [o.id for o in deal.investors], "amount": "1250000,50", "stake": "20,50",
             "owner_id": by.id, "version": str(deal.version)}
     response = client.post(f"/deals/{deal.id}/edit", data=data)

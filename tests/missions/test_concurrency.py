@@ -65,7 +65,7 @@ def test_last_seat_goes_to_exactly_one(app, db, factories, request_context):
         services.register(mission, ContactFactory(), by=staff)
     db.session.commit()
     racers = [ContactFactory() for _ in range(8)]
-    codes = _race(app, staff, f"/missions/{mission.id}/register", [{"contact_id": c.id} for c in racers])
+    codes = _race(app, staff, f"/missions/{mission.id}/register", [{"contact_id-pick": c.id} for c in racers])
     assert codes == [303] * 8
     db.session.expire_all()
     statuses = dict(db.session.execute(sa.select(Registration.contact_id, Registration.status)
@@ -80,7 +80,7 @@ def test_same_person_twice_at_once_makes_one_registration(app, db, factories):
     staff = factories.UserFactory(role=Role.SECRETARIAT)
     mission = MissionFactory(capacity=10)
     contact = ContactFactory()
-    codes = _race(app, staff, f"/missions/{mission.id}/register", [{"contact_id": contact.id}] * 6)
+    codes = _race(app, staff, f"/missions/{mission.id}/register", [{"contact_id-pick": contact.id}] * 6)
     assert sorted(codes) == [303] + [422] * 5
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 1
@@ -108,7 +108,7 @@ def test_twenty_identical_registrations_make_one(app, db, factories):
     staff = factories.UserFactory(role=Role.SECRETARIAT)
     mission = MissionFactory(capacity=10)
     contact = ContactFactory()
-    codes = _race(app, staff, f"/missions/{mission.id}/register", [{"contact_id": contact.id}] * RACERS)
+    codes = _race(app, staff, f"/missions/{mission.id}/register", [{"contact_id-pick": contact.id}] * RACERS)
     assert sorted(codes) == [303] + [422] * (RACERS - 1)
     assert _count(db, Registration) == 1
     assert _count(db, AuditEvent, AuditEvent.action == "mission.register") == 1

@@ -39,15 +39,18 @@ def test_the_secretariat_links_and_unlinks_a_deal(client, demo_world, login_as):
     db = demo_world
     meeting, pact, _committee = _ids(db)
     login_as(_user(db, "secretariat@club.example"))
-    response = client.post(f"/missions/{meeting}/deals", data={"deal-deal_id": str(pact), "deal-note": "Rencontre"})
+    from club.deals.models import Deal
+
+    title = db.session.get(Deal, pact).title  # typed by its title (a picker: never a list of every deal)
+    response = client.post(f"/missions/{meeting}/deals", data={"deal-deal_id": title, "deal-note": "Rencontre"})
     assert response.status_code == 303
     assert db.session.get(MissionDeal, (meeting, pact)).note == "Rencontre"
     assert "mission.deal_add" in set(db.session.scalars(sa.select(AuditEvent.action)))
     report = text(client.get(f"/missions/{meeting}/report"))
     assert "Dossiers issus de cette mission" in report
-    twice = client.post(f"/missions/{meeting}/deals", data={"deal-deal_id": str(pact)})
+    twice = client.post(f"/missions/{meeting}/deals", data={"deal-deal_id": title})
     assert twice.status_code == 422 and "est déjà lié à cette mission" in text(twice)
-    nothing = client.post(f"/missions/{meeting}/deals", data={"deal-deal_id": "0", "deal-note": "gardé"})
+    nothing = client.post(f"/missions/{meeting}/deals", data={"deal-deal_id": "", "deal-note": "gardé"})
     assert nothing.status_code == 422 and 'value="gardé"' in text(nothing)
     assert client.post(f"/missions/{meeting}/deals/{pact}/delete").status_code == 303
     db.session.expire_all()
@@ -63,3 +66,17 @@ def test_only_the_secretariat_links_deals(client, demo_world, login_as):
         assert client.post(f"/missions/{meeting}/deals/{committee}/delete").status_code == 404
     assert db.session.get(MissionDeal, (meeting, pact)) is None
     assert db.session.get(MissionDeal, (meeting, committee)) is not None
+
+
+def test_the_deal_picker_suggests_to_the_secretariat_only(client, demo_world, login_as):
+    from club.deals.models import Deal
+
+    db = demo_world
+    _meeting, pact, _committee = _ids(db)
+    title = db.session.get(Deal, pact).title
+    url = "/deals/picks?field=deal-deal_id&list=deal-deal_id-options&deal-deal_id=" + title.split()[0]
+    login_as(_user(db, "secretariat@club.example"))
+    page = text(client.get(url))
+    assert page.startswith('<datalist id="deal-deal_id-options">') and f'value="{title} — ' in page
+    login_as(_user(db, "partner@firo.example"))
+    assert client.get(url).status_code == 404

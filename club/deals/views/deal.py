@@ -14,9 +14,11 @@ from club.core.stale import stale_response
 from club.deals import bp, queries, services
 from club.deals.forms import DealForm, DocumentForm, NoteForm, VersionForm
 from club.deals.models import AccessAction, Deal, DocumentKind
+from club.deals.pickers import deal_label, deal_suggestions
 from club.deals.views.page import PARTNER, SECRETARIAT, render_detail
 from club.extensions import db
 from club.forms import choices, form_view, format_decimal_input
+from club.members.pickers import LIST_ID, Pick
 from club.permissions import get_visible_or_404, role_required
 
 # ---------------------------------------------------------------- create and edit
@@ -24,10 +26,6 @@ from club.permissions import get_visible_or_404, role_required
 
 def _deal_form(formdata=None, **data) -> DealForm:
     form = DealForm(formdata=formdata, **data) if formdata is not None else DealForm(**data)
-    orgs = choices((i, n) for i, n in queries.organisations())
-    form.target_id.choices = orgs
-    form.investor_ids.choices = orgs
-    form.signatory_ids.choices = orgs
     form.owner_id.choices = choices([(0, _l("— no owner —"))] + [(u.id, u.name) for u in queries.secretariat_users()])
     return form
 
@@ -179,3 +177,16 @@ def add_note(deal_id: int):
         flash(_("Note added."), "success")
         return redirect(url_for("deals.detail", deal_id=deal.id) + "#notes", 303)
     return render_detail(deal, REFUSED_STATUS, note_form=form)
+
+
+@bp.route("/picks")
+@role_required(SECRETARIAT)
+def deal_picks():
+    """The deals a deal picker suggests as one types (htmx swaps the field's ``<datalist>``): "Title — Target"."""
+    field = request.args.get("field", "q")
+    list_id = request.args.get("list", f"{field}-options")
+    if not LIST_ID.match(field) or not LIST_ID.match(list_id):
+        abort(404)
+    rows = deal_suggestions(request.args.get(field, ""), current_user)
+    return render_template("members/_picks.html", list_id=list_id,
+                           rows=[Pick(row.id, deal_label(row.title, row.target), "") for row in rows])

@@ -52,11 +52,8 @@ def review_or_404(review_id: int) -> Review:
 
 
 def link_form(application: Application, suggestions, *, blank: bool = False) -> LinkOrganizationForm:
-    """The secretariat's choice of the startup's organisation: a new one (once accepted), a suggestion, any
-    other; ``blank``: not read from the request (another form of the page was sent)."""
-    from club.members.queries import organization_choices
-
+    """The secretariat's choice of the startup's organisation: a new one (once accepted), a suggestion, or any
+    other typed by its name; ``blank``: not read from the request (another form of the page was sent)."""
     form = LinkOrganizationForm(formdata=None) if blank else LinkOrganizationForm()
-    form.set_choices(application, suggestions, organization_choices(),
-                     can_create=application.status in services.HOLDS_A_PLACE)
+    form.set_choices(application, suggestions, can_create=application.status in services.HOLDS_A_PLACE)
     return form

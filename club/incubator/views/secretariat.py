@@ -222,10 +222,12 @@ def link_organization(application_id: int):
     app_ = application_or_404(application_id)
     form = link_form(app_, services.suggested_organizations(app_))
     if not form.validate_on_submit():
-        form.organization.errors = [_("Choose the organisation of the startup.")]
         return render_application(app_, REFUSED, link_form=form)
-    chosen = None if form.organization.data == "new" else get_visible_or_404(Organization,
-                                                                             as_id(form.organization.data))
+    if form.other.data is not None:
+        chosen = get_visible_or_404(Organization, form.other.data)
+    else:
+        chosen = None if form.organization.data == "new" else get_visible_or_404(Organization,
+                                                                                 as_id(form.organization.data))
     try:
         org = services.link_organization(app_, chosen, by=current_user)
         db.session.commit()

@@ -10,6 +10,7 @@ from club.members.views import (  # noqa: F401
     figures,  # members by province and by site (issue 14)
     imports,
     merging,  # merging duplicates
+    pickers,  # the organisation pickers' suggestions
     receipts,  # dues receipts
     records,
     register,

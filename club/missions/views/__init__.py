@@ -5,4 +5,4 @@ the participants' list, the calendar file) and afterwards (the report, follow-up
 Every route is on ``club.missions.bp``; an endpoint is ``missions.<function name>``, whichever module holds it.
 """
 
-from club.missions.views import afterwards, before, on_the_day  # noqa: F401  (the routes)
+from club.missions.views import afterwards, before, on_the_day, picks  # noqa: F401  (the routes)

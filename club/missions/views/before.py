@@ -23,6 +23,7 @@ from club.missions.forms import (
     FilterForm,
     InviteForm,
     MissionForm,
+    RegisterFilterForm,
     RegisterForm,
     TransitionForm,
 )
@@ -44,7 +45,7 @@ from club.missions.views.common import (
     mission_or_404,
     promoted_names,
 )
-from club.permissions import Role, is_secretariat, public, role_required
+from club.permissions import Role, is_secretariat, public, role_required, visible
 
 # --- list --------------------------------------------------------------------------------------
 
@@ -216,14 +217,18 @@ def agenda_delete(mission_id: int, agenda_item_id: int):
 def register(mission_id: int):
     mission = mission_or_404(mission_id)
     staff = is_secretariat(current_user)
+    filter_form = RegisterFilterForm(request.args) if staff else None
     if staff:
-        org_filter = request.args.get("organization_id", type=int) or None
+        org_filter = filter_form.organization.data if "organization" in request.args and filter_form.validate() \
+            else None
     else:
         org_filter = current_user.organization_id or -1
     form = RegisterForm()
-    form.contact_id.choices = choices([(0, _l("— choose —"))] + queries.contact_choices(mission.id, org_filter))
-    context = {"mission": mission, "staff": staff, "org_filter": org_filter,
-               "organizations": queries.current_organizations() if staff else [],
+    form.contact_id.offer(queries.registrable(mission.id, org_filter, current_user),
+                          url_for("missions.register_picks", mission_id=mission.id,
+                                  **({"organization_id": org_filter} if staff and org_filter else {})),
+                          organization_id=org_filter, pick_conditions=[visible(Contact, current_user)])
+    context = {"mission": mission, "staff": staff, "org_filter": org_filter, "filter_form": filter_form,
                "may_register": services.may_register_for(mission, current_user)}
     if request.method == "POST" and form.validate_on_submit():
         def register_them():

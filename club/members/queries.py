@@ -515,8 +515,13 @@ def club_job_totals() -> tuple[int, int]:
     """Jobs announced and jobs created to date, for the whole club (non-archived organisations).
 
     Everything minus the archived organisations' part: the first sum reads the small commitments table alone,
-    the second only the few archived organisations (index on archived_at), so no join over every commitment.
+    the second only the few archived organisations (index on archived_at), so no join over every commitment. The
+    same for every reader: once per change of the data (``club.core.freshness``).
     """
+    return fresh("members.club_job_totals", _club_job_totals)
+
+
+def _club_job_totals() -> tuple[int, int]:
     archived = (sa.select(JobCommitment.jobs_announced, JobCommitment.jobs_created)
                 .where(JobCommitment.organization_id.in_(
                     sa.select(Organization.id).where(Organization.archived_at.is_not(None))))

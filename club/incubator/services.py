@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from club.auth.models import User
 from club.core import audit
+from club.core.freshness import fresh
 from club.core.outbox import queue_mail
 from club.core.refusals import Refused, check_version
 from club.core.storage import store
@@ -233,10 +234,18 @@ HOLDS_A_PLACE = (Status.ACCEPTED, Status.INCUBATED, Status.GRADUATED)
 
 
 def suggested_organizations(application: Application, limit: int = 5) -> list[Organization]:
-    """Organisations whose name looks like the startup's: suggestions for the secretariat, never a link."""
+    """Organisations whose name looks like the startup's: suggestions for the secretariat, never a link. A rare
+    word reads the whole name index: the ids found are kept until the data changes (``club.core.freshness``)."""
     key = Organization.key_for(application.startup_name or "")
     if not key:
         return []
+    ids = fresh(("incubator.suggested_organizations", key, limit),
+                lambda: [o.id for o in _suggested_organizations(key, limit)])
+    found = {o.id: o for o in db.session.scalars(sa.select(Organization).where(Organization.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+def _suggested_organizations(key: str, limit: int) -> list[Organization]:
     words = [w for w in key.split() if len(w) >= 3][:3] or [key]
     current = Organization.archived_at.is_(None)
     exact = list(db.session.scalars(sa.select(Organization).where(current, Organization.name_key == key)

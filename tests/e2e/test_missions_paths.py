@@ -52,8 +52,8 @@ def _mission_pages(app, mission_ids: list[int]) -> list[str]:
         for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
             if not rule.endpoint.startswith("missions.") or "GET" not in rule.methods:
                 continue
-            if rule.rule.endswith((".ics", ".csv", ".xlsx")):
-                continue  # downloads, not pages
+            if rule.rule.endswith((".ics", ".csv", ".xlsx", "/picks")):
+                continue  # downloads and a picker's suggestions (a <datalist> for htmx), not pages
             if set(rule.arguments) == set():
                 urls.append(url_for(rule.endpoint))
             elif set(rule.arguments) == {"mission_id"}:

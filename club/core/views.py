@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import redirect, render_template, request, session, url_for
+from flask import current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from club.core import bp
@@ -64,9 +64,27 @@ def _rate_limits_shared() -> bool:
         return False
 
 
+_HEALTH: list = [0.0, None]  # (until when, the answer) of this process
+
+
 @bp.route("/healthz")
 @public
 def healthz():
+    """The database, the rate limits' store and the worker, as a monitor polls them. The answer is kept a second
+    per process (``HEALTHZ_CACHE_SECONDS``; none under ``TESTING``): a monitor hitting it hundreds of times a second
+    costs one query a second, and a failure shows within that second."""
+    import time
+
+    seconds = current_app.config.get("HEALTHZ_CACHE_SECONDS", 0 if current_app.testing else 1.0)
+    now = time.monotonic()
+    if seconds and _HEALTH[1] is not None and now < _HEALTH[0]:
+        return _HEALTH[1]
+    answer = _health()
+    _HEALTH[:] = [now + seconds, answer]
+    return answer
+
+
+def _health():
     try:
         seen = last_heartbeat()  # one query: it answers for the database too
     except sa.exc.SQLAlchemyError:

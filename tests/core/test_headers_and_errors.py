@@ -111,6 +111,21 @@ def test_healthz_signed_in_costs_one_query_and_a_page_is_kept_from_caches(client
     assert "no-store" in client.get("/").headers["Cache-Control"]
 
 
+def test_healthz_keeps_its_answer_a_moment_when_configured(client, configured, count_queries):
+    """A monitor polling hundreds of times a second costs one query per HEALTHZ_CACHE_SECONDS per process."""
+    from club.core.jobs import beat
+
+    with configured(HEALTHZ_CACHE_SECONDS=60):
+        with count_queries() as first:
+            assert client.get("/healthz").json == {"status": "degraded", "worker": "never seen"}
+        beat()
+        with count_queries() as again:
+            assert client.get("/healthz").json == {"status": "degraded", "worker": "never seen"}  # kept
+        assert first.count == 1 and again.count == 0
+    with configured(HEALTHZ_CACHE_SECONDS=0):
+        assert client.get("/healthz").json == {"status": "ok"}
+
+
 def test_healthz_answers_503_when_the_database_does_not(tmp_path):
     app = create_app(make_test_config(f"sqlite:///{tmp_path}/missing-dir/nope.db", tmp_path))
     response = app.test_client().get("/healthz")

@@ -25,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from club.core import audit
+from club.core.freshness import fresh
 from club.core.refusals import Refused, check_version
 from club.core.text import fold, like_escape
 from club.extensions import db
@@ -426,6 +427,22 @@ class GroupPage:
         return self.page > 1
 
 
+# The groups' keys of a page (a GROUP BY over every organisation or contact) are kept until the data changes
+# (``club.core.freshness``): the duplicates pages are the staff's, the same for all of them.
+
+
+def _twins(stmt, page: int, per_page: int) -> tuple[list, bool]:
+    rows, more = _page_of(stmt, page, per_page, scalars=False)
+    return [Twins(r.org_id, r.kind, r.key) for r in rows], more
+
+
+@dataclass(frozen=True)
+class Twins:
+    org_id: int
+    kind: str
+    key: str
+
+
 def _page_of(stmt, page: int, per_page: int, *, scalars: bool = True) -> tuple[list, bool]:
     query = stmt.limit(per_page + 1).offset((page - 1) * per_page)
     rows = list(db.session.scalars(query) if scalars else db.session.execute(query))
@@ -473,7 +490,7 @@ def name_groups(page: int, per_page: int = 20) -> GroupPage:
     """Organisations with the same folded name (``name_key``, indexed), a group per name."""
     stmt = (sa.select(Organization.name_key).group_by(Organization.name_key)
             .having(sa.func.count() > 1).order_by(Organization.name_key))
-    keys, more = _page_of(stmt, page, per_page)
+    keys, more = fresh(("merging.name_keys", page, per_page), lambda: _page_of(stmt, page, per_page))
     rows = db.session.scalars(sa.select(Organization).where(Organization.name_key.in_(keys))
                               .order_by(Organization.name_key, Organization.id)) if keys else []
     groups: dict[str, list] = {key: [] for key in keys}
@@ -492,7 +509,7 @@ def domain_groups(page: int, per_page: int = 20) -> GroupPage:
     stmt = (sa.select(domains.c.domain).where(domains.c.domain.not_in(sorted(WEBMAIL)), domains.c.domain != "")
             .group_by(domains.c.domain).having(sa.func.count(sa.distinct(domains.c.org_id)) > 1)
             .order_by(domains.c.domain))
-    keys, more = _page_of(stmt, page, per_page)
+    keys, more = fresh(("merging.domain_keys", page, per_page), lambda: _page_of(stmt, page, per_page))
     groups: dict[str, list] = {key: [] for key in keys}
     if keys:  # the organisations of these domains: plain LIKEs (no expression per row), then checked exactly
         likes = []
@@ -517,7 +534,7 @@ def contact_groups(page: int, per_page: int = 20) -> GroupPage:
         .group_by(Contact.organization_id, Contact.email).having(sa.func.count() > 1)
     both = sa.union_all(by_name, by_email).subquery("twins")
     stmt = sa.select(both.c.org_id, both.c.kind, both.c.key).order_by(both.c.org_id, both.c.kind, both.c.key)
-    rows, more = _page_of(stmt, page, per_page, scalars=False)
+    rows, more = fresh(("merging.contact_twins", page, per_page), lambda: _twins(stmt, page, per_page))
     orgs = _orgs({r.org_id for r in rows})
     contacts = list(db.session.scalars(sa.select(Contact).where(Contact.organization_id.in_(list(orgs)))
                                        .order_by(Contact.id))) if orgs else []

@@ -384,7 +384,16 @@ def narrowing(filters: RegisterFilters) -> bool:
 def register_total(filters: RegisterFilters, user) -> tuple[int, bool]:
     """The number of organisations of the filtered register, and whether it is capped: a search counts at most
     ``COUNT_CAP`` + 1 (read from the text index on SQLite, stopping there); the whole current register is the
-    table's count less the archived ones (SQLite counts a whole table without reading it); anything else exactly."""
+    table's count less the archived ones (SQLite counts a whole table without reading it); anything else exactly.
+    The secretariat sees every organisation: its counts are the same for every secretariat user, kept until the data
+    changes (``club.core.freshness``); a partner's or a member's are counted each time."""
+    if user.role == Role.SECRETARIAT:
+        key = repr(sorted((name, value) for name, value in filters.args().items() if name != "sort"))
+        return fresh(("members.register_total", key, COUNT_CAP), lambda: _register_total(filters, user))
+    return _register_total(filters, user)
+
+
+def _register_total(filters: RegisterFilters, user) -> tuple[int, bool]:
     if not filters.q:
         if not filters.archived and not narrowing(filters) and user.role in (Role.SECRETARIAT, Role.PARTNER,
                                                                              Role.MEMBER):

@@ -4,10 +4,13 @@ CSV, the calendar file."""
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from club.core.exports import table_response
+from club.core.freshness import fresh
 from club.core.pagination import paginate
 from club.core.refusals import Refused
 from club.core.spreadsheets import Column
@@ -64,9 +67,16 @@ def attend(mission_id: int, registration_id: int):
 @bp.route("/<int:mission_id>/participants")
 @role_required(Role.SECRETARIAT)
 def participants(mission_id: int):
+    """The signing sheet. Its table is the same for every secretariat user (who alone opens it): rendered once per
+    change of the data and language (``club.core.freshness``); a mission of 2,000 seats is long to write."""
     mission = mission_or_404(mission_id)
-    rows = list(db.session.scalars(queries.registrations(mission.id, statuses=SEATED)))
-    return render_template("missions/participants.html", mission=mission, rows=rows)
+
+    def table() -> Markup:
+        rows = list(db.session.scalars(queries.registrations(mission.id, statuses=SEATED)))
+        return Markup(render_template("missions/_participants_table.html", rows=rows))  # noqa: S704 - escaped by Jinja
+
+    key = ("missions.participants", mission.id, str(get_locale() or "fr"))
+    return render_template("missions/participants.html", mission=mission, table=fresh(key, table))
 
 
 @bp.route("/<int:mission_id>/participants.csv")

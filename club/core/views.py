@@ -75,7 +75,9 @@ def healthz():
     costs one query a second, and a failure shows within that second."""
     import time
 
-    seconds = current_app.config.get("HEALTHZ_CACHE_SECONDS", 0 if current_app.testing else 1.0)
+    seconds = current_app.config.get("HEALTHZ_CACHE_SECONDS")
+    if seconds is None:
+        seconds = 0 if current_app.testing else 1.0
     now = time.monotonic()
     if seconds and _HEALTH[1] is not None and now < _HEALTH[0]:
         return _HEALTH[1]

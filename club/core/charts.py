@@ -31,6 +31,7 @@ from babel.dates import format_date
 from pygal.style import Style
 
 from club import formats
+from club.core.freshness import Recent
 
 # pygal appends a finder of its map plugins to ``sys.meta_path`` that has no ``find_spec``: every later import of a
 # missing module (huey's ``try: import gevent``) then warns, which ``filterwarnings = error`` turns into a failure.
@@ -250,24 +251,9 @@ class Chart:
         return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode("ascii")
 
 
-class _Drawn:
-    """The pictures drawn lately in this process, the oldest forgotten past ``size`` (a home page's charts change
-    with its figures: a new key, the old picture ages out)."""
-
-    def __init__(self, size: int = 256):
-        self.size, self.items = size, {}
-
-    def get(self, key):
-        return self.items.get(key)
-
-    def put(self, key, value):
-        if len(self.items) >= self.size:
-            self.items.pop(next(iter(self.items)), None)
-        self.items[key] = value
-        return value
-
-
-_PICTURES, _TABLES = _Drawn(), _Drawn()
+# The pictures and tables drawn lately in this process (a home page's charts change with its figures: a new key,
+# the old picture ages out).
+_PICTURES, _TABLES = Recent(), Recent()
 
 
 def shorten(label: str, length: int = 30) -> str:

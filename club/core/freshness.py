@@ -67,15 +67,7 @@ def generation() -> int | None:
 def fresh(key: Hashable, compute: Callable[[], T]) -> T:
     """``compute()``'s value for ``key``, computed again only when the data changed since it was last computed.
     The value must be plain data (numbers, strings, tuples, dicts of them), never rows bound to a session."""
-    current = generation()
-    if current is None:
-        return compute()
-    found = _FIGURES.get(key)
-    if found is not None and found[0] == current:
-        return found[1]
-    value = compute()
-    _FIGURES.put(key, (current, value))
-    return value
+    return fresh_many([key], lambda missing: {key: compute()})[key]
 
 
 def fresh_many(keys: list[Hashable], compute: Callable[[list[Hashable]], dict]) -> dict:

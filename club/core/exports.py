@@ -48,7 +48,7 @@ def csv_response(filename: str, header: Iterable, rows: Iterable[Iterable]) -> R
     except BaseException:
         spool.close()
         raise
-    return _download(spool, "text/csv; charset=utf-8", filename)
+    return _download(spool, "text/csv", filename)
 
 
 def xlsx_response(filename: str, title: str, columns: Sequence[Column], rows: Iterable[Sequence]) -> Response:

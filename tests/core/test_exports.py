@@ -22,6 +22,7 @@ def test_one_dialect_formulas_neutralised_rows_read_before_the_response_leaves(a
         body = b"".join(response.response)
     assert response.headers["Content-Disposition"] == 'attachment; filename="x.csv"'
     assert response.mimetype == "text/csv" and response.headers["Cache-Control"] == "private, no-store"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # said once (it was said twice)
     assert body.startswith("\ufeff".encode()) and body.count(b"\r\n") == 4
     parsed = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
     assert parsed[0] == ["Nom", "Ville", "n", "vide"]

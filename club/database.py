@@ -1,4 +1,5 @@
-"""Per-connection settings: SQLite gets foreign keys, WAL, a busy timeout and the search's folding function."""
+"""Per-connection settings: SQLite gets foreign keys, WAL, a busy timeout and the search's folding function;
+PostgreSQL the planner's cost of a page read out of order."""
 
 from __future__ import annotations
 
@@ -29,6 +30,13 @@ def configure(app: Flask) -> None:
         # A file opened in the process: nothing can drop the connection between requests, so no SELECT 1 before
         # each checkout (PostgreSQL keeps it: a server restart or an idle timeout does drop connections).
         options["pool_pre_ping"] = False
+    elif uri.startswith("postgresql") and app.config.get("POSTGRES_RANDOM_PAGE_COST"):
+        # The planner's cost of a page read out of order (club.config.random_page_cost), said as each connection
+        # opens: no query pays for it.
+        connect_args = dict(options.get("connect_args", {}))
+        setting = f"-c random_page_cost={app.config['POSTGRES_RANDOM_PAGE_COST']}"
+        connect_args["options"] = f"{connect_args['options']} {setting}" if connect_args.get("options") else setting
+        options["connect_args"] = connect_args
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     from club.core.freshness import install
 

@@ -162,22 +162,30 @@ def test_delete_hides_the_activity_and_keeps_its_history(db, world, login_as):
     assert db.session.scalar(sa.select(Activity.deleted_at).where(Activity.id == activity.id)) is not None
 
 
+def _open_tasks_badge(client) -> str:
+    html = client.get("/").get_data(as_text=True)
+    return re.search(r'id="home-tasks">.*?<span class="badge[^"]*">(\d+)</span>', html, re.S).group(1)
+
+
 def test_a_task_is_done_then_reopened_from_the_home(db, world, login_as):
     task = _log(db, world, kind=ActivityKind.TASK, subject="Envoyer la liste", due_on=TODAY + timedelta(days=1))
     client = login_as(world["staff"])
     home = text(client.get("/"))
     assert "My open tasks" in home and "Envoyer la liste" in home
+    assert _open_tasks_badge(client) == "1"
     response = client.post(f"/activities/{task.id}/done", data={"next": "/"})
     assert response.status_code == 303 and response.headers["Location"] == "/"
     db.session.expire_all()
     assert task.done_at is not None and task.done_by_id == world["staff"].id
     assert "Envoyer la liste" not in text(client.get("/")).split("My open tasks")[1].split("</section>")[0]
+    assert _open_tasks_badge(client) == "0"  # the kept count follows the change at once
     again = client.post(f"/activities/{task.id}/done", data={"next": "https://evil.example/"})
     assert again.status_code == 303 and "evil" not in again.headers["Location"]
     assert db.session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "activity.done")) == 1
     assert client.post(f"/activities/{task.id}/reopen").status_code == 303
     db.session.expire_all()
     assert task.done_at is None and task.done_by_id is None
+    assert _open_tasks_badge(client) == "1"
 
 
 def test_a_call_cannot_be_marked_done(db, world, login_as):

@@ -4,6 +4,7 @@ organisation's contacts. Each in a constant number of queries."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from types import SimpleNamespace
@@ -13,6 +14,7 @@ import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
 from club.auth.models import User
+from club.core.freshness import fresh
 from club.core.models import OutboxMessage, OutboxStatus
 from club.core.text import fold, like_escape
 from club.extensions import db
@@ -130,7 +132,13 @@ class Summary:
 
 def summary(mailing: Mailing) -> Summary:
     """How many organisations the audience holds, and of their contacts with an email how many will receive the
-    mailing, how many will be skipped for no consent or as unsubscribed (two queries)."""
+    mailing, how many will be skipped for no consent or as unsubscribed (two queries, then kept until the data
+    changes: the same for everyone who may see the mailing)."""
+    key = json.dumps([str(mailing.scope), mailing.audience], sort_keys=True, default=str)  # what it counts, as is
+    return fresh(("mailings.summary", key), lambda: _summary(mailing))
+
+
+def _summary(mailing: Mailing) -> Summary:
     organisations = db.session.scalar(sa.select(sa.func.count()).select_from(Organization)
                                       .where(*organisation_conditions(mailing.audience)))
     rows = audience_contacts(mailing).subquery()

@@ -91,6 +91,19 @@ def test_summary_counts_recipients_and_skips(staff):
     assert queries.summary(selection).organisations == 2
 
 
+def test_the_kept_summary_follows_a_withdrawn_consent(staff):
+    """The summary is kept until the data changes: an unsubscribe is counted at once, by the same process."""
+    _, (ali,) = organisation("Alpha Conseil", contacts=[("Ali Idrissi", "ali@x.example", True, True)])
+    organisation("Beta Services", contacts=[("Badia Alaoui", "badia@x.example", True, True)])
+    db.session.commit()
+    mailing = services.create_mailing(data(), {}, by=staff)
+    db.session.commit()
+    assert (queries.summary(mailing).recipients, queries.summary(mailing).unsubscribed) == (2, 0)
+    services.unsubscribe(ali)
+    db.session.commit()
+    assert (queries.summary(mailing).recipients, queries.summary(mailing).unsubscribed) == (1, 1)
+
+
 def test_consent_given_withdrawn_and_unsubscribed_are_dated_and_audited(staff):
     _, _, _, zine, _, sanae, _ = _world()
     assert services.give_consent(sanae, by=staff, source=ConsentSource.SECRETARIAT, on=date(2026, 3, 1))

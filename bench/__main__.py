@@ -86,7 +86,14 @@ def seed(database_url: str, scale: float, domains: list[str], *, load: bool = Tr
     with app.app_context():
         from flask_migrate import upgrade
 
+        def revision() -> str | None:
+            with db.engine.connect() as conn:
+                return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() \
+                    if sa.inspect(conn).has_table("alembic_version") else None
+
+        before = revision()
         upgrade()
+        migrated = not load and revision() != before
         for domain in domains if load else ():
             if domain == domains[0]:
                 load_demo()
@@ -97,7 +104,7 @@ def seed(database_url: str, scale: float, domains: list[str], *, load: bool = Tr
             db.session.commit()
             sync_sequences(db)
             print(f"seeded {domain} in {time.perf_counter() - started:.1f}s", flush=True)
-        if load:
+        if load or migrated:  # a seeded database a new migration changed gets its statistics refreshed too
             # What autovacuum does shortly after a bulk load, for every table: statistics for the planner and, on
             # PostgreSQL, the visibility map that lets a count read an index alone (a live database is vacuumed).
             postgres = db.engine.dialect.name == "postgresql"

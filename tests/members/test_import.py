@@ -207,7 +207,8 @@ def flashed(client) -> str:
 
 
 def import_events(db):
-    return list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "organization.imported")))
+    return list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "organization.imported")
+                                   .order_by(AuditEvent.id)))
 
 
 def saccom_state(db):

@@ -120,7 +120,7 @@ def test_the_seated_people_of_a_mission_in_two_days_get_one_reminder_each(db, ou
     assert "Programme :" in french_ics and "Agenda:" in english_ics  # the description in each one's language
 
     assert reminded_ids(db) == sorted(world[k].id for k in ("english", "french", "present"))
-    events = list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "mission.reminded")))
+    events = list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "mission.reminded").order_by(AuditEvent.id)))
     assert {(e.entity_type, e.actor_id) for e in events} == {("mission_registrations", None)}
     assert {e.changes["contact"][1] for e in events} == {"Ana English", "Bruno Français", "Chadia Present"}
     with force_locale("fr"):

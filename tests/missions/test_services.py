@@ -61,7 +61,7 @@ def test_every_transition(db, staff, source, target):
         db.session.commit()
         db.session.expire_all()
         assert db.session.get(Mission, mission.id).state == target
-        events = list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "mission.state")))
+        events = list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "mission.state").order_by(AuditEvent.id)))
         assert [(e.entity_id, e.actor_id, e.changes) for e in events] == [
             (mission.id, staff.id, {"state": [source.value, target.value]})]
     else:

@@ -285,7 +285,7 @@ def test_every_state_button(db, as_user, staff, source, target):
     assert response.status_code == 303 and response.headers["Location"] == f"/missions/{mission.id}"
     page = words(as_user(staff).get(f"/missions/{mission.id}"))
     db.session.expire_all()
-    events = list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "mission.state")))
+    events = list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "mission.state").order_by(AuditEvent.id)))
     if target in TRANSITIONS[source]:
         assert db.session.get(Mission, mission.id).state == target
         assert f"The mission is now: {label[target]}." in page

@@ -62,7 +62,7 @@ def add_people(programme, n, *, reached=0, gender=Gender.MALE, status=None):
 
 
 def _events(action):
-    return list(database.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action)))
+    return list(database.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
 
 
 @pytest.fixture()

@@ -62,6 +62,8 @@ def test_a_card_dragged_to_each_column_is_posted_to_that_column(page, demo_world
     for n, stage in enumerate(STAGES):
         source = SOURCE.get(stage, STAGES[STAGES.index(stage) - 1])
         page.goto("/deals/")
+        # every column is draggable once deals.js has set it up (on a loaded machine, later than the page's load)
+        expect(page.locator('.deal-cards:not([data-sortable="on"])')).to_have_count(0)
         card = page.locator(f'.deal-cards[data-stage="{source.value}"] .deal-card').first
         if not card.count():
             continue  # the demo's "closed" column is empty: nothing to take from it

@@ -333,14 +333,15 @@ def report(args, pages: list[BenchPage], runs: list[dict]) -> int:
               f"{first['bytes'] / 1024:6.0f} {' '.join(f'{shown(r):>7}' for r in page_ratios)} "
               f"{'1/' + format(page.target, 'g'):>7}  {verdict}")
         rows.append({"page": page.name, "path": page.path, "login": page.login, "target": page.target,
-                     **first, "ratio": page_ratios[0], "runs": [{**r, "ratio": ratio}
-                                                                for r, ratio in zip(results, page_ratios, strict=True)]})
+                     "verdict": verdict, "runs": [{**r, "ratio": ratio}
+                                                  for r, ratio in zip(results, page_ratios, strict=True)]})
     print()
     print(f"{len(rows) - missed - broken} of {len(rows)} pages meet their target"
           f"{' in every run' if len(runs) > 1 else ''}, {missed} missed, {broken} with bad answers")
     (RESULTS / f"bench-{args.db}.json").write_text(json.dumps(
-        {"ceiling": [c for run in runs for c in run["ceiling"]], "runs": len(runs),
-         "wrk": [*WRK, f"-d{args.duration}s"], "pages": rows}, indent=2))
+        {"wrk": [*WRK, f"-d{args.duration}s"], "db": args.db, "scale": args.scale,
+         "ceilings": [{"before": run["ceiling"][0], "after": run["ceiling"][1], "best": run["best"]} for run in runs],
+         "pages": rows}, indent=2))
     return 1 if broken else 0
 
 

@@ -63,6 +63,7 @@ def register_extensions(app: Flask) -> None:
 
     database.configure(app)
     db.init_app(app)
+    database.configure_engine(app)
     import club.model_index  # noqa: F401  (every table in the metadata)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     login_manager.init_app(app)

@@ -30,13 +30,6 @@ def configure(app: Flask) -> None:
         # A file opened in the process: nothing can drop the connection between requests, so no SELECT 1 before
         # each checkout (PostgreSQL keeps it: a server restart or an idle timeout does drop connections).
         options["pool_pre_ping"] = False
-    elif uri.startswith("postgresql") and app.config.get("POSTGRES_RANDOM_PAGE_COST"):
-        # The planner's cost of a page read out of order (club.config.random_page_cost), said as each connection
-        # opens: no query pays for it.
-        connect_args = dict(options.get("connect_args", {}))
-        setting = f"-c random_page_cost={app.config['POSTGRES_RANDOM_PAGE_COST']}"
-        connect_args["options"] = f"{connect_args['options']} {setting}" if connect_args.get("options") else setting
-        options["connect_args"] = connect_args
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     from club.core.freshness import install
 
@@ -45,6 +38,25 @@ def configure(app: Flask) -> None:
         if not getattr(configure, "_listening", False):
             sa.event.listen(sa.engine.Engine, "connect", _on_connect)
             configure._listening = True
+
+
+def configure_engine(app: Flask) -> None:
+    """Once the app's engine exists (``db.init_app``): PostgreSQL connections get the planner's cost of a page read
+    out of order (``club.config.random_page_cost``), set once as each pooled connection opens, so no request pays
+    for it. A ``SET`` rather than a startup option: it leaves ``PGOPTIONS`` and the URL's options alone and passes
+    through a connection pooler (PgBouncer refuses unknown startup parameters)."""
+    cost = app.config.get("POSTGRES_RANDOM_PAGE_COST")
+    if not cost or not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        return
+    statement = f"SET random_page_cost = {float(cost)!r}"  # a number, checked by the configuration
+
+    def set_cost(dbapi_connection, _record):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(statement)
+        dbapi_connection.commit()  # psycopg opened a transaction for the SET: end it, the setting stays
+
+    with app.app_context():
+        sa.event.listen(db.engine, "connect", set_cost)
 
 
 def _on_connect(dbapi_connection, record):

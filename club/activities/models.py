@@ -56,7 +56,7 @@ KIND_ICONS = {ActivityKind.CALL: "☎", ActivityKind.MEETING: "👥", ActivityKi
               ActivityKind.TASK: "☐"}
 
 
-OPEN_TASKS = "done_at IS NULL AND deleted_at IS NULL"
+OPEN_TASKS = "owner_id IS NOT NULL AND done_at IS NULL AND deleted_at IS NULL"
 DONE_TASKS = "done_at IS NOT NULL AND deleted_at IS NULL"
 
 
@@ -67,9 +67,9 @@ class Activity(TimestampMixin, VersionedMixin, db.Model):
         sa.Index("ix_activities_timeline", "organization_id", "occurred_at", "id"),
         # A contact's activities (the timeline filtered by contact).
         sa.Index("ix_activities_contact", "contact_id", "occurred_at", "id"),
-        # A user's open tasks by due date, and their done tasks latest first: each read in its index's order and
-        # counted from it alone (only tasks have an owner). Partial, so the planner knows how few rows are open
-        # (PostgreSQL misjudged "done_at IS NULL" on a composite index and sorted 20,000 open tasks for a page).
+        # A user's open tasks by due date, and their done tasks latest first: each list reads its own partial index
+        # in order and stops at its page, and is counted from it alone. (One composite index could not give both
+        # orders: PostgreSQL, misjudging how few tasks are open, sorted all 20,000 of them for each page.)
         sa.Index("ix_activities_open_tasks", "owner_id", "due_on", "id", sqlite_where=sa.text(OPEN_TASKS),
                  postgresql_where=sa.text(OPEN_TASKS)),
         sa.Index("ix_activities_done_tasks", "owner_id", "done_at", "id", sqlite_where=sa.text(DONE_TASKS),

@@ -240,8 +240,8 @@ def task_list(user, filters: TaskFilters = TaskFilters()) -> sa.Select:
     else:
         where.append(Activity.done_at.is_(None))
         order = [Activity.due_on, Activity.id]
-    if filters.overdue:
-        where += [Activity.done_at.is_(None), Activity.due_on < local_today()]
+    if filters.overdue and filters.status != "done":  # overdue says of open tasks only
+        where.append(Activity.due_on < local_today())
     # A task row shows its organisation and contact: the people (author, owner, who did it) and their organisations
     # are not joined, which spares PostgreSQL planning a nine-table join for each page.
     return sa.select(Activity).where(*where).order_by(*order).options(

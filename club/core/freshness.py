@@ -74,7 +74,7 @@ def fresh_many(keys: list[Hashable], compute: Callable[[list[Hashable]], dict]) 
     """``fresh`` for several values a page shows together: those not kept are computed by one call,
     ``compute(missing keys) -> {key: value}`` (one query for all of them, so a page costs the same whatever their
     number)."""
-    current = generation()
+    current = None if _wrote() else generation()  # a transaction that wrote sees rows no kept value counted
     found, missing = {}, []
     for key in keys:
         entry = _FIGURES.get(key) if current is not None else None
@@ -84,11 +84,18 @@ def fresh_many(keys: list[Hashable], compute: Callable[[list[Hashable]], dict]) 
             missing.append(key)
     if missing:
         computed = compute(missing)
+        keep = current is not None and not _wrote()  # nor is what it computed kept: it may yet be rolled back
         for key in missing:
             found[key] = computed[key]
-            if current is not None:
+            if keep:
                 _FIGURES.put(key, (current, computed[key]))
     return found
+
+
+def _wrote() -> bool:
+    """Whether the session's transaction has written (flushed) anything not yet committed."""
+    session = db.session()
+    return session.in_transaction() and bool(session.connection().info.get("club.wrote"))
 
 
 def forget() -> None:

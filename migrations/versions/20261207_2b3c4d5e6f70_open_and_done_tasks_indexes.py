@@ -14,7 +14,7 @@ down_revision = '1a2b3c4d5e6f'
 branch_labels = None
 depends_on = None
 
-OPEN_TASKS = "done_at IS NULL AND deleted_at IS NULL"
+OPEN_TASKS = "owner_id IS NOT NULL AND done_at IS NULL AND deleted_at IS NULL"
 DONE_TASKS = "done_at IS NOT NULL AND deleted_at IS NULL"
 
 

@@ -118,3 +118,15 @@ def test_the_task_lists_read_their_index_in_order(db, status):
     shown = database.session.scalars(stmt).unique().all()
     key = (lambda a: (-a.done_at.timestamp(), -a.id)) if status == "done" else (lambda a: (a.due_on, a.id))
     assert shown and [a.id for a in shown] == [a.id for a in sorted(shown, key=key)]
+
+
+def test_the_open_tasks_index_holds_open_tasks_only(db):
+    """The open tasks' index leaves out every activity that is not an open task (most of them: notes, calls), as
+    its migration made it; read back from the database, not from the models."""
+    if database.engine.dialect.name == "postgresql":
+        sql = "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_activities_open_tasks'"
+    else:
+        sql = "SELECT sql FROM sqlite_master WHERE name = 'ix_activities_open_tasks'"
+    with database.engine.connect() as conn:
+        definition = " ".join(conn.exec_driver_sql(sql).scalar().lower().replace("(", " ").replace(")", " ").split())
+    assert all(term in definition for term in ("owner_id is not null", "done_at is null", "deleted_at is null"))

@@ -52,6 +52,22 @@ def test_a_figure_is_computed_once_until_a_write_commits_whoever_writes(db, fact
     assert organisations() == 1 and len(calls) == 3
 
 
+def test_a_transaction_that_wrote_neither_reads_nor_keeps_a_figure(db, factories):
+    """Inside a transaction that has written, a figure counts that transaction's own rows and is not kept: were it
+    kept, a rollback would leave every later request a count of rows that never were."""
+    calls, organisations = _counter(db)
+    factories.OrganizationFactory(name="Saccom")
+    db.session.commit()
+    _new_request(db)
+    assert organisations() == 1 and len(calls) == 1
+    db.session.add(Organization(name="Notoriety", name_key="notoriety", kind="call_center"))
+    db.session.flush()
+    assert organisations() == 2 and len(calls) == 2  # its own row counted, not the kept 1
+    db.session.rollback()
+    _new_request(db)
+    assert organisations() == 1 and len(calls) == 2  # the kept value from before, not the rolled-back 2
+
+
 def _active_members(page: str) -> str:
     return re.search(r'display-6">([^<]+)</div>\s*<a href="[^"]*status=active', page).group(1)
 

@@ -105,3 +105,11 @@ def axe_violations(page, impacts=("serious", "critical")) -> list[str]:
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
         for v in result["violations"] if v["impact"] in impacts
     ]
+
+
+def wait_for_the_board(page) -> None:
+    """Every column of the deals board is draggable once deals.js has set it up: on a loaded machine, later than
+    the page's load event."""
+    from playwright.sync_api import expect
+
+    expect(page.locator('.deal-cards:not([data-sortable="on"])')).to_have_count(0)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from club.deals.models import CommitteeDecision, CommitteeMeeting, Deal, Decision, Opinion, Stage, Verdict
-from tests.e2e.conftest import axe_violations, sign_in
+from tests.e2e.conftest import axe_violations, sign_in, wait_for_the_board
 
 pytestmark = pytest.mark.e2e
 
@@ -25,6 +25,7 @@ def test_secretariat_drags_a_card_across_the_board(page, demo_world):
     page.goto("/deals/")
     card = page.locator(f'.deal-card[data-deal-id="{deal.id}"]')
     expect(card).to_be_visible()
+    wait_for_the_board(page)
     target = page.locator('.deal-cards[data-stage="screening"]')
     card.locator(".small").first.drag_to(target)
     expect(page.locator('#deal-board .alert-success')).to_be_visible()

@@ -43,8 +43,9 @@ def configure(app: Flask) -> None:
 def configure_engine(app: Flask) -> None:
     """Once the app's engine exists (``db.init_app``): PostgreSQL connections get the planner's cost of a page read
     out of order (``club.config.random_page_cost``), set once as each pooled connection opens, so no request pays
-    for it. A ``SET`` rather than a startup option: it leaves ``PGOPTIONS`` and the URL's options alone and passes
-    through a connection pooler (PgBouncer refuses unknown startup parameters)."""
+    for it. A ``SET`` rather than a startup option: it leaves ``PGOPTIONS`` and the URL's options alone, and PgBouncer
+    (which refuses unknown startup parameters) lets it through; in PgBouncer's transaction mode a session setting
+    does not follow the client, so there set it on the server (``ALTER DATABASE ... SET random_page_cost``)."""
     cost = app.config.get("POSTGRES_RANDOM_PAGE_COST")
     if not cost or not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         return

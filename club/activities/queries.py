@@ -221,8 +221,9 @@ class TaskFilters:
     @classmethod
     def from_args(cls, args) -> TaskFilters:
         status = (args.get("status") or "").strip()
-        return cls(status=status if status in ("open", "done") else "open",
-                   overdue=(args.get("overdue") or "") in ("1", "y", "on"))
+        status = status if status in ("open", "done") else "open"
+        # "overdue" says of open tasks only: with "done" it is dropped, so the form shows what the list holds
+        return cls(status=status, overdue=status == "open" and (args.get("overdue") or "") in ("1", "y", "on"))
 
     def args(self) -> dict[str, str]:
         values = {"status": self.status if self.status != "open" else "", "overdue": "1" if self.overdue else ""}

@@ -93,8 +93,11 @@ def fresh_many(keys: list[Hashable], compute: Callable[[list[Hashable]], dict]) 
 
 
 def _wrote() -> bool:
-    """Whether the session's transaction has written (flushed) anything not yet committed."""
+    """Whether the session's transaction has written anything not yet committed, flushed or still pending (a
+    pending change would be flushed by the figure's own query: its rows count)."""
     session = db.session()
+    if session.new or session.deleted or session.identity_map.check_modified():
+        return True
     return session.in_transaction() and bool(session.connection().info.get("club.wrote"))
 
 

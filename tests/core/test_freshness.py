@@ -66,6 +66,12 @@ def test_a_transaction_that_wrote_neither_reads_nor_keeps_a_figure(db, factories
     db.session.rollback()
     _new_request(db)
     assert organisations() == 1 and len(calls) == 2  # the kept value from before, not the rolled-back 2
+    # A change still pending (not yet flushed) is a write too: the figure's own query flushes it and counts it.
+    db.session.add(Organization(name="Eca groupe", name_key="eca groupe", kind="call_center"))
+    assert organisations() == 2 and len(calls) == 3
+    db.session.rollback()
+    _new_request(db)
+    assert organisations() == 1 and len(calls) == 3
 
 
 def _active_members(page: str) -> str:
